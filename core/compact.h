@@ -1,0 +1,28 @@
+/* Retention and compaction (SPEC §5).
+ *
+ * Retention is evaluated age first, then count (keep the newest N), then
+ * size (keep the newest records whose line bytes fit); "newest" is storage
+ * order (the append order).  Compaction rewrites the data with retention
+ * applied, surviving lines byte for byte, atomically, under an exclusive
+ * lock on the data file. */
+#ifndef PAPYRA_COMPACT_H
+#define PAPYRA_COMPACT_H
+
+#include <stdint.h>
+
+#include "common.h"
+#include "config.h"
+
+struct compact_result {
+	const char *backend;      /* "json", ... (static string) */
+	int64_t before_records, after_records;
+	int64_t before_bytes, after_bytes;
+	int bytes_known;          /* 0: the backend cannot measure bytes (prints None) */
+};
+
+/* Compact one NDJSON file in place.  `now` is the reference time for
+ * max_age_seconds (Unix seconds).  A missing file is a no-op. */
+int compact_ndjson_file(const char *path, const struct retention *ret, double now,
+			struct compact_result *res, perr *e);
+
+#endif

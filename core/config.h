@@ -1,0 +1,64 @@
+/* Configuration (SPEC §6): flags, then PAPYRA_* environment, then a JSON
+ * config file (--config, else $PAPYRA_CONFIG, else ./papyra.json), then the
+ * default: the NDJSON backend at .papyra/events.ndjson. */
+#ifndef PAPYRA_CONFIG_H
+#define PAPYRA_CONFIG_H
+
+#include <stdint.h>
+
+#include "common.h"
+
+enum backend_kind { BK_JSON = 0, BK_ROTATING, BK_REDIS };
+
+/* Retention policy of SPEC §5; a negative value means "not set". */
+struct retention {
+	int64_t max_records;
+	double max_age_seconds;
+	int64_t max_total_bytes;
+};
+
+void retention_init(struct retention *r);
+int retention_active(const struct retention *r);
+
+struct config {
+	enum backend_kind backend;
+	char *path;
+	int64_t max_files;        /* rotating; default 5 */
+	int64_t max_bytes;        /* rotating; default 50,000,000 */
+	char *redis_url;          /* default redis://localhost:6379/0 */
+	char *prefix;             /* default "papyra" */
+	char *system_id;          /* default "local" */
+	int64_t scan_sample_size; /* 0 = whole stream */
+	int64_t max_read;         /* Redis listing cap per stream; 0 = none */
+	char *quarantine_prefix;  /* default "{prefix}:{system_id}:quarantine" */
+	struct retention retention;
+	char *config_file;        /* the file that was read, or NULL */
+};
+
+/* One option as given on the command line or in the environment; the
+ * caller (src/) collects them, core validates and applies them. */
+enum config_key {
+	CK_BACKEND, CK_PATH, CK_MAX_FILES, CK_MAX_BYTES, CK_REDIS_URL, CK_PREFIX,
+	CK_SYSTEM_ID, CK_SCAN_SAMPLE_SIZE, CK_MAX_READ, CK_QUARANTINE_PREFIX,
+	CK_MAX_RECORDS, CK_MAX_AGE_SECONDS, CK_MAX_TOTAL_BYTES, CK__COUNT
+};
+
+/* Name in the three spellings: flag "--max-files", env "PAPYRA_MAX_FILES",
+ * config-file key "max_files". */
+const char *config_key_flag(enum config_key k);
+const char *config_key_env(enum config_key k);
+const char *config_key_json(enum config_key k);
+int config_key_from_flag(const char *flag); /* -1 when unknown */
+
+/* Resolve the configuration.  `flags[k]` is the value given on the command
+ * line or NULL; `config_flag` is --config or NULL.  Errors (bad number,
+ * unknown backend, unknown config key, unreadable config) are PX_USAGE. */
+int config_resolve(struct config *c, const char *const flags[CK__COUNT],
+		   const char *config_flag, perr *e);
+void config_free(struct config *c);
+
+/* Parse helpers shared with src/: strict decimal, whole string. */
+int config_parse_i64(const char *s, int64_t min, int64_t *out);
+int config_parse_double(const char *s, double *out);
+
+#endif

@@ -1,0 +1,770 @@
+/* JSON line validator (SPEC §3).  One resumable state machine; the hot
+ * paths (string bodies, digit runs) skip whole runs of bytes at once and
+ * only the boundaries go through the per-byte states, so a line fed at once
+ * costs little more than a memchr while a line fed a byte at a time still
+ * gives the same verdict, position and captures. */
+#include "jsonv.h"
+
+#include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#define JSONV_ERRORS(X) \
+	X(EOL, "unexpected end of line") \
+	X(EMPTY, "empty line") \
+	X(BOM, "byte order mark") \
+	X(UTF8, "invalid UTF-8") \
+	X(CTRL, "control character in string") \
+	X(NUL, "NUL byte") \
+	X(LEADZERO, "leading zero") \
+	X(NUMBER, "invalid number") \
+	X(ESCAPE, "invalid escape") \
+	X(LITERAL, "invalid literal") \
+	X(CHAR, "unexpected character") \
+	X(TRAILING, "trailing data after value") \
+	X(DEPTH, "nesting deeper than 65536 levels")
+
+enum jsonv_err {
+	JSONV_E_NONE,
+#define X(id, msg) JSONV_E_##id,
+	JSONV_ERRORS(X)
+#undef X
+	JSONV_E__COUNT
+};
+
+static const char *const err_msg[JSONV_E__COUNT] = {
+	"no error",
+#define X(id, msg) msg,
+	JSONV_ERRORS(X)
+#undef X
+};
+
+/* Where to resume: each state names the byte the machine expects next. */
+enum {
+	ST_VALUE,     /* a value (at depth 0: the line's value, nothing seen yet) */
+	ST_ARR_FIRST, /* a value or "]" right after "[" */
+	ST_OBJ_FIRST, /* a key or "}" right after "{" */
+	ST_KEY,       /* a key after "," */
+	ST_COLON,
+	ST_AFTER,     /* "," or the closing bracket after a value in a container */
+	ST_END,       /* only whitespace after the line's value */
+	ST_STR,       /* inside a string */
+	ST_ESC,       /* after a backslash */
+	ST_UHEX,      /* inside \uXXXX: aux = value so far, aux2 = digits seen */
+	ST_UTF8,      /* inside a multi-byte sequence: aux = packed bounds */
+	ST_MINUS,     /* after "-" */
+	ST_ZERO,      /* after a leading "0" */
+	ST_INT,
+	ST_DOT,
+	ST_FRAC,
+	ST_EXPMARK,   /* after "e" or "E" */
+	ST_EXPSIGN,
+	ST_EXP,
+	ST_LIT,       /* inside a bare word: aux = which, aux2 = bytes matched */
+	ST_BOM,       /* 0xEF at the start of the line: aux = bytes of EF BB BF matched */
+	ST_ERROR,
+};
+
+/* strkind: what the string being scanned is. */
+enum { SK_VALUE, SK_KEY, SK_CAPKEY };
+
+enum { LIT_TRUE, LIT_FALSE, LIT_NULL, LIT_NAN, LIT_INFINITY };
+static const char *const lit_text[] = { "true", "false", "null", "NaN", "Infinity" };
+
+/* A key buffer length no key reaches: the key was too long to ever match. */
+#define KEY_TOO_LONG (sizeof ((struct jsonv *)0)->key + 1)
+
+#define WS_MASK ((1ull << ' ') | (1ull << '\t') | (1ull << '\n') | (1ull << '\r'))
+
+static inline int is_ws(unsigned c)
+{
+	return c <= ' ' && (WS_MASK >> c & 1);
+}
+
+static inline int is_digit(unsigned c)
+{
+	return c - '0' < 10u;
+}
+
+static inline int hex_val(unsigned c)
+{
+	if (c - '0' < 10u)
+		return (int)(c - '0');
+	c |= 0x20; /* ASCII letters to lower case */
+	if (c - 'a' < 6u)
+		return (int)(c - 'a' + 10);
+	return -1;
+}
+
+/* Type of the value a byte starts; JV_NONE for a byte no value starts with. */
+static const unsigned char start_type[256] = {
+	['"'] = JV_STRING, ['{'] = JV_OBJECT, ['['] = JV_ARRAY, ['t'] = JV_TRUE,
+	['f'] = JV_FALSE, ['n'] = JV_NULL, ['-'] = JV_NUMBER, ['N'] = JV_NUMBER,
+	['I'] = JV_NUMBER, ['0'] = JV_NUMBER, ['1'] = JV_NUMBER, ['2'] = JV_NUMBER,
+	['3'] = JV_NUMBER, ['4'] = JV_NUMBER, ['5'] = JV_NUMBER, ['6'] = JV_NUMBER,
+	['7'] = JV_NUMBER, ['8'] = JV_NUMBER, ['9'] = JV_NUMBER,
+};
+
+/* Bytes a string may hold as they are: 0x20..0x7f but '"' and '\\'. */
+static inline int is_plain(unsigned c)
+{
+	return c - 0x20 < 0x60u && c != '"' && c != '\\';
+}
+
+/* Masks of the bytes that end a run, for up to 64 bytes of input at line
+ * offset `at`: `special` flags what ends plain string bytes (a quote, a
+ * backslash, a control character, the start of a UTF-8 sequence),
+ * `nondigit` what ends a digit run.  Finding the end of a token is then a
+ * shift and a count of trailing zeros instead of a fresh load and compare,
+ * which keeps the chain of dependent instructions per token short. */
+struct block {
+	size_t at, len;
+	uint64_t special, nondigit;
+};
+
+#define BLOCK_BYTES 64
+
+static inline void block_fill(struct block *b, size_t at, const unsigned char *p, size_t avail)
+{
+	size_t len = avail < BLOCK_BYTES ? avail : BLOCK_BYTES, i = 0;
+	uint64_t sp = 0, nd = 0;
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i space = _mm_set1_epi8(' '), zero = _mm_set1_epi8('0');
+	const __m128i nine = _mm_set1_epi8(9);
+	for (; i + 16 <= len; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		/* signed compare: bytes >= 0x80 are negative, so below ' ' too */
+		__m128i s = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote),
+						      _mm_cmpeq_epi8(x, bslash)),
+					 _mm_cmplt_epi8(x, space));
+		__m128i d = _mm_sub_epi8(x, zero);
+		d = _mm_cmpeq_epi8(_mm_min_epu8(d, nine), d);
+		sp |= (uint64_t)(unsigned)_mm_movemask_epi8(s) << i;
+		nd |= (uint64_t)(~(unsigned)_mm_movemask_epi8(d) & 0xffff) << i;
+	}
+#endif
+	for (; i < len; i++) {
+		sp |= (uint64_t)!is_plain(p[i]) << i;
+		nd |= (uint64_t)!is_digit(p[i]) << i;
+	}
+	b->at = at;
+	b->len = len;
+	b->special = sp;
+	b->nondigit = nd;
+}
+
+/* First byte at or after p flagged in the chosen mask, or end. */
+static inline const unsigned char *block_next(struct block *b, const unsigned char *start,
+					      const unsigned char *p, const unsigned char *end,
+					      int digits)
+{
+	for (;;) {
+		size_t off = (size_t)(p - start) - b->at;
+		if (off < b->len) {
+			uint64_t m = (digits ? b->nondigit : b->special) >> off;
+			if (m)
+				return p + __builtin_ctzll(m);
+			p += b->len - off;
+		}
+		if (p == end)
+			return p;
+		block_fill(b, (size_t)(p - start), p, (size_t)(end - p));
+	}
+}
+
+/* Number of continuation bytes after lead byte `c` and the bounds of the
+ * first one (Unicode table 3-7: no overlongs, no surrogates, nothing above
+ * U+10FFFF), packed as need | lo << 8 | hi << 16; 0 for a bad lead. */
+static uint32_t utf8_lead(unsigned c)
+{
+	uint32_t lo = 0x80, hi = 0xbf;
+	if (c >= 0xc2 && c <= 0xdf)
+		return 1 | lo << 8 | hi << 16;
+	if (c >= 0xe0 && c <= 0xef) {
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+		return 2 | lo << 8 | hi << 16;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+		return 3 | lo << 8 | hi << 16;
+	}
+	return 0;
+}
+
+/* Why byte `c` outside a string is wrong where a structural byte was due.
+ * A byte no UTF-8 sequence can start with is reported as bad UTF-8, which
+ * is what a decoder reading the line first would say. */
+static int bad_byte(unsigned c, int otherwise)
+{
+	if (c == 0)
+		return JSONV_E_NUL;
+	if (c >= 0x80 && !utf8_lead(c))
+		return JSONV_E_UTF8;
+	return otherwise;
+}
+
+static inline void key_append(struct jsonv *v, const unsigned char *s, size_t n)
+{
+	if (v->keylen > sizeof v->key || n > sizeof v->key - v->keylen) {
+		v->keylen = KEY_TOO_LONG;
+		return;
+	}
+	memcpy(v->key + v->keylen, s, n);
+	v->keylen += (uint32_t)n;
+}
+
+static inline void key_append1(struct jsonv *v, unsigned c)
+{
+	unsigned char b = (unsigned char)c;
+	if (b == 0) /* no name holds a NUL */
+		v->keylen = KEY_TOO_LONG;
+	else
+		key_append(v, &b, 1);
+}
+
+/* `key` holds no NUL (a key with "\\u0000" is marked too long), so when
+ * strncmp finds n equal bytes the name has n bytes and name[n] is safe. */
+static inline int name_eq(const char *name, const unsigned char *key, uint32_t n)
+{
+	if (n == 0)
+		return name[0] == '\0';
+	return name[0] == (char)key[0] && strncmp(name, (const char *)key, n) == 0 &&
+	       name[n] == '\0';
+}
+
+/* The field a key closed at depth 1 selects, or -1: the first field of
+ * that name when the caller lists it twice. */
+static int key_match(const struct jsonv *v, const unsigned char *key, uint32_t n)
+{
+	const struct jsonv_capture *cap = v->cap;
+	if (n > sizeof v->key)
+		return -1;
+	for (uint32_t m = v->cap_first[(n ? key[0] : 0) % JSONV_CAP_BUCKETS]; m; m &= m - 1) {
+		int i = __builtin_ctz(m);
+		if (name_eq(cap->fields[i].name, key, n))
+			return i;
+	}
+	for (size_t i = JSONV_CAP_INDEXED; i < cap->n; i++)
+		if (cap->fields[i].name && name_eq(cap->fields[i].name, key, n))
+			return (int)i;
+	return -1;
+}
+
+/* A value starts at line offset `pos` with `d` containers open. */
+static inline void value_begin(struct jsonv *v, uint32_t d, uint64_t pos, enum jsonv_type t)
+{
+	if (d == 0) {
+		v->top = t;
+	} else if (d == 1 && v->cap_field >= 0) {
+		struct jsonv_field *f = &v->cap->fields[v->cap_field];
+		f->type = t;
+		f->off = pos;
+		f->len = 0;
+	}
+}
+
+/* A value ended just before line offset `pos` with `d` containers open. */
+static inline void value_end(struct jsonv *v, uint32_t d, uint64_t pos)
+{
+	if (d == 1 && v->cap_field >= 0) {
+		struct jsonv_field *f = &v->cap->fields[v->cap_field];
+		f->len = pos - f->off;
+		v->cap_field = -1;
+	}
+}
+
+void jsonv_init(struct jsonv *v, struct jsonv_capture *cap)
+{
+	v->pos = 0;
+	v->err_pos = 0;
+	v->cap = cap;
+	v->depth = 0;
+	v->state = ST_VALUE;
+	v->error = JSONV_E_NONE;
+	v->top = JV_NONE;
+	v->aux = v->aux2 = 0;
+	v->strkind = SK_VALUE;
+	v->cap_field = -1;
+	v->keylen = 0;
+	if (!cap)
+		return;
+	memset(v->cap_first, 0, sizeof v->cap_first);
+	for (size_t i = 0; i < cap->n; i++) {
+		struct jsonv_field *f = &cap->fields[i];
+		f->type = JV_NONE;
+		f->off = f->len = 0;
+		if (i < JSONV_CAP_INDEXED && f->name)
+			v->cap_first[(unsigned char)f->name[0] % JSONV_CAP_BUCKETS] |= 1u << i;
+	}
+}
+
+/* The machine is written with gotos: each label is a state, and running out
+ * of input at any of them saves that state so the next feed resumes there.
+ * Locals hold the hot state; they go back to *v only when the feed ends. */
+int jsonv_feed(struct jsonv *v, const char *buf, size_t n)
+{
+	if (v->error)
+		return -1;
+	if (n == 0)
+		return 0;
+
+	const unsigned char *const start = (const unsigned char *)buf, *const end = start + n;
+	const unsigned char *p = start;
+	unsigned char *const stk = v->stack;
+	struct block blk = { 0, 0, 0, 0 };
+	uint32_t d = v->depth, aux = v->aux, aux2 = v->aux2;
+	int sk = v->strkind, state = v->state, err;
+	uint64_t err_pos;
+	unsigned c;
+
+#define POS(q) (v->pos + (uint64_t)((q) - start))
+#define NEED(st) do { if (p == end) { state = (st); goto suspend; } } while (0)
+#define FAIL(code, at) do { err = (code); err_pos = (at); goto fail; } while (0)
+#define IN_OBJECT() (stk[(d - 1) >> 3] >> ((d - 1) & 7) & 1)
+
+	switch (state) {
+	case ST_VALUE: goto value_ws;
+	case ST_ARR_FIRST: goto arr_first;
+	case ST_OBJ_FIRST: goto obj_first;
+	case ST_KEY: goto key_ws;
+	case ST_COLON: goto colon;
+	case ST_AFTER: goto after_ws;
+	case ST_END: goto end_ws;
+	case ST_STR: goto str;
+	case ST_ESC: goto esc;
+	case ST_UHEX: goto uhex;
+	case ST_UTF8: goto utf8;
+	case ST_MINUS: goto minus;
+	case ST_ZERO: goto zero;
+	case ST_INT: goto intd;
+	case ST_DOT: goto dot;
+	case ST_FRAC: goto frac;
+	case ST_EXPMARK: goto expmark;
+	case ST_EXPSIGN: goto expsign;
+	case ST_EXP: goto expd;
+	case ST_LIT: goto lit;
+	case ST_BOM: goto bom;
+	default: return -1;
+	}
+
+value_ws:
+	for (;;) {
+		NEED(ST_VALUE);
+		c = *p;
+		if (!is_ws(c))
+			break;
+		p++;
+	}
+value: /* c = *p starts a value */
+	if (d <= 1)
+		value_begin(v, d, POS(p), (enum jsonv_type)start_type[c]);
+	switch (c) {
+	case '"':
+		sk = SK_VALUE;
+		p++;
+		goto str;
+	case '{':
+		if (d == JSONV_MAX_DEPTH)
+			FAIL(JSONV_E_DEPTH, POS(p));
+		stk[d >> 3] |= (unsigned char)(1u << (d & 7));
+		d++;
+		p++;
+		goto obj_first;
+	case '[':
+		if (d == JSONV_MAX_DEPTH)
+			FAIL(JSONV_E_DEPTH, POS(p));
+		stk[d >> 3] &= (unsigned char)~(1u << (d & 7));
+		d++;
+		p++;
+		goto arr_first;
+	case '-':
+		p++;
+		goto minus;
+	case '0':
+		p++;
+		goto zero;
+	case '1': case '2': case '3': case '4': case '5':
+	case '6': case '7': case '8': case '9':
+		p++;
+		goto intd;
+	case 't': aux = LIT_TRUE; break;
+	case 'f': aux = LIT_FALSE; break;
+	case 'n': aux = LIT_NULL; break;
+	case 'N': aux = LIT_NAN; break;
+	case 'I': aux = LIT_INFINITY; break;
+	default:
+		if (c == 0xef && d == 0 && POS(p) == 0) {
+			aux = 1;
+			p++;
+			goto bom;
+		}
+		FAIL(bad_byte(c, JSONV_E_CHAR), POS(p));
+	}
+	aux2 = 1;
+	p++;
+lit:
+	for (const char *s = lit_text[aux]; s[aux2]; aux2++, p++) {
+		NEED(ST_LIT);
+		if (*p != (unsigned char)s[aux2])
+			FAIL(bad_byte(*p, JSONV_E_LITERAL), POS(p));
+	}
+	value_end(v, d, POS(p));
+	goto after;
+
+str:
+	for (;;) {
+		const unsigned char *q = block_next(&blk, start, p, end, 0);
+		if (sk == SK_CAPKEY && q != p)
+			key_append(v, p, (size_t)(q - p));
+		p = q;
+		NEED(ST_STR);
+		c = *p;
+		if (c == '"')
+			break;
+		p++;
+		if (c == '\\')
+			goto esc;
+		if (c < 0x20)
+			FAIL(c ? JSONV_E_CTRL : JSONV_E_NUL, POS(p - 1));
+		aux = utf8_lead(c);
+		if (!aux)
+			FAIL(JSONV_E_UTF8, POS(p - 1));
+		if (sk == SK_CAPKEY)
+			key_append1(v, c);
+utf8:
+		do {
+			NEED(ST_UTF8);
+			c = *p;
+			if (c < (aux >> 8 & 0xff) || c > (aux >> 16))
+				FAIL(JSONV_E_UTF8, POS(p));
+			if (sk == SK_CAPKEY)
+				key_append1(v, c);
+			p++;
+			aux = ((aux - 1) & 0xff) | 0x80 << 8 | 0xbfu << 16;
+		} while (aux & 0xff);
+	}
+	p++;
+	if (sk == SK_VALUE) {
+		value_end(v, d, POS(p));
+		goto after;
+	}
+	if (sk == SK_CAPKEY)
+		v->cap_field = key_match(v, (const unsigned char *)v->key, v->keylen);
+	goto colon;
+
+esc:
+	NEED(ST_ESC);
+	c = *p;
+	switch (c) {
+	case '"': case '\\': case '/': break;
+	case 'b': c = '\b'; break;
+	case 'f': c = '\f'; break;
+	case 'n': c = '\n'; break;
+	case 'r': c = '\r'; break;
+	case 't': c = '\t'; break;
+	case 'u':
+		p++;
+		aux = aux2 = 0;
+		goto uhex;
+	default:
+		FAIL(JSONV_E_ESCAPE, POS(p));
+	}
+	if (sk == SK_CAPKEY)
+		key_append1(v, c);
+	p++;
+	goto str;
+
+uhex:
+	for (; aux2 < 4; aux2++, p++) {
+		NEED(ST_UHEX);
+		int h = hex_val(*p);
+		if (h < 0)
+			FAIL(JSONV_E_ESCAPE, POS(p));
+		aux = aux << 4 | (uint32_t)h;
+	}
+	/* Names are ASCII: any other code point is a byte no name holds.
+	 * Lone surrogates are fine, as in the reference's decoder. */
+	if (sk == SK_CAPKEY)
+		key_append1(v, aux < 0x80 ? aux : 0xff);
+	goto str;
+
+minus:
+	NEED(ST_MINUS);
+	c = *p;
+	p++;
+	if (c == '0')
+		goto zero;
+	if (is_digit(c))
+		goto intd;
+	if (c == 'I') {
+		aux = LIT_INFINITY;
+		aux2 = 1;
+		goto lit;
+	}
+	FAIL(bad_byte(c, JSONV_E_NUMBER), POS(p - 1));
+
+zero:
+	NEED(ST_ZERO);
+	c = *p;
+	if (is_digit(c))
+		FAIL(JSONV_E_LEADZERO, POS(p));
+	goto int_end;
+
+intd:
+	p = block_next(&blk, start, p, end, 1);
+	NEED(ST_INT);
+	c = *p;
+int_end:
+	if (c == '.') {
+		p++;
+		goto dot;
+	}
+	if ((c | 0x20) == 'e') {
+		p++;
+		goto expmark;
+	}
+	goto num_end;
+
+dot:
+	NEED(ST_DOT);
+	if (!is_digit(*p))
+		FAIL(bad_byte(*p, JSONV_E_NUMBER), POS(p));
+	p++;
+frac:
+	p = block_next(&blk, start, p, end, 1);
+	NEED(ST_FRAC);
+	if ((*p | 0x20) == 'e') {
+		p++;
+		goto expmark;
+	}
+	goto num_end;
+
+expmark:
+	NEED(ST_EXPMARK);
+	c = *p;
+	p++;
+	if (c == '+' || c == '-')
+		goto expsign;
+	if (is_digit(c))
+		goto expd;
+	FAIL(bad_byte(c, JSONV_E_NUMBER), POS(p - 1));
+
+expsign:
+	NEED(ST_EXPSIGN);
+	if (!is_digit(*p))
+		FAIL(bad_byte(*p, JSONV_E_NUMBER), POS(p));
+	p++;
+expd:
+	p = block_next(&blk, start, p, end, 1);
+	NEED(ST_EXP);
+num_end:
+	value_end(v, d, POS(p));
+	/* fall through: the byte that ended the number is the next token */
+
+after:
+	if (d == 0)
+		goto end_ws;
+after_ws:
+	for (;;) {
+		NEED(ST_AFTER);
+		c = *p;
+		if (!is_ws(c))
+			break;
+		p++;
+	}
+	if (IN_OBJECT()) {
+		if (c == ',') {
+			p++;
+			goto key_ws;
+		}
+		if (c != '}')
+			FAIL(bad_byte(c, JSONV_E_CHAR), POS(p));
+	} else {
+		if (c == ',') {
+			p++;
+			goto value_ws;
+		}
+		if (c != ']')
+			FAIL(bad_byte(c, JSONV_E_CHAR), POS(p));
+	}
+close:
+	p++;
+	d--;
+	value_end(v, d, POS(p));
+	goto after;
+
+arr_first:
+	for (;;) {
+		NEED(ST_ARR_FIRST);
+		c = *p;
+		if (!is_ws(c))
+			break;
+		p++;
+	}
+	if (c == ']')
+		goto close;
+	goto value;
+
+obj_first:
+	for (;;) {
+		NEED(ST_OBJ_FIRST);
+		c = *p;
+		if (!is_ws(c))
+			break;
+		p++;
+	}
+	if (c == '}')
+		goto close;
+	goto key;
+
+key_ws:
+	for (;;) {
+		NEED(ST_KEY);
+		c = *p;
+		if (!is_ws(c))
+			break;
+		p++;
+	}
+key:
+	if (c != '"')
+		FAIL(bad_byte(c, JSONV_E_CHAR), POS(p));
+	p++;
+	if (d != 1 || !v->cap) {
+		sk = SK_KEY;
+		goto str;
+	}
+	{
+		const unsigned char *q = block_next(&blk, start, p, end, 0);
+		if (q != end && *q == '"') { /* all in hand, nothing to unescape */
+			v->cap_field = key_match(v, p, (uint32_t)(q - p));
+			p = q + 1;
+			goto colon;
+		}
+	}
+	sk = SK_CAPKEY;
+	v->keylen = 0;
+	goto str;
+
+colon:
+	for (;;) {
+		NEED(ST_COLON);
+		c = *p;
+		if (c == ':')
+			break;
+		if (!is_ws(c))
+			FAIL(bad_byte(c, JSONV_E_CHAR), POS(p));
+		p++;
+	}
+	p++;
+	goto value_ws;
+
+end_ws:
+	for (;;) {
+		NEED(ST_END);
+		c = *p;
+		if (!is_ws(c))
+			FAIL(bad_byte(c, JSONV_E_TRAILING), POS(p));
+		p++;
+	}
+
+bom:
+	for (; aux < 3; aux++, p++) {
+		NEED(ST_BOM);
+		if (*p != (unsigned char)"\xef\xbb\xbf"[aux])
+			FAIL(JSONV_E_CHAR, 0);
+	}
+	FAIL(JSONV_E_BOM, 0);
+
+suspend:
+	v->state = state;
+	v->depth = d;
+	v->aux = aux;
+	v->aux2 = aux2;
+	v->strkind = sk;
+	v->pos += n;
+	return 0;
+
+fail:
+	v->state = ST_ERROR;
+	v->depth = d;
+	v->error = err;
+	v->err_pos = err_pos;
+	v->pos += n;
+	return -1;
+
+#undef POS
+#undef NEED
+#undef FAIL
+#undef IN_OBJECT
+}
+
+static int set_error(struct jsonv *v, int err)
+{
+	v->state = ST_ERROR;
+	v->error = err;
+	v->err_pos = v->pos;
+	return -1;
+}
+
+int jsonv_finish(struct jsonv *v)
+{
+	if (v->error)
+		return -1;
+	switch (v->state) {
+	case ST_END:
+		return 0;
+	case ST_ZERO: case ST_INT: case ST_FRAC: case ST_EXP:
+		if (v->depth > 0)
+			break;
+		v->state = ST_END;
+		return 0;
+	case ST_VALUE:
+		if (v->depth == 0)
+			return set_error(v, JSONV_E_EMPTY);
+		break;
+	case ST_UTF8: case ST_BOM:
+		return set_error(v, JSONV_E_UTF8);
+	}
+	return set_error(v, JSONV_E_EOL);
+}
+
+int jsonv_check(struct jsonv *v, const char *p, size_t n, struct jsonv_capture *cap)
+{
+	jsonv_init(v, cap);
+	jsonv_feed(v, p, n);
+	return jsonv_finish(v);
+}
+
+uint64_t jsonv_error_pos(const struct jsonv *v)
+{
+	return v->err_pos;
+}
+
+const char *jsonv_error_reason(const struct jsonv *v)
+{
+	return v->error > 0 && v->error < JSONV_E__COUNT ? err_msg[v->error] : err_msg[0];
+}
+
+enum jsonv_type jsonv_top_type(const struct jsonv *v)
+{
+	return v->top;
+}
+
+const char *jsonv_type_name(enum jsonv_type t)
+{
+	static const char *const names[] = {
+		[JV_NONE] = "none", [JV_OBJECT] = "object", [JV_ARRAY] = "array",
+		[JV_STRING] = "string", [JV_NUMBER] = "number", [JV_TRUE] = "true",
+		[JV_FALSE] = "false", [JV_NULL] = "null",
+	};
+	return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "none";
+}

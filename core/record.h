@@ -1,0 +1,190 @@
+/* Decoding one record line for listings (SPEC §2.1), leniently, the way
+ * the reference's readers do: extra fields are ignored, missing ones take
+ * defaults (system_id "local", event_type "", payload {}, counts 0, lists
+ * empty), duplicate keys resolve last-wins (the scanner's capture already
+ * keeps the last span).
+ *
+ * Input is the scanner's per-line callback (`struct scan_line`): decoding
+ * works on the captured member spans, so nothing is parsed twice and no
+ * number is ever rounded through `double` for display: a payload is shown
+ * as its own bytes minus insignificant whitespace, so NaN, 1E400, -0.0,
+ * integers beyond 2^64 and escapes come out exactly as stored.
+ *
+ * Limit: a line longer than the scanner's read buffer reaches the sink with
+ * `bytes == NULL`.  Such a record cannot be decoded here (REC_SKIP_LONG):
+ * listings skip it and say how many they skipped; the scanner still
+ * validates, counts and reports it, and counting commands (persistence
+ * inspect, retention) still see its kind, timestamp and length. */
+#ifndef PAPYRA_RECORD_H
+#define PAPYRA_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+#include "config.h"
+#include "jsonv.h"
+#include "scan.h"
+#include "schema.h"
+
+/* A piece of text; `p` is NUL-terminated at p[n] for decoded values (but
+ * may contain NUL bytes before, from a "\u0000" escape), and is NOT
+ * terminated for raw spans (record.raw). */
+struct rec_str {
+	const char *p;
+	size_t n;
+};
+
+enum rec_status {
+	REC_OK = 0,
+	REC_SKIP_INVALID, /* not a valid JSON object (the scanner reports it) */
+	REC_SKIP_KIND,    /* kind missing or not event/audit/dead_letter */
+	REC_SKIP_NO_TS,   /* no "timestamp" member at all */
+	REC_SKIP_LONG,    /* longer than the scanner's buffer: bytes not in memory */
+};
+
+enum rec_ts {
+	REC_TS_NUMBER = 1, /* ts holds the value (NaN and infinities included) */
+	REC_TS_OTHER,      /* a string, null, ...: shown raw, never matches --since */
+};
+
+/* Audit counters, in display order. */
+enum rec_count {
+	RC_TOTAL, RC_ALIVE, RC_STOPPING, RC_RESTARTING, RC_REGISTRY_SIZE, RC_DEAD_LETTERS,
+	RC__COUNT
+};
+
+/* An actor address (event actor_address, dead-letter target).  Stored as
+ * an object {"system": "local", "actor_id": 1} (shown "local:1") or a
+ * string ("local:1", "local://1": shown as stored); null or missing is
+ * shown "None", as the reference prints Python's None. */
+struct rec_addr {
+	struct rec_str text; /* display form */
+	int is_null;         /* null or missing */
+	int parsed;          /* system/id hold the normalized parts */
+	struct rec_str system, id;
+};
+
+struct record {
+	enum rec_kind kind;
+	const char *path; /* file (or stream) the line came from; borrowed */
+	int64_t line;
+
+	enum rec_ts ts_kind;
+	double ts;
+	struct rec_str ts_raw;    /* JSON text of the timestamp, e.g. 1767225600.125 or "2026-01-01" */
+
+	struct rec_str system_id; /* decoded; default "local" */
+	struct rec_addr addr;     /* event: actor_address; dead letter: target */
+	struct rec_str type;      /* event_type / message_type, decoded; default "" */
+	struct rec_str payload;   /* compact JSON; default {} (event) or null (dead letter) */
+	struct rec_str count[RC__COUNT]; /* audit: display text of each counter; default "0" */
+	struct rec_str orphans, dead;    /* audit: compact JSON; default [] */
+
+	/* Raw value spans inside the line (p == NULL when absent).  Valid only
+	 * as long as the scanner's line bytes are (during the callback). */
+	struct rec_str raw[SF__COUNT];
+
+	/* private: one buffer reused from line to line */
+	char *buf;
+	size_t cap, used;
+	struct jsonv *jv;
+};
+
+void record_init(struct record *r);
+void record_free(struct record *r);
+
+/* Whether a line is a listable record, without decoding or allocating:
+ * REC_OK, or why a listing skips it. */
+enum rec_status record_classify(const struct scan_line *l);
+
+/* Decode line `l` into `r` (previous contents are overwritten).  Sets
+ * *status; the fields are meaningful only for REC_OK.  Returns 0, or -1
+ * when out of memory (e set). */
+int record_decode(struct record *r, const struct scan_line *l, enum rec_status *status, perr *e);
+
+/* Copy the JSON text p[0..n) to `out` without insignificant whitespace
+ * (outside strings); `out` holds at least n + 1 bytes.  Returns the length
+ * written (NUL-terminated). */
+size_t record_compact_json(char *out, const char *p, size_t n);
+
+/* Split an address given as text ("local:4", "local://4") into system and
+ * actor id.  Returns 1 when it has that shape, else 0.  The parts point
+ * into `s`. */
+int record_addr_split(const char *s, size_t n, struct rec_str *system, struct rec_str *id);
+
+/* --target matching: `query` matches either stored form of the same
+ * address ("local:4" matches "local:4", "local://4" and {"system":
+ * "local", "actor_id": 4}); "None" matches a null target. */
+int record_addr_matches(const struct rec_addr *a, const char *query);
+
+/* Escape decoded text for a terminal line: C0 controls, DEL and C1
+ * controls become \n, \t, \r, \xNN or \u00NN, so a stored string can
+ * neither break the one-record-per-line output nor drive the terminal.
+ * `out` holds at least RECORD_ESCAPE_MAX(n) bytes; returns the length
+ * written (NUL-terminated). */
+#define RECORD_ESCAPE_MAX(n) (6 * (n) + 1)
+size_t record_escape(char *out, const char *p, size_t n);
+
+/* The reference's one-line display of a record, decoded strings escaped
+ * (record_escape):
+ *   event        [1767225600.125] ActorStarted local:1
+ *   audit        [ts] total=X alive=Y stopping=Z restarting=W dead_letters=N
+ *   dead letter  [ts] target=T type=M payload=<compact JSON>
+ * A numeric timestamp is printed with three decimals (the reference's
+ * "%.3f"), any other one as its JSON text.  Returns a malloc'd string
+ * (length in *len), or NULL when out of memory. */
+char *record_format_line(const struct record *r, size_t *len);
+
+/* The record as one compact JSON object: kind, path, line, the raw
+ * timestamp, then its fields as stored (strings and numbers keep their
+ * bytes, containers are compacted, missing fields take their defaults;
+ * addresses in the display form --target matches, null for None).
+ * Returns a malloc'd string without newline, or NULL when out of memory. */
+char *record_format_json(const struct record *r, size_t *len);
+
+/* --- logical retention for listings (SPEC §5) -------------------------- *
+ *
+ * Which records a retention policy keeps, decided over a scan without
+ * holding the records: age first (a record goes when its numeric
+ * timestamp is before now - max_age_seconds; one whose age cannot be told
+ * stays, as in compaction), then count (the newest max_records of those), then
+ * size (the newest of those whose line bytes, "\n" included, fit in
+ * max_total_bytes, stopping at the first that does not fit, as the
+ * reference does).  "Newest" is storage order.  Every valid object line
+ * is a record here, whatever its kind, as in the reference's reader.
+ *
+ * Use: retview_add() for every line of one pass, retview_finish(), then
+ * for each later pass retview_rewind() and retview_keeps() for every line.
+ * Memory is a few counters per group, whatever the data size.  Lines
+ * appended between the passes are not kept (they were not counted). */
+struct retview_group {
+	int64_t eligible;   /* records passing the age rule (pass 1) */
+	int64_t bytes;      /* their line bytes */
+	int64_t first_kept; /* index among eligible of the first one the count rule keeps */
+	int64_t idx;        /* later passes: eligible records seen so far */
+	int64_t before;     /* bytes of eligible records before first_kept */
+	int64_t tail;       /* bytes of eligible records from first_kept on, once known */
+	int64_t seen;       /* bytes of eligible records from first_kept up to idx */
+};
+
+struct retview {
+	struct retention pol;
+	double cutoff;      /* now - max_age_seconds */
+	int per_file;       /* one group per file/stream (Redis: retention is per stream) */
+	struct retview_group *g;
+	size_t ng, capg;
+};
+
+/* `now` is Unix time, taken once so every pass draws the same age line. */
+void retview_init(struct retview *v, const struct retention *pol, double now, int per_file);
+void retview_free(struct retview *v);
+/* First pass.  Returns 0, or -1 when out of memory. */
+int retview_add(struct retview *v, const struct scan_line *l, perr *e);
+void retview_finish(struct retview *v);
+void retview_rewind(struct retview *v);
+/* Later passes: 1 when line `l` is a record the policy keeps, else 0.
+ * Call it for every line, in order (it advances the position). */
+int retview_keeps(struct retview *v, const struct scan_line *l);
+
+#endif

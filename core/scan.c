@@ -1,0 +1,480 @@
+/* The NDJSON file scanner (SPEC §3): reads in fixed chunks, splits lines at
+ * "\n" only, validates each with jsonv, and reports anomalies in line order.
+ * Memory is the read buffer plus the report, whatever the file size. */
+#include "scan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "metrics.h"
+#include "schema.h"
+
+/* Read size: large enough that read() overhead vanishes next to the
+ * validator, small enough to keep the scanner's RSS a few MiB. */
+#define SCAN_CHUNK (1u << 20)
+/* A line longer than the buffer is validated in pieces; its bytes are not
+ * kept, so listings see it without bytes (scan_line.bytes == NULL). */
+#define SCAN_BUF (2u * SCAN_CHUNK)
+/* Captured spans longer than this are not re-read for a long line. */
+#define SCAN_SPAN_REREAD 256
+
+static const char *const anomaly_names[AN__COUNT] = {
+#define X(name, desc, fix) #name,
+	ANOMALY_TYPES(X)
+#undef X
+};
+static const char *const anomaly_descs[AN__COUNT] = {
+#define X(name, desc, fix) desc,
+	ANOMALY_TYPES(X)
+#undef X
+};
+static const char *const anomaly_fixes[AN__COUNT] = {
+#define X(name, desc, fix) fix,
+	ANOMALY_TYPES(X)
+#undef X
+};
+
+const char *anomaly_type_name(enum anomaly_type t) { return t < AN__COUNT ? anomaly_names[t] : "?"; }
+const char *anomaly_type_desc(enum anomaly_type t) { return t < AN__COUNT ? anomaly_descs[t] : "?"; }
+const char *anomaly_type_fix(enum anomaly_type t) { return t < AN__COUNT ? anomaly_fixes[t] : "?"; }
+
+void scan_report_init(struct scan_report *r)
+{
+	memset(r, 0, sizeof *r);
+}
+
+void scan_report_free(struct scan_report *r)
+{
+	for (size_t i = 0; i < r->n_an; i++) {
+		free(r->an[i].path);
+		free(r->an[i].detail);
+		free(r->an[i].id);
+	}
+	free(r->an);
+	for (size_t i = 0; i < r->n_files; i++)
+		free(r->files[i].path);
+	free(r->files);
+	scan_report_init(r);
+}
+
+int scan_report_add(struct scan_report *r, enum anomaly_type t, const char *path,
+		    int64_t line, int64_t offset, int64_t length, const char *id,
+		    unsigned flags, perr *e, const char *fmt, ...)
+{
+	if (px_grow(&r->an, &r->cap_an, r->n_an + 1, sizeof *r->an, e) < 0)
+		return -1;
+	struct anomaly *a = &r->an[r->n_an];
+	memset(a, 0, sizeof *a);
+	va_list ap;
+	va_start(ap, fmt);
+	char buf[PERR_MSG_MAX];
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	a->type = t;
+	a->line = line;
+	a->offset = offset;
+	a->length = length;
+	a->flags = flags;
+	a->path = px_strdup(path, e);
+	a->detail = px_strdup(buf, e);
+	a->id = id ? px_strdup(id, e) : NULL;
+	if (!a->path || !a->detail || (id && !a->id)) {
+		free(a->path);
+		free(a->detail);
+		free(a->id);
+		return -1;
+	}
+	r->n_an++;
+	return 0;
+}
+
+struct scan_file *scan_report_add_file(struct scan_report *r, const char *path, perr *e)
+{
+	if (px_grow(&r->files, &r->cap_files, r->n_files + 1, sizeof *r->files, e) < 0)
+		return NULL;
+	struct scan_file *f = &r->files[r->n_files];
+	memset(f, 0, sizeof *f);
+	f->ts_min = 1.0;
+	f->ts_max = 0.0;
+	if (!(f->path = px_strdup(path, e)))
+		return NULL;
+	r->n_files++;
+	return f;
+}
+
+int file_ident_get(const char *path, struct file_ident *id, perr *e)
+{
+	struct stat st;
+	memset(id, 0, sizeof *id);
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return perr_set(e, PX_IOERR, "%s: %s", path, strerror(errno));
+	}
+	id->exists = 1;
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	id->size = (int64_t)st.st_size;
+	id->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	return 0;
+}
+
+int file_ident_same(const struct file_ident *a, const struct file_ident *b)
+{
+	return a->exists == b->exists && a->dev == b->dev && a->ino == b->ino &&
+	       a->size == b->size && a->mtime_ns == b->mtime_ns;
+}
+
+struct ndjson_scanner {
+	int fd;
+	char *display;
+	struct scan_opts opts;
+	const struct scan_sink *sink;
+	struct scan_report *r;
+	size_t file_index;
+	perr *e;
+
+	char *buf;
+	size_t len;      /* bytes in buf */
+	size_t start;    /* start of the current line in buf */
+	int64_t buf_off; /* file offset of buf[0] */
+	int eof, done;
+
+	int64_t line;      /* number of the current line */
+	int64_t line_off;  /* file offset of the current line */
+	int in_long;       /* current line exceeded the buffer: fed in pieces */
+	int long_last_cr;  /* last byte fed of a long line was "\r" */
+
+	struct jsonv v;
+	struct jsonv_field fields[SF__COUNT];
+	struct jsonv_capture cap;
+};
+
+static struct scan_file *cur_file(struct ndjson_scanner *s)
+{
+	return &s->r->files[s->file_index];
+}
+
+/* Reads a captured span of a long line back from the file (it is gone from
+ * the buffer).  Only short spans: kind and timestamp. */
+static const char *reread_span(struct ndjson_scanner *s, const struct jsonv_field *f,
+			       char *out, size_t outlen)
+{
+	if (f->len == 0 || f->len >= outlen)
+		return NULL;
+	ssize_t n = pread(s->fd, out, (size_t)f->len, s->line_off + (int64_t)f->off);
+	if (n != (ssize_t)f->len)
+		return NULL;
+	return out;
+}
+
+static double span_double(const char *p, size_t n, int *ok)
+{
+	char tmp[64];
+	*ok = 0;
+	if (!p || n == 0 || n >= sizeof tmp)
+		return 0;
+	memcpy(tmp, p, n);
+	tmp[n] = '\0';
+	char *end;
+	double d = strtod(tmp, &end); /* accepts NaN / Infinity spellings too */
+	if (end != tmp + n)
+		return 0;
+	*ok = 1;
+	return d;
+}
+
+static int add_anomaly(struct ndjson_scanner *s, enum anomaly_type t, int64_t length,
+		       unsigned flags, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int add_anomaly(struct ndjson_scanner *s, enum anomaly_type t, int64_t length,
+		       unsigned flags, const char *fmt, ...)
+{
+	char buf[PERR_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	cur_file(s)->anomalies++;
+	return scan_report_add(s->r, t, s->display, s->line, s->line_off, length, NULL, flags,
+			       s->e, "%s", buf);
+}
+
+/* Classify the line whose validation just finished.  `bytes` is the whole
+ * line when it was in memory, else NULL. */
+static int finish_line(struct ndjson_scanner *s, const char *bytes, int64_t length,
+		       int truncated)
+{
+	struct scan_file *f = cur_file(s);
+	int valid = jsonv_finish(&s->v) == 0;
+	struct scan_line sl = {
+		.path = s->display, .file_index = s->file_index, .line = s->line,
+		.offset = s->line_off, .length = length, .kind = RK_UNKNOWN, .bytes = bytes,
+	};
+	if (length > 0 && (bytes ? bytes[length - 1] == '\r' : s->long_last_cr))
+		sl.flags |= SL_CRLF;
+	f->lines++;
+
+	if (truncated) {
+		int complete = valid && jsonv_top_type(&s->v) == JV_OBJECT;
+		sl.flags |= SL_TRUNCATED;
+		if (add_anomaly(s, AN_TRUNCATED_LINE, length, complete ? AF_TAIL_COMPLETE : 0,
+				complete ? "Line %lld missing newline (the record is complete; repair keeps it)"
+					 : "Line %lld missing newline", (long long)s->line) < 0)
+			return -1;
+		if (!complete)
+			valid = 0;
+	}
+	if (valid && jsonv_top_type(&s->v) != JV_OBJECT) {
+		sl.flags |= SL_CORRUPT;
+		if (add_anomaly(s, AN_CORRUPTED_LINE, length, 0,
+				"Invalid JSON at line %lld (byte 0: valid JSON but not an object: %s)",
+				(long long)s->line, jsonv_type_name(jsonv_top_type(&s->v))) < 0)
+			return -1;
+		valid = 0;
+	} else if (!valid && !truncated) {
+		sl.flags |= SL_CORRUPT;
+		if (add_anomaly(s, AN_CORRUPTED_LINE, length, 0, "Invalid JSON at line %lld (byte %llu: %s)",
+				(long long)s->line, (unsigned long long)jsonv_error_pos(&s->v),
+				jsonv_error_reason(&s->v)) < 0)
+			return -1;
+	}
+
+	if (valid) {
+		char kbuf[SCAN_SPAN_REREAD], tbuf[SCAN_SPAN_REREAD];
+		const struct jsonv_field *kf = &s->fields[SF_KIND], *tf = &s->fields[SF_TIMESTAMP];
+		sl.flags |= SL_VALID;
+		sl.fields = s->fields;
+		if (bytes) {
+			sl.kind = schema_kind(bytes, s->fields);
+		} else if (kf->type == JV_STRING) {
+			/* schema_kind reads at f->off: hand it a view shifted to match */
+			const char *k = reread_span(s, kf, kbuf, sizeof kbuf);
+			if (k) {
+				struct jsonv_field tmp[SF__COUNT];
+				memcpy(tmp, s->fields, sizeof tmp);
+				tmp[SF_KIND].off = 0;
+				sl.kind = schema_kind(k, tmp);
+			}
+		}
+		if (tf->type == JV_NUMBER) {
+			const char *t = bytes ? bytes + tf->off : reread_span(s, tf, tbuf, sizeof tbuf);
+			int ok;
+			sl.ts = span_double(t, (size_t)tf->len, &ok);
+			if (ok) {
+				sl.flags |= SL_TS_NUMBER;
+				if (f->ts_min > f->ts_max)
+					f->ts_min = f->ts_max = sl.ts;
+				else if (sl.ts < f->ts_min)
+					f->ts_min = sl.ts;
+				else if (sl.ts > f->ts_max)
+					f->ts_max = sl.ts;
+			}
+		} else if (tf->type != JV_NONE) {
+			sl.flags |= SL_TS_OTHER;
+		}
+		f->records[sl.kind]++;
+		if (s->opts.strict) {
+			char why[256];
+			if (schema_check(sl.kind, kf->type != JV_NONE, s->fields, why, sizeof why) < 0) {
+				sl.flags |= SL_SCHEMA;
+				if (add_anomaly(s, AN_SCHEMA_MISMATCH, length, 0, "Schema mismatch at line %lld: %s",
+						(long long)s->line, why) < 0)
+					return -1;
+			}
+		}
+	}
+	if (s->sink && s->sink->on_line)
+		s->sink->on_line(s->sink->ctx, &sl);
+	return 0;
+}
+
+/* Read more bytes into the buffer, keeping the current partial line.
+ * Returns the number of bytes read, or -1. */
+static ssize_t fill(struct ndjson_scanner *s)
+{
+	if (s->start > 0) {
+		memmove(s->buf, s->buf + s->start, s->len - s->start);
+		s->buf_off += (int64_t)s->start;
+		s->len -= s->start;
+		s->start = 0;
+	}
+	size_t room = SCAN_BUF - s->len;
+	if (room > SCAN_CHUNK)
+		room = SCAN_CHUNK;
+	ssize_t n;
+	do
+		n = read(s->fd, s->buf + s->len, room);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		s->eof = 1;
+	s->len += (size_t)n;
+	return n;
+}
+
+static int partial_write(struct ndjson_scanner *s)
+{
+	cur_file(s)->anomalies++;
+	s->done = 1;
+	return scan_report_add(s->r, AN_PARTIAL_WRITE, s->display, 0, -1, -1, NULL, 0, s->e,
+			       "File could not be read fully");
+}
+
+/* Process the complete lines in the buffer. */
+static int process(struct ndjson_scanner *s)
+{
+	for (;;) {
+		const char *p = s->buf + s->start;
+		size_t avail = s->len - s->start;
+		const char *nl = memchr(p, '\n', avail);
+		if (!nl)
+			break;
+		size_t n = (size_t)(nl - p);
+		if (s->in_long) {
+			jsonv_feed(&s->v, p, n);
+			if (n)
+				s->long_last_cr = p[n - 1] == '\r';
+			int64_t length = s->buf_off + (int64_t)s->start + (int64_t)n - s->line_off;
+			if (finish_line(s, NULL, length, 0) < 0)
+				return -1;
+			s->in_long = 0;
+		} else {
+			jsonv_init(&s->v, &s->cap);
+			jsonv_feed(&s->v, p, n);
+			if (finish_line(s, p, (int64_t)n, 0) < 0)
+				return -1;
+		}
+		s->start += n + 1;
+		s->line++;
+		s->line_off = s->buf_off + (int64_t)s->start;
+	}
+	return 0;
+}
+
+int ndjson_scanner_step(struct ndjson_scanner *s, size_t budget)
+{
+	size_t used = 0;
+	while (!s->done && used < budget) {
+		if (s->eof) {
+			/* an unterminated last line (or the end of a long one) */
+			if (s->in_long || s->len > s->start) {
+				const char *p = s->buf + s->start;
+				size_t n = s->len - s->start;
+				int64_t length = s->buf_off + (int64_t)s->len - s->line_off;
+				if (!s->in_long)
+					jsonv_init(&s->v, &s->cap);
+				jsonv_feed(&s->v, p, n);
+				if (n)
+					s->long_last_cr = p[n - 1] == '\r';
+				if (finish_line(s, s->in_long ? NULL : p, length, 1) < 0)
+					return -1;
+			}
+			s->done = 1;
+			break;
+		}
+		if (s->len - s->start == SCAN_BUF) {
+			/* the line fills the whole buffer: validate what we have, drop it */
+			if (!s->in_long) {
+				jsonv_init(&s->v, &s->cap);
+				s->in_long = 1;
+			}
+			jsonv_feed(&s->v, s->buf + s->start, s->len - s->start);
+			s->long_last_cr = s->buf[s->len - 1] == '\r';
+			s->start = s->len;
+		}
+		ssize_t got = fill(s);
+		if (got < 0)
+			return partial_write(s) < 0 ? -1 : 0;
+		if (process(s) < 0)
+			return -1;
+		used += (size_t)got + 1;
+	}
+	cur_file(s)->bytes = s->buf_off + (int64_t)s->len;
+	return s->done ? 0 : 1;
+}
+
+int64_t ndjson_scanner_done_bytes(const struct ndjson_scanner *s)
+{
+	return s->buf_off + (int64_t)s->start;
+}
+
+int ndjson_scanner_open(struct ndjson_scanner **out, const char *path, const char *display,
+			const struct scan_opts *o, const struct scan_sink *sink,
+			struct scan_report *r, perr *e)
+{
+	*out = NULL;
+	struct ndjson_scanner *s = calloc(1, sizeof *s);
+	if (!s)
+		return perr_set(e, PX_IOERR, "out of memory");
+	s->fd = -1;
+	s->opts = *o;
+	s->sink = sink;
+	s->r = r;
+	s->e = e;
+	s->line = 1;
+	schema_capture_init(s->fields, &s->cap);
+	if (!(s->display = px_strdup(display, e)) || !scan_report_add_file(r, display, e))
+		goto fail;
+	s->file_index = r->n_files - 1;
+	if (file_ident_get(path, &cur_file(s)->ident, e) < 0) {
+		if (partial_write(s) < 0)
+			goto fail;
+		*out = s;
+		return 0;
+	}
+	if (!cur_file(s)->ident.exists) {
+		s->done = 1; /* a missing file is clean */
+		*out = s;
+		return 0;
+	}
+	if (!(s->buf = malloc(SCAN_BUF))) {
+		perr_set(e, PX_IOERR, "out of memory");
+		goto fail;
+	}
+	/* O_NONBLOCK: a FIFO slipped in must not hang us; regular files ignore it */
+	s->fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (s->fd < 0 || fstat(s->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (partial_write(s) < 0)
+			goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	ndjson_scanner_close(s);
+	return -1;
+}
+
+void ndjson_scanner_close(struct ndjson_scanner *s)
+{
+	if (!s)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->buf);
+	free(s->display);
+	free(s);
+}
+
+int scan_ndjson_file(const char *path, const char *display, const struct scan_opts *o,
+		     const struct scan_sink *sink, struct scan_report *r, perr *e)
+{
+	struct ndjson_scanner *s;
+	size_t before = r->n_an;
+	if (ndjson_scanner_open(&s, path, display, o, sink, r, e) < 0)
+		return -1;
+	int rc;
+	while ((rc = ndjson_scanner_step(s, SIZE_MAX)) == 1)
+		;
+	ndjson_scanner_close(s);
+	metrics_note_scan((int64_t)(r->n_an - before), rc == 0);
+	return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,145 @@
+/* persistence scan | recover | startup-check | compact | inspect (SPEC §6). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cmd_inspect.h"
+#include "gate.h"
+#include "pipeline.h"
+
+static int scan_run(struct cli *c)
+{
+	struct pipeline p;
+	int rc = pipeline_begin(&p, c);
+	if (rc == 0)
+		rc = pipeline_scan(&p, 0);
+	if (rc)
+		return pipeline_end(&p, rc);
+	if (p.scan.n_an == 0) {
+		cli_say(c, p.txt, TONE_OK, "Persistence is healthy.");
+		return pipeline_end(&p, 0);
+	}
+	cli_say(c, p.txt, TONE_ERR, "Found %zu persistence anomalies:", p.scan.n_an);
+	pipeline_print_anomalies(&p, &p.scan, TONE_ERR);
+	return pipeline_end(&p, 2);
+}
+
+static int recover_run(struct cli *c)
+{
+	enum recovery_mode m = RM_REPAIR;
+	const char *ms = cli_get(c, "--mode");
+	if (ms && recovery_mode_parse(ms, &m) < 0)
+		return cli_usage_error(c, "--mode: invalid recovery mode '%s' (repair, quarantine, ignore)", ms);
+	struct pipeline p;
+	const char *qdir = cli_get(c, "--quarantine-dir");
+	memset(&p, 0, sizeof p);
+	p.c = c;
+	if (pipeline_check_quarantine(&p, m, qdir))
+		return PX_USAGE;
+	int rc = pipeline_begin(&p, c);
+	p.mode = recovery_mode_name(m);
+	if (rc == 0)
+		rc = pipeline_scan(&p, 0);
+	if (rc == 0)
+		rc = pipeline_recover(&p, m, qdir, cli_get(c, "--journal"));
+	if (rc)
+		return pipeline_end(&p, rc);
+	cli_say(c, p.txt, TONE_INFO, "Recovery completed");
+	pipeline_print_applied(&p);
+	if (p.verify.n_an == 0) {
+		cli_say(c, p.txt, TONE_OK, "Verification scan: persistence is healthy");
+		return pipeline_end(&p, 0);
+	}
+	cli_say(c, p.txt, TONE_ERR, "Recovery attempted but anomalies still exist");
+	pipeline_print_anomalies(&p, &p.verify, TONE_ERR);
+	return pipeline_end(&p, 3);
+}
+
+static int startup_run(struct cli *c)
+{
+	return gate_run(c, 1);
+}
+
+static int compact_run(struct cli *c)
+{
+	struct pipeline p;
+	int rc = pipeline_begin(&p, c);
+	if (rc == 0)
+		rc = pipeline_scan(&p, 0);
+	if (rc)
+		return pipeline_end(&p, rc);
+	if (p.scan.n_an && !cli_has(c, "--force")) {
+		cli_say(c, p.txt, TONE_ERR,
+			"Compaction refused: %zu persistence anomalies present (run recovery first, or --force)",
+			p.scan.n_an);
+		pipeline_print_anomalies(&p, &p.scan, TONE_ERR);
+		return pipeline_end(&p, 2);
+	}
+	struct compact_result res;
+	perr e = { 0 };
+	memset(&res, 0, sizeof res);
+	if (p.b->ops->compact(p.b, &c->cfg.retention, &res, &e) < 0)
+		return pipeline_end(&p, cli_fail(c, &e));
+	rc = pipeline_scan(&p, 1);
+	if (rc)
+		return pipeline_end(&p, rc);
+	cli_say(c, p.txt, TONE_INFO, "Compaction completed");
+	cli_say(c, p.txt, TONE_INFO, "  backend: %s", res.backend ? res.backend : p.b->ops->name);
+	cli_say(c, p.txt, TONE_INFO, "  before_records: %lld", (long long)res.before_records);
+	cli_say(c, p.txt, TONE_INFO, "  after_records: %lld", (long long)res.after_records);
+	if (res.bytes_known) {
+		cli_say(c, p.txt, TONE_INFO, "  before_bytes: %lld", (long long)res.before_bytes);
+		cli_say(c, p.txt, TONE_INFO, "  after_bytes: %lld", (long long)res.after_bytes);
+	} else {
+		cli_say(c, p.txt, TONE_INFO, "  before_bytes: None");
+		cli_say(c, p.txt, TONE_INFO, "  after_bytes: None");
+	}
+	if (p.verify.n_an) {
+		cli_say(c, p.txt, TONE_ERR, "Anomalies are still present after compaction (--force)");
+		pipeline_print_anomalies(&p, &p.verify, TONE_ERR);
+		return pipeline_end(&p, 2);
+	}
+	return pipeline_end(&p, 0);
+}
+
+static const struct cli_opt scan_opts[] = { PIPELINE_OPTS, { NULL, NULL, NULL } };
+
+static const struct cli_opt recover_opts[] = {
+	{ "--mode", "MODE", "repair (default) | quarantine | ignore" },
+	{ "--quarantine-dir", "DIR", "where quarantine mode preserves originals (required for files)" },
+	{ "--journal", "FILE", "append one JSON line per applied action set to FILE" },
+	PIPELINE_OPTS,
+	{ NULL, NULL, NULL },
+};
+
+static const struct cli_opt startup_opts[] = {
+	GATE_OPTS,
+	{ "--journal", "FILE", "append one JSON line per applied action set to FILE" },
+	PIPELINE_OPTS,
+	{ NULL, NULL, NULL },
+};
+
+static const struct cli_opt compact_opts[] = {
+	{ "--force", NULL, "compact even though the scanner reports anomalies (they are kept as they are)" },
+	{ NULL, NULL, NULL },
+};
+
+static const struct cli_opt pinspect_opts[] = {
+	{ "--limit", "N", "sample at most N records per kind (default 1000)" },
+	{ "--show-metrics", NULL, "also print this process's persistence metrics" },
+	{ NULL, NULL, NULL },
+};
+
+const struct cli_cmd cmd_persistence[] = {
+	{ "persistence scan", "Scan persistence for anomalies (read-only). Exit 0 clean, 2 anomalies.",
+	  scan_opts, scan_run },
+	{ "persistence recover", "Repair or quarantine damaged data, then verify. Exit 0 clean, 3 anomalies remain.",
+	  recover_opts, recover_run },
+	{ "persistence startup-check", "The application's startup gate. Exit 0 ok, 1 anomalies, 2 recovery left anomalies.",
+	  startup_opts, startup_run },
+	{ "persistence compact", "Apply the retention policy physically. Refuses while anomalies exist (exit 2).",
+	  compact_opts, compact_run },
+	{ "persistence inspect", "Backend, retention and sampled record counts.", pinspect_opts,
+	  cmd_persistence_inspect },
+	{ NULL, NULL, NULL, NULL },
+};

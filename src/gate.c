@@ -1,0 +1,71 @@
+#include "gate.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "pipeline.h"
+
+enum gate_mode { GM_FAIL, GM_IGNORE, GM_RECOVER };
+
+int gate_run(struct cli *c, int allow_scan_only)
+{
+	const char *ms = cli_get(c, "--mode");
+	enum gate_mode gm = GM_FAIL;
+	if (!ms || strcasecmp(ms, "fail_on_anomaly") == 0)
+		gm = GM_FAIL;
+	else if (strcasecmp(ms, "ignore") == 0 || (allow_scan_only && strcasecmp(ms, "scan_only") == 0))
+		gm = GM_IGNORE;
+	else if (strcasecmp(ms, "recover") == 0)
+		gm = GM_RECOVER;
+	else
+		return cli_usage_error(c, "--mode: invalid mode '%s' (%s)", ms,
+				       allow_scan_only ? "ignore, scan_only, fail_on_anomaly, recover"
+						       : "ignore, fail_on_anomaly, recover");
+	enum recovery_mode rm = RM_REPAIR;
+	const char *rs = cli_get(c, "--recovery-mode");
+	if (rs && (recovery_mode_parse(rs, &rm) < 0 || rm == RM_IGNORE))
+		return cli_usage_error(c, "--recovery-mode: invalid recovery mode '%s' (repair, quarantine)", rs);
+	const char *qdir = cli_get(c, "--quarantine-dir");
+	struct pipeline p;
+	memset(&p, 0, sizeof p);
+	p.c = c;
+	if (gm == GM_RECOVER && pipeline_check_quarantine(&p, rm, qdir))
+		return PX_USAGE;
+
+	int rc = pipeline_begin(&p, c);
+	p.mode = gm == GM_FAIL ? "fail_on_anomaly" : gm == GM_IGNORE ? "ignore" : "recover";
+	if (rc == 0)
+		rc = pipeline_scan(&p, 0);
+	if (rc)
+		return pipeline_end(&p, rc);
+	if (p.scan.n_an == 0) {
+		cli_say(c, p.txt, TONE_OK, "Persistence is healthy");
+		return pipeline_end(&p, 0);
+	}
+	switch (gm) {
+	case GM_FAIL:
+		cli_say(c, p.txt, TONE_ERR, "Persistence anomalies detected");
+		pipeline_print_anomalies(&p, &p.scan, TONE_ERR);
+		return pipeline_end(&p, 1);
+	case GM_IGNORE:
+		cli_say(c, p.txt, TONE_INFO, "Persistence anomalies detected (ignored)");
+		pipeline_print_anomalies(&p, &p.scan, TONE_INFO);
+		return pipeline_end(&p, 0);
+	case GM_RECOVER:
+		break;
+	}
+	cli_say(c, p.txt, TONE_INFO, "Persistence anomalies detected");
+	pipeline_print_anomalies(&p, &p.scan, TONE_INFO);
+	rc = pipeline_recover(&p, rm, qdir, cli_get(c, "--journal"));
+	if (rc)
+		return pipeline_end(&p, rc);
+	cli_say(c, p.txt, TONE_INFO, "Recovery completed");
+	pipeline_print_applied(&p);
+	if (p.verify.n_an == 0) {
+		cli_say(c, p.txt, TONE_OK, "Recovery successful");
+		return pipeline_end(&p, 0);
+	}
+	cli_say(c, p.txt, TONE_ERR, "Recovery attempted but anomalies still exist");
+	pipeline_print_anomalies(&p, &p.verify, TONE_ERR);
+	return pipeline_end(&p, 2);
+}

@@ -1,0 +1,67 @@
+# Helpers for the black-box CLI tests; sourced by tests/cli/run.sh.
+# Each t_*.sh runs in its own scratch directory $TMP with:
+#   $PAPYRA  the binary under test     $FIX  tests/fixtures (absolute)
+#   $ROOT    the repository root
+# run ARGS...          runs $PAPYRA ARGS, sets $OUT $ERR $RC (no stdin)
+# check_rc N NAME      exit code
+# check_out S NAME     stdout contains S;  check_out_not S NAME
+# check_err S NAME     stderr contains S
+# check_golden F NAME  stdout equals the file F (PAPYRA_REGEN=1 rewrites it)
+# check_same A B NAME  two files are byte-identical
+# fixture CASE         copies tests/fixtures/CASE/data/. into $TMP/CASE, prints the dir
+
+run() {
+	"$PAPYRA" "$@" >"$TMP/.out" 2>"$TMP/.err" </dev/null
+	RC=$?
+	OUT=$(cat "$TMP/.out")
+	ERR=$(cat "$TMP/.err")
+}
+
+ok() { T_PASS=$((T_PASS + 1)); }
+ko() {
+	T_FAIL=$((T_FAIL + 1))
+	echo "  FAIL [$T_FILE] $1"
+	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/    /' | head -20
+	return 0
+}
+
+check_rc() {
+	if [ "$RC" = "$1" ]; then ok; else ko "$2: exit $RC, expected $1" "stdout: $OUT
+stderr: $ERR"; fi
+}
+check_out() {
+	case "$OUT" in *"$1"*) ok ;; *) ko "$2: stdout lacks '$1'" "$OUT" ;; esac
+}
+check_out_not() {
+	case "$OUT" in *"$1"*) ko "$2: stdout has '$1'" "$OUT" ;; *) ok ;; esac
+}
+check_err() {
+	case "$ERR" in *"$1"*) ok ;; *) ko "$2: stderr lacks '$1'" "$ERR" ;; esac
+}
+check_golden() {
+	if [ "${PAPYRA_REGEN:-}" = 1 ]; then
+		mkdir -p "$(dirname "$ROOT/$1")"
+		cp "$TMP/.out" "$ROOT/$1"
+		ok
+		return
+	fi
+	if cmp -s "$TMP/.out" "$ROOT/$1"; then ok; else
+		ko "$2: stdout differs from $1" "$(diff "$ROOT/$1" "$TMP/.out" | head -20)"
+	fi
+}
+check_same() {
+	if cmp -s "$1" "$2"; then ok; else ko "$3: $1 and $2 differ" "$(cmp "$1" "$2" 2>&1)"; fi
+}
+check_true() {
+	# check_true NAME CMD... : passes when CMD succeeds
+	_n=$1; shift
+	if "$@" >/dev/null; then ok; else ko "$_n: '$*' failed"; fi
+}
+
+fixture() {
+	rm -rf "$TMP/$1"
+	mkdir -p "$TMP/$1"
+	cp -R "$FIX/$1/data/." "$TMP/$1/"
+	chmod -R u+w "$TMP/$1"
+	echo "$TMP/$1"
+}

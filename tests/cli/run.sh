@@ -1,0 +1,33 @@
+#!/bin/sh
+# Black-box tests: run every tests/cli/t_*.sh against the given binary.
+# Prints one closing line "cli: N passed, N failed".
+PAPYRA=${1:?usage: run.sh PATH_TO_PAPYRA}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+FIX=$ROOT/tests/fixtures
+export PAPYRA ROOT FIX LC_ALL=C.UTF-8 TZ=UTC
+unset PAPYRA_BACKEND PAPYRA_PATH PAPYRA_CONFIG NO_COLOR
+total_pass=0; total_fail=0
+for t in "$ROOT"/tests/cli/t_*.sh; do
+	[ -e "$t" ] || continue
+	TMP=$(mktemp -d "${TMPDIR:-/tmp}/papyra-cli.XXXXXX")
+	res=$(
+		cd "$TMP" || exit 1
+		T_PASS=0; T_FAIL=0; T_FILE=$(basename "$t")
+		. "$ROOT/tests/cli/lib.sh"
+		. "$t"
+		echo "@@ $T_PASS $T_FAIL"
+	)
+	chmod -R u+w "$TMP" 2>/dev/null; rm -rf "$TMP"
+	printf '%s\n' "$res" | grep -v '^@@ '
+	counts=$(printf '%s\n' "$res" | grep '^@@ ' | tail -1)
+	if [ -z "$counts" ]; then
+		echo "  FAIL [$(basename "$t")] the script died before finishing"
+		total_fail=$((total_fail + 1))
+		continue
+	fi
+	set -- $counts
+	echo "$(basename "$t"): $2 passed, $3 failed"
+	total_pass=$((total_pass + $2)); total_fail=$((total_fail + $3))
+done
+echo "cli: $total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,112 @@
+# papyra console: golden screens of the virtual terminal (the way tig tests
+# its views), the refusal without a terminal, --batch, and the key table's
+# man page section.  SPEC §7; STYLE.md "Tests".
+#
+# screen NAME CASE KEYS [SIZE]: runs the console on tests/fixtures/CASE
+# with PAPYRA_TEST_SCREEN=1 and the key script KEYS (see ui/screen.h),
+# then compares every `dump` with tests/screen/golden/NAME.txt.
+# PAPYRA_REGEN=1 rewrites the goldens on purpose.
+
+SCREEN_ENV="TERM=xterm-256color TZ=UTC LC_ALL=C.UTF-8 NO_COLOR=1 PAPYRA_TEST_SCREEN=1"
+
+screen() {
+	_name=$1 _case=$2 _keys=$3 _size=${4:-100x30} _loc=${5:-C.UTF-8}
+	_dir=$(fixture "$_case")
+	_dump="$TMP/$_name.screen"
+	rm -f "$_dump"
+	(cd "$_dir" && env TERM=xterm-256color TZ=UTC LC_ALL="$_loc" NO_COLOR=1 PAPYRA_TEST_SCREEN=1 \
+		PAPYRA_TEST_SIZE="$_size" PAPYRA_TEST_KEYS="$_keys" PAPYRA_TEST_DUMP="$_dump" \
+		"$PAPYRA" console --path events.ndjson >"$TMP/.out" 2>"$TMP/.err" </dev/null)
+	RC=$?
+	OUT=$(cat "$TMP/.out")
+	ERR=$(cat "$TMP/.err")
+	check_rc 0 "screen $_name"
+	_golden="tests/screen/golden/$_name.txt"
+	if [ "${PAPYRA_REGEN:-}" = 1 ]; then
+		mkdir -p "$ROOT/tests/screen/golden"
+		cp "$_dump" "$ROOT/$_golden"
+		ok
+	elif cmp -s "$_dump" "$ROOT/$_golden"; then
+		ok
+	else
+		ko "screen $_name differs from $_golden" "$(diff "$ROOT/$_golden" "$_dump" 2>&1 | head -20)"
+	fi
+}
+
+# --- every view on a file with two corrupted lines ---------------------------
+screen events json_corrupt_middle "dump"
+screen audits json_corrupt_middle "2 dump"
+screen dead_letters json_corrupt_middle "3 dump"
+screen anomalies json_corrupt_middle "4 dump"
+screen files json_corrupt_middle "5 dump"
+screen raw json_corrupt_middle "6 dump"
+screen timeline json_corrupt_middle "7 dump"
+screen tab_cycle json_corrupt_middle "Tab Tab Tab dump BTab dump"
+
+# --- detail pane: a good record (nested payload), a corrupted line ----------
+screen detail_record json_corrupt_middle "j j Enter dump Esc dump"
+screen detail_corrupted json_corrupt_middle "6 e Enter dump"
+screen detail_truncated json_corrupt_and_truncated "6 G Enter dump"
+screen detail_unicode json_clean "G Enter dump PgDn dump"
+
+# --- anomalies where the operator looks ---------------------------------------
+screen anomaly_enter json_corrupt_middle "4 j Enter dump"
+screen anomaly_jumps json_corrupt_middle "e dump e dump e dump E E dump"
+screen anomaly_from_events json_corrupt_and_truncated "G e dump"
+
+# --- search, filter, time display ---------------------------------------------
+screen search json_corrupt_middle "/ text:crashed Enter dump n dump N dump / text:nothing-like-this Enter dump"
+screen filter_type json_corrupt_middle "f text:type=ActorCrashed Enter dump F dump"
+screen filter_actor json_corrupt_middle "3 f text:actor=local:2 Enter dump 1 dump"
+screen filter_time json_corrupt_middle "f text:since=2026-01-01T00:00:05 Space text:until=1767225609.5 Enter dump"
+screen filter_bad json_corrupt_middle "f text:colour=red Enter dump"
+screen time_modes json_corrupt_middle "t dump t dump t dump"
+
+# --- help, navigation, terminal size --------------------------------------------
+screen help json_corrupt_middle "? dump PgDn dump q dump"
+screen navigation json_retention "j j j dump G dump g dump PgDn dump PgUp k dump" 100x20
+screen resize json_corrupt_middle "resize:80x24 dump resize:59x11 dump resize:60x12 dump resize:100x30 dump"
+screen too_small json_corrupt_middle "dump q" 40x10
+
+# --- other data -----------------------------------------------------------------
+screen clean json_clean "dump 6 dump"
+screen empty json_empty "dump 6 dump"
+screen missing json_missing "dump 4 dump 5 dump"
+screen blank_lines json_blank_lines "4 dump 6 dump"
+screen crlf json_crlf "dump 6 Enter dump"
+screen non_object json_non_object "4 dump 6 dump"
+screen ascii json_corrupt_middle "6 e dump Enter dump" 100x30 C
+
+# --- no terminal: refuse, point at --batch ----------------------------------
+cd "$(fixture json_corrupt_middle)" || exit 1
+run console --path events.ndjson
+check_rc 64 "console without a terminal"
+check_err "--batch" "console without a terminal names --batch"
+
+# --- --batch: one-line triage, doctor's exit codes --------------------------
+run console --batch --path events.ndjson
+check_rc 1 "console --batch with anomalies"
+check_out "CORRUPTED_LINE=2" "console --batch counts per type"
+cd "$(fixture json_clean)" || exit 1
+run console --batch --path events.ndjson
+check_rc 0 "console --batch healthy"
+check_out "Persistence is healthy" "console --batch healthy line"
+run console --batch --path missing.ndjson
+check_rc 0 "console --batch missing file is clean"
+run console --batch --path .
+check_rc 64 "console --batch on a directory"
+run console --bogus
+check_rc 64 "console unknown flag"
+
+# --- backends the interactive console does not read yet ------------------------
+RC=0
+env PAPYRA_TEST_SCREEN=1 PAPYRA_TEST_KEYS=q "$PAPYRA" console --backend rotating --path events.ndjson >"$TMP/.out" 2>"$TMP/.err" </dev/null || RC=$?
+ERR=$(cat "$TMP/.err")
+check_rc 64 "console --backend rotating"
+check_err "json" "console --backend rotating says why"
+
+# --- the man page's key section comes from the key table --------------------
+run console --print-keys-man
+check_rc 0 "console --print-keys-man"
+check_out ".SS Console keys" "keys man section"
+check_golden man/papyra-keys.inc "man/papyra-keys.inc is generated from the key table"

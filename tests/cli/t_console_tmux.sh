@@ -1,0 +1,66 @@
+# papyra console in a real terminal: tmux provides the pty (no terminal
+# needed here, root or not).  What only a real pty shows: the first screen
+# on a real TERM, keys through the terminal driver, a resize by the
+# terminal, quitting, and leaving on a hang-up instead of spinning.
+# A private tmux server (-L) is used and killed at the end.
+
+if ! command -v tmux >/dev/null 2>&1; then
+	ko "tmux is not installed (tests/deps.sh installs it)"
+else
+	TM="tmux -L papyra-test-$$ -f /dev/null"
+	CENV="env TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC"
+	DIR=$(fixture json_corrupt_middle)
+
+	# wait_for TEXT: poll the pane until TEXT shows (at most ~5 s)
+	wait_for() {
+		_i=0
+		while [ $_i -lt 50 ]; do
+			PANE=$($TM capture-pane -p -t pt 2>/dev/null)
+			case "$PANE" in *"$1"*) return 0 ;; esac
+			sleep 0.1
+			_i=$((_i + 1))
+		done
+		return 1
+	}
+	pane_has() {
+		if wait_for "$1"; then ok; else ko "$2: pane lacks '$1'" "$PANE"; fi
+	}
+
+	$TM new-session -d -s pt -x 100 -y 30 \
+		"cd '$DIR' && $CENV '$PAPYRA' console --path events.ndjson; echo \"exit=\$?\"; sleep 30"
+	pane_has "2 ANOMALIES" "tmux: header health"
+	pane_has "ActorStarted" "tmux: events listed"
+	$TM send-keys -t pt 6
+	pane_has "#@!garbage}{not json" "tmux: raw view"
+	$TM send-keys -t pt e
+	pane_has "anomaly 1 of 2" "tmux: e jumps to the first anomaly"
+	$TM send-keys -t pt Enter
+	pane_has "^ byte 127: unexpected end of line" "tmux: detail marks the error"
+	$TM send-keys -t pt Escape
+	$TM resize-window -t pt -x 50 -y 10 2>/dev/null || $TM resize-pane -t pt -x 50 -y 10
+	pane_has "Terminal too small" "tmux: too-small message after a resize"
+	$TM resize-window -t pt -x 90 -y 25 2>/dev/null || $TM resize-pane -t pt -x 90 -y 25
+	pane_has "BYTES AS STORED" "tmux: back to the view after growing"
+	$TM send-keys -t pt '?'
+	pane_has "this help" "tmux: help"
+	$TM send-keys -t pt q
+	$TM send-keys -t pt q
+	pane_has "exit=0" "tmux: q quits with exit 0"
+
+	# a hang-up (the terminal goes away) ends the console, no spinning
+	$TM new-session -d -s hup -x 100 -y 30 \
+		"cd '$DIR' && exec $CENV '$PAPYRA' console --path events.ndjson"
+	sleep 0.5
+	PID=$($TM list-panes -t hup -F '#{pane_pid}' 2>/dev/null)
+	$TM kill-session -t hup
+	_gone=0
+	for _i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		if [ -z "$PID" ] || ! kill -0 "$PID" 2>/dev/null; then _gone=1; break; fi
+		sleep 0.1
+	done
+	if [ $_gone = 1 ]; then ok; else
+		ko "tmux: console still running 2 s after its terminal went away (pid $PID)"
+		kill "$PID" 2>/dev/null
+	fi
+	$TM kill-server 2>/dev/null
+fi

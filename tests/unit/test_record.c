@@ -1,0 +1,484 @@
+/* core/record: lenient decoding of record lines for listings (SPEC §2.1),
+ * on real lines written by the reference (tests/fixtures/json_clean) and on
+ * hand-made edge cases; plus the logical retention view (SPEC §5). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "jsonv.h"
+#include "record.h"
+#include "scan.h"
+#include "schema.h"
+
+#define CLEAN_FIXTURE "tests/fixtures/json_clean/data/events.ndjson"
+
+/* A line as the scanner would hand it to a sink. */
+struct tline {
+	struct scan_line l;
+	struct jsonv_field f[SF__COUNT];
+	struct jsonv v;
+	char text[8192];
+};
+
+static struct tline tl; /* struct jsonv is large: keep it off the stack */
+static struct record rec;
+
+static const struct scan_line *mk(const char *text)
+{
+	struct jsonv_capture cap;
+	size_t n = strlen(text);
+	assert_true(n < sizeof tl.text);
+	memcpy(tl.text, text, n + 1);
+	memset(&tl.l, 0, sizeof tl.l);
+	schema_capture_init(tl.f, &cap);
+	tl.l.path = "t.ndjson";
+	tl.l.line = 1;
+	tl.l.length = (int64_t)n;
+	tl.l.bytes = tl.text;
+	if (jsonv_check(&tl.v, tl.text, n, &cap) == 0 && jsonv_top_type(&tl.v) == JV_OBJECT) {
+		tl.l.flags = SL_VALID;
+		tl.l.fields = tl.f;
+		tl.l.kind = schema_kind(tl.text, tl.f);
+		if (tl.f[SF_TIMESTAMP].type == JV_NUMBER) {
+			tl.l.flags |= SL_TS_NUMBER;
+			tl.l.ts = strtod(tl.text + tl.f[SF_TIMESTAMP].off, NULL);
+		} else if (tl.f[SF_TIMESTAMP].type != JV_NONE) {
+			tl.l.flags |= SL_TS_OTHER;
+		}
+	} else {
+		tl.l.flags = SL_CORRUPT;
+		tl.l.kind = RK_UNKNOWN;
+	}
+	return &tl.l;
+}
+
+/* Line `n` (from 1) of the clean fixture, written by the reference. */
+static const struct scan_line *fixture_line(int n)
+{
+	FILE *f = fopen(CLEAN_FIXTURE, "r");
+	assert_non_null(f);
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t len = -1;
+	for (int i = 0; i < n; i++)
+		len = getline(&buf, &cap, f);
+	fclose(f);
+	assert_true(len > 1);
+	buf[len - 1] = '\0'; /* the "\n" */
+	const struct scan_line *l = mk(buf);
+	free(buf);
+	return l;
+}
+
+static void decode_ok(const struct scan_line *l)
+{
+	enum rec_status st;
+	assert_int_equal(record_decode(&rec, l, &st, NULL), 0);
+	assert_int_equal(st, REC_OK);
+}
+
+static void assert_str(struct rec_str s, const char *want)
+{
+	assert_int_equal(s.n, strlen(want));
+	assert_memory_equal(s.p, want, s.n);
+}
+
+static void assert_line(const char *want)
+{
+	size_t n;
+	char *got = record_format_line(&rec, &n);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	assert_int_equal(n, strlen(want));
+	free(got);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	record_init(&rec);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	record_free(&rec);
+	return 0;
+}
+
+static void test_event_object_address(void **state)
+{
+	(void)state;
+	decode_ok(fixture_line(1));
+	assert_int_equal(rec.kind, RK_EVENT);
+	assert_int_equal(rec.ts_kind, REC_TS_NUMBER);
+	assert_str(rec.system_id, "local");
+	assert_str(rec.type, "ActorStarted");
+	assert_str(rec.addr.text, "local:1");
+	assert_true(rec.addr.parsed);
+	assert_str(rec.payload, "{}");
+	assert_line("[1767225600.125] ActorStarted local:1");
+	assert_true(record_addr_matches(&rec.addr, "local:1"));
+	assert_true(record_addr_matches(&rec.addr, "local://1"));
+	assert_false(record_addr_matches(&rec.addr, "local:10"));
+}
+
+static void test_payload_numbers_kept(void **state)
+{
+	(void)state;
+	decode_ok(fixture_line(9));
+	assert_non_null(strstr(rec.payload.p,
+		"\"metrics\":{\"latency_ms\":NaN,\"p99_ms\":Infinity,\"floor\":-Infinity,"
+		"\"zero\":-0.0,\"tiny\":5e-324,\"huge\":1.7976931348623157e+308},"
+		"\"attempt_id\":9223372036854788153,\"trace_id\":18446744073709551617,"
+		"\"just_over_2_53\":9007199254740993}"));
+	/* spaces inside strings are not insignificant */
+	assert_non_null(strstr(rec.payload.p, "\"RuntimeError: upstream timeout after 30.0s\""));
+	assert_line("[1767225604.000] ActorCrashed local:3");
+}
+
+static void test_non_ascii_and_escapes_kept(void **state)
+{
+	(void)state;
+	decode_ok(fixture_line(8));
+	assert_non_null(strstr(rec.payload.p, "\"latin\":\"Zo\xc3\xab \xc3\x85ngstr\xc3\xb6m\""));
+	assert_non_null(strstr(rec.payload.p, "\"emoji\":\"\xf0\x9f\x9a\x80\xe2\x9c\xa8\""));
+	decode_ok(fixture_line(16));
+	assert_non_null(strstr(rec.payload.p,
+		"{\"escapes\":\"tab\\tnewline\\ncr\\rnul\\u0000bell\\u0007\","
+		"\"seps\":\"line\xe2\x80\xa8para\xe2\x80\xa9\""));
+	assert_non_null(strstr(rec.payload.p, "\"slash\":\"a/b\\\\c\"}"));
+}
+
+static void test_timestamp_three_decimals(void **state)
+{
+	(void)state;
+	decode_ok(fixture_line(17)); /* 1767225609.1234567 */
+	assert_str(rec.ts_raw, "1767225609.1234567");
+	assert_line("[1767225609.123] ActorCrashed local:5");
+}
+
+static void test_audit(void **state)
+{
+	(void)state;
+	decode_ok(fixture_line(15));
+	assert_int_equal(rec.kind, RK_AUDIT);
+	assert_str(rec.count[RC_TOTAL], "4");
+	assert_str(rec.count[RC_ALIVE], "3");
+	assert_str(rec.count[RC_STOPPING], "1");
+	assert_str(rec.count[RC_RESTARTING], "0");
+	assert_str(rec.count[RC_REGISTRY_SIZE], "6");
+	assert_str(rec.count[RC_DEAD_LETTERS], "3");
+	assert_str(rec.orphans, "[\"ghost-1\",\"ghost-2\"]");
+	assert_str(rec.dead, "[\"dead-7\"]");
+	assert_line("[1767225608.000] total=4 alive=3 stopping=1 restarting=0 dead_letters=3");
+}
+
+static void test_dead_letters(void **state)
+{
+	(void)state;
+	decode_ok(fixture_line(7));
+	assert_int_equal(rec.kind, RK_DEAD_LETTER);
+	assert_line("[1767225603.000] target=local:4 type=PaymentRequest "
+		    "payload={\"order_id\":\"ord-000123\",\"amount_cents\":1999,\"currency\":\"EUR\"}");
+	assert_true(record_addr_matches(&rec.addr, "local:4"));
+	assert_true(record_addr_matches(&rec.addr, "local://4"));
+	assert_false(record_addr_matches(&rec.addr, "None"));
+
+	decode_ok(fixture_line(11));
+	assert_true(rec.addr.is_null);
+	assert_line("[1767225605.000] target=None type=str "
+		    "payload=\"orphan message: 'hello' \\\"quoted\\\" back\\\\slash\"");
+	assert_true(record_addr_matches(&rec.addr, "None"));
+	assert_false(record_addr_matches(&rec.addr, "local:4"));
+
+	decode_ok(fixture_line(12));
+	assert_str(rec.payload, "9007199254740993");
+	decode_ok(fixture_line(13));
+	assert_str(rec.payload, "[1,\"two\",{\"three\":3.0},null,true,false]");
+}
+
+static void test_string_addresses(void **state)
+{
+	(void)state;
+	decode_ok(mk("{\"kind\": \"event\", \"actor_address\": \"local://7\", \"event_type\": \"ActorStarted\", "
+		     "\"timestamp\": 5}"));
+	assert_line("[5.000] ActorStarted local://7");
+	assert_true(record_addr_matches(&rec.addr, "local:7"));
+	assert_true(record_addr_matches(&rec.addr, "local://7"));
+	assert_false(record_addr_matches(&rec.addr, "other:7"));
+
+	decode_ok(mk("{\"kind\": \"dead_letter\", \"target\": \"local:4\", \"message_type\": \"M\", "
+		     "\"payload\": 1, \"timestamp\": 5}"));
+	assert_line("[5.000] target=local:4 type=M payload=1");
+	assert_true(record_addr_matches(&rec.addr, "local:4"));
+	assert_true(record_addr_matches(&rec.addr, "local://4"));
+
+	/* an actor_id beyond 2^64 keeps its digits */
+	decode_ok(mk("{\"kind\": \"event\", \"actor_address\": {\"actor_id\": 18446744073709551617, "
+		     "\"system\": \"local\"}, \"timestamp\": 5}"));
+	assert_str(rec.addr.text, "local:18446744073709551617");
+	assert_true(record_addr_matches(&rec.addr, "local://18446744073709551617"));
+}
+
+static void test_lone_surrogate(void **state)
+{
+	(void)state;
+	decode_ok(mk("{\"kind\": \"event\", \"event_type\": \"X\\ud800Y\", \"payload\": {\"s\": \"\\ud800\"}, "
+		     "\"actor_address\": {\"system\": \"a\\udc00\", \"actor_id\": 1}, \"timestamp\": 1}"));
+	assert_str(rec.type, "X\xef\xbf\xbdY");          /* shown as U+FFFD */
+	assert_str(rec.payload, "{\"s\":\"\\ud800\"}");  /* kept as stored */
+	assert_str(rec.addr.text, "a\xef\xbf\xbd:1");
+}
+
+static void test_missing_fields_defaults(void **state)
+{
+	(void)state;
+	decode_ok(mk("{\"kind\": \"event\", \"timestamp\": 1}"));
+	assert_str(rec.system_id, "local");
+	assert_str(rec.type, "");
+	assert_true(rec.addr.is_null);
+	assert_str(rec.payload, "{}");
+	assert_line("[1.000]  None");
+
+	decode_ok(mk("{\"kind\": \"audit\", \"timestamp\": 1}"));
+	for (int i = 0; i < RC__COUNT; i++)
+		assert_str(rec.count[i], "0");
+	assert_str(rec.orphans, "[]");
+	assert_str(rec.dead, "[]");
+
+	decode_ok(mk("{\"kind\": \"dead_letter\", \"timestamp\": 1}"));
+	assert_str(rec.payload, "null");
+	assert_line("[1.000] target=None type= payload=null");
+}
+
+static void test_odd_values_shown_as_python(void **state)
+{
+	(void)state;
+	decode_ok(mk("{\"kind\": \"audit\", \"timestamp\": 1, \"total_actors\": 1e400, \"alive_actors\": null, "
+		     "\"stopping_actors\": \"2\", \"restarting_actors\": true, \"dead_letters_count\": [ 1 ]}"));
+	assert_line("[1.000] total=1e400 alive=None stopping=2 restarting=True dead_letters=[1]");
+}
+
+static void test_duplicate_keys_last_wins(void **state)
+{
+	(void)state;
+	decode_ok(mk("{\"kind\": \"event\", \"event_type\": \"A\", \"timestamp\": 1, \"event_type\": \"B\"}"));
+	assert_str(rec.type, "B");
+}
+
+static void test_string_and_odd_timestamps(void **state)
+{
+	(void)state;
+	decode_ok(mk("{\"kind\": \"event\", \"event_type\": \"E\", \"timestamp\": \"2026-01-01T00:00:00Z\"}"));
+	assert_int_equal(rec.ts_kind, REC_TS_OTHER);
+	assert_line("[\"2026-01-01T00:00:00Z\"] E None");
+	decode_ok(mk("{\"kind\": \"event\", \"event_type\": \"E\", \"timestamp\": NaN}"));
+	assert_int_equal(rec.ts_kind, REC_TS_NUMBER);
+	assert_line("[nan] E None");
+	decode_ok(mk("{\"kind\": \"event\", \"event_type\": \"E\", \"timestamp\": -Infinity}"));
+	assert_line("[-inf] E None");
+}
+
+static void test_skipped(void **state)
+{
+	(void)state;
+	enum rec_status st;
+	assert_int_equal(record_decode(&rec, mk("{\"kind\": \"nope\", \"timestamp\": 1}"), &st, NULL), 0);
+	assert_int_equal(st, REC_SKIP_KIND);
+	assert_int_equal(record_classify(mk("{\"timestamp\": 1}")), REC_SKIP_KIND);
+	assert_int_equal(record_classify(mk("{\"kind\": \"event\"}")), REC_SKIP_NO_TS);
+	assert_int_equal(record_classify(mk("{\"kind\": \"event\", \"timestamp\"")), REC_SKIP_INVALID);
+	assert_int_equal(record_classify(mk("[1, 2]")), REC_SKIP_INVALID);
+	const struct scan_line *l = mk("{\"kind\": \"event\", \"timestamp\": 1}");
+	tl.l.bytes = NULL; /* as for a line longer than the scanner's buffer */
+	assert_int_equal(record_classify(l), REC_SKIP_LONG);
+}
+
+static void test_escape_for_terminal(void **state)
+{
+	(void)state;
+	decode_ok(mk("{\"kind\": \"event\", \"event_type\": \"a\\nb\\u001b[31m\\u009bc\\u0000d\", \"timestamp\": 1}"));
+	assert_int_equal(rec.type.n, 13);
+	assert_line("[1.000] a\\nb\\x1b[31m\\u009bc\\x00d None");
+}
+
+static void test_compact_json(void **state)
+{
+	(void)state;
+	const char *in = "{ \"a\" : \"x  y\\\" }\" ,\t\"b\" : [ 1 , 2 ]\r\n}";
+	char out[64];
+	size_t n = record_compact_json(out, in, strlen(in));
+	assert_string_equal(out, "{\"a\":\"x  y\\\" }\",\"b\":[1,2]}");
+	assert_int_equal(n, strlen(out));
+}
+
+static void test_format_json(void **state)
+{
+	(void)state;
+	decode_ok(fixture_line(9));
+	size_t n;
+	char *j = record_format_json(&rec, &n);
+	assert_non_null(j);
+	assert_non_null(strstr(j, "{\"kind\":\"event\",\"path\":\"t.ndjson\",\"line\":1,"
+				  "\"timestamp\":1767225604.0,\"system_id\":\"local\","
+				  "\"actor_address\":\"local:3\",\"event_type\":\"ActorCrashed\",\"payload\":{"));
+	assert_non_null(strstr(j, "\"latency_ms\":NaN"));
+	assert_null(strchr(j, '\n'));
+	free(j);
+
+	decode_ok(mk("{\"kind\": \"dead_letter\", \"timestamp\": \"x\"}"));
+	j = record_format_json(&rec, &n);
+	assert_string_equal(j, "{\"kind\":\"dead_letter\",\"path\":\"t.ndjson\",\"line\":1,\"timestamp\":\"x\","
+			       "\"system_id\":\"local\",\"target\":null,\"message_type\":\"\",\"payload\":null}");
+	free(j);
+}
+
+/* --- the whole fixture through the real scanner ------------------------- */
+
+struct tally {
+	int ok[RK__COUNT];
+	int other;
+	int failed;
+};
+
+static void tally_line(void *ctx, const struct scan_line *l)
+{
+	struct tally *t = ctx;
+	enum rec_status st;
+	if (record_decode(&rec, l, &st, NULL) < 0) {
+		t->failed++;
+		return;
+	}
+	if (st == REC_OK)
+		t->ok[rec.kind]++;
+	else
+		t->other++;
+}
+
+static void test_fixture_through_scanner(void **state)
+{
+	(void)state;
+	struct tally t = { { 0 }, 0, 0 };
+	struct scan_sink sink = { &t, tally_line };
+	struct scan_opts o = { 0 };
+	struct scan_report r;
+	scan_report_init(&r);
+	assert_int_equal(scan_ndjson_file(CLEAN_FIXTURE, "events.ndjson", &o, &sink, &r, NULL), 0);
+	assert_int_equal(r.n_an, 0);
+	scan_report_free(&r);
+	assert_int_equal(t.ok[RK_EVENT], 15);
+	assert_int_equal(t.ok[RK_AUDIT], 3);
+	assert_int_equal(t.ok[RK_DEAD_LETTER], 5);
+	assert_int_equal(t.other, 0);
+	assert_int_equal(t.failed, 0);
+}
+
+/* --- retention view ------------------------------------------------------- */
+
+/* Ten records, timestamps 1..10, each line 42 bytes + "\n"; which does
+ * `pol` keep at time `now`?  Returns a bit mask (bit i = record i+1). */
+static unsigned retained(int64_t max_records, double max_age, int64_t max_bytes, double now)
+{
+	struct retention pol;
+	retention_init(&pol);
+	pol.max_records = max_records;
+	pol.max_age_seconds = max_age;
+	pol.max_total_bytes = max_bytes;
+	struct retview v;
+	retview_init(&v, &pol, now, 0);
+	char text[10][64];
+	for (int pass = 0; pass < 2; pass++) {
+		unsigned mask = 0;
+		if (pass)
+			retview_rewind(&v);
+		for (int i = 0; i < 10; i++) {
+			snprintf(text[i], sizeof text[i], "{\"kind\": \"event\", \"timestamp\": %-10d}", i + 1);
+			const struct scan_line *l = mk(text[i]);
+			assert_int_equal(l->length, 42);
+			if (pass == 0)
+				assert_int_equal(retview_add(&v, l, NULL), 0);
+			else if (retview_keeps(&v, l))
+				mask |= 1u << i;
+		}
+		if (pass == 0) {
+			retview_finish(&v);
+		} else {
+			retview_free(&v);
+			return mask;
+		}
+	}
+	return 0;
+}
+
+static void test_retention_view(void **state)
+{
+	(void)state;
+	assert_int_equal(retained(3, -1, -1, 0), 0x380);      /* newest 3 */
+	assert_int_equal(retained(-1, 4.5, -1, 10), 0x3e0);   /* ts >= 5.5: 6..10 */
+	assert_int_equal(retained(-1, -1, 129, 0), 0x380);    /* 3 x 43 bytes fit */
+	assert_int_equal(retained(-1, -1, 128, 0), 0x300);
+	assert_int_equal(retained(4, -1, 1000, 0), 0x3c0);    /* count, then size */
+	assert_int_equal(retained(4, 6, 86, 10), 0x300);      /* age, count, size */
+	assert_int_equal(retained(0, -1, -1, 0), 0);
+}
+
+/* A record whose age cannot be told survives the age rule, as compaction
+ * decides; the count rule still counts it. */
+static void test_retention_unknown_age_kept(void **state)
+{
+	(void)state;
+	static const char *const lines[] = {
+		"{\"kind\": \"event\", \"timestamp\": 1}",
+		"{\"kind\": \"event\", \"timestamp\": \"2026-01-01\"}",
+		"{\"kind\": \"event\", \"timestamp\": NaN}",
+		"{\"kind\": \"event\"}",
+		"{\"kind\": \"event\", \"timestamp\": 100}",
+		"not json",
+	};
+	struct retention pol;
+	retention_init(&pol);
+	pol.max_age_seconds = 10;
+	struct retview v;
+	retview_init(&v, &pol, 100, 0);
+	for (size_t i = 0; i < 6; i++)
+		assert_int_equal(retview_add(&v, mk(lines[i]), NULL), 0);
+	retview_finish(&v);
+	int want[] = { 0, 1, 1, 1, 1, 0 };
+	for (size_t i = 0; i < 6; i++)
+		assert_int_equal(retview_keeps(&v, mk(lines[i])), want[i]);
+	retview_free(&v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_event_object_address, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_payload_numbers_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_non_ascii_and_escapes_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timestamp_three_decimals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dead_letters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_string_addresses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lone_surrogate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_fields_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odd_values_shown_as_python, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_keys_last_wins, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_string_and_odd_timestamps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_escape_for_terminal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compact_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_format_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fixture_through_scanner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retention_view, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retention_unknown_age_kept, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

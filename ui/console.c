@@ -1,0 +1,579 @@
+#include "console.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "app.h"
+#include "backend_json.h"
+#include "screen.h"
+
+/* Index between input polls for this long: the screen answers a key
+ * within about this delay while a large file is being indexed. */
+#define SLICE_MS 30
+/* Rows read back for a list row: enough for any screen width. */
+#define ROW_READ_MAX 4096
+
+static const struct view_ops *const view_table[V__COUNT] = {
+	[V_EVENTS] = &view_events_ops, [V_AUDITS] = &view_audits_ops, [V_DEAD] = &view_dead_ops,
+	[V_ANOMALIES] = &view_anomalies_ops, [V_FILES] = &view_files_ops, [V_RAW] = &view_raw_ops,
+	[V_TIMELINE] = &view_timeline_ops, [V_DETAIL] = &view_detail_ops, [V_HELP] = &view_help_ops,
+};
+
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+void console_status(struct console *c, int role, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->status, sizeof c->status, fmt, ap);
+	va_end(ap);
+	c->status_role = role;
+}
+
+const char *console_glyph(void)
+{
+	return screen_utf8() ? "\xe2\x9c\x96" : "!";
+}
+
+void console_cell(int y, int x, int w, int role, const char *s)
+{
+	int used = screen_str(y, x, w, role, s);
+	screen_fill(y, x + used, w - used, role);
+}
+
+long console_read(struct console *c, size_t i, size_t cap)
+{
+	if (cap > c->rowcap) {
+		char *b = realloc(c->rowbuf, cap);
+		if (!b)
+			return -1;
+		c->rowbuf = b;
+		c->rowcap = cap;
+	}
+	return model_read(&c->m, i, c->rowbuf, cap);
+}
+
+int console_rec_pred(const struct model *m, size_t i, const void *arg)
+{
+	const struct rec_pred *p = arg;
+	unsigned meta = m->meta[i];
+	if ((meta & (MF_VALID | MF_TS_ANY)) != (MF_VALID | MF_TS_ANY) ||
+	    (enum rec_kind)(meta & MF_KIND_MASK) != p->kind)
+		return 0;
+	const struct filter *f = p->f;
+	if (!f->active)
+		return 1;
+	/* audits have no type or address: only the time range applies */
+	if (p->kind != RK_AUDIT && f->has_type && !f->type_ok[m->type_id[i]])
+		return 0;
+	if (p->kind != RK_AUDIT && f->has_addr && !f->addr_ok[m->addr_id[i]])
+		return 0;
+	if (f->has_since || f->has_until) {
+		if (!(meta & MF_TS_NUM))
+			return 0;
+		double ts = model_ts(m, i);
+		if ((f->has_since && ts < f->since) || (f->has_until && ts > f->until))
+			return 0;
+	}
+	return 1;
+}
+
+/* The filter changed: the record views start over from the index. */
+static void filter_changed(struct console *c)
+{
+	for (int i = V_EVENTS; i <= V_DEAD; i++) {
+		sel_reset(&c->views[i].sel);
+		c->views[i].top = c->views[i].cur = 0;
+	}
+	c->views[V_TIMELINE].top = c->views[V_TIMELINE].cur = 0;
+}
+
+static void refresh_views(struct console *c)
+{
+	for (int i = 0; i < V__COUNT; i++)
+		if (c->views[i].ops->refresh)
+			c->views[i].ops->refresh(c, &c->views[i]);
+}
+
+void console_show(struct console *c, enum view_id id)
+{
+	if (id >= V__LISTS) {
+		if (c->cur < V__LISTS)
+			c->back = c->cur;
+	}
+	c->cur = id;
+}
+
+void console_goto(struct console *c, struct view *v, int64_t row)
+{
+	int64_t n = v->ops->rows(c, v);
+	int h = c->list_h > 0 ? c->list_h : 1;
+	if (v->ops->scroll) {
+		int64_t max = n - h;
+		row = row > max ? max : row;
+		v->cur = v->top = row < 0 ? 0 : row;
+		return;
+	}
+	if (row >= n)
+		row = n - 1;
+	if (row < 0)
+		row = 0;
+	v->cur = row;
+	if (v->cur < v->top)
+		v->top = v->cur;
+	if (v->cur >= v->top + h)
+		v->top = v->cur - h + 1;
+	/* keep context above a jump target in the middle of the list */
+	if (v->top < 0)
+		v->top = 0;
+}
+
+void console_detail(struct console *c, size_t line)
+{
+	detail_build(c, line);
+	c->views[V_DETAIL].top = c->views[V_DETAIL].cur = 0;
+	console_show(c, V_DETAIL);
+}
+
+static void draw_header(struct console *c)
+{
+	const struct model *m = &c->m;
+	char left[512], right[64];
+	int role = ROLE_OK;
+	size_t n_an = m->rep.n_an;
+	if (model_scanning(m)) {
+		int pct = m->size > 0 ? (int)(100.0 * (double)model_done_bytes(m) / (double)m->size) : 100;
+		snprintf(right, sizeof right, " SCANNING %d%%%s ", pct, n_an ? " · ANOMALIES" : "");
+		role = n_an ? ROLE_ANOMALY : ROLE_WARN;
+	} else if (m->failed) {
+		snprintf(right, sizeof right, " SCAN FAILED ");
+		role = ROLE_ANOMALY;
+	} else if (n_an) {
+		snprintf(right, sizeof right, " %zu ANOMAL%s ", n_an, n_an == 1 ? "Y" : "IES");
+		role = ROLE_ANOMALY;
+	} else {
+		snprintf(right, sizeof right, " HEALTHY ");
+	}
+	snprintf(left, sizeof left, " papyra console  %s: %s", c->backend_name, c->location);
+	int rw = screen_width_of(right, strlen(right));
+	console_cell(0, 0, c->cols - rw, ROLE_HEADER, left);
+	/* the health badge breaks out of the reverse header bar in its role */
+	screen_str(0, c->cols - rw, rw, role, right);
+
+	char ret[160] = "none";
+	const struct retention *r = &c->cfg->retention;
+	if (retention_active(r)) {
+		int k = 0;
+		ret[0] = '\0';
+		if (r->max_records >= 0)
+			k += snprintf(ret + k, sizeof ret - (size_t)k, "max_records=%lld ", (long long)r->max_records);
+		if (r->max_age_seconds >= 0)
+			k += snprintf(ret + k, sizeof ret - (size_t)k, "max_age_seconds=%g ", r->max_age_seconds);
+		if (r->max_total_bytes >= 0)
+			snprintf(ret + k, sizeof ret - (size_t)k, "max_total_bytes=%lld", (long long)r->max_total_bytes);
+	}
+	char line[512];
+	int k = snprintf(line, sizeof line, " events %lld  audits %lld  dead letters %lld  │ retention: %s │ time: %s",
+			 (long long)m->records[RK_EVENT], (long long)m->records[RK_AUDIT],
+			 (long long)m->records[RK_DEAD_LETTER], ret, time_mode_name(c->tmode));
+	if (c->filt.active && k > 0 && (size_t)k < sizeof line)
+		snprintf(line + k, sizeof line - (size_t)k, " │ filter: %s (F clears)", c->filt.text);
+	if (!screen_utf8())
+		for (char *p = strstr(line, "│"); p; p = strstr(p, "│"))
+			memcpy(p, "  |", 3);
+	console_cell(1, 0, c->cols, ROLE_NORMAL, line);
+
+	int x = 0;
+	enum view_id shown = c->cur < V__LISTS ? c->cur : c->back;
+	for (int i = 0; i < V__LISTS && x < c->cols; i++) {
+		char tab[64];
+		snprintf(tab, sizeof tab, " %d %s ", i + 1, view_table[i]->name);
+		x += screen_str(2, x, c->cols - x, i == (int)shown ? ROLE_HEADER : ROLE_DIM, tab);
+	}
+}
+
+static void draw_status(struct console *c)
+{
+	int y = c->rows - 1;
+	char right[96] = "";
+	if (model_scanning(&c->m))
+		snprintf(right, sizeof right, " indexing %lld lines ", (long long)c->m.n);
+	int rw = screen_width_of(right, strlen(right));
+	if (c->status[0])
+		console_cell(y, 0, c->cols - rw, c->status_role, c->status);
+	else
+		console_cell(y, 0, c->cols - rw, ROLE_DIM,
+			     c->cur >= V__LISTS ? " Esc back  j/k scroll  q close" :
+			     " ? help  Tab views  Enter detail  / search  f filter  e/E anomaly  t time  q quit");
+	screen_str(y, c->cols - rw, rw, ROLE_WARN, right);
+}
+
+static void draw_view(struct console *c)
+{
+	struct view *v = &c->views[c->cur];
+	const struct view_ops *o = v->ops;
+	int y = 3, avail = c->rows - 4, w = c->cols;
+	if (o->pane_rows) {
+		int ph = o->pane_rows(c, v, avail);
+		if (ph > 0) {
+			o->draw_pane(c, v, y, ph, w);
+			y += ph;
+			avail -= ph;
+		}
+	}
+	if (o->draw_head) {
+		o->draw_head(c, v, y, w);
+		y++;
+		avail--;
+	}
+	c->list_y = y;
+	c->list_h = avail > 0 ? avail : 0;
+	int64_t n = o->rows(c, v);
+	console_goto(c, v, v->cur);
+	if (n == 0) {
+		screen_str(y, 1, w - 1, ROLE_DIM,
+			   model_scanning(&c->m) ? "(indexing...)" : o->empty ? o->empty : "(empty)");
+		return;
+	}
+	for (int i = 0; i < c->list_h && v->top + i < n; i++)
+		o->draw_row(c, v, v->top + i, y + i, w, !o->scroll && v->top + i == v->cur);
+}
+
+static void draw(struct console *c)
+{
+	screen_size(&c->rows, &c->cols);
+	screen_erase();
+	if (c->rows < SCREEN_MIN_ROWS || c->cols < SCREEN_MIN_COLS) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "Terminal too small (%dx%d): papyra console needs %dx%d. q quits.",
+			 c->cols, c->rows, SCREEN_MIN_COLS, SCREEN_MIN_ROWS);
+		for (int y = 0, off = 0, len = (int)strlen(msg); off < len && y < c->rows; y++) {
+			int n = len - off < c->cols ? len - off : c->cols;
+			screen_text(y, 0, c->cols, ROLE_WARN, msg + off, (size_t)n);
+			off += n;
+		}
+		screen_update();
+		return;
+	}
+	draw_header(c);
+	draw_view(c);
+	draw_status(c);
+	screen_update();
+}
+
+/* Line editor on the status row.  Returns 1 with the text, 0 on Esc. */
+static int prompt(struct console *c, const char *label, char *buf, size_t cap)
+{
+	size_t len = strlen(buf);
+	for (;;) {
+		draw(c);
+		char line[600];
+		snprintf(line, sizeof line, "%s%s_", label, buf);
+		console_cell(c->rows - 1, 0, c->cols, ROLE_NORMAL, line);
+		screen_update();
+		int k = screen_getkey(-1);
+		if (k == SK_ENTER)
+			return 1;
+		if (k == SK_ESC)
+			return 0;
+		if (k == SK_EOF) {
+			c->quit = 1;
+			return 0;
+		}
+		if (k == SK_BACKSPACE) {
+			while (len > 0 && ((unsigned char)buf[len - 1] & 0xc0) == 0x80)
+				len--;
+			if (len > 0)
+				len--;
+			buf[len] = '\0';
+		} else if (k >= 0x20 && k < SK_BASE && k != 0x7f) {
+			char mb[8];
+			int n = 0;
+			unsigned u = (unsigned)k;
+			if (u < 0x80) {
+				mb[n++] = (char)u;
+			} else if (u < 0x800) {
+				mb[n++] = (char)(0xc0 | (u >> 6));
+				mb[n++] = (char)(0x80 | (u & 0x3f));
+			} else if (u < 0x10000) {
+				mb[n++] = (char)(0xe0 | (u >> 12));
+				mb[n++] = (char)(0x80 | ((u >> 6) & 0x3f));
+				mb[n++] = (char)(0x80 | (u & 0x3f));
+			} else {
+				mb[n++] = (char)(0xf0 | (u >> 18));
+				mb[n++] = (char)(0x80 | ((u >> 12) & 0x3f));
+				mb[n++] = (char)(0x80 | ((u >> 6) & 0x3f));
+				mb[n++] = (char)(0x80 | (u & 0x3f));
+			}
+			if (len + (size_t)n < cap) {
+				memcpy(buf + len, mb, (size_t)n);
+				len += (size_t)n;
+				buf[len] = '\0';
+			}
+		}
+	}
+}
+
+static void search(struct console *c, int dir)
+{
+	struct view *v = &c->views[c->cur];
+	if (!c->search[0]) {
+		console_status(c, ROLE_WARN, " No search yet: press / to search");
+		return;
+	}
+	if (!v->ops->match) {
+		console_status(c, ROLE_WARN, " This view cannot be searched");
+		return;
+	}
+	int64_t n = v->ops->rows(c, v);
+	for (int64_t k = 1; k <= n; k++) {
+		int64_t r = ((v->cur + dir * k) % n + n) % n;
+		if (v->ops->match(c, v, r, c->search)) {
+			console_goto(c, v, r);
+			console_status(c, ROLE_NORMAL, " /%s: row %lld of %lld%s", c->search, (long long)r + 1,
+				       (long long)n, (dir > 0 ? r < v->cur : r > v->cur) ? " (wrapped)" : "");
+			return;
+		}
+	}
+	console_status(c, ROLE_WARN, " /%s: not found", c->search);
+}
+
+static void anomaly_jump(struct console *c, int dir)
+{
+	const struct scan_report *r = &c->m.rep;
+	if (c->cur == V_ANOMALIES) {
+		struct view *v = &c->views[V_ANOMALIES];
+		console_goto(c, v, v->cur + dir);
+		return;
+	}
+	struct view *v = &c->views[c->cur < V__LISTS ? c->cur : c->back];
+	int64_t here = v->ops->line_of ? v->ops->line_of(c, v, v->cur) : -1;
+	if (c->cur >= V__LISTS && c->back == V_RAW)
+		here = v->cur;
+	long best = -1;
+	for (size_t i = 0; i < r->n_an; i++) {
+		int64_t l = r->an[i].line - 1;
+		if (r->an[i].line <= 0)
+			continue;
+		if (dir > 0 && l > here && (best < 0 || l < r->an[best].line - 1))
+			best = (long)i;
+		if (dir < 0 && (here < 0 || l < here) && (best < 0 || l > r->an[best].line - 1))
+			best = (long)i;
+	}
+	if (best < 0) {
+		console_status(c, ROLE_WARN, " No anomaly %s this line", dir > 0 ? "below" : "above");
+		return;
+	}
+	const struct anomaly *a = &r->an[best];
+	c->cur = V_RAW;
+	struct view *raw = &c->views[V_RAW];
+	console_goto(c, raw, raw->ops->row_of_line(c, raw, a->line - 1));
+	console_status(c, ROLE_ANOMALY, " %s anomaly %ld of %zu: %s %s", console_glyph(), best + 1,
+		       r->n_an, anomaly_type_name(a->type), a->detail);
+}
+
+static void move(struct console *c, enum request req)
+{
+	struct view *v = &c->views[c->cur];
+	int64_t page = c->list_h > 1 ? c->list_h - 1 : 1;
+	switch (req) {
+	case REQ_DOWN: console_goto(c, v, v->cur + 1); break;
+	case REQ_UP: console_goto(c, v, v->cur - 1); break;
+	case REQ_PAGE_DOWN: console_goto(c, v, v->cur + page); break;
+	case REQ_PAGE_UP: console_goto(c, v, v->cur - page); break;
+	case REQ_FIRST: console_goto(c, v, 0); break;
+	default: console_goto(c, v, INT64_MAX / 2); break;
+	}
+}
+
+static void handle(struct console *c, int key)
+{
+	enum request req = keys_request(key);
+	int overlay = c->cur >= V__LISTS;
+	struct view *v = &c->views[c->cur];
+	if (req != REQ_NONE)
+		c->status[0] = '\0';
+	switch (req) {
+	case REQ_NONE:
+		break;
+	case REQ_VIEW_NEXT: case REQ_VIEW_PREV: {
+		int from = overlay ? (int)c->back : (int)c->cur;
+		c->cur = (enum view_id)((from + (req == REQ_VIEW_NEXT ? 1 : V__LISTS - 1)) % V__LISTS);
+		break;
+	}
+	case REQ_VIEW_EVENTS: case REQ_VIEW_AUDITS: case REQ_VIEW_DEAD: case REQ_VIEW_ANOMALIES:
+	case REQ_VIEW_FILES: case REQ_VIEW_RAW: case REQ_VIEW_TIMELINE:
+		c->cur = (enum view_id)(req - REQ_VIEW_EVENTS);
+		break;
+	case REQ_HELP:
+		help_build(c);
+		c->views[V_HELP].top = c->views[V_HELP].cur = 0;
+		console_show(c, V_HELP);
+		break;
+	case REQ_DOWN: case REQ_UP: case REQ_PAGE_DOWN: case REQ_PAGE_UP: case REQ_FIRST: case REQ_LAST:
+		move(c, req);
+		break;
+	case REQ_ENTER:
+		if (!overlay && v->ops->enter && v->ops->rows(c, v) > 0)
+			v->ops->enter(c, v, v->cur);
+		break;
+	case REQ_BACK:
+		if (overlay)
+			c->cur = c->back;
+		break;
+	case REQ_QUIT:
+		if (overlay)
+			c->cur = c->back;
+		else
+			c->quit = 1;
+		break;
+	case REQ_ANOMALY_NEXT: case REQ_ANOMALY_PREV:
+		anomaly_jump(c, req == REQ_ANOMALY_NEXT ? 1 : -1);
+		break;
+	case REQ_SEARCH: {
+		char buf[sizeof c->search] = "";
+		if (prompt(c, "/", buf, sizeof buf) && buf[0]) {
+			for (char *p = buf; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+			snprintf(c->search, sizeof c->search, "%s", buf);
+			search(c, 1);
+		}
+		break;
+	}
+	case REQ_SEARCH_NEXT: case REQ_SEARCH_PREV:
+		search(c, req == REQ_SEARCH_NEXT ? 1 : -1);
+		break;
+	case REQ_FILTER: {
+		char buf[sizeof c->filt.text], err[160];
+		snprintf(buf, sizeof buf, "%s", c->filt.active ? c->filt.text : "");
+		if (!prompt(c, "filter (type= actor= since= until=): ", buf, sizeof buf))
+			break;
+		if (filter_parse(c, buf, err, sizeof err) < 0)
+			console_status(c, ROLE_ANOMALY, " filter: %s", err);
+		filter_changed(c);
+		refresh_views(c);
+		break;
+	}
+	case REQ_FILTER_CLEAR:
+		filter_clear(&c->filt);
+		filter_changed(c);
+		refresh_views(c);
+		console_status(c, ROLE_NORMAL, " Filter cleared");
+		break;
+	case REQ_TIME_FORMAT:
+		c->tmode = (enum time_mode)((c->tmode + 1) % TM__COUNT);
+		console_status(c, ROLE_NORMAL, " Time shown as %s", time_mode_name(c->tmode));
+		break;
+	case REQ__COUNT:
+		break;
+	}
+}
+
+static void timing(FILE *f, const char *what, double t0)
+{
+	if (f)
+		fprintf(f, "%s_ms %.1f\n", what, now_ms() - t0);
+}
+
+static int console_init(struct console *c, perr *e)
+{
+	for (int i = 0; i < V__COUNT; i++) {
+		c->views[i].ops = view_table[i];
+		sel_init(&c->views[i].sel, NULL, NULL);
+	}
+	static const enum rec_kind kinds[3] = { RK_EVENT, RK_AUDIT, RK_DEAD_LETTER };
+	for (int i = 0; i < 3; i++) {
+		c->preds[i] = (struct rec_pred){ kinds[i], &c->filt };
+		sel_init(&c->views[i].sel, console_rec_pred, &c->preds[i]);
+	}
+	record_init(&c->rec);
+	if (scan_leftover_temps(c->cfg->path, &c->m.rep, e) < 0)
+		return -1;
+	return 0;
+}
+
+int console_run(const struct config *cfg, const char *backend_name, const char *location, perr *e)
+{
+	struct console *c = calloc(1, sizeof *c);
+	if (!c)
+		return perr_set(e, PX_IOERR, "out of memory");
+	c->cfg = cfg;
+	c->backend_name = backend_name;
+	c->location = location;
+	double t0 = now_ms();
+	const char *tpath = getenv("PAPYRA_TEST_TIMING");
+	FILE *tf = tpath ? fopen(tpath, "w") : NULL;
+	int rc = -1, opened = 0, first = 1, indexed = 0;
+	if (model_open(&c->m, cfg->path, cfg->path, e) < 0)
+		goto out;
+	if (console_init(c, e) < 0 || screen_open(e) < 0)
+		goto out;
+	opened = 1;
+	while (!c->quit && !screen_hangup()) {
+		int scanning = model_scanning(&c->m);
+		if (scanning) {
+			model_step(&c->m, SLICE_MS);
+			refresh_views(c);
+			if (c->m.oom)
+				console_status(c, ROLE_ANOMALY, " Out of memory: the index stops at line %zu", c->m.n);
+		}
+		draw(c);
+		if (first) {
+			timing(tf, "first_screen", t0);
+			first = 0;
+		}
+		if (!model_scanning(&c->m) && !indexed) {
+			timing(tf, "full_index", t0);
+			if (tf)
+				fprintf(tf, "lines %zu\n", c->m.n);
+			indexed = 1;
+		}
+		if (model_scanning(&c->m) && screen_is_test())
+			continue; /* tests see the finished index: deterministic screens */
+		int key = screen_getkey(model_scanning(&c->m) ? 0 : -1);
+		if (key == SK_EOF)
+			break;
+		if (key != SK_TIMEOUT && key != SK_RESIZE)
+			handle(c, key);
+	}
+	rc = 0;
+	if (c->m.failed)
+		*e = c->m.err, rc = -1;
+out:
+	if (opened)
+		screen_close();
+	if (tf) {
+		struct rusage ru;
+		if (getrusage(RUSAGE_SELF, &ru) == 0)
+			fprintf(tf, "maxrss_kb %ld\n", ru.ru_maxrss);
+		fclose(tf);
+	}
+	for (int i = 0; i < V__COUNT; i++) {
+		if (c->views[i].ops && c->views[i].ops->close)
+			c->views[i].ops->close(c, &c->views[i]);
+		sel_free(&c->views[i].sel);
+		tb_clear(&c->views[i].text);
+	}
+	filter_free(&c->filt);
+	record_free(&c->rec);
+	jf_release();
+	model_close(&c->m);
+	free(c->rowbuf);
+	free(c);
+	return rc;
+}
+
+void console_print_keys_man(FILE *f)
+{
+	keys_print_man(f);
+}

@@ -1,0 +1,71 @@
+/* The console's one key table (like tig's request.h): the request enum,
+ * dispatch, the help screen and the man page's key section all come from
+ * KEY_TABLE, so they cannot disagree.
+ *
+ * Columns: request id, section, the keys as shown to people, up to three
+ * key codes (SK_NONE when unused), and what the request does. */
+#ifndef PAPYRA_UI_KEYS_H
+#define PAPYRA_UI_KEYS_H
+
+#include <stdio.h>
+
+/* Key codes: Unicode code points for ordinary keys, and these for the rest
+ * (above the Unicode range so they never collide). */
+enum {
+	SK_NONE = -1,
+	SK_BASE = 0x110000,
+	SK_UP, SK_DOWN, SK_LEFT, SK_RIGHT, SK_PGUP, SK_PGDN, SK_HOME, SK_END,
+	SK_ENTER, SK_ESC, SK_TAB, SK_BTAB, SK_BACKSPACE, SK_RESIZE,
+	SK_TIMEOUT, /* no key within the poll interval */
+	SK_EOF,     /* the terminal went away or the test script ended */
+	SK_DUMP,    /* test pseudo-key: dump the virtual screen */
+};
+
+#define KEY_TABLE(X) \
+	X(VIEW_NEXT, "Views", "Tab", SK_TAB, SK_NONE, SK_NONE, "next view") \
+	X(VIEW_PREV, "Views", "Shift-Tab", SK_BTAB, SK_NONE, SK_NONE, "previous view") \
+	X(VIEW_EVENTS, "Views", "1", '1', SK_NONE, SK_NONE, "Events: lifecycle events, newest last") \
+	X(VIEW_AUDITS, "Views", "2", '2', SK_NONE, SK_NONE, "Audits, with the actor and dead-letter trend chart") \
+	X(VIEW_DEAD, "Views", "3", '3', SK_NONE, SK_NONE, "Dead letters, grouped by target and message type") \
+	X(VIEW_ANOMALIES, "Views", "4", '4', SK_NONE, SK_NONE, "Anomalies found by the scanner (what `persistence scan` reports)") \
+	X(VIEW_FILES, "Views", "5", '5', SK_NONE, SK_NONE, "Files: size, lines, records and anomalies per file") \
+	X(VIEW_RAW, "Views", "6", '6', SK_NONE, SK_NONE, "Raw: every line in storage order, damaged lines marked") \
+	X(VIEW_TIMELINE, "Views", "7", '7', SK_NONE, SK_NONE, "Timeline: events per time bucket, crashes marked") \
+	X(HELP, "Views", "?, F1", '?', SK_NONE, SK_NONE, "this help") \
+	X(DOWN, "Moving", "j, Down", 'j', SK_DOWN, SK_NONE, "next row") \
+	X(UP, "Moving", "k, Up", 'k', SK_UP, SK_NONE, "previous row") \
+	X(PAGE_DOWN, "Moving", "PgDn, Space", SK_PGDN, ' ', SK_NONE, "next page") \
+	X(PAGE_UP, "Moving", "PgUp, b", SK_PGUP, 'b', SK_NONE, "previous page") \
+	X(FIRST, "Moving", "g, Home", 'g', SK_HOME, SK_NONE, "first row") \
+	X(LAST, "Moving", "G, End", 'G', SK_END, SK_NONE, "last row") \
+	X(ENTER, "Moving", "Enter", SK_ENTER, SK_NONE, SK_NONE, "open the detail pane; on an anomaly, jump to its line in Raw") \
+	X(BACK, "Moving", "Esc, Left, h", SK_ESC, SK_LEFT, 'h', "close the detail pane or help") \
+	X(ANOMALY_NEXT, "Moving", "e", 'e', SK_NONE, SK_NONE, "next anomaly (from any list: opens it in Raw)") \
+	X(ANOMALY_PREV, "Moving", "E", 'E', SK_NONE, SK_NONE, "previous anomaly") \
+	X(SEARCH, "Finding", "/", '/', SK_NONE, SK_NONE, "search forward (case-insensitive, in the raw line)") \
+	X(SEARCH_NEXT, "Finding", "n", 'n', SK_NONE, SK_NONE, "next match") \
+	X(SEARCH_PREV, "Finding", "N", 'N', SK_NONE, SK_NONE, "previous match") \
+	X(FILTER, "Finding", "f, &", 'f', '&', SK_NONE, "filter: type=T actor=A since=TIME until=TIME (empty clears)") \
+	X(FILTER_CLEAR, "Finding", "F", 'F', SK_NONE, SK_NONE, "clear the filter") \
+	X(TIME_FORMAT, "Display", "t", 't', SK_NONE, SK_NONE, "time display: epoch, UTC, local") \
+	X(QUIT, "Display", "q", 'q', SK_NONE, SK_NONE, "quit (closes the detail pane or help first)")
+
+enum request {
+	REQ_NONE = 0,
+#define X(id, sec, shown, k1, k2, k3, help) REQ_##id,
+	KEY_TABLE(X)
+#undef X
+	REQ__COUNT
+};
+
+/* The request bound to `key`, or REQ_NONE. */
+enum request keys_request(int key);
+
+/* Walk the table: calls `fn` once per entry, in table order. */
+void keys_each(void (*fn)(void *ctx, const char *section, const char *shown, const char *help),
+	       void *ctx);
+
+/* The man page's key section (roff, for man/papyra.1 to include). */
+void keys_print_man(FILE *f);
+
+#endif

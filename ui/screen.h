@@ -1,0 +1,68 @@
+/* The only part of the console that talks to ncurses.
+ *
+ * Views draw through these calls (text with a semantic role at a
+ * position) and read keys as SK_* / code points (keys.h).  The same calls
+ * drive a virtual screen for tests: with PAPYRA_TEST_SCREEN=1 the console
+ * runs newterm on /dev/null, takes its keys from PAPYRA_TEST_KEYS (a
+ * space-separated script: a character, a key name such as Enter, Esc, Tab,
+ * Up, Down, PgDn, `text:WORDS` to type WORDS, `dump` to append the screen
+ * as text to PAPYRA_TEST_DUMP, `resize:COLSxROWS`), with the size from
+ * PAPYRA_TEST_SIZE (default 100x30). */
+#ifndef PAPYRA_UI_SCREEN_H
+#define PAPYRA_UI_SCREEN_H
+
+#include <stddef.h>
+
+#include "common.h"
+
+/* Semantic roles; each has a colour and a monochrome attribute. */
+enum role {
+	ROLE_NORMAL = 0,
+	ROLE_HEADER,  /* title and status bars */
+	ROLE_TITLE,   /* column headings, section titles */
+	ROLE_ANOMALY, /* corrupted / truncated data, error markers */
+	ROLE_WARN,    /* crashes, dead letters */
+	ROLE_OK,      /* healthy */
+	ROLE_DIM,     /* secondary text: line numbers, offsets */
+	ROLE_MARK,    /* search matches, chart bars */
+	ROLE__COUNT
+};
+/* OR-ed into a role: the selected row (reverse video). */
+#define ROLE_SELECTED 0x100
+
+/* Smallest usable terminal; below it the console shows only a message. */
+#define SCREEN_MIN_COLS 60
+#define SCREEN_MIN_ROWS 12
+
+int screen_open(perr *e);
+void screen_close(void);
+int screen_is_test(void);
+/* UTF-8 locale: box and glyph characters allowed. */
+int screen_utf8(void);
+void screen_size(int *rows, int *cols);
+
+void screen_erase(void);
+/* Draw `n` bytes of UTF-8 `s` at (y, x), at most `width` columns; control
+ * characters, invalid UTF-8 and unprintable characters are shown escaped
+ * (\n, \x01, \u2028) in ROLE_DIM.  Returns the columns used. */
+int screen_text(int y, int x, int width, int role, const char *s, size_t n);
+int screen_str(int y, int x, int width, int role, const char *s);
+/* Fill `width` columns from (y, x) with blanks in `role`. */
+void screen_fill(int y, int x, int width, int role);
+/* One character (or one byte shown escaped) at s: returns the bytes it
+ * takes and sets *width to the columns it is drawn in. */
+size_t screen_glyph(const char *s, size_t n, int *width);
+/* Columns the text takes once drawn (escapes included). */
+int screen_width_of(const char *s, size_t n);
+void screen_update(void);
+
+/* Next key, waiting at most `timeout_ms` (-1: forever).  SK_TIMEOUT when
+ * none came, SK_RESIZE after a resize (repeated resizes are drained),
+ * SK_EOF when the terminal went away (hang-up, end of input) or the test
+ * script is over.  SK_DUMP is handled inside (the screen is dumped). */
+int screen_getkey(int timeout_ms);
+
+/* Set by the SIGHUP/SIGTERM handler; the main loop leaves when it is set. */
+int screen_hangup(void);
+
+#endif

@@ -1,0 +1,85 @@
+/* Anomalies: the scanner's report, in its order (what `persistence scan`
+ * prints); Enter jumps to the line in Raw. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "screen.h"
+
+#define COL_TYPE 15
+#define COL_LINE 7
+
+static int64_t an_rows(struct console *c, struct view *v)
+{
+	(void)v;
+	return (int64_t)c->m.rep.n_an;
+}
+
+static void an_head(struct console *c, struct view *v, int y, int w)
+{
+	(void)c;
+	(void)v;
+	int x = rec_cell(y, 0, 2, ROLE_TITLE, "");
+	x = rec_cell(y, x, COL_TYPE, ROLE_TITLE, "TYPE");
+	x = rec_cell(y, x, COL_LINE, ROLE_TITLE, "   LINE");
+	console_cell(y, x, w - x, ROLE_TITLE, "FILE: DETAIL");
+}
+
+static void an_row(struct console *c, struct view *v, int64_t row, int y, int w, int selected)
+{
+	(void)v;
+	const struct anomaly *a = &c->m.rep.an[row];
+	int role = ROLE_ANOMALY | (selected ? ROLE_SELECTED : 0);
+	char line[32] = "", rest[1200];
+	if (a->line > 0)
+		snprintf(line, sizeof line, "%*lld", COL_LINE, (long long)a->line);
+	snprintf(rest, sizeof rest, "%s: %s", a->path, a->detail);
+	int x = rec_cell(y, 0, 2, role, console_glyph());
+	x = rec_cell(y, x, COL_TYPE, role, anomaly_type_name(a->type));
+	x = rec_cell(y, x, COL_LINE, role, line);
+	console_cell(y, x, w - x, (selected ? ROLE_SELECTED : 0), rest);
+}
+
+static int64_t an_line_of(struct console *c, struct view *v, int64_t row)
+{
+	(void)v;
+	if (row < 0 || (size_t)row >= c->m.rep.n_an)
+		return -1;
+	return c->m.rep.an[row].line - 1;
+}
+
+static void an_enter(struct console *c, struct view *v, int64_t row)
+{
+	(void)v;
+	const struct anomaly *a = &c->m.rep.an[row];
+	if (a->line <= 0) {
+		console_status(c, ROLE_WARN, " %s is about a file, not a line: %s", anomaly_type_name(a->type),
+			       anomaly_type_fix(a->type));
+		return;
+	}
+	struct view *raw = &c->views[V_RAW];
+	c->cur = V_RAW;
+	console_goto(c, raw, a->line - 1);
+	console_status(c, ROLE_ANOMALY, " %s %s: %s (Enter shows the bytes)", console_glyph(),
+		       anomaly_type_name(a->type), a->detail);
+}
+
+static int an_match(struct console *c, struct view *v, int64_t row, const char *needle)
+{
+	(void)v;
+	const struct anomaly *a = &c->m.rep.an[row];
+	const char *name = anomaly_type_name(a->type);
+	return bytes_contain(name, strlen(name), needle) || bytes_contain(a->detail, strlen(a->detail), needle) ||
+	       bytes_contain(a->path, strlen(a->path), needle);
+}
+
+const struct view_ops view_anomalies_ops = {
+	.name = "Anomalies",
+	.empty = "No anomalies: persistence is healthy.",
+	.rows = an_rows,
+	.draw_head = an_head,
+	.draw_row = an_row,
+	.line_of = an_line_of,
+	.enter = an_enter,
+	.match = an_match,
+};
