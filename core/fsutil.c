@@ -278,7 +278,7 @@ int fsutil_mkdirs(const char *dir, perr *e)
 	if (!d)
 		return -1;
 	int rc = 0;
-	for (char *p = d + 1;; p++) {
+	for (char *p = d + (*d != '\0');; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
 		char c = *p;

@@ -80,7 +80,7 @@ static const char *const lit_text[] = { "true", "false", "null", "NaN", "Infinit
 
 static inline int is_ws(unsigned c)
 {
-	return c <= ' ' && (WS_MASK >> c & 1);
+	return (c <= ' ') & (unsigned)(WS_MASK >> (c & 63));
 }
 
 static inline int is_digit(unsigned c)
@@ -113,66 +113,46 @@ static inline int is_plain(unsigned c)
 	return c - 0x20 < 0x60u && c != '"' && c != '\\';
 }
 
-/* Masks of the bytes that end a run, for up to 64 bytes of input at line
- * offset `at`: `special` flags what ends plain string bytes (a quote, a
- * backslash, a control character, the start of a UTF-8 sequence),
- * `nondigit` what ends a digit run.  Finding the end of a token is then a
- * shift and a count of trailing zeros instead of a fresh load and compare,
- * which keeps the chain of dependent instructions per token short. */
-struct block {
-	size_t at, len;
-	uint64_t special, nondigit;
-};
-
-#define BLOCK_BYTES 64
-
-static inline void block_fill(struct block *b, size_t at, const unsigned char *p, size_t avail)
+/* First byte in [p, end) that ends a run of plain string bytes: a quote,
+ * a backslash, a control character or the start of a UTF-8 sequence. */
+static inline const unsigned char *skip_plain(const unsigned char *p, const unsigned char *end)
 {
-	size_t len = avail < BLOCK_BYTES ? avail : BLOCK_BYTES, i = 0;
-	uint64_t sp = 0, nd = 0;
 #ifdef __SSE2__
 	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-	const __m128i space = _mm_set1_epi8(' '), zero = _mm_set1_epi8('0');
-	const __m128i nine = _mm_set1_epi8(9);
-	for (; i + 16 <= len; i += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+	const __m128i space = _mm_set1_epi8(' ');
+	while (end - p >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
 		/* signed compare: bytes >= 0x80 are negative, so below ' ' too */
-		__m128i s = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote),
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote),
 						      _mm_cmpeq_epi8(x, bslash)),
 					 _mm_cmplt_epi8(x, space));
-		__m128i d = _mm_sub_epi8(x, zero);
-		d = _mm_cmpeq_epi8(_mm_min_epu8(d, nine), d);
-		sp |= (uint64_t)(unsigned)_mm_movemask_epi8(s) << i;
-		nd |= (uint64_t)(~(unsigned)_mm_movemask_epi8(d) & 0xffff) << i;
+		unsigned mask = (unsigned)_mm_movemask_epi8(m);
+		if (mask)
+			return p + __builtin_ctz(mask);
+		p += 16;
 	}
 #endif
-	for (; i < len; i++) {
-		sp |= (uint64_t)!is_plain(p[i]) << i;
-		nd |= (uint64_t)!is_digit(p[i]) << i;
-	}
-	b->at = at;
-	b->len = len;
-	b->special = sp;
-	b->nondigit = nd;
+	while (p < end && is_plain(*p))
+		p++;
+	return p;
 }
 
-/* First byte at or after p flagged in the chosen mask, or end. */
-static inline const unsigned char *block_next(struct block *b, const unsigned char *start,
-					      const unsigned char *p, const unsigned char *end,
-					      int digits)
+static inline const unsigned char *skip_digits(const unsigned char *p, const unsigned char *end)
 {
-	for (;;) {
-		size_t off = (size_t)(p - start) - b->at;
-		if (off < b->len) {
-			uint64_t m = (digits ? b->nondigit : b->special) >> off;
-			if (m)
-				return p + __builtin_ctzll(m);
-			p += b->len - off;
-		}
-		if (p == end)
-			return p;
-		block_fill(b, (size_t)(p - start), p, (size_t)(end - p));
+#ifdef __SSE2__
+	const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
+	while (end - p >= 16) {
+		__m128i x = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), zero);
+		__m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(x, nine), x);
+		unsigned mask = ~(unsigned)_mm_movemask_epi8(digit) & 0xffff;
+		if (mask)
+			return p + __builtin_ctz(mask);
+		p += 16;
 	}
+#endif
+	while (p < end && is_digit(*p))
+		p++;
+	return p;
 }
 
 /* Number of continuation bytes after lead byte `c` and the bounds of the
@@ -225,20 +205,89 @@ static inline void key_append(struct jsonv *v, const unsigned char *s, size_t n)
 static inline void key_append1(struct jsonv *v, unsigned c)
 {
 	unsigned char b = (unsigned char)c;
-	if (b == 0) /* no name holds a NUL */
-		v->keylen = KEY_TOO_LONG;
-	else
-		key_append(v, &b, 1);
+	key_append(v, &b, 1);
 }
 
-/* `key` holds no NUL (a key with "\\u0000" is marked too long), so when
- * strncmp finds n equal bytes the name has n bytes and name[n] is safe. */
-static inline int name_eq(const char *name, const unsigned char *key, uint32_t n)
+/* Names are NUL-terminated, so a key holding "\\u0000" never matches. */
+static int name_eq(const char *name, const unsigned char *key, uint32_t n)
 {
-	if (n == 0)
-		return name[0] == '\0';
-	return name[0] == (char)key[0] && strncmp(name, (const char *)key, n) == 0 &&
-	       name[n] == '\0';
+	uint32_t j = 0;
+	while (j < n && name[j] && (unsigned char)name[j] == key[j])
+		j++;
+	return j == n && name[j] == '\0';
+}
+
+/* Where the captured names are: a key is looked up by its first byte and
+ * length and confirmed by one compare.  Building it reads every name, which
+ * would cost more than validating a short record, so it is built once per
+ * capture set and jsonv_init only checks that the names are the same
+ * pointers.  Thread-local: threads may validate with different sets. */
+#define CAP_BUCKETS 64
+
+struct cap_index {
+	const struct jsonv_field *fields;
+	size_t n;
+	const char *name[JSONV_CAP_INDEXED];
+	size_t len[JSONV_CAP_INDEXED];
+	uint8_t head[CAP_BUCKETS];           /* 1 + first field in the bucket, 0 none */
+	uint8_t next[JSONV_CAP_INDEXED];     /* 1 + next field in the same bucket */
+};
+
+static _Thread_local struct cap_index cap_index;
+
+static inline unsigned cap_hash(unsigned first, size_t len)
+{
+	return (first + 7 * (unsigned)len) % CAP_BUCKETS;
+}
+
+static void cap_index_build(const struct jsonv_capture *cap)
+{
+	struct cap_index *x = &cap_index;
+	x->fields = cap->fields;
+	x->n = cap->n;
+	memset(x->head, 0, sizeof x->head);
+	/* backwards, so each bucket lists its fields in ascending order */
+	for (size_t i = cap->n < JSONV_CAP_INDEXED ? cap->n : JSONV_CAP_INDEXED; i-- > 0;) {
+		const char *name = cap->fields[i].name;
+		x->name[i] = name;
+		if (!name)
+			continue;
+		x->len[i] = strlen(name);
+		unsigned h = cap_hash((unsigned char)name[0], x->len[i]);
+		x->next[i] = x->head[h];
+		x->head[h] = (uint8_t)(i + 1);
+	}
+}
+
+/* Both hold at least n bytes: compare them a word at a time. */
+static inline int bytes_eq(const char *a, const unsigned char *b, size_t n)
+{
+	uint64_t x, y;
+	uint32_t s, t;
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y)
+				return 0;
+		}
+		memcpy(&x, a + n - 8, 8); /* the last 8, overlapping the loop's */
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
+	}
+	if (n >= 4) {
+		memcpy(&s, a, 4);
+		memcpy(&t, b, 4);
+		if (s != t)
+			return 0;
+		memcpy(&s, a + n - 4, 4);
+		memcpy(&t, b + n - 4, 4);
+		return s == t;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)a[i] != b[i])
+			return 0;
+	return 1;
 }
 
 /* The field a key closed at depth 1 selects, or -1: the first field of
@@ -246,13 +295,14 @@ static inline int name_eq(const char *name, const unsigned char *key, uint32_t n
 static int key_match(const struct jsonv *v, const unsigned char *key, uint32_t n)
 {
 	const struct jsonv_capture *cap = v->cap;
+	const struct cap_index *x = &cap_index;
 	if (n > sizeof v->key)
 		return -1;
-	for (uint32_t m = v->cap_first[(n ? key[0] : 0) % JSONV_CAP_BUCKETS]; m; m &= m - 1) {
-		int i = __builtin_ctz(m);
-		if (name_eq(cap->fields[i].name, key, n))
-			return i;
-	}
+	if (x->fields != cap->fields || x->n != cap->n) /* another set was used since init */
+		cap_index_build(cap);
+	for (unsigned i = x->head[cap_hash(n ? key[0] : 0, n)]; i; i = x->next[i - 1])
+		if (x->len[i - 1] == n && bytes_eq(x->name[i - 1], key, n))
+			return (int)i - 1;
 	for (size_t i = JSONV_CAP_INDEXED; i < cap->n; i++)
 		if (cap->fields[i].name && name_eq(cap->fields[i].name, key, n))
 			return (int)i;
@@ -297,14 +347,16 @@ void jsonv_init(struct jsonv *v, struct jsonv_capture *cap)
 	v->keylen = 0;
 	if (!cap)
 		return;
-	memset(v->cap_first, 0, sizeof v->cap_first);
+	int stale = cap->fields != cap_index.fields || cap->n != cap_index.n;
 	for (size_t i = 0; i < cap->n; i++) {
 		struct jsonv_field *f = &cap->fields[i];
 		f->type = JV_NONE;
 		f->off = f->len = 0;
-		if (i < JSONV_CAP_INDEXED && f->name)
-			v->cap_first[(unsigned char)f->name[0] % JSONV_CAP_BUCKETS] |= 1u << i;
+		if (i < JSONV_CAP_INDEXED && f->name != cap_index.name[i])
+			stale = 1;
 	}
+	if (stale)
+		cap_index_build(cap);
 }
 
 /* The machine is written with gotos: each label is a state, and running out
@@ -320,7 +372,6 @@ int jsonv_feed(struct jsonv *v, const char *buf, size_t n)
 	const unsigned char *const start = (const unsigned char *)buf, *const end = start + n;
 	const unsigned char *p = start;
 	unsigned char *const stk = v->stack;
-	struct block blk = { 0, 0, 0, 0 };
 	uint32_t d = v->depth, aux = v->aux, aux2 = v->aux2;
 	int sk = v->strkind, state = v->state, err;
 	uint64_t err_pos;
@@ -329,7 +380,8 @@ int jsonv_feed(struct jsonv *v, const char *buf, size_t n)
 #define POS(q) (v->pos + (uint64_t)((q) - start))
 #define NEED(st) do { if (p == end) { state = (st); goto suspend; } } while (0)
 #define FAIL(code, at) do { err = (code); err_pos = (at); goto fail; } while (0)
-#define IN_OBJECT() (stk[(d - 1) >> 3] >> ((d - 1) & 7) & 1)
+#define IN_OBJECT() (d > 0 && (stk[(d - 1) >> 3] >> ((d - 1) & 7) & 1))
+	int obj = IN_OBJECT(); /* the innermost container is an object */
 
 	switch (state) {
 	case ST_VALUE: goto value_ws;
@@ -377,6 +429,7 @@ value: /* c = *p starts a value */
 			FAIL(JSONV_E_DEPTH, POS(p));
 		stk[d >> 3] |= (unsigned char)(1u << (d & 7));
 		d++;
+		obj = 1;
 		p++;
 		goto obj_first;
 	case '[':
@@ -384,6 +437,7 @@ value: /* c = *p starts a value */
 			FAIL(JSONV_E_DEPTH, POS(p));
 		stk[d >> 3] &= (unsigned char)~(1u << (d & 7));
 		d++;
+		obj = 0;
 		p++;
 		goto arr_first;
 	case '-':
@@ -422,7 +476,7 @@ lit:
 
 str:
 	for (;;) {
-		const unsigned char *q = block_next(&blk, start, p, end, 0);
+		const unsigned char *q = skip_plain(p, end);
 		if (sk == SK_CAPKEY && q != p)
 			key_append(v, p, (size_t)(q - p));
 		p = q;
@@ -520,7 +574,7 @@ zero:
 	goto int_end;
 
 intd:
-	p = block_next(&blk, start, p, end, 1);
+	p = skip_digits(p, end);
 	NEED(ST_INT);
 	c = *p;
 int_end:
@@ -540,7 +594,7 @@ dot:
 		FAIL(bad_byte(*p, JSONV_E_NUMBER), POS(p));
 	p++;
 frac:
-	p = block_next(&blk, start, p, end, 1);
+	p = skip_digits(p, end);
 	NEED(ST_FRAC);
 	if ((*p | 0x20) == 'e') {
 		p++;
@@ -564,7 +618,7 @@ expsign:
 		FAIL(bad_byte(*p, JSONV_E_NUMBER), POS(p));
 	p++;
 expd:
-	p = block_next(&blk, start, p, end, 1);
+	p = skip_digits(p, end);
 	NEED(ST_EXP);
 num_end:
 	value_end(v, d, POS(p));
@@ -581,7 +635,7 @@ after_ws:
 			break;
 		p++;
 	}
-	if (IN_OBJECT()) {
+	if (obj) {
 		if (c == ',') {
 			p++;
 			goto key_ws;
@@ -599,6 +653,7 @@ after_ws:
 close:
 	p++;
 	d--;
+	obj = IN_OBJECT();
 	value_end(v, d, POS(p));
 	goto after;
 
@@ -643,7 +698,7 @@ key:
 		goto str;
 	}
 	{
-		const unsigned char *q = block_next(&blk, start, p, end, 0);
+		const unsigned char *q = skip_plain(p, end);
 		if (q != end && *q == '"') { /* all in hand, nothing to unescape */
 			v->cap_field = key_match(v, p, (uint32_t)(q - p));
 			p = q + 1;

@@ -39,12 +39,13 @@ enum jsonv_type {
  * 8 KiB bit stack. */
 #define JSONV_MAX_DEPTH 65536
 
-/* Capture fields beyond this many are still honoured, by a plain scan;
- * the first ones are found through a small index that jsonv_init rebuilds,
- * which keeps the per-key cost flat for the 16 fields the scanner names. */
+/* The first this many capture fields are found through an index (by first
+ * byte and length of the name); any further ones by a plain scan. */
 #define JSONV_CAP_INDEXED 32
-#define JSONV_CAP_BUCKETS 32
 
+/* The validator remembers each name's length from one line to the next (per
+ * thread, for the `fields` array it last saw): point `name` at a different
+ * string to change it, never rewrite the string in place. */
 struct jsonv_field {
 	const char *name;     /* in: key to capture (NUL-terminated, ASCII) */
 	enum jsonv_type type; /* out: JV_NONE when absent */
@@ -74,7 +75,6 @@ struct jsonv {
 	int cap_field;         /* index of the field being captured, or -1 */
 	uint32_t keylen;       /* bytes in key; more than sizeof key once too long */
 	char key[64];          /* unescaped key at depth 1 (too long keys never match) */
-	uint32_t cap_first[JSONV_CAP_BUCKETS]; /* by first byte of a name (mod 32): bit i = field i */
 	unsigned char stack[JSONV_MAX_DEPTH / 8]; /* 1 bit per level: object or array */
 };
 

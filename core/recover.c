@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -302,7 +301,7 @@ struct recover_target {
 	struct stat st;
 	char *dir;
 	struct recover_range *drop;
-	size_t ndrop;
+	size_t ndrop, capdrop;
 	int append_nl;
 	int64_t dropped_lines;
 };
@@ -406,8 +405,7 @@ static int recover_prepare_file(struct recover_apply *ap, const struct plan_file
 			t->append_nl = 1;
 			continue;
 		}
-		size_t cap = t->ndrop;
-		if (px_grow(&t->drop, &cap, t->ndrop + 1, sizeof *t->drop, ap->e) != 0)
+		if (px_grow(&t->drop, &t->capdrop, t->ndrop + 1, sizeof *t->drop, ap->e) != 0)
 			return -1;
 		int64_t end = a->offset + a->length + 1;
 		t->drop[t->ndrop++] = (struct recover_range){a->offset,
@@ -430,8 +428,11 @@ static int recover_prepare_file(struct recover_apply *ap, const struct plan_file
 			return perr_set(ap->e, PX_IOERR, "%s: the plan does not match the file "
 					"(line at byte %lld); rescan and plan again", pf->path,
 					(long long)t->drop[i].start);
-	if ((t->fd = fsutil_open_data(pf->path, &t->st, NULL, ap->e)) < 0 ||
-	    fsutil_lock(t->fd, pf->path, ap->e) != 0 ||
+	int err = 0;
+	if ((t->fd = fsutil_open_data(pf->path, &t->st, &err, ap->e)) < 0)
+		return err == ENOENT ? perr_set(ap->e, PX_IOERR, "%s changed since the scan (it no "
+						"longer exists); nothing was changed", pf->path) : -1;
+	if (fsutil_lock(t->fd, pf->path, ap->e) != 0 ||
 	    fsutil_check_ident(t->fd, &pf->ident, pf->path, ap->e) != 0 ||
 	    (t->dirfd = fsutil_open_dir(t->dir, 0, ap->e)) < 0)
 		return -1;
@@ -460,8 +461,9 @@ static int recover_prepare_other(struct recover_apply *ap, const struct action *
 		return perr_set(ap->e, PX_IOERR, "refusing to remove %s: not a papyra temporary file",
 				a->path);
 	struct stat st;
-	if (lstat(a->path, &st) != 0 || !S_ISREG(st.st_mode)) {
-		int gone = errno == ENOENT;
+	int missing = lstat(a->path, &st) != 0;
+	if (missing || !S_ISREG(st.st_mode)) {
+		int gone = missing && errno == ENOENT;
 		free(data_base);
 		if (gone) { /* already gone: nothing to do */
 			t->act = NULL;

@@ -100,8 +100,6 @@ struct scan_file *scan_report_add_file(struct scan_report *r, const char *path, 
 		return NULL;
 	struct scan_file *f = &r->files[r->n_files];
 	memset(f, 0, sizeof *f);
-	f->ts_min = 1.0;
-	f->ts_max = 0.0;
 	if (!(f->path = px_strdup(path, e)))
 		return NULL;
 	r->n_files++;
@@ -267,15 +265,8 @@ static int finish_line(struct ndjson_scanner *s, const char *bytes, int64_t leng
 			const char *t = bytes ? bytes + tf->off : reread_span(s, tf, tbuf, sizeof tbuf);
 			int ok;
 			sl.ts = span_double(t, (size_t)tf->len, &ok);
-			if (ok) {
+			if (ok)
 				sl.flags |= SL_TS_NUMBER;
-				if (f->ts_min > f->ts_max)
-					f->ts_min = f->ts_max = sl.ts;
-				else if (sl.ts < f->ts_min)
-					f->ts_min = sl.ts;
-				else if (sl.ts > f->ts_max)
-					f->ts_max = sl.ts;
-			}
 		} else if (tf->type != JV_NONE) {
 			sl.flags |= SL_TS_OTHER;
 		}
@@ -421,6 +412,10 @@ int ndjson_scanner_open(struct ndjson_scanner **out, const char *path, const cha
 	s->e = e;
 	s->line = 1;
 	schema_capture_init(s->fields, &s->cap);
+	/* Without a sink or the strict check nobody reads the other members:
+	 * capturing only "kind" (the first field) keeps the scan at full speed. */
+	if (!sink && !o->strict)
+		s->cap.n = SF_KIND + 1;
 	if (!(s->display = px_strdup(display, e)) || !scan_report_add_file(r, display, e))
 		goto fail;
 	s->file_index = r->n_files - 1;

@@ -66,7 +66,6 @@ struct scan_file {
 	int64_t lines;          /* lines seen (an unterminated tail counts) */
 	int64_t records[RK__COUNT]; /* valid objects per kind (unknown: other/missing kind) */
 	int64_t anomalies;      /* anomalies attributed to this file */
-	double ts_min, ts_max;  /* numeric timestamps seen; ts_min > ts_max when none */
 	struct file_ident ident;
 };
 

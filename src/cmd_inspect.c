@@ -3,15 +3,16 @@
  *
  * Every listing streams through the backend's scan sink: nothing holds the
  * data, so a 1 GB file lists within the RSS target (SPEC §11).  What needs
- * to know the future is done with extra passes instead of memory: a pass
- * counts what the retention policy keeps (record.h, retview), a pass counts
- * the matches so --limit N can print the newest N on the next one.  Only
- * --reverse keeps output, and spills it to a temporary file past a bound. */
+ * to know the future costs a bounded buffer or an extra pass, never the
+ * whole data: retention is decided with a counting pass (record.h,
+ * retview); --limit N keeps the newest N matches in a bounded ring, or when
+ * they do not fit counts the matches first and prints on a second pass;
+ * --reverse keeps its output lines, spilling them to a temporary file past
+ * a bound. */
 #include "cmd_inspect.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -172,6 +172,17 @@ check_same "$TMP/rev.txt" "$TMP/fwd_rev.txt" "--reverse of 200000 events"
 head -100000 "$TMP/fwd_rev.txt" > "$TMP/fwd_rev_lim.txt"
 check_same "$TMP/rev_lim.txt" "$TMP/fwd_rev_lim.txt" "--reverse --limit 100000"
 
+# --limit whose newest records do not fit in memory counts first, then prints
+awk 'BEGIN { for (r = 0; r < 12; r++) {
+	printf "{\"kind\": \"dead_letter\", \"target\": \"local:%d\", \"timestamp\": %d, \"payload\": \"", r, r
+	for (i = 0; i < 1000; i++) printf "%01000d", r
+	printf "\"}\n" } }' > "$TMP/wide.ndjson"
+"$PAPYRA" inspect dead-letters --path "$TMP/wide.ndjson" | tail -10 > "$TMP/wide_all.txt"
+"$PAPYRA" inspect dead-letters --path "$TMP/wide.ndjson" --limit 10 > "$TMP/wide_lim.txt"
+check_same "$TMP/wide_lim.txt" "$TMP/wide_all.txt" "--limit past the memory bound"
+"$PAPYRA" inspect dead-letters --path "$TMP/wide.ndjson" --limit 10 --reverse | awk '{ print $2, $3 }' > "$TMP/wide_rev.txt"
+check_true "--limit --reverse past the memory bound" test "$(head -1 "$TMP/wide_rev.txt")" = "[11.000] target=local:11"
+
 # --- empty and missing stores ---------------------------------------------------
 d=$(fixture json_empty)
 for what in "events:No events recorded." "audits:No audit reports recorded." \

@@ -287,6 +287,34 @@ static void test_string_and_odd_timestamps(void **state)
 	assert_line("[-inf] E None");
 }
 
+/* The shortcut for "%.3f" must agree with printf everywhere, ties included. */
+static void test_timestamp_format_matches_printf(void **state)
+{
+	(void)state;
+	static const double edge[] = { 0.0625, 1.0005, 2.0015, 0.0005, -0.0004, -0.0, 0.0,
+				       1767225609.1234567, 1767225600.0005, 999.9995, 1e12 + 0.0625,
+				       3.999999999e12, 4.1e12, 1e300, -1e-300, 123456.7895 };
+	char text[128], want[400];
+	unsigned seed = 12345;
+	for (int i = 0; i < 20000 + (int)(sizeof edge / sizeof *edge); i++) {
+		double v;
+		if (i < (int)(sizeof edge / sizeof *edge)) {
+			v = edge[i];
+		} else {
+			seed = seed * 1103515245u + 12345u;
+			v = (double)(seed % 2000000000u) + (double)((seed >> 7) % 1000000u) / 1e6;
+			if (i % 3 == 0)
+				v = (double)(seed % 100000u) / 1000.0 + 0.0005; /* near ties */
+			if (i % 7 == 0)
+				v = -v;
+		}
+		snprintf(text, sizeof text, "{\"kind\": \"audit\", \"timestamp\": %.17g}", v);
+		decode_ok(mk(text));
+		snprintf(want, sizeof want, "[%.3f] total=0 alive=0 stopping=0 restarting=0 dead_letters=0", v);
+		assert_line(want);
+	}
+}
+
 static void test_skipped(void **state)
 {
 	(void)state;
@@ -472,6 +500,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_odd_values_shown_as_python, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_keys_last_wins, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_string_and_odd_timestamps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timestamp_format_matches_printf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_escape_for_terminal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compact_json, setup, teardown),

@@ -540,6 +540,48 @@ static void test_quarantine_dir_refused(void **state)
 	fx_free(&f);
 }
 
+static void test_quarantine_dir_not_writable(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f, "json_corrupt_middle");
+	char q[96], probe[128];
+	snprintf(q, sizeof q, "%s/q", f.dir);
+	snprintf(probe, sizeof probe, "%s/probe", q);
+	assert_int_equal(mkdir(q, 0555), 0);
+	int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd >= 0) {
+		close(fd);
+		fx_free(&f);
+		print_message("skipped: running with privileges that ignore directory permissions\n");
+		skip();
+		return;
+	}
+	fx_scan(&f);
+	perr e = {0};
+	assert_int_equal(plan_build_files(&f.plan, &f.rep, NULL, RM_QUARANTINE, q, &e), -1);
+	assert_int_equal(e.code, PX_IOERR);
+	assert_non_null(strstr(e.msg, "not writable"));
+	assert_file_equals(f.path, f.orig.p, f.orig.n);
+	fx_free(&f);
+}
+
+static void test_file_removed_between_plan_and_apply(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f, "json_corrupt_middle");
+	fx_plan(&f, RM_REPAIR, NULL);
+	assert_int_equal(unlink(f.path), 0);
+	perr e = {0};
+	assert_int_equal(fx_apply(&f, &e), -1);
+	assert_int_equal(e.code, PX_IOERR);
+	assert_non_null(strstr(e.msg, "no longer exists"));
+	assert_int_equal(access(f.path, F_OK), -1);
+	assert_no_temp(f.dir);
+	fx_free(&f);
+}
+
 static void test_changed_between_plan_and_apply(void **state)
 {
 	(void)state;
@@ -913,7 +955,9 @@ int main(void)
 		cmocka_unit_test(test_quarantine_preserves_original),
 		cmocka_unit_test(test_quarantine_name_collision),
 		cmocka_unit_test(test_quarantine_dir_refused),
+		cmocka_unit_test(test_quarantine_dir_not_writable),
 		cmocka_unit_test(test_changed_between_plan_and_apply),
+		cmocka_unit_test(test_file_removed_between_plan_and_apply),
 		cmocka_unit_test(test_readonly_directory),
 		cmocka_unit_test(test_write_failure_leaves_original),
 		cmocka_unit_test(test_lock_held_elsewhere),
