@@ -3,6 +3,8 @@
 #include <stdlib.h>
 
 #include "backend_json.h"
+#include "backend_redis.h"
+#include "backend_rotating.h"
 
 int backend_open(const struct config *c, struct backend **out, perr *e)
 {
@@ -11,9 +13,9 @@ int backend_open(const struct config *c, struct backend **out, perr *e)
 	case BK_JSON:
 		return backend_json_open(c, out, e);
 	case BK_ROTATING:
-		return perr_set(e, PX_USAGE, "the rotating backend is not supported by this version of papyra (json only)");
+		return backend_rotating_open(c, out, e);
 	case BK_REDIS:
-		return perr_set(e, PX_USAGE, "the redis backend is not supported by this version of papyra (json only)");
+		return backend_redis_open(c, out, e);
 	}
 	return perr_set(e, PX_USAGE, "unknown backend");
 }

@@ -76,11 +76,17 @@ static const char *const lit_text[] = { "true", "false", "null", "NaN", "Infinit
 /* A key buffer length no key reaches: the key was too long to ever match. */
 #define KEY_TOO_LONG (sizeof ((struct jsonv *)0)->key + 1)
 
+#ifdef __GNUC__
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define UNLIKELY(x) (x)
+#endif
+
 #define WS_MASK ((1ull << ' ') | (1ull << '\t') | (1ull << '\n') | (1ull << '\r'))
 
 static inline int is_ws(unsigned c)
 {
-	return (c <= ' ') & (unsigned)(WS_MASK >> (c & 63));
+	return c <= ' ' && (WS_MASK >> c & 1);
 }
 
 static inline int is_digit(unsigned c)
@@ -378,10 +384,9 @@ int jsonv_feed(struct jsonv *v, const char *buf, size_t n)
 	unsigned c;
 
 #define POS(q) (v->pos + (uint64_t)((q) - start))
-#define NEED(st) do { if (p == end) { state = (st); goto suspend; } } while (0)
+#define NEED(st) do { if (UNLIKELY(p == end)) { state = (st); goto suspend; } } while (0)
 #define FAIL(code, at) do { err = (code); err_pos = (at); goto fail; } while (0)
-#define IN_OBJECT() (d > 0 && (stk[(d - 1) >> 3] >> ((d - 1) & 7) & 1))
-	int obj = IN_OBJECT(); /* the innermost container is an object */
+#define IN_OBJECT() (stk[(d - 1) >> 3] >> ((d - 1) & 7) & 1)
 
 	switch (state) {
 	case ST_VALUE: goto value_ws;
@@ -429,7 +434,6 @@ value: /* c = *p starts a value */
 			FAIL(JSONV_E_DEPTH, POS(p));
 		stk[d >> 3] |= (unsigned char)(1u << (d & 7));
 		d++;
-		obj = 1;
 		p++;
 		goto obj_first;
 	case '[':
@@ -437,7 +441,6 @@ value: /* c = *p starts a value */
 			FAIL(JSONV_E_DEPTH, POS(p));
 		stk[d >> 3] &= (unsigned char)~(1u << (d & 7));
 		d++;
-		obj = 0;
 		p++;
 		goto arr_first;
 	case '-':
@@ -635,7 +638,7 @@ after_ws:
 			break;
 		p++;
 	}
-	if (obj) {
+	if (IN_OBJECT()) {
 		if (c == ',') {
 			p++;
 			goto key_ws;
@@ -653,7 +656,6 @@ after_ws:
 close:
 	p++;
 	d--;
-	obj = IN_OBJECT();
 	value_end(v, d, POS(p));
 	goto after;
 

@@ -162,6 +162,10 @@ int report_write_json(FILE *f, const struct run_report *r)
 		fputs(", \"actions\": ", f);
 		write_actions(f, r->actions);
 	}
+	if (r->plan) {
+		fputs(", \"plan\": ", f);
+		write_actions(f, r->plan);
+	}
 	if (r->verify) {
 		fputs(", \"verify\": ", f);
 		write_scan(f, r->verify, 0);

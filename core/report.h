@@ -16,6 +16,7 @@ struct run_report {
 	const char *recovery_mode; /* NULL: omitted */
 	const struct scan_report *scan;
 	const struct plan *actions;       /* applied plan; NULL: omitted */
+	const struct plan *plan;          /* plan shown but not applied ("plan"); NULL: omitted */
 	const struct scan_report *verify; /* NULL: omitted */
 	int exit_code;
 };

@@ -113,6 +113,9 @@ struct scan_line {
 	/* Captured top-level members (SF__COUNT entries, see schema.h; spans
 	 * relative to the line) when SL_VALID, else NULL.  Callback only. */
 	const struct jsonv_field *fields;
+	/* Redis: the entry id (line is then the entry's 1-based position in
+	 * its stream, offset -1); NULL for files. */
+	const char *id;
 };
 
 struct scan_sink {

@@ -116,7 +116,11 @@ static int persistence_run(struct cli *c)
 static int reset_run(struct cli *c)
 {
 	metrics_reset();
-	cli_say(c, stdout, TONE_INFO, "Metrics reset");
+	/* --json: the counters as they now stand, for a pipeline to confirm */
+	if (cli_has(c, "--json"))
+		mx_json(stdout, metrics_get());
+	else
+		cli_say(c, stdout, TONE_INFO, "Metrics reset");
 	return 0;
 }
 
@@ -126,6 +130,7 @@ static const struct cli_opt persistence_opts[] = {
 };
 
 static const struct cli_opt reset_opts[] = {
+	{ "--json", NULL, "print the counters after the reset as one JSON object" },
 	{ NULL, NULL, NULL },
 };
 

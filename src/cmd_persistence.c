@@ -57,7 +57,7 @@ static int recover_run(struct cli *c)
 
 static int startup_run(struct cli *c)
 {
-	return gate_run(c, 1);
+	return gate_run(c, GATE_SCAN_ONLY);
 }
 
 static int compact_run(struct cli *c)

@@ -4,11 +4,13 @@
 #include <strings.h>
 
 #include "pipeline.h"
+#include "triage.h"
 
 enum gate_mode { GM_FAIL, GM_IGNORE, GM_RECOVER };
 
-int gate_run(struct cli *c, int allow_scan_only)
+int gate_run(struct cli *c, unsigned flags)
 {
+	int allow_scan_only = flags & GATE_SCAN_ONLY, batch = flags & GATE_BATCH;
 	const char *ms = cli_get(c, "--mode");
 	enum gate_mode gm = GM_FAIL;
 	if (!ms || strcasecmp(ms, "fail_on_anomaly") == 0)
@@ -34,10 +36,21 @@ int gate_run(struct cli *c, int allow_scan_only)
 
 	int rc = pipeline_begin(&p, c);
 	p.mode = gm == GM_FAIL ? "fail_on_anomaly" : gm == GM_IGNORE ? "ignore" : "recover";
+	struct triage t;
+	struct scan_sink sink;
+	if (batch) {
+		triage_sink(&t, &sink);
+		p.sink = &sink;
+	}
 	if (rc == 0)
 		rc = pipeline_scan(&p, 0);
 	if (rc)
 		return pipeline_end(&p, rc);
+	if (batch) {
+		triage_print(&p, &t);
+		p.sink = NULL;
+		p.quiet_list = 1; /* the triage listed them */
+	}
 	if (p.scan.n_an == 0) {
 		cli_say(c, p.txt, TONE_OK, "Persistence is healthy");
 		return pipeline_end(&p, 0);
@@ -56,6 +69,17 @@ int gate_run(struct cli *c, int allow_scan_only)
 	}
 	cli_say(c, p.txt, TONE_INFO, "Persistence anomalies detected");
 	pipeline_print_anomalies(&p, &p.scan, TONE_INFO);
+	if (batch && !cli_has(c, "--yes")) {
+		perr e = { 0 };
+		p.recovery_mode = recovery_mode_name(rm);
+		if (p.b->ops->plan(p.b, &p.scan, rm, qdir, &p.plan, &e) < 0)
+			return pipeline_end(&p, cli_fail(c, &e));
+		p.planned = 1;
+		p.plan_only = 1;
+		cli_say(c, p.txt, TONE_INFO, "Plan (%s), not applied: add --yes to apply it", recovery_mode_name(rm));
+		pipeline_print_plan(&p);
+		return pipeline_end(&p, 1);
+	}
 	rc = pipeline_recover(&p, rm, qdir, cli_get(c, "--journal"));
 	if (rc)
 		return pipeline_end(&p, rc);

@@ -10,8 +10,10 @@
 	{ "--recovery-mode", "MODE", "repair (default) | quarantine, with --mode recover" }, \
 	{ "--quarantine-dir", "DIR", "where quarantine mode preserves originals (required for files)" }
 
-/* `allow_scan_only`: accept scan_only as a spelling of ignore
- * (startup-check does, doctor does not). Returns the exit code. */
-int gate_run(struct cli *c, int allow_scan_only);
+#define GATE_SCAN_ONLY 0x1 /* accept scan_only as a spelling of ignore (startup-check) */
+#define GATE_BATCH 0x2     /* console --batch: triage summary; recover needs --yes */
+
+/* Run the gate for command `c` with GATE_* flags.  Returns the exit code. */
+int gate_run(struct cli *c, unsigned flags);
 
 #endif

@@ -55,7 +55,7 @@ int pipeline_scan(struct pipeline *p, int verify)
 			       .sample_size = p->c->cfg.scan_sample_size };
 	perr e = { 0 };
 	scan_report_free(r);
-	if (p->b->ops->scan(p->b, &o, NULL, r, &e) < 0)
+	if (p->b->ops->scan(p->b, &o, verify ? NULL : p->sink, r, &e) < 0)
 		return cli_fail(p->c, &e);
 	if (verify)
 		p->verified = 1;
@@ -112,6 +112,8 @@ int pipeline_recover(struct pipeline *p, enum recovery_mode mode, const char *qd
 
 void pipeline_print_anomalies(struct pipeline *p, const struct scan_report *r, enum cli_tone t)
 {
+	if (p->quiet_list && r == &p->scan)
+		return;
 	for (size_t i = 0; i < r->n_an; i++)
 		cli_say(p->c, p->txt, t, "- %s: %s (%s)", anomaly_type_name(r->an[i].type),
 			r->an[i].path, r->an[i].detail);
@@ -123,6 +125,11 @@ void pipeline_print_applied(struct pipeline *p)
 		cli_say(p->c, p->txt, TONE_INFO, "repaired %s", p->res.repaired[i]);
 	for (size_t i = 0; i < p->res.n_quarantined; i++)
 		cli_say(p->c, p->txt, TONE_INFO, "quarantined %s", p->res.quarantined[i]);
+	pipeline_print_plan(p);
+}
+
+void pipeline_print_plan(struct pipeline *p)
+{
 	for (size_t i = 0; i < p->plan.n; i++) {
 		const struct action *a = &p->plan.v[i];
 		if (a->skip)
@@ -144,7 +151,8 @@ int pipeline_end(struct pipeline *p, int exit_code)
 		struct run_report rr = {
 			.command = c->cmd->name, .backend = p->b->ops->name, .location = p->b->location,
 			.mode = p->mode, .recovery_mode = p->planned ? p->recovery_mode : NULL,
-			.scan = p->scanned ? &p->scan : NULL, .actions = p->planned ? &p->plan : NULL,
+			.scan = p->scanned ? &p->scan : NULL, .actions = p->planned && !p->plan_only ? &p->plan : NULL,
+			.plan = p->plan_only ? &p->plan : NULL,
 			.verify = p->verified ? &p->verify : NULL, .exit_code = exit_code,
 		};
 		if (report_write_json(p->report, &rr) < 0 || fflush(p->report) != 0) {

@@ -21,6 +21,9 @@ struct pipeline {
 	struct plan plan;
 	struct apply_result res;
 	int scanned, planned, verified;
+	int plan_only;       /* the plan was shown, not applied (report says so) */
+	int quiet_list;      /* anomaly lists already shown (batch triage) */
+	const struct scan_sink *sink; /* optional, for the first scan */
 	const char *mode, *recovery_mode; /* for the report */
 };
 
@@ -43,6 +46,8 @@ int pipeline_recover(struct pipeline *p, enum recovery_mode mode, const char *qd
 void pipeline_print_anomalies(struct pipeline *p, const struct scan_report *r, enum cli_tone t);
 /* Print the actions of the applied plan, and what was repaired/quarantined. */
 void pipeline_print_applied(struct pipeline *p);
+/* Print the plan's actions (used for both a shown and an applied plan). */
+void pipeline_print_plan(struct pipeline *p);
 /* Write the report, print the summary line when --output was given, free
  * everything.  Returns `exit_code`, or 74 when the report could not be written. */
 int pipeline_end(struct pipeline *p, int exit_code);

@@ -83,10 +83,10 @@ run console --path events.ndjson
 check_rc 64 "console without a terminal"
 check_err "--batch" "console without a terminal names --batch"
 
-# --- --batch: one-line triage, doctor's exit codes --------------------------
+# --- --batch: triage summary, doctor's exit codes --------------------------
 run console --batch --path events.ndjson
 check_rc 1 "console --batch with anomalies"
-check_out "CORRUPTED_LINE=2" "console --batch counts per type"
+check_out "by type: CORRUPTED_LINE 2" "console --batch counts per type"
 cd "$(fixture json_clean)" || exit 1
 run console --batch --path events.ndjson
 check_rc 0 "console --batch healthy"

@@ -222,6 +222,10 @@ check_true "metrics count this run's scan" jq -e '.scans == 1 and .anomalies_det
 run metrics reset
 check_rc 0 "metrics reset"
 check_out "ℹ Metrics reset" "metrics reset message"
+run metrics reset --json
+check_rc 0 "metrics reset --json"
+printf '%s\n' "$OUT" > "$TMP/r.json"
+check_true "metrics reset --json: all zero" jq -e '[.[]] | add == 0' "$TMP/r.json"
 
 # --- usage errors ---------------------------------------------------------------
 run inspect events --path "$FIX/json_clean/data/events.ndjson" --limit -1
