@@ -76,12 +76,6 @@ static const char *const lit_text[] = { "true", "false", "null", "NaN", "Infinit
 /* A key buffer length no key reaches: the key was too long to ever match. */
 #define KEY_TOO_LONG (sizeof ((struct jsonv *)0)->key + 1)
 
-#ifdef __GNUC__
-#define UNLIKELY(x) __builtin_expect(!!(x), 0)
-#else
-#define UNLIKELY(x) (x)
-#endif
-
 #define WS_MASK ((1ull << ' ') | (1ull << '\t') | (1ull << '\n') | (1ull << '\r'))
 
 static inline int is_ws(unsigned c)
@@ -119,43 +113,63 @@ static inline int is_plain(unsigned c)
 	return c - 0x20 < 0x60u && c != '"' && c != '\\';
 }
 
-/* First byte in [p, end) that ends a run of plain string bytes: a quote,
+#ifdef __SSE2__
+/* Bit i set when byte i of x ends a run of plain string bytes: a quote,
  * a backslash, a control character or the start of a UTF-8 sequence. */
-static inline const unsigned char *skip_plain(const unsigned char *p, const unsigned char *end)
+static inline unsigned special_mask(__m128i x)
+{
+	/* signed compare: bytes >= 0x80 are negative, so below ' ' too */
+	__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+					      _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+				 _mm_cmplt_epi8(x, _mm_set1_epi8(' ')));
+	return (unsigned)_mm_movemask_epi8(m);
+}
+
+static inline unsigned nondigit_mask(__m128i x)
+{
+	__m128i d = _mm_sub_epi8(x, _mm_set1_epi8('0'));
+	d = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+	return ~(unsigned)_mm_movemask_epi8(d) & 0xffff;
+}
+
+#define LOAD16(q) _mm_loadu_si128((const __m128i *)(const void *)(q))
+
+/* First byte in [p, end) flagged by MASK, 16 bytes at a time.  The last
+ * few bytes are taken from the 16 that end at `end` (the feed's bytes
+ * start at `lo`), so a token near the end of a line costs no byte loop. */
+#define SKIP16(MASK, p, end, lo) do { \
+	for (; (end) - (p) >= 16; (p) += 16) { \
+		unsigned m_ = MASK(LOAD16(p)); \
+		if (m_) \
+			return (p) + __builtin_ctz(m_); \
+	} \
+	if ((p) < (end) && (end) - (lo) >= 16) { \
+		unsigned m_ = MASK(LOAD16((end) - 16)) >> (16 - ((end) - (p))); \
+		return m_ ? (p) + __builtin_ctz(m_) : (end); \
+	} \
+} while (0)
+#endif
+
+/* First byte in [p, end) that ends a run of plain string bytes. */
+static inline const unsigned char *skip_plain(const unsigned char *p, const unsigned char *end,
+					      const unsigned char *lo)
 {
 #ifdef __SSE2__
-	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-	const __m128i space = _mm_set1_epi8(' ');
-	while (end - p >= 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-		/* signed compare: bytes >= 0x80 are negative, so below ' ' too */
-		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote),
-						      _mm_cmpeq_epi8(x, bslash)),
-					 _mm_cmplt_epi8(x, space));
-		unsigned mask = (unsigned)_mm_movemask_epi8(m);
-		if (mask)
-			return p + __builtin_ctz(mask);
-		p += 16;
-	}
+	SKIP16(special_mask, p, end, lo);
 #endif
+	(void)lo;
 	while (p < end && is_plain(*p))
 		p++;
 	return p;
 }
 
-static inline const unsigned char *skip_digits(const unsigned char *p, const unsigned char *end)
+static inline const unsigned char *skip_digits(const unsigned char *p, const unsigned char *end,
+					       const unsigned char *lo)
 {
 #ifdef __SSE2__
-	const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
-	while (end - p >= 16) {
-		__m128i x = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), zero);
-		__m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(x, nine), x);
-		unsigned mask = ~(unsigned)_mm_movemask_epi8(digit) & 0xffff;
-		if (mask)
-			return p + __builtin_ctz(mask);
-		p += 16;
-	}
+	SKIP16(nondigit_mask, p, end, lo);
 #endif
+	(void)lo;
 	while (p < end && is_digit(*p))
 		p++;
 	return p;
@@ -384,7 +398,7 @@ int jsonv_feed(struct jsonv *v, const char *buf, size_t n)
 	unsigned c;
 
 #define POS(q) (v->pos + (uint64_t)((q) - start))
-#define NEED(st) do { if (UNLIKELY(p == end)) { state = (st); goto suspend; } } while (0)
+#define NEED(st) do { if (p == end) { state = (st); goto suspend; } } while (0)
 #define FAIL(code, at) do { err = (code); err_pos = (at); goto fail; } while (0)
 #define IN_OBJECT() (stk[(d - 1) >> 3] >> ((d - 1) & 7) & 1)
 
@@ -479,7 +493,7 @@ lit:
 
 str:
 	for (;;) {
-		const unsigned char *q = skip_plain(p, end);
+		const unsigned char *q = skip_plain(p, end, start);
 		if (sk == SK_CAPKEY && q != p)
 			key_append(v, p, (size_t)(q - p));
 		p = q;
@@ -577,7 +591,7 @@ zero:
 	goto int_end;
 
 intd:
-	p = skip_digits(p, end);
+	p = skip_digits(p, end, start);
 	NEED(ST_INT);
 	c = *p;
 int_end:
@@ -597,7 +611,7 @@ dot:
 		FAIL(bad_byte(*p, JSONV_E_NUMBER), POS(p));
 	p++;
 frac:
-	p = skip_digits(p, end);
+	p = skip_digits(p, end, start);
 	NEED(ST_FRAC);
 	if ((*p | 0x20) == 'e') {
 		p++;
@@ -621,7 +635,7 @@ expsign:
 		FAIL(bad_byte(*p, JSONV_E_NUMBER), POS(p));
 	p++;
 expd:
-	p = skip_digits(p, end);
+	p = skip_digits(p, end, start);
 	NEED(ST_EXP);
 num_end:
 	value_end(v, d, POS(p));
@@ -700,7 +714,7 @@ key:
 		goto str;
 	}
 	{
-		const unsigned char *q = skip_plain(p, end);
+		const unsigned char *q = skip_plain(p, end, start);
 		if (q != end && *q == '"') { /* all in hand, nothing to unescape */
 			v->cap_field = key_match(v, p, (uint32_t)(q - p));
 			p = q + 1;

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-static size_t utf8_seq_len(const unsigned char *s)
+size_t json_utf8_seq_len(const unsigned char *s)
 {
 	unsigned c = s[0];
 	size_t n;
@@ -47,7 +47,7 @@ void json_write_string(FILE *f, const char *str)
 			}
 			s++;
 		} else {
-			size_t n = utf8_seq_len(s);
+			size_t n = json_utf8_seq_len(s);
 			if (n == 0) {
 				fputs("\\ufffd", f);
 				s++;

@@ -25,6 +25,16 @@ struct run_report {
  * -1 when the stream reported an error. */
 int report_write_json(FILE *f, const struct run_report *r);
 
+/* JUnit XML: one test case per scanned file/stream, failures carry the
+ * anomalies of the final state (verification scan when a recovery ran). */
+int report_write_junit(FILE *f, const struct run_report *r);
+/* GitHub workflow annotations: `::error file=…,line=…::TYPE detail` per
+ * anomaly of the final state, `::notice` per applied action. */
+int report_write_github(FILE *f, const struct run_report *r);
+
+/* Length of the valid UTF-8 sequence at `s` (1..4), or 0 when invalid. */
+size_t json_utf8_seq_len(const unsigned char *s);
+
 /* Write `s` as a JSON string literal (invalid UTF-8 becomes U+FFFD, so the
  * document stays valid whatever the bytes of a path). */
 void json_write_string(FILE *f, const char *s);

@@ -17,15 +17,19 @@ int pipeline_begin(struct pipeline *p, struct cli *c)
 		p->fmt = FMT_TEXT;
 	else if (strcmp(f, "json") == 0)
 		p->fmt = FMT_JSON;
+	else if (strcmp(f, "junit") == 0)
+		p->fmt = FMT_JUNIT;
+	else if (strcmp(f, "github") == 0)
+		p->fmt = FMT_GITHUB;
 	else
-		return cli_usage_error(c, "--format: unknown format '%s' (text, json)", f);
+		return cli_usage_error(c, "--format: unknown format '%s' (text, json, junit, github)", f);
 	const char *out = cli_get(c, "--output");
 	FILE *o = NULL;
 	if (out && !(o = fopen(out, "w"))) {
 		cli_say(c, stderr, TONE_ERR, "cannot write report %s: %s", out, strerror(errno));
 		return PX_IOERR;
 	}
-	if (p->fmt == FMT_JSON) {
+	if (p->fmt != FMT_TEXT) {
 		p->report = o ? o : stdout;
 		p->txt = fopen("/dev/null", "w");
 		if (!p->txt) {
@@ -147,7 +151,7 @@ void pipeline_print_plan(struct pipeline *p)
 int pipeline_end(struct pipeline *p, int exit_code)
 {
 	struct cli *c = p->c;
-	if (p->fmt == FMT_JSON && p->b) {
+	if (p->fmt != FMT_TEXT && p->b) {
 		struct run_report rr = {
 			.command = c->cmd->name, .backend = p->b->ops->name, .location = p->b->location,
 			.mode = p->mode, .recovery_mode = p->planned ? p->recovery_mode : NULL,
@@ -155,19 +159,22 @@ int pipeline_end(struct pipeline *p, int exit_code)
 			.plan = p->plan_only ? &p->plan : NULL,
 			.verify = p->verified ? &p->verify : NULL, .exit_code = exit_code,
 		};
-		if (report_write_json(p->report, &rr) < 0 || fflush(p->report) != 0) {
+		int wrc = p->fmt == FMT_JSON ? report_write_json(p->report, &rr) :
+			  p->fmt == FMT_JUNIT ? report_write_junit(p->report, &rr) :
+						report_write_github(p->report, &rr);
+		if (wrc < 0 || fflush(p->report) != 0) {
 			cli_say(c, stderr, TONE_ERR, "could not write the report: %s", strerror(errno));
 			exit_code = PX_IOERR;
 		}
 	}
 	const char *out = cli_get(c, "--output");
-	FILE *file = p->fmt == FMT_JSON ? p->report : p->txt;
+	FILE *file = p->fmt != FMT_TEXT ? p->report : p->txt;
 	if (out && file && file != stdout) {
 		if (fclose(file) != 0) {
 			cli_say(c, stderr, TONE_ERR, "could not write %s: %s", out, strerror(errno));
 			exit_code = PX_IOERR;
 		}
-		if (p->fmt == FMT_JSON)
+		if (p->fmt != FMT_TEXT)
 			p->report = NULL;
 		else
 			p->txt = stdout;

@@ -9,14 +9,14 @@
 #include "cli.h"
 #include "report.h"
 
-enum report_format { FMT_TEXT, FMT_JSON };
+enum report_format { FMT_TEXT, FMT_JSON, FMT_JUNIT, FMT_GITHUB };
 
 struct pipeline {
 	struct cli *c;
 	struct backend *b;
 	enum report_format fmt;
 	FILE *txt;           /* human lines: stdout, the --output file, or discarded */
-	FILE *report;        /* the JSON report's destination, when FMT_JSON */
+	FILE *report;        /* the report's destination, for the machine formats */
 	struct scan_report scan, verify;
 	struct plan plan;
 	struct apply_result res;
@@ -29,7 +29,7 @@ struct pipeline {
 
 /* Common options of the pipeline commands, for their option tables. */
 #define PIPELINE_OPTS \
-	{ "--format", "FMT", "report format: text | json" }, \
+	{ "--format", "FMT", "report format: text | json | junit | github" }, \
 	{ "--output", "FILE", "write the report to FILE (a one-line summary still goes to stdout)" }, \
 	{ "--strict", NULL, "also check every record against the schema (SCHEMA_MISMATCH)" }
 
