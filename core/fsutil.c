@@ -314,10 +314,10 @@ int fsutil_quarantine_dir_check(const char *dir, perr *e)
 	if (rc != 0) {
 		rc = perr_set(e, PX_IOERR, "cannot use quarantine directory %s: %s", dir, strerror(errno));
 	} else if (S_ISLNK(st.st_mode)) {
-		rc = perr_set(e, PX_USAGE, "quarantine directory %s is a symbolic link; "
+		rc = perr_set(e, PX_IOERR, "quarantine directory %s is a symbolic link; "
 			      "give the directory itself", dir);
 	} else if (!S_ISDIR(st.st_mode)) {
-		rc = perr_set(e, PX_USAGE, "quarantine directory %s exists and is not a directory", dir);
+		rc = perr_set(e, PX_IOERR, "quarantine directory %s exists and is not a directory", dir);
 	} else if (faccessat(AT_FDCWD, d, W_OK | X_OK, AT_EACCESS) != 0) {
 		rc = perr_set(e, PX_IOERR, "quarantine directory %s is not writable: %s", dir,
 			      strerror(errno));

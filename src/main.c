@@ -1,6 +1,7 @@
 /* papyra: operations console and CLI for Papyra persistence stores. */
 #include <langinfo.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -63,6 +64,9 @@ static int group_exists(const char *name)
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
+	/* A file-size limit must surface as an I/O error (exit 74) with the
+	 * original intact, not as a signal that kills us mid-write. */
+	signal(SIGXFSZ, SIG_IGN);
 	struct cli c;
 	memset(&c, 0, sizeof c);
 	c.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;

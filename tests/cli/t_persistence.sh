@@ -208,12 +208,19 @@ check_true "doctor json: quarantine_file action" jq -e '[.actions[] | select(.ac
 d=$(fixture json_corrupt_middle); before=$(sum "$d/events.ndjson")
 echo x > "$TMP/afile"
 run persistence recover --path "$d/events.ndjson" --mode quarantine --quarantine-dir "$TMP/afile"
-check_true "quarantine dir that is a file: error" test "$RC" = 74 -o "$RC" = 64
+check_rc 74 "quarantine dir that is a file: I/O error"
 check_true "original intact after refused quarantine" test "$before" = "$(sum "$d/events.ndjson")"
 ln -s "$TMP/q3real" "$TMP/q3link"; mkdir -p "$TMP/q3real"
 run persistence recover --path "$d/events.ndjson" --mode quarantine --quarantine-dir "$TMP/q3link"
-check_true "quarantine dir that is a symlink: error" test "$RC" = 74 -o "$RC" = 64
+check_rc 74 "quarantine dir that is a symlink: I/O error"
 check_true "original intact after symlink refusal" test "$before" = "$(sum "$d/events.ndjson")"
+# disk full (a file-size limit binds root too): 74, original intact, no temp left
+( ulimit -f 4; "$PAPYRA" persistence recover --path "$d/events.ndjson" --mode quarantine --quarantine-dir "$TMP/qfull" >"$TMP/.out" 2>"$TMP/.err" </dev/null; echo $? >"$TMP/.rc" )
+RC=$(cat "$TMP/.rc"); ERR=$(cat "$TMP/.err")
+check_rc 74 "disk full during quarantine copy"
+check_true "original intact after disk full" test "$before" = "$(sum "$d/events.ndjson")"
+check_true "no temp file after disk full" test -z "$(ls -A "$d" | grep papyra-tmp)"
+check_true "no partial quarantine copy" test -z "$(ls -A "$TMP/qfull" 2>/dev/null)"
 if [ "$(id -u)" != 0 ]; then
 	chmod 555 "$d"
 	run persistence recover --path "$d/events.ndjson"

@@ -507,14 +507,14 @@ static void test_quarantine_dir_refused(void **state)
 	fx_scan(&f);
 	perr e = {0};
 	assert_int_equal(plan_build_files(&f.plan, &f.rep, NULL, RM_QUARANTINE, link, &e), -1);
-	assert_int_equal(e.code, PX_USAGE);
+	assert_int_equal(e.code, PX_IOERR);
 	assert_non_null(strstr(e.msg, "symbolic link"));
 	char slash[132];
 	snprintf(slash, sizeof slash, "%s/", link); /* a trailing slash must not sneak through */
 	assert_int_equal(plan_build_files(&f.plan, &f.rep, NULL, RM_QUARANTINE, slash, &e), -1);
-	assert_int_equal(e.code, PX_USAGE);
+	assert_int_equal(e.code, PX_IOERR);
 	assert_int_equal(plan_build_files(&f.plan, &f.rep, NULL, RM_QUARANTINE, file, &e), -1);
-	assert_int_equal(e.code, PX_USAGE);
+	assert_int_equal(e.code, PX_IOERR);
 	assert_non_null(strstr(e.msg, "not a directory"));
 	assert_int_equal(plan_build_files(&f.plan, &f.rep, NULL, RM_QUARANTINE, NULL, &e), -1);
 	assert_int_equal(e.code, PX_USAGE);
@@ -528,7 +528,7 @@ static void test_quarantine_dir_refused(void **state)
 	assert_int_equal(rmdir(q), 0);
 	assert_int_equal(symlink(real, q), 0);
 	assert_int_equal(fx_apply(&f, &e), -1);
-	assert_int_equal(e.code, PX_USAGE);
+	assert_int_equal(e.code, PX_IOERR);
 	assert_file_equals(f.path, f.orig.p, f.orig.n);
 	assert_no_temp(f.dir);
 	DIR *d = opendir(real);
