@@ -14,142 +14,40 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "strbuf.h"
 
 /* Host names are at most 255 bytes (POSIX HOST_NAME_MAX on Linux is 64). */
 #define JOURNAL_HOST_MAX 256
 
-struct journal_buf {
-	char *p;
-	size_t n, cap;
-	int oom;
-};
-
-static void journal_put(struct journal_buf *b, const char *s, size_t n)
+static void journal_key(struct strbuf *b, const char *k)
 {
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		char *np = realloc(b->p, cap);
-		if (!np) {
-			b->oom = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
+	strbuf_add(b, ",", 1);
+	strbuf_json_string(b, k);
+	strbuf_add(b, ":", 1);
 }
 
-static void journal_printf(struct journal_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void journal_printf(struct journal_buf *b, const char *fmt, ...)
-{
-	char tmp[128];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		journal_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-/* Length of the valid UTF-8 sequence at s (at most `n` bytes), or 0. */
-static size_t journal_utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len;
-	unsigned min;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, min = 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, min = 0x800;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, min = 0x10000;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	unsigned cp = c & (0x7f >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* A JSON string; bytes that are not UTF-8 (possible in file names) become
- * U+FFFD so the journal line always parses. */
-static void journal_str(struct journal_buf *b, const char *s)
-{
-	if (!s) {
-		journal_put(b, "null", 4);
-		return;
-	}
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s);
-	journal_put(b, "\"", 1);
-	for (size_t i = 0; i < n;) {
-		unsigned c = p[i];
-		if (c == '"' || c == '\\') {
-			char esc[2] = {'\\', (char)c};
-			journal_put(b, esc, 2);
-			i++;
-		} else if (c < 0x20) {
-			journal_printf(b, "\\u%04x", c);
-			i++;
-		} else if (c < 0x80) {
-			journal_put(b, (const char *)p + i, 1);
-			i++;
-		} else {
-			size_t len = journal_utf8_len(p + i, n - i);
-			if (len)
-				journal_put(b, (const char *)p + i, len);
-			else
-				journal_put(b, "\\ufffd", 6);
-			i += len ? len : 1;
-		}
-	}
-	journal_put(b, "\"", 1);
-}
-
-static void journal_key(struct journal_buf *b, const char *k)
-{
-	journal_put(b, ",", 1);
-	journal_str(b, k);
-	journal_put(b, ":", 1);
-}
-
-static void journal_i64(struct journal_buf *b, const char *k, int64_t v)
+static void journal_i64(struct strbuf *b, const char *k, int64_t v)
 {
 	journal_key(b, k);
-	journal_printf(b, "%lld", (long long)v);
+	strbuf_printf(b, "%lld", (long long)v);
 }
 
-static void journal_kstr(struct journal_buf *b, const char *k, const char *v)
+static void journal_kstr(struct strbuf *b, const char *k, const char *v)
 {
 	journal_key(b, k);
-	journal_str(b, v);
+	strbuf_json_string(b, v);
 }
 
-static void journal_str_list(struct journal_buf *b, const char *k, char *const *v, size_t n)
+static void journal_str_list(struct strbuf *b, const char *k, char *const *v, size_t n)
 {
 	journal_key(b, k);
-	journal_put(b, "[", 1);
+	strbuf_add(b, "[", 1);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			journal_put(b, ",", 1);
-		journal_str(b, v[i]);
+			strbuf_add(b, ",", 1);
+		strbuf_json_string(b, v[i]);
 	}
-	journal_put(b, "]", 1);
+	strbuf_add(b, "]", 1);
 }
 
 static int journal_was_repaired(const struct apply_result *r, const char *display)
@@ -163,10 +61,10 @@ static int journal_was_repaired(const struct apply_result *r, const char *displa
 }
 
 /* Per-file figures from the actions actually applied (skips excluded). */
-static void journal_files(struct journal_buf *b, const struct plan *p, const struct apply_result *r)
+static void journal_files(struct strbuf *b, const struct plan *p, const struct apply_result *r)
 {
 	journal_key(b, "files");
-	journal_put(b, "[", 1);
+	strbuf_add(b, "[", 1);
 	int first = 1;
 	for (size_t i = 0; p && i < p->nfiles; i++) {
 		const struct plan_file *pf = &p->files[i];
@@ -190,18 +88,18 @@ static void journal_files(struct journal_buf *b, const struct plan *p, const str
 		}
 		if (!touched)
 			continue;
-		journal_put(b, first ? "{" : ",{", first ? 1 : 2);
+		strbuf_add(b, first ? "{" : ",{", first ? 1 : 2);
 		first = 0;
-		journal_str(b, "path");
-		journal_put(b, ":", 1);
-		journal_str(b, pf->display);
+		strbuf_json_string(b, "path");
+		strbuf_add(b, ":", 1);
+		strbuf_json_string(b, pf->display);
 		journal_i64(b, "bytes_before", pf->bytes_before);
 		journal_i64(b, "bytes_after", bytes);
 		journal_i64(b, "lines_before", pf->lines_before);
 		journal_i64(b, "lines_after", lines);
-		journal_put(b, "}", 1);
+		strbuf_add(b, "}", 1);
 	}
-	journal_put(b, "]", 1);
+	strbuf_add(b, "]", 1);
 }
 
 static const char *journal_display(const struct plan *p, const char *path)
@@ -212,30 +110,30 @@ static const char *journal_display(const struct plan *p, const char *path)
 	return path;
 }
 
-static void journal_dropped(struct journal_buf *b, const struct plan *p, const struct apply_result *r)
+static void journal_dropped(struct strbuf *b, const struct plan *p, const struct apply_result *r)
 {
 	journal_key(b, "dropped");
-	journal_put(b, "[", 1);
+	strbuf_add(b, "[", 1);
 	int first = 1;
 	for (size_t k = 0; p && k < p->n; k++) {
 		const struct action *a = &p->v[k];
 		const char *display = a->kind == ACT_DROP_LINE ? journal_display(p, a->path) : NULL;
 		if (a->skip || !display || !journal_was_repaired(r, display))
 			continue;
-		journal_put(b, first ? "{" : ",{", first ? 1 : 2);
+		strbuf_add(b, first ? "{" : ",{", first ? 1 : 2);
 		first = 0;
-		journal_str(b, "path");
-		journal_put(b, ":", 1);
-		journal_str(b, display);
+		strbuf_json_string(b, "path");
+		strbuf_add(b, ":", 1);
+		strbuf_json_string(b, display);
 		journal_i64(b, "line", a->line);
 		journal_i64(b, "offset", a->offset);
 		journal_kstr(b, "reason", anomaly_type_name(a->reason));
-		journal_put(b, "}", 1);
+		strbuf_add(b, "}", 1);
 	}
-	journal_put(b, "]", 1);
+	strbuf_add(b, "]", 1);
 }
 
-static void journal_header(struct journal_buf *b)
+static void journal_header(struct strbuf *b)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -245,12 +143,12 @@ static void journal_header(struct journal_buf *b)
 		snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
 			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 			 ts.tv_nsec / 1000000);
-	journal_put(b, "{", 1);
-	journal_str(b, "time");
-	journal_put(b, ":", 1);
-	journal_str(b, when);
+	strbuf_add(b, "{", 1);
+	strbuf_json_string(b, "time");
+	strbuf_add(b, ":", 1);
+	strbuf_json_string(b, when);
 	journal_key(b, "epoch");
-	journal_printf(b, "%lld.%03ld", (long long)ts.tv_sec, ts.tv_nsec / 1000000);
+	strbuf_printf(b, "%lld.%03ld", (long long)ts.tv_sec, ts.tv_nsec / 1000000);
 
 	uid_t uid = geteuid();
 	struct passwd *pw = getpwuid(uid);
@@ -268,7 +166,7 @@ static void journal_header(struct journal_buf *b)
 /* Build the line (with its "\n"); NULL when out of memory. */
 static char *journal_build(const struct journal_entry *j, size_t *len)
 {
-	struct journal_buf b = {0};
+	struct strbuf b = {0};
 	const struct plan *p = j->plan;
 	const struct apply_result *r = j->result;
 	journal_header(&b);
@@ -284,9 +182,9 @@ static char *journal_build(const struct journal_entry *j, size_t *len)
 	journal_i64(&b, "lines_dropped", r ? r->lines_dropped : 0);
 	journal_dropped(&b, p, r);
 	journal_str_list(&b, "quarantine", r ? r->quarantined : NULL, r ? r->n_quarantined : 0);
-	journal_put(&b, "}\n", 2);
+	strbuf_add(&b, "}\n", 2);
 	if (b.oom) {
-		free(b.p);
+		strbuf_free(&b);
 		return NULL;
 	}
 	*len = b.n;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
+
 /* Every decoded value is at most as long as its raw span plus a little
  * ("null" -> "None", defaults such as "local"): this slack per field, plus
  * the line length, bounds the buffer one decode needs, so the buffer is
@@ -345,60 +347,11 @@ int record_decode(struct record *r, const struct scan_line *l, enum rec_status *
 
 /* --- formatting ------------------------------------------------------------ */
 
-struct rbuf {
-	char *p;
-	size_t n, cap;
-	int oom;
-};
-
-static int rb_reserve(struct rbuf *b, size_t more)
+static void rb_esc(struct strbuf *b, struct rec_str s)
 {
-	if (b->oom)
-		return -1;
-	if (b->n + more + 1 <= b->cap)
-		return 0;
-	size_t cap = b->cap ? b->cap : 256;
-	while (cap < b->n + more + 1)
-		cap *= 2;
-	char *p = realloc(b->p, cap);
-	if (!p) {
-		b->oom = 1;
-		return -1;
-	}
-	b->p = p;
-	b->cap = cap;
-	return 0;
-}
-
-static void rb_add(struct rbuf *b, const char *s, size_t n)
-{
-	if (rb_reserve(b, n) < 0)
-		return;
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void rb_str(struct rbuf *b, const char *s)
-{
-	rb_add(b, s, strlen(s));
-}
-
-static void rb_esc(struct rbuf *b, struct rec_str s)
-{
-	if (rb_reserve(b, RECORD_ESCAPE_MAX(s.n)) < 0)
+	if (strbuf_reserve(b, RECORD_ESCAPE_MAX(s.n)) < 0)
 		return;
 	b->n += record_escape(b->p + b->n, s.p, s.n);
-}
-
-static char *rb_done(struct rbuf *b, size_t *len)
-{
-	if (b->oom || rb_reserve(b, 0) < 0) {
-		free(b->p);
-		return NULL;
-	}
-	*len = b->n;
-	return b->p;
 }
 
 /* Largest value whose thousandths fit a double's integer range exactly. */
@@ -437,17 +390,17 @@ static size_t fmt_3f(char *out, size_t outlen, double v)
 	return (size_t)snprintf(out, outlen, "%.3f", v);
 }
 
-static void fmt_ts(struct rbuf *b, const struct record *r)
+static void fmt_ts(struct strbuf *b, const struct record *r)
 {
 	char num[400]; /* "%.3f" of DBL_MAX is 313 characters */
-	rb_add(b, "[", 1);
+	strbuf_add(b, "[", 1);
 	if (r->ts_kind != REC_TS_NUMBER)
-		rb_add(b, r->ts_raw.p, r->ts_raw.n);
+		strbuf_add(b, r->ts_raw.p, r->ts_raw.n);
 	else if (isnan(r->ts))
-		rb_str(b, "nan"); /* Python's spelling, never "-nan" */
+		strbuf_puts(b, "nan"); /* Python's spelling, never "-nan" */
 	else
-		rb_add(b, num, fmt_3f(num, sizeof num, r->ts));
-	rb_add(b, "]", 1);
+		strbuf_add(b, num, fmt_3f(num, sizeof num, r->ts));
+	strbuf_add(b, "]", 1);
 }
 
 char *record_format_line(const struct record *r, size_t *len)
@@ -456,36 +409,36 @@ char *record_format_line(const struct record *r, size_t *len)
 		[RC_TOTAL] = " total=", [RC_ALIVE] = " alive=", [RC_STOPPING] = " stopping=",
 		[RC_RESTARTING] = " restarting=", [RC_DEAD_LETTERS] = " dead_letters=",
 	};
-	struct rbuf b = { 0 };
+	struct strbuf b = { 0 };
 	fmt_ts(&b, r);
 	switch (r->kind) {
 	case RK_EVENT:
-		rb_add(&b, " ", 1);
+		strbuf_add(&b, " ", 1);
 		rb_esc(&b, r->type);
-		rb_add(&b, " ", 1);
+		strbuf_add(&b, " ", 1);
 		rb_esc(&b, r->addr.text);
 		break;
 	case RK_AUDIT:
 		for (int i = 0; i < RC__COUNT; i++) {
 			if (!audit_keys[i])
 				continue;
-			rb_str(&b, audit_keys[i]);
+			strbuf_puts(&b, audit_keys[i]);
 			rb_esc(&b, r->count[i]);
 		}
 		break;
 	case RK_DEAD_LETTER:
-		rb_str(&b, " target=");
+		strbuf_puts(&b, " target=");
 		rb_esc(&b, r->addr.text);
-		rb_str(&b, " type=");
+		strbuf_puts(&b, " type=");
 		rb_esc(&b, r->type);
-		rb_str(&b, " payload=");
-		rb_add(&b, r->payload.p, r->payload.n);
+		strbuf_puts(&b, " payload=");
+		strbuf_add(&b, r->payload.p, r->payload.n);
 		break;
 	case RK_UNKNOWN:
 	case RK__COUNT:
 		break;
 	}
-	return rb_done(&b, len);
+	return strbuf_detach(&b, len);
 }
 
 static const char *const rec_field_names[SF__COUNT] = {

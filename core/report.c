@@ -2,62 +2,15 @@
 
 #include <string.h>
 
-size_t json_utf8_seq_len(const unsigned char *s)
-{
-	unsigned c = s[0];
-	size_t n;
-	unsigned min;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, min = 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, min = 0x800;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, min = 0x10000;
-	else
-		return 0;
-	unsigned cp = c & (0x3f >> (n - 1));
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000))
-		return 0;
-	return n;
-}
+#include "strbuf.h"
 
-void json_write_string(FILE *f, const char *str)
+void json_write_string(FILE *f, const char *s)
 {
-	const unsigned char *s = (const unsigned char *)(str ? str : "");
-	fputc('"', f);
-	while (*s) {
-		unsigned c = *s;
-		if (c == '"' || c == '\\') {
-			fputc('\\', f);
-			fputc((int)c, f);
-			s++;
-		} else if (c < 0x20) {
-			switch (c) {
-			case '\n': fputs("\\n", f); break;
-			case '\t': fputs("\\t", f); break;
-			case '\r': fputs("\\r", f); break;
-			default: fprintf(f, "\\u%04x", c); break;
-			}
-			s++;
-		} else {
-			size_t n = json_utf8_seq_len(s);
-			if (n == 0) {
-				fputs("\\ufffd", f);
-				s++;
-			} else {
-				fwrite(s, 1, n, f);
-				s += n;
-			}
-		}
-	}
-	fputc('"', f);
+	struct strbuf b = { 0 };
+	strbuf_json_string(&b, s ? s : "");
+	if (!b.oom)
+		fwrite(b.p, 1, b.n, f);
+	strbuf_free(&b);
 }
 
 static void write_anomalies(FILE *f, const struct scan_report *r)

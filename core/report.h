@@ -32,9 +32,6 @@ int report_write_junit(FILE *f, const struct run_report *r);
  * anomaly of the final state, `::notice` per applied action. */
 int report_write_github(FILE *f, const struct run_report *r);
 
-/* Length of the valid UTF-8 sequence at `s` (1..4), or 0 when invalid. */
-size_t json_utf8_seq_len(const unsigned char *s);
-
 /* Write `s` as a JSON string literal (invalid UTF-8 becomes U+FFFD, so the
  * document stays valid whatever the bytes of a path). */
 void json_write_string(FILE *f, const char *s);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "strbuf.h"
 
 static const struct scan_report *final_scan(const struct run_report *r)
 {
@@ -16,7 +17,7 @@ static void xml_write(FILE *f, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)(str ? str : "");
 	while (*s) {
-		size_t n = json_utf8_seq_len(s);
+		size_t n = utf8_seq_len(s, strlen((const char *)s));
 		if (n == 0 || (n == 1 && *s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r')) {
 			fputs("\xef\xbf\xbd", f);
 			s++;

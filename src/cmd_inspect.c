@@ -21,6 +21,7 @@
 
 #include "metrics.h"
 #include "record.h"
+#include "strbuf.h"
 
 /* --reverse keeps its output lines in memory up to this many bytes, then
  * moves them to an unlinked temporary file: newest-first over millions of
@@ -29,45 +30,9 @@
 /* Block size for reading that file backwards. */
 #define INSP_READ_BLOCK (1u << 20)
 
-/* --- a growable line buffer ---------------------------------------------- */
-
-struct sbuf {
-	char *p;
-	size_t n, cap;
-	int oom; /* sticky: checked once per line */
-};
-
-static int sb_reserve(struct sbuf *b, size_t more)
+static void sb_esc(struct strbuf *b, struct rec_str s)
 {
-	if (b->oom)
-		return -1;
-	if (b->n + more + 1 <= b->cap)
-		return 0;
-	size_t cap = b->cap ? b->cap : 256;
-	while (cap < b->n + more + 1)
-		cap *= 2;
-	char *p = realloc(b->p, cap);
-	if (!p) {
-		b->oom = 1;
-		return -1;
-	}
-	b->p = p;
-	b->cap = cap;
-	return 0;
-}
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (sb_reserve(b, n) < 0)
-		return;
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void sb_esc(struct sbuf *b, struct rec_str s)
-{
-	if (sb_reserve(b, RECORD_ESCAPE_MAX(s.n)) < 0)
+	if (strbuf_reserve(b, RECORD_ESCAPE_MAX(s.n)) < 0)
 		return;
 	b->n += record_escape(b->p + b->n, s.p, s.n);
 }
@@ -75,7 +40,7 @@ static void sb_esc(struct sbuf *b, struct rec_str s)
 /* --- output kept for --reverse ------------------------------------------- */
 
 struct store {
-	struct sbuf mem; /* newest lines, each ending in "\n" */
+	struct strbuf mem; /* newest lines, each ending in "\n" */
 	FILE *spill;     /* older lines, same format */
 };
 
@@ -90,8 +55,8 @@ static int store_add(struct store *st, const char *p, size_t n, perr *e)
 					strerror(errno));
 		st->mem.n = 0;
 	}
-	sb_add(&st->mem, p, n);
-	sb_add(&st->mem, "\n", 1);
+	strbuf_add(&st->mem, p, n);
+	strbuf_add(&st->mem, "\n", 1);
 	if (st->mem.oom)
 		return perr_set(e, PX_IOERR, "out of memory keeping output for --reverse");
 	return 0;
@@ -99,7 +64,7 @@ static int store_add(struct store *st, const char *p, size_t n, perr *e)
 
 static void store_free(struct store *st)
 {
-	free(st->mem.p);
+	strbuf_free(&st->mem);
 	if (st->spill)
 		fclose(st->spill);
 	memset(st, 0, sizeof *st);
@@ -199,7 +164,7 @@ struct insp {
 	struct tail tail;
 
 	struct record rec;
-	struct sbuf line;       /* the line being formatted */
+	struct strbuf line;       /* the line being formatted */
 	struct store store;     /* --reverse output of PASS_EMIT */
 	int failed;
 	perr err;
@@ -241,12 +206,12 @@ static int insp_flush_reverse(struct insp *s, perr *e)
 	off_t pos = ftello(st->spill);
 	/* w holds file bytes [pos, pos + w.n): at most one partial line, which
 	 * completes once the block before it is read */
-	struct sbuf w = { 0 };
+	struct strbuf w = { 0 };
 	int rc = 0;
 	while (pos > 0 && rc == 0) {
 		size_t blk = pos > (off_t)INSP_READ_BLOCK ? INSP_READ_BLOCK : (size_t)pos;
 		pos -= (off_t)blk;
-		if (sb_reserve(&w, blk) < 0) {
+		if (strbuf_reserve(&w, blk) < 0) {
 			rc = perr_set(e, PX_IOERR, "out of memory reading back --reverse output");
 			break;
 		}
@@ -266,7 +231,7 @@ static int insp_flush_reverse(struct insp *s, perr *e)
 		insp_out_reversed(s, w.p + first, w.n - first);
 		w.n = first;
 	}
-	free(w.p);
+	strbuf_free(&w);
 	return rc;
 }
 
@@ -287,16 +252,16 @@ static void insp_emit(struct insp *s, const struct scan_line *l)
 						    " restarting=" };
 		static const enum rec_count vals[] = { RC_TOTAL, RC_ALIVE, RC_STOPPING, RC_RESTARTING };
 		for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) {
-			sb_add(&s->line, keys[i], strlen(keys[i]));
+			strbuf_add(&s->line, keys[i], strlen(keys[i]));
 			sb_esc(&s->line, s->rec.count[vals[i]]);
 		}
-		sb_add(&s->line, "\nDead letters: ", 15);
+		strbuf_add(&s->line, "\nDead letters: ", 15);
 		sb_esc(&s->line, s->rec.count[RC_DEAD_LETTERS]);
 	} else {
 		size_t n = 0;
 		char *txt = s->json ? record_format_json(&s->rec, &n) : record_format_line(&s->rec, &n);
 		if (txt)
-			sb_add(&s->line, txt, n);
+			strbuf_add(&s->line, txt, n);
 		else
 			s->line.oom = 1;
 		free(txt);
@@ -443,7 +408,7 @@ static void insp_close(struct insp *s, struct backend *b)
 	record_free(&s->rec);
 	retview_free(&s->ret);
 	tail_free(&s->tail);
-	free(s->line.p);
+	strbuf_free(&s->line);
 	store_free(&s->store);
 	if (b)
 		backend_close(b);
