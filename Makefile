@@ -24,7 +24,7 @@ CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/%.o) $(UI_SRC:%.c=$(BUILD)/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test test-plain test-san unit cli deps run bench install clean screenshots
+.PHONY: all test test-plain test-san unit cli deps run bench install clean screenshots fuzz
 
 all: $(BUILD)/papyra
 
@@ -60,10 +60,25 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 test-san:
 	$(MAKE) BUILD=build/san OPT="-O1 -g" EXTRA_CFLAGS="$(SAN)" EXTRA_LDFLAGS="$(SAN)" unit cli
 
+# The scanner and repair under libFuzzer (clang): properties in tests/fuzz.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+fuzz:
+	@mkdir -p build/fuzz/corpus
+	clang $(CSTD) $(FUZZ_FLAGS) -Icore $(shell pkg-config --cflags libcjson hiredis) -o build/fuzz/fuzz_scan \
+		tests/fuzz/fuzz_scan.c $(CORE_SRC) $(shell pkg-config --libs libcjson hiredis) -lm
+	cp tests/fuzz/corpus/* build/fuzz/corpus/
+	build/fuzz/fuzz_scan -max_total_time=$(FUZZ_SECONDS) -seed=1 -max_len=4096 -print_final_stats=1 \
+		build/fuzz/corpus >build/fuzz/log 2>&1; rc=$$?; \
+		grep -E '^Done|number_of_executed_units' build/fuzz/log; \
+		if [ $$rc -ne 0 ]; then tail -40 build/fuzz/log; echo "fuzz: 0 passed, 1 failed"; exit 1; fi; \
+		echo "fuzz: 1 passed, 0 failed"
+
 test: deps
 	$(MAKE) test-plain
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 $(MAKE) test-san
-	@echo "make test: all suites passed (plain and sanitizers)"
+	$(MAKE) fuzz FUZZ_SECONDS=20
+	@echo "make test: all suites passed (plain, sanitizers, fuzzing)"
 
 run: deps $(BUILD)/papyra
 	sh examples/run-demo.sh $(BUILD)/papyra
