@@ -18,6 +18,7 @@ struct compact_result {
 	int64_t before_records, after_records;
 	int64_t before_bytes, after_bytes;
 	int bytes_known;          /* 0: the backend cannot measure bytes (prints None) */
+	const char *note;         /* static text: a part of the policy the backend could not apply */
 };
 
 /* Compact one NDJSON file in place.  `now` is the reference time for

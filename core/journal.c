@@ -117,16 +117,22 @@ static void journal_dropped(struct strbuf *b, const struct plan *p, const struct
 	int first = 1;
 	for (size_t k = 0; p && k < p->n; k++) {
 		const struct action *a = &p->v[k];
-		const char *display = a->kind == ACT_DROP_LINE ? journal_display(p, a->path) : NULL;
-		if (a->skip || !display || !journal_was_repaired(r, display))
+		int entry = a->kind == ACT_DELETE_ENTRY || a->kind == ACT_QUARANTINE_ENTRY;
+		const char *display = a->kind == ACT_DROP_LINE ? journal_display(p, a->path) :
+				      entry ? a->path : NULL;
+		if (a->skip || !display || (!entry && !journal_was_repaired(r, display)))
 			continue;
 		strbuf_add(b, first ? "{" : ",{", first ? 1 : 2);
 		first = 0;
 		strbuf_json_string(b, "path");
 		strbuf_add(b, ":", 1);
 		strbuf_json_string(b, display);
-		journal_i64(b, "line", a->line);
-		journal_i64(b, "offset", a->offset);
+		if (entry) {
+			journal_kstr(b, "id", a->id);
+		} else {
+			journal_i64(b, "line", a->line);
+			journal_i64(b, "offset", a->offset);
+		}
 		journal_kstr(b, "reason", anomaly_type_name(a->reason));
 		strbuf_add(b, "}", 1);
 	}

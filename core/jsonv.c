@@ -54,14 +54,10 @@ enum {
 	ST_ESC,       /* after a backslash */
 	ST_UHEX,      /* inside \uXXXX: aux = value so far, aux2 = digits seen */
 	ST_UTF8,      /* inside a multi-byte sequence: aux = packed bounds */
-	ST_MINUS,     /* after "-" */
-	ST_ZERO,      /* after a leading "0" */
-	ST_INT,
-	ST_DOT,
-	ST_FRAC,
-	ST_EXPMARK,   /* after "e" or "E" */
-	ST_EXPSIGN,
-	ST_EXP,
+	/* inside a number: after "-", after a leading "0", in the integer
+	 * digits, after ".", in the fraction, after "e", after its sign, in
+	 * the exponent */
+	ST_MINUS, ST_ZERO, ST_INT, ST_DOT, ST_FRAC, ST_EXPMARK, ST_EXPSIGN, ST_EXP,
 	ST_LIT,       /* inside a bare word: aux = which, aux2 = bytes matched */
 	ST_BOM,       /* 0xEF at the start of the line: aux = bytes of EF BB BF matched */
 	ST_ERROR,
@@ -90,12 +86,8 @@ static inline int is_digit(unsigned c)
 
 static inline int hex_val(unsigned c)
 {
-	if (c - '0' < 10u)
-		return (int)(c - '0');
-	c |= 0x20; /* ASCII letters to lower case */
-	if (c - 'a' < 6u)
-		return (int)(c - 'a' + 10);
-	return -1;
+	unsigned lower = c | 0x20; /* ASCII letters to lower case */
+	return c - '0' < 10u ? (int)(c - '0') : lower - 'a' < 6u ? (int)(lower - 'a' + 10) : -1;
 }
 
 /* Type of the value a byte starts; JV_NONE for a byte no value starts with. */
@@ -203,7 +195,10 @@ static inline void key_append1(struct jsonv *v, unsigned c)
  * length and confirmed by one compare.  Building it reads every name, which
  * would cost more than validating a short record, so it is built once per
  * capture set and jsonv_init only checks that the names are the same
- * pointers.  Thread-local: threads may validate with different sets. */
+ * pointers (a name string rewritten in place is not noticed).
+ * Thread-local: threads may validate with different sets.  Fields beyond
+ * the first JSONV_CAP_INDEXED are found by a plain scan. */
+#define JSONV_CAP_INDEXED 32
 #define CAP_BUCKETS 64
 
 struct cap_index {
@@ -262,12 +257,13 @@ static int key_match(const struct jsonv *v, const unsigned char *key, uint32_t n
 	return -1;
 }
 
-/* A value starts at line offset `pos` with `d` containers open. */
+/* A value starts at line offset `pos` with `d` containers open: the
+ * line's value gives the top type, a member being captured its span. */
 static inline void value_begin(struct jsonv *v, uint32_t d, uint64_t pos, enum jsonv_type t)
 {
-	if (d == 0) {
+	if (d == 0)
 		v->top = t;
-	} else if (d == 1 && v->cap_field >= 0) {
+	else if (d == 1 && v->cap_field >= 0) {
 		struct jsonv_field *f = &v->cap->fields[v->cap_field];
 		f->type = t;
 		f->off = pos;
@@ -287,17 +283,14 @@ static inline void value_end(struct jsonv *v, uint32_t d, uint64_t pos)
 
 void jsonv_init(struct jsonv *v, struct jsonv_capture *cap)
 {
-	v->pos = 0;
-	v->err_pos = 0;
+	v->pos = v->err_pos = 0;
 	v->cap = cap;
-	v->depth = 0;
+	v->depth = v->aux = v->aux2 = v->keylen = 0;
 	v->state = ST_VALUE;
 	v->error = JSONV_E_NONE;
 	v->top = JV_NONE;
-	v->aux = v->aux2 = 0;
 	v->strkind = SK_VALUE;
 	v->cap_field = -1;
-	v->keylen = 0;
 	if (!cap)
 		return;
 	int stale = cap->fields != cap_index.fields || cap->n != cap_index.n;
@@ -361,19 +354,17 @@ value: /* c = *p starts a value */
 		sk = SK_VALUE;
 		p++;
 		goto str;
-	case '{':
+	case '{': case '[':
 		if (d == JSONV_MAX_DEPTH)
 			FAIL(JSONV_E_DEPTH, POS(p));
-		stk[d >> 3] |= (unsigned char)(1u << (d & 7));
+		if (c == '{')
+			stk[d >> 3] |= (unsigned char)(1u << (d & 7));
+		else
+			stk[d >> 3] &= (unsigned char)~(1u << (d & 7));
 		d++;
 		p++;
-		goto obj_first;
-	case '[':
-		if (d == JSONV_MAX_DEPTH)
-			FAIL(JSONV_E_DEPTH, POS(p));
-		stk[d >> 3] &= (unsigned char)~(1u << (d & 7));
-		d++;
-		p++;
+		if (c == '{')
+			goto obj_first;
 		goto arr_first;
 	case '-':
 		p++;
@@ -560,23 +551,22 @@ num_end:
 after:
 	if (d == 0)
 		goto end_ws;
-after_ws:
-	SKIP_WS(ST_AFTER);
-	if (IN_OBJECT()) {
+after_ws: /* "," before whitespace: it nearly always comes first */
+	for (;;) {
+		NEED(ST_AFTER);
+		c = *p;
 		if (c == ',') {
 			p++;
-			goto key_ws;
-		}
-		if (c != '}')
-			FAIL(bad_byte(c, JSONV_E_CHAR), POS(p));
-	} else {
-		if (c == ',') {
-			p++;
+			if (IN_OBJECT())
+				goto key_ws;
 			goto value_ws;
 		}
-		if (c != ']')
-			FAIL(bad_byte(c, JSONV_E_CHAR), POS(p));
+		if (!is_ws(c))
+			break;
+		p++;
 	}
+	if (c != (IN_OBJECT() ? '}' : ']'))
+		FAIL(bad_byte(c, JSONV_E_CHAR), POS(p));
 close:
 	p++;
 	d--;
@@ -617,7 +607,7 @@ key:
 	v->keylen = 0;
 	goto str;
 
-colon:
+colon: /* ":" before whitespace, likewise */
 	for (;;) {
 		NEED(ST_COLON);
 		c = *p;
@@ -631,13 +621,8 @@ colon:
 	goto value_ws;
 
 end_ws:
-	for (;;) {
-		NEED(ST_END);
-		c = *p;
-		if (!is_ws(c))
-			FAIL(bad_byte(c, JSONV_E_TRAILING), POS(p));
-		p++;
-	}
+	SKIP_WS(ST_END);
+	FAIL(bad_byte(c, JSONV_E_TRAILING), POS(p));
 
 bom:
 	for (; aux < 3; aux++, p++) {
@@ -671,16 +656,9 @@ fail:
 #undef SKIP_WS
 }
 
-static int set_error(struct jsonv *v, int err)
-{
-	v->state = ST_ERROR;
-	v->error = err;
-	v->err_pos = v->pos;
-	return -1;
-}
-
 int jsonv_finish(struct jsonv *v)
 {
+	int err = JSONV_E_EOL;
 	if (v->error)
 		return -1;
 	switch (v->state) {
@@ -689,16 +667,20 @@ int jsonv_finish(struct jsonv *v)
 	case ST_ZERO: case ST_INT: case ST_FRAC: case ST_EXP:
 		if (v->depth > 0)
 			break;
-		v->state = ST_END;
+		v->state = ST_END; /* a bare number ends with the line */
 		return 0;
 	case ST_VALUE:
 		if (v->depth == 0)
-			return set_error(v, JSONV_E_EMPTY);
+			err = JSONV_E_EMPTY;
 		break;
 	case ST_UTF8: case ST_BOM:
-		return set_error(v, JSONV_E_UTF8);
+		err = JSONV_E_UTF8;
+		break;
 	}
-	return set_error(v, JSONV_E_EOL);
+	v->state = ST_ERROR;
+	v->error = err;
+	v->err_pos = v->pos;
+	return -1;
 }
 
 int jsonv_check(struct jsonv *v, const char *p, size_t n, struct jsonv_capture *cap)

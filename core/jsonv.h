@@ -39,13 +39,6 @@ enum jsonv_type {
  * 8 KiB bit stack. */
 #define JSONV_MAX_DEPTH 65536
 
-/* The first this many capture fields are found through an index (by first
- * byte and length of the name); any further ones by a plain scan. */
-#define JSONV_CAP_INDEXED 32
-
-/* The validator remembers each name's length from one line to the next (per
- * thread, for the `fields` array it last saw): point `name` at a different
- * string to change it, never rewrite the string in place. */
 struct jsonv_field {
 	const char *name;     /* in: key to capture (NUL-terminated, ASCII) */
 	enum jsonv_type type; /* out: JV_NONE when absent */

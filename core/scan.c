@@ -188,6 +188,60 @@ static double span_double(const char *p, size_t n, int *ok)
 	return d;
 }
 
+/* The part of classifying a valid object that the file scanner and the
+ * Redis backend share: kind, timestamp and the strict check.  `kline` is
+ * where schema_kind finds the kind span described by `kfields` (NULL when
+ * it could not be read), `ts` the timestamp span's bytes (or NULL).  Sets
+ * SL_VALID, SL_TS_*, kind and ts in `sl` (whose `fields` are set); returns
+ * -1 with SL_SCHEMA set and the reason in `why` when strict and the record
+ * does not match SPEC §2.1, else 0. */
+static int object_classify(struct scan_line *sl, const char *kline,
+			   const struct jsonv_field *kfields, const char *ts, int strict,
+			   char *why, size_t whylen)
+{
+	const struct jsonv_field *f = sl->fields, *tf = &f[SF_TIMESTAMP];
+	sl->flags |= SL_VALID;
+	sl->kind = schema_kind(kline, kfields);
+	if (tf->type == JV_NUMBER) {
+		int ok;
+		sl->ts = span_double(ts, (size_t)tf->len, &ok);
+		if (ok)
+			sl->flags |= SL_TS_NUMBER;
+	} else if (tf->type != JV_NONE) {
+		sl->flags |= SL_TS_OTHER;
+	}
+	if (strict && schema_check(sl->kind, f[SF_KIND].type != JV_NONE, f, why, whylen) < 0) {
+		sl->flags |= SL_SCHEMA;
+		return -1;
+	}
+	return 0;
+}
+
+enum scan_verdict scan_classify_record(const char *bytes, size_t n, int strict, struct jsonv *v,
+				       struct jsonv_capture *cap, struct scan_line *out,
+				       char *why, size_t whylen)
+{
+	out->bytes = bytes;
+	out->length = (int64_t)n;
+	out->kind = RK_UNKNOWN;
+	out->fields = NULL;
+	if (why && whylen)
+		why[0] = '\0';
+	if (jsonv_check(v, bytes, n, cap) < 0) {
+		out->flags |= SL_CORRUPT;
+		return SV_INVALID;
+	}
+	if (jsonv_top_type(v) != JV_OBJECT) {
+		out->flags |= SL_CORRUPT;
+		return SV_NOT_OBJECT;
+	}
+	out->fields = cap->fields;
+	const struct jsonv_field *tf = &cap->fields[SF_TIMESTAMP];
+	object_classify(out, bytes, cap->fields, tf->type == JV_NUMBER ? bytes + tf->off : NULL,
+			strict, why, whylen);
+	return SV_OBJECT;
+}
+
 static int add_anomaly(struct ndjson_scanner *s, enum anomaly_type t, int64_t length,
 		       unsigned flags, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
@@ -245,41 +299,26 @@ static int finish_line(struct ndjson_scanner *s, const char *bytes, int64_t leng
 	}
 
 	if (valid) {
-		char kbuf[SCAN_SPAN_REREAD], tbuf[SCAN_SPAN_REREAD];
+		char kbuf[SCAN_SPAN_REREAD], tbuf[SCAN_SPAN_REREAD], why[256];
 		const struct jsonv_field *kf = &s->fields[SF_KIND], *tf = &s->fields[SF_TIMESTAMP];
-		sl.flags |= SL_VALID;
-		sl.fields = s->fields;
-		if (bytes) {
-			sl.kind = schema_kind(bytes, s->fields);
-		} else if (kf->type == JV_STRING) {
+		const char *kline = bytes, *ts = bytes ? bytes + tf->off : NULL;
+		struct jsonv_field tmp[SF__COUNT];
+		const struct jsonv_field *kfields = s->fields;
+		if (!bytes && kf->type == JV_STRING) {
 			/* schema_kind reads at f->off: hand it a view shifted to match */
-			const char *k = reread_span(s, kf, kbuf, sizeof kbuf);
-			if (k) {
-				struct jsonv_field tmp[SF__COUNT];
-				memcpy(tmp, s->fields, sizeof tmp);
-				tmp[SF_KIND].off = 0;
-				sl.kind = schema_kind(k, tmp);
-			}
+			kline = reread_span(s, kf, kbuf, sizeof kbuf);
+			memcpy(tmp, s->fields, sizeof tmp);
+			tmp[SF_KIND].off = 0;
+			kfields = tmp;
 		}
-		if (tf->type == JV_NUMBER) {
-			const char *t = bytes ? bytes + tf->off : reread_span(s, tf, tbuf, sizeof tbuf);
-			int ok;
-			sl.ts = span_double(t, (size_t)tf->len, &ok);
-			if (ok)
-				sl.flags |= SL_TS_NUMBER;
-		} else if (tf->type != JV_NONE) {
-			sl.flags |= SL_TS_OTHER;
-		}
+		if (!bytes && tf->type == JV_NUMBER)
+			ts = reread_span(s, tf, tbuf, sizeof tbuf);
+		sl.fields = s->fields;
+		if (object_classify(&sl, kline, kfields, ts, s->opts.strict, why, sizeof why) < 0 &&
+		    add_anomaly(s, AN_SCHEMA_MISMATCH, length, 0, "Schema mismatch at line %lld: %s",
+				(long long)s->line, why) < 0)
+			return -1;
 		f->records[sl.kind]++;
-		if (s->opts.strict) {
-			char why[256];
-			if (schema_check(sl.kind, kf->type != JV_NONE, s->fields, why, sizeof why) < 0) {
-				sl.flags |= SL_SCHEMA;
-				if (add_anomaly(s, AN_SCHEMA_MISMATCH, length, 0, "Schema mismatch at line %lld: %s",
-						(long long)s->line, why) < 0)
-					return -1;
-			}
-		}
 	}
 	if (s->sink && s->sink->on_line)
 		s->sink->on_line(s->sink->ctx, &sl);

@@ -124,6 +124,25 @@ struct scan_sink {
 	void (*on_line)(void *ctx, const struct scan_line *l);
 };
 
+/* --- classifying one record held whole in memory (Redis entries) -------- */
+
+enum scan_verdict {
+	SV_OBJECT,     /* a valid JSON object: a record */
+	SV_INVALID,    /* not valid JSON: jsonv_error_pos/reason(v) say where and why */
+	SV_NOT_OBJECT, /* valid JSON, but jsonv_top_type(v) is not an object */
+};
+
+/* Validate `bytes[0..n)` exactly as the file scanner validates a line and
+ * classify it the same way.  `cap` must come from schema_capture_init (its
+ * `n` may be cut to SF_KIND + 1 when only the kind matters).  Fills `out`:
+ * bytes, length, flags (SL_VALID or SL_CORRUPT, SL_TS_*, SL_SCHEMA), kind,
+ * ts and fields (cap->fields for an object, else NULL); the caller sets the
+ * rest (path, line, id...).  With `strict`, an object that does not match
+ * SPEC §2.1 gets SL_SCHEMA and the reason in `why` (whylen > 0). */
+enum scan_verdict scan_classify_record(const char *bytes, size_t n, int strict, struct jsonv *v,
+				       struct jsonv_capture *cap, struct scan_line *out,
+				       char *why, size_t whylen);
+
 /* --- scanning one NDJSON file (used by the file backends) -------------- */
 
 /* Scan `path` (displayed as `display`) completely.  A missing file is clean

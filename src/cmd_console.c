@@ -1,5 +1,6 @@
 /* console: the ncurses console (SPEC §7), and the same workflow headless
- * (--batch, in gate.c). */
+ * (--batch, in gate.c).  The interactive console takes --recovery-mode,
+ * --quarantine-dir and --journal as what its recovery walk offers first. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,6 +24,16 @@ static int console_cmd(struct cli *c)
 	if (!test_screen && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
 		return cli_usage_error(c, "stdin and stdout must be a terminal for the interactive console; "
 					  "use --batch for a headless triage summary");
+	/* the walk's options are checked before the terminal is taken */
+	struct console_opts o = { .mode = RM_REPAIR, .quarantine_dir = cli_get(c, "--quarantine-dir"),
+				  .journal = cli_get(c, "--journal") };
+	const char *rm = cli_get(c, "--recovery-mode");
+	if (rm && (recovery_mode_parse(rm, &o.mode) < 0 || o.mode == RM_IGNORE))
+		return cli_usage_error(c, "--recovery-mode: invalid recovery mode '%s' (repair, quarantine)", rm);
+	if (o.quarantine_dir && !*o.quarantine_dir)
+		return cli_usage_error(c, "--quarantine-dir: empty directory name");
+	if (o.journal && !*o.journal)
+		return cli_usage_error(c, "--journal: empty file name");
 	struct backend *b = NULL;
 	int rc = cli_open_backend(c, &b);
 	if (rc)
@@ -33,7 +44,8 @@ static int console_cmd(struct cli *c)
 	} else {
 		perr e = { 0 };
 		fflush(stdout);
-		rc = console_run(&c->cfg, b->ops->name, b->location, &e) < 0 ? cli_fail(c, &e) : 0;
+		o.backend = b;
+		rc = console_run(&c->cfg, &o, &e) < 0 ? cli_fail(c, &e) : 0;
 	}
 	backend_close(b);
 	return rc;
@@ -43,13 +55,14 @@ static const struct cli_opt console_opts[] = {
 	{ "--batch", NULL, "no screen: print the triage summary; exit codes as doctor run" },
 	GATE_OPTS,
 	{ "--yes", NULL, "with --batch --mode recover: apply the plan (without it the plan is only shown)" },
-	{ "--journal", "FILE", "append one JSON line per applied action set to FILE" },
+	{ "--journal", "FILE", "append one JSON line per applied action set to FILE "
+			       "(interactive default: $XDG_STATE_HOME/papyra/journal.ndjson)" },
 	PIPELINE_OPTS,
 	{ "--print-keys-man", NULL, "print the console's key bindings as roff (for the man page)" },
 	{ NULL, NULL, NULL },
 };
 
 const struct cli_cmd cmd_console[] = {
-	{ "console", "Open the read-only incident console (keys: ? in the console).", console_opts, console_cmd },
+	{ "console", "Open the incident console: browse, then recover (R) or compact (c) with a preview (keys: ?).", console_opts, console_cmd },
 	{ NULL, NULL, NULL, NULL },
 };

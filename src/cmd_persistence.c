@@ -94,6 +94,8 @@ static int compact_run(struct cli *c)
 		cli_say(c, p.txt, TONE_INFO, "  before_bytes: None");
 		cli_say(c, p.txt, TONE_INFO, "  after_bytes: None");
 	}
+	if (res.note)
+		cli_say(c, p.txt, TONE_INFO, "%s", res.note);
 	if (p.verify.n_an) {
 		cli_say(c, p.txt, TONE_ERR, "Anomalies are still present after compaction (--force)");
 		pipeline_print_anomalies(&p, &p.verify, TONE_ERR);

@@ -142,6 +142,10 @@ void pipeline_print_plan(struct pipeline *p)
 			cli_say(p->c, p->txt, TONE_INFO, "  %s: %s line %lld (%s, %lld bytes)",
 				action_kind_name(a->kind), a->path, (long long)a->line,
 				anomaly_type_name(a->reason), (long long)a->length);
+		else if (a->id)
+			cli_say(p->c, p->txt, TONE_INFO, "  %s: %s entry %s (%s)%s%s", action_kind_name(a->kind),
+				a->path, a->id, anomaly_type_name(a->reason), a->to ? " -> " : "",
+				a->to ? a->to : "");
 		else
 			cli_say(p->c, p->txt, TONE_INFO, "  %s: %s%s%s", action_kind_name(a->kind),
 				a->path, a->to ? " -> " : "", a->to ? a->to : "");

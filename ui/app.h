@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "console.h"
 #include "jsonfmt.h"
 #include "keys.h"
 #include "model.h"
@@ -19,6 +20,8 @@ enum view_id {
 	V_EVENTS = 0, V_AUDITS, V_DEAD, V_ANOMALIES, V_FILES, V_RAW, V_TIMELINE,
 	V__LISTS, /* the views reachable by Tab / number keys end here */
 	V_DETAIL = V__LISTS, V_HELP,
+	V_WALK,    /* the text of a recovery or compaction walk: plan, result */
+	V_JOURNAL, /* past recoveries and compactions (J) */
 	V__COUNT
 };
 
@@ -79,7 +82,10 @@ struct rec_pred {
 
 struct console {
 	const struct config *cfg;
+	const struct console_opts *opt;
+	struct backend *b;     /* borrowed: the walks scan, plan, apply and compact through it */
 	const char *backend_name, *location;
+	char *journal;         /* where applied actions are journaled; NULL when no place is known */
 	struct model m;
 	struct view views[V__COUNT];
 	struct rec_pred preds[V__LISTS];
@@ -99,7 +105,7 @@ struct console {
 
 extern const struct view_ops view_events_ops, view_audits_ops, view_dead_ops,
 	view_anomalies_ops, view_files_ops, view_raw_ops, view_timeline_ops, view_detail_ops,
-	view_help_ops;
+	view_help_ops, view_walk_ops, view_journal_ops;
 
 /* Helpers shared by the views (console.c). */
 void console_status(struct console *c, int role, const char *fmt, ...)
@@ -117,6 +123,21 @@ int console_rec_pred(const struct model *m, size_t i, const void *arg);
 void console_cell(int y, int x, int w, int role, const char *s);
 /* Glyph for a damaged line ("✖", or "!" without UTF-8). */
 const char *console_glyph(void);
+/* Draw the whole screen: header, the current view, the status line
+ * (draw.c).  Callers may draw over it (dialogs) before screen_update. */
+void console_draw(struct console *c);
+/* Line editor on the status row (prompt.c).  Returns 1 with the text in
+ * buf, 0 on Esc or when the terminal went away (then c->quit is set). */
+int console_prompt(struct console *c, const char *label, char *buf, size_t cap);
+/* Apply an editing key (a character, Backspace) to the text in buf.
+ * Returns 1 when the key was an editing key. */
+int console_edit(char *buf, size_t cap, int key);
+/* Index the file again from the start (after a recovery or compaction, or
+ * when it changed under a plan): every view starts over.  The new index
+ * is built in slices by the main loop, like the first one. */
+int console_reload(struct console *c, perr *e);
+/* Move a view's cursor for a movement request (j, k, PgDn, g, G...). */
+void console_move(struct console *c, struct view *v, enum request req);
 
 /* Build the detail pane text for line i (view_detail.c). */
 void detail_build(struct console *c, size_t line);
@@ -125,6 +146,15 @@ int64_t text_rows(struct console *c, struct view *v);
 void text_row(struct console *c, struct view *v, int64_t row, int y, int w, int selected);
 /* Build the help text (view_help.c). */
 void help_build(struct console *c);
+
+/* The walks (walk_recover.c, walk_compact.c) and the Journal view. */
+void walk_recover(struct console *c);
+void walk_compact(struct console *c);
+void journal_view_open(struct console *c);
+/* Where the console journals: `given` (--journal), else
+ * $XDG_STATE_HOME/papyra/journal.ndjson, else
+ * ~/.local/state/papyra/journal.ndjson; allocated, NULL when none. */
+char *console_journal_path(const char *given);
 
 /* filter.c */
 int filter_parse(struct console *c, const char *text, char *err, size_t errlen);

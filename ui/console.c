@@ -22,6 +22,7 @@ static const struct view_ops *const view_table[V__COUNT] = {
 	[V_EVENTS] = &view_events_ops, [V_AUDITS] = &view_audits_ops, [V_DEAD] = &view_dead_ops,
 	[V_ANOMALIES] = &view_anomalies_ops, [V_FILES] = &view_files_ops, [V_RAW] = &view_raw_ops,
 	[V_TIMELINE] = &view_timeline_ops, [V_DETAIL] = &view_detail_ops, [V_HELP] = &view_help_ops,
+	[V_WALK] = &view_walk_ops, [V_JOURNAL] = &view_journal_ops,
 };
 
 static double now_ms(void)
@@ -145,185 +146,6 @@ void console_detail(struct console *c, size_t line)
 	console_show(c, V_DETAIL);
 }
 
-static void draw_header(struct console *c)
-{
-	const struct model *m = &c->m;
-	char left[512], right[64];
-	int role = ROLE_OK;
-	size_t n_an = m->rep.n_an;
-	if (model_scanning(m)) {
-		int pct = m->size > 0 ? (int)(100.0 * (double)model_done_bytes(m) / (double)m->size) : 100;
-		snprintf(right, sizeof right, " SCANNING %d%%%s ", pct, n_an ? " · ANOMALIES" : "");
-		role = n_an ? ROLE_ANOMALY : ROLE_WARN;
-	} else if (m->failed) {
-		snprintf(right, sizeof right, " SCAN FAILED ");
-		role = ROLE_ANOMALY;
-	} else if (n_an) {
-		snprintf(right, sizeof right, " %zu ANOMAL%s ", n_an, n_an == 1 ? "Y" : "IES");
-		role = ROLE_ANOMALY;
-	} else {
-		snprintf(right, sizeof right, " HEALTHY ");
-	}
-	snprintf(left, sizeof left, " papyra console  %s: %s", c->backend_name, c->location);
-	int rw = screen_width_of(right, strlen(right));
-	console_cell(0, 0, c->cols - rw, ROLE_HEADER, left);
-	/* the health badge breaks out of the reverse header bar in its role */
-	screen_str(0, c->cols - rw, rw, role, right);
-
-	char ret[160] = "none";
-	const struct retention *r = &c->cfg->retention;
-	if (retention_active(r)) {
-		int k = 0;
-		ret[0] = '\0';
-		if (r->max_records >= 0)
-			k += snprintf(ret + k, sizeof ret - (size_t)k, "max_records=%lld ", (long long)r->max_records);
-		if (r->max_age_seconds >= 0)
-			k += snprintf(ret + k, sizeof ret - (size_t)k, "max_age_seconds=%g ", r->max_age_seconds);
-		if (r->max_total_bytes >= 0)
-			snprintf(ret + k, sizeof ret - (size_t)k, "max_total_bytes=%lld", (long long)r->max_total_bytes);
-	}
-	char line[512];
-	int k = snprintf(line, sizeof line, " events %lld  audits %lld  dead letters %lld  │ retention: %s │ time: %s",
-			 (long long)m->records[RK_EVENT], (long long)m->records[RK_AUDIT],
-			 (long long)m->records[RK_DEAD_LETTER], ret, time_mode_name(c->tmode));
-	if (c->filt.active && k > 0 && (size_t)k < sizeof line)
-		snprintf(line + k, sizeof line - (size_t)k, " │ filter: %s (F clears)", c->filt.text);
-	if (!screen_utf8())
-		for (char *p = strstr(line, "│"); p; p = strstr(p, "│"))
-			memcpy(p, "  |", 3);
-	console_cell(1, 0, c->cols, ROLE_NORMAL, line);
-
-	int x = 0;
-	enum view_id shown = c->cur < V__LISTS ? c->cur : c->back;
-	for (int i = 0; i < V__LISTS && x < c->cols; i++) {
-		char tab[64];
-		snprintf(tab, sizeof tab, " %d %s ", i + 1, view_table[i]->name);
-		x += screen_str(2, x, c->cols - x, i == (int)shown ? ROLE_HEADER : ROLE_DIM, tab);
-	}
-}
-
-static void draw_status(struct console *c)
-{
-	int y = c->rows - 1;
-	char right[96] = "";
-	if (model_scanning(&c->m))
-		snprintf(right, sizeof right, " indexing %lld lines ", (long long)c->m.n);
-	int rw = screen_width_of(right, strlen(right));
-	if (c->status[0])
-		console_cell(y, 0, c->cols - rw, c->status_role, c->status);
-	else
-		console_cell(y, 0, c->cols - rw, ROLE_DIM,
-			     c->cur >= V__LISTS ? " Esc back  j/k scroll  q close" :
-			     " ? help  Tab views  Enter detail  / search  f filter  e/E anomaly  t time  q quit");
-	screen_str(y, c->cols - rw, rw, ROLE_WARN, right);
-}
-
-static void draw_view(struct console *c)
-{
-	struct view *v = &c->views[c->cur];
-	const struct view_ops *o = v->ops;
-	int y = 3, avail = c->rows - 4, w = c->cols;
-	if (o->pane_rows) {
-		int ph = o->pane_rows(c, v, avail);
-		if (ph > 0) {
-			o->draw_pane(c, v, y, ph, w);
-			y += ph;
-			avail -= ph;
-		}
-	}
-	if (o->draw_head) {
-		o->draw_head(c, v, y, w);
-		y++;
-		avail--;
-	}
-	c->list_y = y;
-	c->list_h = avail > 0 ? avail : 0;
-	int64_t n = o->rows(c, v);
-	console_goto(c, v, v->cur);
-	if (n == 0) {
-		screen_str(y, 1, w - 1, ROLE_DIM,
-			   model_scanning(&c->m) ? "(indexing...)" : o->empty ? o->empty : "(empty)");
-		return;
-	}
-	for (int i = 0; i < c->list_h && v->top + i < n; i++)
-		o->draw_row(c, v, v->top + i, y + i, w, !o->scroll && v->top + i == v->cur);
-}
-
-static void draw(struct console *c)
-{
-	screen_size(&c->rows, &c->cols);
-	screen_erase();
-	if (c->rows < SCREEN_MIN_ROWS || c->cols < SCREEN_MIN_COLS) {
-		char msg[160];
-		snprintf(msg, sizeof msg, "Terminal too small (%dx%d): papyra console needs %dx%d. q quits.",
-			 c->cols, c->rows, SCREEN_MIN_COLS, SCREEN_MIN_ROWS);
-		for (int y = 0, off = 0, len = (int)strlen(msg); off < len && y < c->rows; y++) {
-			int n = len - off < c->cols ? len - off : c->cols;
-			screen_text(y, 0, c->cols, ROLE_WARN, msg + off, (size_t)n);
-			off += n;
-		}
-		screen_update();
-		return;
-	}
-	draw_header(c);
-	draw_view(c);
-	draw_status(c);
-	screen_update();
-}
-
-/* Line editor on the status row.  Returns 1 with the text, 0 on Esc. */
-static int prompt(struct console *c, const char *label, char *buf, size_t cap)
-{
-	size_t len = strlen(buf);
-	for (;;) {
-		draw(c);
-		char line[600];
-		snprintf(line, sizeof line, "%s%s_", label, buf);
-		console_cell(c->rows - 1, 0, c->cols, ROLE_NORMAL, line);
-		screen_update();
-		int k = screen_getkey(-1);
-		if (k == SK_ENTER)
-			return 1;
-		if (k == SK_ESC)
-			return 0;
-		if (k == SK_EOF) {
-			c->quit = 1;
-			return 0;
-		}
-		if (k == SK_BACKSPACE) {
-			while (len > 0 && ((unsigned char)buf[len - 1] & 0xc0) == 0x80)
-				len--;
-			if (len > 0)
-				len--;
-			buf[len] = '\0';
-		} else if (k >= 0x20 && k < SK_BASE && k != 0x7f) {
-			char mb[8];
-			int n = 0;
-			unsigned u = (unsigned)k;
-			if (u < 0x80) {
-				mb[n++] = (char)u;
-			} else if (u < 0x800) {
-				mb[n++] = (char)(0xc0 | (u >> 6));
-				mb[n++] = (char)(0x80 | (u & 0x3f));
-			} else if (u < 0x10000) {
-				mb[n++] = (char)(0xe0 | (u >> 12));
-				mb[n++] = (char)(0x80 | ((u >> 6) & 0x3f));
-				mb[n++] = (char)(0x80 | (u & 0x3f));
-			} else {
-				mb[n++] = (char)(0xf0 | (u >> 18));
-				mb[n++] = (char)(0x80 | ((u >> 12) & 0x3f));
-				mb[n++] = (char)(0x80 | ((u >> 6) & 0x3f));
-				mb[n++] = (char)(0x80 | (u & 0x3f));
-			}
-			if (len + (size_t)n < cap) {
-				memcpy(buf + len, mb, (size_t)n);
-				len += (size_t)n;
-				buf[len] = '\0';
-			}
-		}
-	}
-}
-
 static void search(struct console *c, int dir)
 {
 	struct view *v = &c->views[c->cur];
@@ -382,9 +204,8 @@ static void anomaly_jump(struct console *c, int dir)
 		       r->n_an, anomaly_type_name(a->type), a->detail);
 }
 
-static void move(struct console *c, enum request req)
+void console_move(struct console *c, struct view *v, enum request req)
 {
-	struct view *v = &c->views[c->cur];
 	int64_t page = c->list_h > 1 ? c->list_h - 1 : 1;
 	switch (req) {
 	case REQ_DOWN: console_goto(c, v, v->cur + 1); break;
@@ -421,7 +242,7 @@ static void handle(struct console *c, int key)
 		console_show(c, V_HELP);
 		break;
 	case REQ_DOWN: case REQ_UP: case REQ_PAGE_DOWN: case REQ_PAGE_UP: case REQ_FIRST: case REQ_LAST:
-		move(c, req);
+		console_move(c, v, req);
 		break;
 	case REQ_ENTER:
 		if (!overlay && v->ops->enter && v->ops->rows(c, v) > 0)
@@ -442,7 +263,7 @@ static void handle(struct console *c, int key)
 		break;
 	case REQ_SEARCH: {
 		char buf[sizeof c->search] = "";
-		if (prompt(c, "/", buf, sizeof buf) && buf[0]) {
+		if (console_prompt(c, "/", buf, sizeof buf) && buf[0]) {
 			for (char *p = buf; *p; p++)
 				*p = (char)tolower((unsigned char)*p);
 			snprintf(c->search, sizeof c->search, "%s", buf);
@@ -456,7 +277,7 @@ static void handle(struct console *c, int key)
 	case REQ_FILTER: {
 		char buf[sizeof c->filt.text], err[160];
 		snprintf(buf, sizeof buf, "%s", c->filt.active ? c->filt.text : "");
-		if (!prompt(c, "filter (type= actor= since= until=): ", buf, sizeof buf))
+		if (!console_prompt(c, "filter (type= actor= since= until=): ", buf, sizeof buf))
 			break;
 		if (filter_parse(c, buf, err, sizeof err) < 0)
 			console_status(c, ROLE_ANOMALY, " filter: %s", err);
@@ -469,6 +290,15 @@ static void handle(struct console *c, int key)
 		filter_changed(c);
 		refresh_views(c);
 		console_status(c, ROLE_NORMAL, " Filter cleared");
+		break;
+	case REQ_JOURNAL:
+		journal_view_open(c);
+		break;
+	case REQ_RECOVER:
+		walk_recover(c);
+		break;
+	case REQ_COMPACT:
+		walk_compact(c);
 		break;
 	case REQ_TIME_FORMAT:
 		c->tmode = (enum time_mode)((c->tmode + 1) % TM__COUNT);
@@ -502,14 +332,34 @@ static int console_init(struct console *c, perr *e)
 	return 0;
 }
 
-int console_run(const struct config *cfg, const char *backend_name, const char *location, perr *e)
+int console_reload(struct console *c, perr *e)
+{
+	model_close(&c->m);
+	for (int i = 0; i < V__COUNT; i++) {
+		struct view *v = &c->views[i];
+		/* views that cache figures over the index (charts, groups) drop them */
+		if (v->ops->close && i != V_WALK && i != V_JOURNAL)
+			v->ops->close(c, v);
+		sel_reset(&v->sel);
+		if (i != V_WALK)
+			v->top = v->cur = 0;
+	}
+	if (model_open(&c->m, c->cfg->path, c->cfg->path, e) < 0)
+		return -1;
+	return scan_leftover_temps(c->cfg->path, &c->m.rep, e);
+}
+
+int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
 {
 	struct console *c = calloc(1, sizeof *c);
 	if (!c)
 		return perr_set(e, PX_IOERR, "out of memory");
 	c->cfg = cfg;
-	c->backend_name = backend_name;
-	c->location = location;
+	c->opt = o;
+	c->b = o->backend;
+	c->backend_name = o->backend->ops->name;
+	c->location = o->backend->location;
+	c->journal = console_journal_path(o->journal);
 	double t0 = now_ms();
 	const char *tpath = getenv("PAPYRA_TEST_TIMING");
 	FILE *tf = tpath ? fopen(tpath, "w") : NULL;
@@ -527,7 +377,8 @@ int console_run(const struct config *cfg, const char *backend_name, const char *
 			if (c->m.oom)
 				console_status(c, ROLE_ANOMALY, " Out of memory: the index stops at line %zu", c->m.n);
 		}
-		draw(c);
+		console_draw(c);
+		screen_update();
 		if (first) {
 			timing(tf, "first_screen", t0);
 			first = 0;
@@ -568,6 +419,7 @@ out:
 	record_free(&c->rec);
 	jf_release();
 	model_close(&c->m);
+	free(c->journal);
 	free(c->rowbuf);
 	free(c);
 	return rc;

@@ -1,19 +1,29 @@
-/* `papyra console`: the read-only incident console (SPEC §7).
+/* `papyra console`: the incident console (SPEC §7).
  *
  * The entry point src/cmd_console.c calls once the configuration is
  * resolved and the backend checked.  It owns the terminal until it
- * returns. */
+ * returns.  Browsing never changes the store; only the recovery (R) and
+ * compaction (c) walks do, each after a preview and a confirmation. */
 #ifndef PAPYRA_UI_CONSOLE_H
 #define PAPYRA_UI_CONSOLE_H
 
 #include <stdio.h>
 
+#include "backend.h"
 #include "common.h"
 #include "config.h"
 
-/* Run the console on the single NDJSON file of `cfg`, shown as
- * `location`.  Returns 0 after a normal quit, or -1 with `e` set. */
-int console_run(const struct config *cfg, const char *backend_name, const char *location, perr *e);
+/* What the command line gives the console beyond the configuration. */
+struct console_opts {
+	struct backend *backend;    /* borrowed: scan, plan, apply and compact go through it */
+	const char *quarantine_dir; /* --quarantine-dir: offered first; NULL offers <data dir>/quarantine */
+	enum recovery_mode mode;    /* --recovery-mode: the mode focused first (repair or quarantine) */
+	const char *journal;        /* --journal; NULL: $XDG_STATE_HOME/papyra/journal.ndjson */
+};
+
+/* Run the console on the single NDJSON file of `cfg` (the backend's
+ * location).  Returns 0 after a normal quit, or -1 with `e` set. */
+int console_run(const struct config *cfg, const struct console_opts *o, perr *e);
 
 /* The man page's key section, from the key table. */
 void console_print_keys_man(FILE *f);

@@ -14,15 +14,32 @@ static const struct key_ent key_table[REQ__COUNT] = {
 #undef X
 };
 
-enum request keys_request(int key)
+static const struct key_ent walk_table[WREQ__COUNT] = {
+	[WREQ_NONE] = { NULL, NULL, NULL, { SK_NONE, SK_NONE, SK_NONE } },
+#define X(id, sec, shown, k1, k2, k3, help) [WREQ_##id] = { sec, shown, help, { k1, k2, k3 } },
+	WALK_KEY_TABLE(X)
+#undef X
+};
+
+static int lookup(const struct key_ent *t, int n, int key)
 {
 	if (key == SK_NONE)
-		return REQ_NONE;
-	for (int r = 1; r < REQ__COUNT; r++)
+		return 0;
+	for (int r = 1; r < n; r++)
 		for (int i = 0; i < 3; i++)
-			if (key_table[r].k[i] == key)
-				return (enum request)r;
-	return REQ_NONE;
+			if (t[r].k[i] == key)
+				return r;
+	return 0;
+}
+
+enum request keys_request(int key)
+{
+	return (enum request)lookup(key_table, REQ__COUNT, key);
+}
+
+enum walk_request keys_walk_request(int key)
+{
+	return (enum walk_request)lookup(walk_table, WREQ__COUNT, key);
 }
 
 void keys_each(void (*fn)(void *ctx, const char *section, const char *shown, const char *help),
@@ -30,6 +47,8 @@ void keys_each(void (*fn)(void *ctx, const char *section, const char *shown, con
 {
 	for (int r = 1; r < REQ__COUNT; r++)
 		fn(ctx, key_table[r].section, key_table[r].shown, key_table[r].help);
+	for (int r = 1; r < WREQ__COUNT; r++)
+		fn(ctx, walk_table[r].section, walk_table[r].shown, walk_table[r].help);
 }
 
 /* roff needs a leading backslash-escape for lines starting with . or ' and

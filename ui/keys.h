@@ -19,6 +19,7 @@ enum {
 	SK_TIMEOUT, /* no key within the poll interval */
 	SK_EOF,     /* the terminal went away or the test script ended */
 	SK_DUMP,    /* test pseudo-key: dump the virtual screen */
+	SK_APPEND,  /* test pseudo-key: append bytes to a file (screen.c does it) */
 };
 
 #define KEY_TABLE(X) \
@@ -31,6 +32,7 @@ enum {
 	X(VIEW_FILES, "Views", "5", '5', SK_NONE, SK_NONE, "Files: size, lines, records and anomalies per file") \
 	X(VIEW_RAW, "Views", "6", '6', SK_NONE, SK_NONE, "Raw: every line in storage order, damaged lines marked") \
 	X(VIEW_TIMELINE, "Views", "7", '7', SK_NONE, SK_NONE, "Timeline: events per time bucket, crashes marked") \
+	X(JOURNAL, "Views", "J", 'J', SK_NONE, SK_NONE, "Journal: recoveries and compactions applied, newest first") \
 	X(HELP, "Views", "?, F1", '?', SK_NONE, SK_NONE, "this help") \
 	X(DOWN, "Moving", "j, Down", 'j', SK_DOWN, SK_NONE, "next row") \
 	X(UP, "Moving", "k, Up", 'k', SK_UP, SK_NONE, "previous row") \
@@ -47,6 +49,8 @@ enum {
 	X(SEARCH_PREV, "Finding", "N", 'N', SK_NONE, SK_NONE, "previous match") \
 	X(FILTER, "Finding", "f, &", 'f', '&', SK_NONE, "filter: type=T actor=A since=TIME until=TIME (empty clears)") \
 	X(FILTER_CLEAR, "Finding", "F", 'F', SK_NONE, SK_NONE, "clear the filter") \
+	X(RECOVER, "Changing the store", "R", 'R', SK_NONE, SK_NONE, "guided recovery: plan, step through, confirm, verify, journal") \
+	X(COMPACT, "Changing the store", "c", 'c', SK_NONE, SK_NONE, "compaction by the retention in force (refused with anomalies)") \
 	X(TIME_FORMAT, "Display", "t", 't', SK_NONE, SK_NONE, "time display: epoch, UTC, local") \
 	X(QUIT, "Display", "q", 'q', SK_NONE, SK_NONE, "quit (closes the detail pane or help first)")
 
@@ -58,10 +62,35 @@ enum request {
 	REQ__COUNT
 };
 
+/* The keys of the recovery and compaction walks (ui/walk_*.c): dialogs
+ * and the plan screen look here first, so Space or n mean something else
+ * there than in the lists.  Same columns as KEY_TABLE; the help screen and
+ * the man page list them after it. */
+#define WALK_KEY_TABLE(X) \
+	X(NEXT, "In a recovery or compaction walk", "Tab, Right, l", SK_TAB, SK_RIGHT, 'l', "focus the next button") \
+	X(PREV, "In a recovery or compaction walk", "S-Tab, Left, h", SK_BTAB, SK_LEFT, 'h', "focus the previous button") \
+	X(OK, "In a recovery or compaction walk", "Enter", SK_ENTER, SK_NONE, SK_NONE, "press the focused button; on a plan: on to the confirmation") \
+	X(CANCEL, "In a recovery or compaction walk", "Esc, q", SK_ESC, 'q', SK_NONE, "cancel: nothing changes (in a text field: Esc only)") \
+	X(STEP, "In a recovery or compaction walk", "s", 's', SK_NONE, SK_NONE, "on a recovery plan: step through the anomalies one by one") \
+	X(APPLY, "In a recovery or compaction walk", "y", 'y', SK_NONE, SK_NONE, "stepping: apply the planned action") \
+	X(LEAVE, "In a recovery or compaction walk", "n", 'n', SK_NONE, SK_NONE, "stepping: leave it (the verification reports it)") \
+	X(SAME, "In a recovery or compaction walk", "Space, a", ' ', 'a', SK_NONE, "stepping: same answer for the rest of this anomaly type") \
+	X(RESCAN, "In a recovery or compaction walk", "r", 'r', SK_NONE, SK_NONE, "when the file changed under a plan: rescan it")
+
+enum walk_request {
+	WREQ_NONE = 0,
+#define X(id, sec, shown, k1, k2, k3, help) WREQ_##id,
+	WALK_KEY_TABLE(X)
+#undef X
+	WREQ__COUNT
+};
+
 /* The request bound to `key`, or REQ_NONE. */
 enum request keys_request(int key);
+/* The walk request bound to `key`, or WREQ_NONE. */
+enum walk_request keys_walk_request(int key);
 
-/* Walk the table: calls `fn` once per entry, in table order. */
+/* Walk both tables: calls `fn` once per entry, in table order. */
 void keys_each(void (*fn)(void *ctx, const char *section, const char *shown, const char *help),
 	       void *ctx);
 

@@ -23,6 +23,8 @@
 #define TEST_MAX_KEYS 4096
 /* Esc must feel immediate; ncurses waits 1 s by default for a sequence. */
 #define ESC_DELAY_MS 25
+/* append: steps in one test script (a race needs one or two). */
+#define TEST_MAX_APPENDS 16
 
 static struct {
 	SCREEN *scr;
@@ -32,6 +34,9 @@ static struct {
 	int resize_to[TEST_MAX_KEYS][2];
 	int n_keys, next_key;
 	int dumps;
+	/* append:FILE:TEXT steps: the file to grow and the bytes, unescaped */
+	char *append_file[TEST_MAX_APPENDS], *append_text[TEST_MAX_APPENDS];
+	int n_appends;
 	/* rows holding the selected row: the dump marks them, since a text
 	 * dump cannot show reverse video */
 	unsigned char selected[1024];
@@ -95,6 +100,34 @@ static int utf8_one(const char *s, size_t n, size_t *used)
 	return (int)wc;
 }
 
+/* `append:FILE:TEXT` (FILE without ':'): TEXT with \n, \s (a space,
+ * since the script splits on blanks) and \\ decoded. */
+static int parse_append(const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	if (!colon || colon == arg || S.n_appends >= TEST_MAX_APPENDS)
+		return -1;
+	char *file = strndup(arg, (size_t)(colon - arg)), *text = strdup(colon + 1);
+	if (!file || !text) {
+		free(file);
+		free(text);
+		return -1;
+	}
+	char *o = text;
+	for (const char *p = colon + 1; *p; p++) {
+		if (*p == '\\' && (p[1] == 'n' || p[1] == 's' || p[1] == '\\')) {
+			p++;
+			*o++ = *p == 'n' ? '\n' : *p == 's' ? ' ' : '\\';
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	S.append_file[S.n_appends] = file;
+	S.append_text[S.n_appends] = text;
+	return push_key(SK_APPEND, S.n_appends++, 0);
+}
+
 static int parse_script(const char *script, perr *e)
 {
 	char *copy = px_strdup(script, e), *save = NULL;
@@ -114,6 +147,8 @@ static int parse_script(const char *script, perr *e)
 				int c = utf8_one(p, strlen(p), &used);
 				rc = c < 0 ? -1 : push_key(c, 0, 0);
 			}
+		} else if (strncmp(t, "append:", 7) == 0) {
+			rc = parse_append(t + 7);
 		} else if (sscanf(t, "resize:%dx%d", &w, &h) == 2 && w > 0 && h > 0) {
 			rc = push_key(SK_RESIZE, w, h);
 		} else {
@@ -168,8 +203,10 @@ int screen_open(perr *e)
 	int cols = TEST_DEFAULT_COLS, rows = TEST_DEFAULT_ROWS;
 	if (S.test) {
 		const char *keys = getenv("PAPYRA_TEST_KEYS"), *size = getenv("PAPYRA_TEST_SIZE");
-		if (keys && parse_script(keys, e) < 0)
+		if (keys && parse_script(keys, e) < 0) {
+			screen_close();
 			return -1;
+		}
 		if (size && (sscanf(size, "%dx%d", &cols, &rows) != 2 || cols < 1 || rows < 1))
 			return perr_set(e, PX_USAGE, "PAPYRA_TEST_SIZE: expected COLSxROWS, got '%s'", size);
 		S.in = fopen("/dev/null", "r");
@@ -218,6 +255,11 @@ void screen_close(void)
 	if (S.out)
 		fclose(S.out);
 	S.in = S.out = NULL;
+	for (int i = 0; i < S.n_appends; i++) {
+		free(S.append_file[i]);
+		free(S.append_text[i]);
+	}
+	S.n_appends = 0;
 }
 
 void screen_size(int *rows, int *cols)
@@ -400,6 +442,17 @@ static int test_key(void)
 		int i = S.next_key++, k = S.keys[i];
 		if (k == SK_DUMP) {
 			dump_screen();
+			continue;
+		}
+		if (k == SK_APPEND) {
+			/* the file changes under the console at this point of the script:
+			 * how tests make a plan go stale between preview and apply */
+			int a = S.resize_to[i][0];
+			FILE *f = fopen(S.append_file[a], "a");
+			if (f) {
+				fputs(S.append_text[a], f);
+				fclose(f);
+			}
 			continue;
 		}
 		if (k == SK_RESIZE)

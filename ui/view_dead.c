@@ -147,8 +147,18 @@ static void dead_row(struct console *c, struct view *v, int64_t row, int y, int 
 	console_cell(y, x, w - x, ROLE_NORMAL | sel, r->payload.p);
 }
 
+/* The index was rebuilt (console_reload): the groups count lines that
+ * may be gone, even when the new index has as many lines. */
+static void dead_close(struct console *c, struct view *v)
+{
+	(void)c;
+	(void)v;
+	memset(&G, 0, sizeof G);
+}
+
 const struct view_ops view_dead_ops = {
 	.name = "Dead letters",
+	.close = dead_close,
 	.empty = "No dead letters recorded.",
 	.rows = rec_rows,
 	.pane_rows = dead_pane_rows,

@@ -25,27 +25,28 @@ void help_build(struct console *c)
 	struct textbuf *t = &c->views[V_HELP].text;
 	struct help_ctx h = { t, NULL };
 	tb_clear(t);
-	tb_add(t, ROLE_TITLE, " papyra console: read-only incident triage", 42);
-	tb_add(t, ROLE_NORMAL, " Nothing here changes the store. Esc or q closes this help.", 59);
+	tb_addf(t, ROLE_TITLE, "%s", " papyra console: incident triage, recovery and compaction");
+	tb_addf(t, ROLE_NORMAL, "%s", " Browsing never changes the store; only R and c do, after a preview and your");
+	tb_addf(t, ROLE_NORMAL, "%s", " confirmation, and every change is verified and journaled. Esc or q closes this help.");
 	keys_each(help_key, &h);
 	tb_add(t, ROLE_NORMAL, "", 0);
-	tb_add(t, ROLE_TITLE, " Pictures", 9);
-	tb_add(t, ROLE_NORMAL, "   Audits (2)     top pane: total and alive actors and dead letters over the", 76);
-	tb_add(t, ROLE_NORMAL, "                  audits, one column per sampled audit, oldest left", 67);
-	tb_add(t, ROLE_NORMAL, "   Dead letters   top pane: the largest groups by target and message type", 73);
-	tb_add(t, ROLE_NORMAL, "   Timeline (7)   events per time bucket; crashes drawn as their own bar,", 74);
-	tb_add(t, ROLE_NORMAL, "                  counted in red; Enter opens Events at that bucket", 66);
+	tb_addf(t, ROLE_TITLE, "%s", " Pictures");
+	tb_addf(t, ROLE_NORMAL, "%s", "   Audits (2)     top pane: total and alive actors and dead letters over the");
+	tb_addf(t, ROLE_NORMAL, "%s", "                  audits, one column per sampled audit, oldest left");
+	tb_addf(t, ROLE_NORMAL, "%s", "   Dead letters   top pane: the largest groups by target and message type");
+	tb_addf(t, ROLE_NORMAL, "%s", "   Timeline (7)   events per time bucket; crashes drawn as their own bar,");
+	tb_addf(t, ROLE_NORMAL, "%s", "                  counted in red; Enter opens Events at that bucket");
 	tb_add(t, ROLE_NORMAL, "", 0);
-	tb_add(t, ROLE_TITLE, " Marks", 6);
+	tb_addf(t, ROLE_TITLE, "%s", " Marks");
 	tb_addf(t, ROLE_ANOMALY, "   %s              a damaged line (CORRUPTED_LINE, TRUNCATED_LINE)", console_glyph());
-	tb_add(t, ROLE_WARN, "   *              an ActorCrashed event", 37);
-	tb_add(t, ROLE_NORMAL, "   \\x01 \\n \\u2028 bytes that cannot be shown, escaped", 54);
+	tb_addf(t, ROLE_WARN, "%s", "   *              an ActorCrashed event");
+	tb_addf(t, ROLE_NORMAL, "%s", "   \\x01 \\n \\u2028 bytes that cannot be shown, escaped");
 	tb_add(t, ROLE_NORMAL, "", 0);
-	tb_add(t, ROLE_TITLE, " Filter", 7);
-	tb_add(t, ROLE_NORMAL, "   f type=ActorCrashed actor=local:3 since=2026-01-01T00:00:05 until=1767225610", 80);
-	tb_add(t, ROLE_NORMAL, "   type matches event_type / message_type, actor matches actor_address /", 73);
-	tb_add(t, ROLE_NORMAL, "   target in either stored form (None: no target); times are UTC or epoch.", 74);
-	tb_add(t, ROLE_NORMAL, "   Applies to Events, Audits (time only), Dead letters and Timeline.", 68);
+	tb_addf(t, ROLE_TITLE, "%s", " Filter");
+	tb_addf(t, ROLE_NORMAL, "%s", "   f type=ActorCrashed actor=local:3 since=2026-01-01T00:00:05 until=1767225610");
+	tb_addf(t, ROLE_NORMAL, "%s", "   type matches event_type / message_type, actor matches actor_address /");
+	tb_addf(t, ROLE_NORMAL, "%s", "   target in either stored form (None: no target); times are UTC or epoch.");
+	tb_addf(t, ROLE_NORMAL, "%s", "   Applies to Events, Audits (time only), Dead letters and Timeline.");
 }
 
 const struct view_ops view_help_ops = {

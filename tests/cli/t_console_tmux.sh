@@ -47,6 +47,42 @@ else
 	$TM send-keys -t pt q
 	pane_has "exit=0" "tmux: q quits with exit 0"
 
+	# a real repair through the pty: R, repair, the plan, confirm (focus
+	# starts on Cancel: Right moves it), the verification, then quit
+	RDIR=$(fixture json_corrupt_middle)
+	$TM new-session -d -s rep -x 100 -y 30 \
+		"cd '$RDIR' && $CENV XDG_STATE_HOME='$TMP/state' '$PAPYRA' console --path events.ndjson; echo \"exit=\$?\"; sleep 30"
+	tm_has() {
+		_i=0
+		while [ $_i -lt 50 ]; do
+			PANE=$($TM capture-pane -p -t rep 2>/dev/null)
+			case "$PANE" in *"$1"*) ok; return 0 ;; esac
+			sleep 0.1
+			_i=$((_i + 1))
+		done
+		ko "$2: pane lacks '$1'" "$PANE"
+	}
+	tm_has "2 ANOMALIES" "tmux repair: console up"
+	$TM send-keys -t rep R
+	tm_has "Quarantine" "tmux repair: mode choice"
+	$TM send-keys -t rep Enter
+	tm_has "Recovery plan: repair" "tmux repair: the plan"
+	$TM send-keys -t rep Enter
+	tm_has "Repair 2 lines (149 bytes) in events.ndjson?" "tmux repair: the confirmation names verb and count"
+	$TM send-keys -t rep Right
+	sleep 0.2
+	$TM send-keys -t rep Enter
+	tm_has "Verification scan: no anomalies" "tmux repair: verified"
+	tm_has "HEALTHY" "tmux repair: the header follows the new file"
+	$TM send-keys -t rep Escape
+	sleep 0.2
+	$TM send-keys -t rep q
+	tm_has "exit=0" "tmux repair: q quits with exit 0"
+	check_true "tmux repair: 21 lines on disk" test "$(wc -l <"$RDIR/events.ndjson")" -eq 21
+	check_true "tmux repair: the garbage line is gone" sh -c "! grep -q garbage '$RDIR/events.ndjson'"
+	check_true "tmux repair: journaled" grep -q '"mode":"repair"' "$TMP/state/papyra/journal.ndjson"
+	$TM kill-session -t rep 2>/dev/null
+
 	# a hang-up (the terminal goes away) ends the console, no spinning
 	$TM new-session -d -s hup -x 100 -y 30 \
 		"cd '$DIR' && exec $CENV '$PAPYRA' console --path events.ndjson"

@@ -1,0 +1,112 @@
+#!/bin/sh
+# bench/redis-bench.sh PAPYRA_BINARY - the Redis row of SPEC section 11:
+# `persistence scan --backend redis` in entries per second against a local
+# redis-server (target: at least 200k entries/s), and the repair of a few
+# thousand bad entries (pipelined XDEL batches, never a round trip each).
+#
+#   sh bench/redis-bench.sh build/papyra
+#
+# Environment:
+#   REDIS_BENCH_ENTRIES  entries to load (default 200000)
+#   BENCH_BUILD          where bench.sh built its helpers (default build/bench);
+#                        when BENCH_BUILD/gen exists its realistic records
+#                        are used, else a plain event record is repeated
+#
+# Starts its own redis-server on a free loopback port (no persistence to
+# disk), loads the entries with one `redis-cli --pipe`, splitting records
+# into the three streams by kind, measures, and stops the server by its
+# pid, whatever happens.  Prints one line per figure.
+
+set -u
+if [ $# -lt 1 ]; then
+	echo "usage: sh bench/redis-bench.sh PAPYRA_BINARY" >&2
+	exit 64
+fi
+PAPYRA=$1
+case $PAPYRA in /*) ;; *) PAPYRA=$(pwd)/$PAPYRA ;; esac
+ROOT=$(cd "$(dirname "$0")/.." && pwd) || exit 1
+N=${REDIS_BENCH_ENTRIES:-200000}
+BAD=2000
+GEN=${BENCH_BUILD:-$ROOT/build/bench}/gen
+for tool in redis-server redis-cli awk; do
+	command -v $tool >/dev/null 2>&1 || { echo "redis-bench: $tool is missing (sh tests/deps.sh installs it)" >&2; exit 69; }
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/papyra-redis-bench.XXXXXX") || exit 74
+PIDFILE=$WORK/redis.pid
+stop() {
+	[ -s "$PIDFILE" ] && kill "$(cat "$PIDFILE")" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+PORT=
+for try in 1 2 3 4 5 6 7 8 9 10; do
+	p=$(awk -v s="$$$try" 'BEGIN { srand(s); print 20000 + int(rand() * 40000) }')
+	redis-cli -p "$p" ping >/dev/null 2>&1 && continue # taken by someone else
+	if redis-server --port "$p" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+		--pidfile "$PIDFILE" --dir "$WORK" >/dev/null 2>&1; then
+		PORT=$p
+		break
+	fi
+done
+[ -n "$PORT" ] || { echo "redis-bench: could not start redis-server" >&2; exit 69; }
+i=0
+until redis-cli -p "$PORT" ping >/dev/null 2>&1; do
+	i=$((i + 1)); [ $i -gt 100 ] && { echo "redis-bench: redis-server did not answer" >&2; exit 69; }
+	sleep 0.05
+done
+URL=redis://127.0.0.1:$PORT/0
+
+# records, one per line: the generator's when built, else a fixed event
+records() {
+	if [ -x "$GEN" ]; then
+		"$GEN" --bytes $((N * 400)) | head -n "$N"
+	else
+		awk -v n="$N" 'BEGIN { for (i = 0; i < n; i++) printf "{\"kind\": \"event\", \"system_id\": \"local\", \"actor_address\": {\"system\": \"local\", \"actor_id\": %d}, \"event_type\": \"ActorStarted\", \"payload\": {\"name\": \"worker-%d\"}, \"timestamp\": %d.5}\n", i % 97, i, 1767225600 + i }'
+	fi
+}
+# XADD key <ms>-<seq> data <line>, as RESP; every (n/BAD)-th record, when
+# it is an event, gets a damaged copy right after it, for the repair row
+to_resp() {
+	LC_ALL=C awk -v every=$((N / BAD)) '
+	function xadd(key, id, v) {
+		printf "*5\r\n$4\r\nXADD\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$4\r\ndata\r\n$%d\r\n%s\r\n", length(key), key, length(id), id, length(v), v
+	}
+	{
+		key = "papyra:local:events"
+		if ($0 ~ /"kind": ?"audit"/) key = "papyra:local:audits"
+		else if ($0 ~ /"kind": ?"dead_letter"/) key = "papyra:local:dead_letters"
+		xadd(key, sprintf("1767225600000-%d", NR * 2), $0)
+		if (key == "papyra:local:events" && NR % every == 0)
+			xadd(key, sprintf("1767225600000-%d", NR * 2 + 1), substr($0, 1, 40))
+	}'
+}
+start=$(date +%s.%N)
+records | to_resp | redis-cli -p "$PORT" --pipe >"$WORK/load.txt" 2>&1
+grep -q "errors: 0," "$WORK/load.txt" || { echo "redis-bench: loading failed:" >&2; cat "$WORK/load.txt" >&2; exit 74; }
+total=0
+for k in events audits dead_letters; do total=$((total + $(redis-cli -p "$PORT" xlen papyra:local:$k))); done
+echo "redis: loaded $total entries in $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+
+# best of three: the first run also warms the server's allocator
+best=
+for run in 1 2 3; do
+	t0=$(date +%s.%N)
+	"$PAPYRA" persistence scan --backend redis --redis-url "$URL" >/dev/null 2>&1
+	rc=$?
+	t1=$(date +%s.%N)
+	[ $rc -eq 2 ] || { echo "redis: persistence scan  failed (exit $rc)"; exit 1; }
+	best=$(awk -v a="$t0" -v b="$t1" -v c="${best:-1e9}" 'BEGIN { d = b - a; print (d < c ? d : c) }')
+done
+awk -v n="$total" -v s="$best" 'BEGIN {
+	printf "redis: persistence scan  %d entries in %.3f s = %.0fk entries/s  (target >= 200k entries/s; reference: newest 1000 only)\n", n, s, n / s / 1000 }'
+
+t0=$(date +%s.%N)
+"$PAPYRA" persistence recover --backend redis --redis-url "$URL" >/dev/null 2>&1
+rc=$?
+t1=$(date +%s.%N)
+[ $rc -eq 0 ] || { echo "redis: persistence recover  failed (exit $rc)"; exit 1; }
+awk -v n="$total" -v s="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" -v bad=$((total - N)) 'BEGIN {
+	printf "redis: persistence recover  %d bad of %d entries (scan, XDEL batches, verify scan) in %.3f s\n", bad, n, s }'

@@ -1,0 +1,457 @@
+/* Recovery and compaction on Redis Streams (SPEC §4, §5).
+ *
+ * Apply first checks that every entry to act on is still there with the
+ * fields the scan saw (XRANGE id id, pipelined); if one is gone or
+ * different nothing is applied (PX_IOERR "changed since the scan").  Then,
+ * per stream and in batches: repair deletes with one XDEL per batch;
+ * quarantine reads the batch again and, inside one MULTI/EXEC, XADDs each
+ * entry to the quarantine stream with every original field plus `source`,
+ * `id` and `timestamp`, then XDELs the batch, so a batch is either copied
+ * and deleted or untouched.  No step costs one round trip per entry.
+ *
+ * Compaction trims with XTRIM MINID (max_age_seconds, measured by the
+ * entry id: the time Redis appended it) then XTRIM MAXLEN (max_records),
+ * exact rather than "~", since an operator asked for that number.  Redis
+ * cannot trim a stream by bytes: max_total_bytes is left alone here. */
+#include "redis_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Entries per XDEL and per MULTI/EXEC batch: a few hundred keep each reply
+ * and each transaction small (other clients wait while EXEC runs) while
+ * round trips stay a tiny fraction of the work. */
+#define REDIS_APPLY_BATCH 500
+/* XDEL batches sent before their replies are read, so the output buffer
+ * stays bounded for a plan of millions of entries. */
+#define REDIS_PIPELINE_DEPTH 16
+
+struct rapply {
+	struct redis_store *st;
+	const struct plan *p;
+	struct apply_result *res;
+	size_t *act;    /* indices into p->v of the actions to apply, grouped by stream */
+	size_t *stream; /* stream of each */
+	size_t n, applied;
+	const char **argv; /* scratch for building commands */
+	size_t *argl;
+	size_t cap_argv;
+	perr *e;
+};
+
+static const struct action *act_at(const struct rapply *a, size_t i)
+{
+	return &a->p->v[a->act[i]];
+}
+
+static int argv_reserve(struct rapply *a, size_t n)
+{
+	if (n <= a->cap_argv)
+		return 0;
+	const char **v = realloc(a->argv, n * sizeof *v);
+	if (v)
+		a->argv = v;
+	size_t *l = v ? realloc(a->argl, n * sizeof *l) : NULL;
+	if (!v || !l)
+		return perr_set(a->e, PX_IOERR, "out of memory");
+	a->argl = l;
+	a->cap_argv = n;
+	return 0;
+}
+
+static int result_add(char ***v, size_t *n, const char *s, perr *e)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i], s) == 0)
+			return 0;
+	char **nv = realloc(*v, (*n + 1) * sizeof *nv);
+	if (!nv)
+		return perr_set(e, PX_IOERR, "out of memory");
+	*v = nv;
+	if (!(nv[*n] = px_strdup(s, e)))
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+/* The actions this backend applies, grouped by stream (plan order kept
+ * within a stream).  Refuses an action on a key that is not one of ours. */
+static int collect(struct rapply *a)
+{
+	const struct plan *p = a->p;
+	size_t count[REDIS_N_STREAMS] = { 0 };
+	size_t *tmp = calloc(p->n ? p->n : 1, sizeof *tmp);
+	a->act = calloc(p->n ? p->n : 1, sizeof *a->act);
+	a->stream = calloc(p->n ? p->n : 1, sizeof *a->stream);
+	if (!tmp || !a->act || !a->stream) {
+		free(tmp);
+		return perr_set(a->e, PX_IOERR, "out of memory");
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		const struct action *x = &p->v[i];
+		uint64_t ms, seq;
+		if (x->skip || (x->kind != ACT_DELETE_ENTRY && x->kind != ACT_QUARANTINE_ENTRY))
+			continue;
+		int s = redis_store_stream(a->st, x->path);
+		if (s < 0 || redis_id_parse(x->id, &ms, &seq) < 0) {
+			free(tmp);
+			return perr_set(a->e, PX_USAGE, "the plan names %s %s, which is not an entry of "
+					"this backend's streams; nothing was applied", x->path,
+					x->id ? x->id : "(no id)");
+		}
+		tmp[a->n] = i;
+		a->stream[a->n++] = (size_t)s;
+		count[s]++;
+	}
+	size_t at[REDIS_N_STREAMS] = { 0 };
+	for (size_t s = 1; s < REDIS_N_STREAMS; s++)
+		at[s] = at[s - 1] + count[s - 1];
+	size_t *act = a->act;
+	for (size_t i = 0; i < a->n; i++)
+		act[at[a->stream[i]]++] = tmp[i];
+	for (size_t i = 0; i < a->n; i++)
+		a->stream[i] = (size_t)redis_store_stream(a->st, p->v[act[i]].path);
+	free(tmp);
+	return 0;
+}
+
+/* XRANGE key id id for actions [from, from+n), pipelined; replies in out. */
+static int fetch(struct rapply *a, size_t from, size_t n, redisReply **out)
+{
+	struct redis_conn *c = &a->st->conn;
+	for (size_t i = 0; i < n; i++) {
+		const struct action *x = act_at(a, from + i);
+		const char *argv[4] = { "XRANGE", x->path, x->id, x->id };
+		out[i] = NULL;
+		if (redis_conn_append(c, 4, argv, NULL, a->e) < 0)
+			return -1;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		out[i] = redis_conn_reply(c, a->e);
+		if (!out[i]) {
+			rc = -1; /* the connection is gone: the rest will not come */
+			break;
+		}
+		if (rc == 0 && redis_reply_check(c, out[i], REDIS_REPLY_ARRAY, "XRANGE", a->e) < 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+static void free_replies(redisReply **r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		freeReplyObject(r[i]);
+		r[i] = NULL;
+	}
+}
+
+/* The entry as it is now must be the one the scan flagged. */
+static int check_entry(struct rapply *a, size_t i, const redisReply *r)
+{
+	const struct action *x = act_at(a, i);
+	const char *why = NULL;
+	const redisReply *ent = r->elements == 1 ? r->element[0] : NULL;
+	if (!ent)
+		why = "it no longer exists";
+	else if (ent->type != REDIS_REPLY_ARRAY || ent->elements != 2 ||
+		 ent->element[0]->type != REDIS_REPLY_STRING ||
+		 ent->element[1]->type != REDIS_REPLY_ARRAY || strcmp(ent->element[0]->str, x->id) != 0)
+		why = "Redis returned a different entry";
+	else {
+		uint64_t ms, seq;
+		redis_id_parse(x->id, &ms, &seq);
+		const struct redis_mark *m = redis_mark_find(a->st, a->stream[i], ms, seq);
+		if (m && m->hash != redis_entry_hash(ent->element[1]))
+			why = "its fields are different";
+	}
+	if (!why)
+		return 0;
+	if (a->applied)
+		return perr_set(a->e, PX_IOERR, "%s entry %s changed since the scan (%s); stopped after "
+				"%zu of %zu entries", x->path, x->id, why, a->applied, a->n);
+	return perr_set(a->e, PX_IOERR, "%s entry %s changed since the scan (%s); nothing was applied",
+			x->path, x->id, why);
+}
+
+static int verify_all(struct rapply *a, redisReply **buf)
+{
+	for (size_t from = 0; from < a->n; from += REDIS_APPLY_BATCH) {
+		size_t n = a->n - from < REDIS_APPLY_BATCH ? a->n - from : REDIS_APPLY_BATCH;
+		int rc = fetch(a, from, n, buf);
+		for (size_t i = 0; rc == 0 && i < n; i++)
+			rc = check_entry(a, from + i, buf[i]);
+		free_replies(buf, n);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Batches never cross streams: the end of the batch starting at `from`. */
+static size_t batch_end(const struct rapply *a, size_t from)
+{
+	size_t end = from;
+	while (end < a->n && end - from < REDIS_APPLY_BATCH && a->stream[end] == a->stream[from])
+		end++;
+	return end;
+}
+
+static int append_xdel(struct rapply *a, size_t from, size_t end)
+{
+	if (argv_reserve(a, end - from + 2) < 0)
+		return -1;
+	a->argv[0] = "XDEL";
+	a->argv[1] = act_at(a, from)->path;
+	for (size_t i = from; i < end; i++)
+		a->argv[2 + i - from] = act_at(a, i)->id;
+	return redis_conn_append(&a->st->conn, (int)(end - from + 2), a->argv, NULL, a->e);
+}
+
+static int note_deleted(struct rapply *a, size_t from, long long deleted)
+{
+	a->res->lines_dropped += deleted;
+	return result_add(&a->res->repaired, &a->res->n_repaired, act_at(a, from)->path, a->e);
+}
+
+static int repair(struct rapply *a)
+{
+	struct redis_conn *c = &a->st->conn;
+	size_t from = 0;
+	while (from < a->n) {
+		size_t starts[REDIS_PIPELINE_DEPTH], nb = 0, at = from;
+		for (; nb < REDIS_PIPELINE_DEPTH && at < a->n; nb++) {
+			size_t end = batch_end(a, at);
+			starts[nb] = at;
+			if (append_xdel(a, at, end) < 0)
+				return -1;
+			at = end;
+		}
+		int rc = 0;
+		for (size_t b = 0; b < nb; b++) {
+			redisReply *r = redis_conn_reply(c, a->e);
+			if (!r)
+				return -1;
+			if (rc == 0 && (rc = redis_reply_check(c, r, REDIS_REPLY_INTEGER, "XDEL", a->e)) == 0)
+				rc = note_deleted(a, starts[b], r->integer);
+			freeReplyObject(r);
+		}
+		if (rc < 0)
+			return -1;
+		a->applied += at - from;
+		from = at;
+	}
+	return 0;
+}
+
+/* MULTI, one XADD per entry of the batch (its fields, then source, id and
+ * timestamp), the batch's XDEL, EXEC: queued, not yet read. */
+static int append_quarantine(struct rapply *a, size_t from, size_t end, redisReply **cur,
+			     const char *qkey, const char *now)
+{
+	struct redis_conn *c = &a->st->conn;
+	const char *multi[1] = { "MULTI" }, *exec[1] = { "EXEC" };
+	if (redis_conn_append(c, 1, multi, NULL, a->e) < 0)
+		return -1;
+	for (size_t i = from; i < end; i++) {
+		const struct action *x = act_at(a, i);
+		const redisReply *fields = cur[i - from]->element[0]->element[1];
+		size_t n = 0;
+		if (argv_reserve(a, fields->elements + 9) < 0)
+			return -1;
+		const char *head[3] = { "XADD", qkey, "*" };
+		const char *extra[6] = { "source", x->path, "id", x->id, "timestamp", now };
+		for (size_t k = 0; k < 3; k++, n++) {
+			a->argv[n] = head[k];
+			a->argl[n] = strlen(head[k]);
+		}
+		/* every original field, as stored (binary-safe) */
+		for (size_t k = 0; k < fields->elements; k++, n++) {
+			a->argv[n] = fields->element[k]->str;
+			a->argl[n] = fields->element[k]->len;
+		}
+		for (size_t k = 0; k < 6; k++, n++) {
+			a->argv[n] = extra[k];
+			a->argl[n] = strlen(extra[k]);
+		}
+		if (redis_conn_append(c, (int)n, a->argv, a->argl, a->e) < 0)
+			return -1;
+	}
+	if (append_xdel(a, from, end) < 0)
+		return -1;
+	return redis_conn_append(c, 1, exec, NULL, a->e);
+}
+
+/* Read the replies of one MULTI ... EXEC of `n` XADDs and an XDEL. */
+static int read_transaction(struct rapply *a, size_t n, long long *deleted)
+{
+	struct redis_conn *c = &a->st->conn;
+	int rc = 0;
+	for (size_t i = 0; i < n + 3; i++) {
+		redisReply *r = redis_conn_reply(c, a->e);
+		if (!r)
+			return -1;
+		const char *what = i == 0 ? "MULTI" : i == n + 2 ? "EXEC" : i == n + 1 ? "XDEL" : "XADD";
+		if (rc == 0 && i < n + 2)
+			rc = redis_reply_check(c, r, REDIS_REPLY_STATUS, what, a->e);
+		else if (rc == 0) {
+			rc = redis_reply_check(c, r, REDIS_REPLY_ARRAY, "EXEC", a->e);
+			for (size_t k = 0; rc == 0 && k < r->elements; k++)
+				rc = redis_reply_check(c, r->element[k], -1, k < n ? "XADD" : "XDEL", a->e);
+			if (rc == 0 && r->elements != n + 1)
+				rc = perr_set(a->e, PX_IOERR, "Redis at %s: EXEC answered %zu results for %zu "
+					      "commands", c->display, r->elements, n + 1);
+			if (rc == 0)
+				*deleted = r->element[n]->integer;
+		}
+		freeReplyObject(r);
+	}
+	return rc;
+}
+
+static int quarantine(struct rapply *a, redisReply **cur)
+{
+	struct timespec ts;
+	char now[32];
+	clock_gettime(CLOCK_REALTIME, &ts);
+	/* what the reference writes: Python's str(time.time()) */
+	snprintf(now, sizeof now, "%lld.%06ld", (long long)ts.tv_sec, ts.tv_nsec / 1000);
+	size_t from = 0;
+	while (from < a->n) {
+		size_t end = batch_end(a, from), n = end - from;
+		const char *src = act_at(a, from)->path;
+		char *qkey = redis_quarantine_key(a->st, src, a->e);
+		long long deleted = 0;
+		int rc = qkey ? fetch(a, from, n, cur) : -1;
+		for (size_t i = 0; rc == 0 && i < n; i++)
+			rc = check_entry(a, from + i, cur[i]);
+		if (rc == 0)
+			rc = append_quarantine(a, from, end, cur, qkey, now);
+		free_replies(cur, n);
+		if (rc == 0)
+			rc = read_transaction(a, n, &deleted);
+		if (rc == 0)
+			rc = note_deleted(a, from, deleted);
+		if (rc == 0)
+			rc = result_add(&a->res->quarantined, &a->res->n_quarantined, qkey, a->e);
+		free(qkey);
+		if (rc < 0)
+			return -1;
+		a->applied += n;
+		from = end;
+	}
+	return 0;
+}
+
+int redis_store_apply(struct redis_store *st, const struct plan *p, struct apply_result *res,
+		      perr *e)
+{
+	struct rapply a = { .st = st, .p = p, .res = res, .e = e };
+	redisReply *buf[REDIS_APPLY_BATCH] = { NULL };
+	int rc = collect(&a);
+	if (rc == 0 && a.n)
+		rc = verify_all(&a, buf);
+	if (rc == 0 && a.n)
+		rc = p->mode == RM_QUARANTINE ? quarantine(&a, buf) : repair(&a);
+	free(a.act);
+	free(a.stream);
+	free(a.argv);
+	free(a.argl);
+	return rc;
+}
+
+/* ---- compaction ------------------------------------------------------------ */
+
+/* Send `n` commands of `argc` arguments each (argv rows), read integer
+ * replies into out (may be NULL). */
+static int pipeline_ints(struct redis_conn *c, size_t n, int argc, const char *argv[][4],
+			 const char *what, long long *out, perr *e)
+{
+	for (size_t i = 0; i < n; i++)
+		if (redis_conn_append(c, argc, argv[i], NULL, e) < 0)
+			return -1;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		redisReply *r = redis_conn_reply(c, e);
+		if (!r)
+			return -1;
+		if (rc == 0 && (rc = redis_reply_check(c, r, REDIS_REPLY_INTEGER, what, e)) == 0 && out)
+			out[i] = r->integer;
+		freeReplyObject(r);
+	}
+	return rc;
+}
+
+static int total_len(struct redis_store *st, char *const *keys, size_t n, int64_t *total, perr *e)
+{
+	const char *argv[REDIS_N_STREAMS][4];
+	long long len[REDIS_N_STREAMS] = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		argv[i][0] = "XLEN";
+		argv[i][1] = keys[i];
+	}
+	if (pipeline_ints(&st->conn, n, 2, argv, "XLEN", len, e) < 0)
+		return -1;
+	*total = 0;
+	for (size_t i = 0; i < n; i++)
+		*total += len[i];
+	return 0;
+}
+
+static void xtrim_row(const char *row[4], const char *key, const char *strategy,
+		      const char *threshold)
+{
+	row[0] = "XTRIM";
+	row[1] = key;
+	row[2] = strategy;
+	row[3] = threshold;
+}
+
+int redis_store_compact(struct redis_store *st, const struct retention *ret,
+			struct compact_result *res, perr *e)
+{
+	struct redis_conn *c = &st->conn;
+	char *streams[REDIS_N_STREAMS];
+	size_t ns = 0;
+	res->backend = "redis";
+	res->bytes_known = 0;
+	if (ret->max_total_bytes >= 0)
+		res->note = "max_total_bytes was not applied: Redis streams cannot be trimmed by size";
+	/* only streams are trimmed: a key of another type (compact --force
+	 * over UNEXPECTED_FILE) or a missing one is left alone */
+	for (size_t i = 0; i < REDIS_N_STREAMS; i++) {
+		const char *argv[2] = { "TYPE", st->keys[i] };
+		redisReply *r = redis_conn_command(c, REDIS_REPLY_STATUS, "TYPE", 2, argv, NULL, e);
+		if (!r)
+			return -1;
+		if (strcmp(r->str, "stream") == 0)
+			streams[ns++] = st->keys[i];
+		freeReplyObject(r);
+	}
+	if (total_len(st, streams, ns, &res->before_records, e) < 0)
+		return -1;
+	const char *argv[2 * REDIS_N_STREAMS][4];
+	size_t n = 0;
+	char minid[32], maxlen[32];
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	double cutoff = (double)ts.tv_sec * 1000.0 + (double)(ts.tv_nsec / 1000000) -
+			ret->max_age_seconds * 1000.0;
+	/* a cutoff before 1970 trims nothing */
+	int use_age = ret->max_age_seconds >= 0 && cutoff > 0;
+	snprintf(minid, sizeof minid, "%llu", use_age ? (unsigned long long)cutoff : 0ull);
+	snprintf(maxlen, sizeof maxlen, "%lld", (long long)ret->max_records);
+	/* age first, then count (SPEC §5) */
+	for (size_t i = 0; i < ns; i++) {
+		if (use_age)
+			xtrim_row(argv[n++], streams[i], "MINID", minid);
+		if (ret->max_records >= 0)
+			xtrim_row(argv[n++], streams[i], "MAXLEN", maxlen);
+	}
+	if (pipeline_ints(c, n, 4, argv, "XTRIM", NULL, e) < 0)
+		return -1;
+	return total_len(st, streams, ns, &res->after_records, e);
+}

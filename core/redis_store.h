@@ -1,0 +1,72 @@
+/* The Redis Streams store behind backend_redis.c: the three streams of one
+ * system, and the scan, apply and compaction that work on them.  Split from
+ * the backend table so each file keeps one concern (redis_scan.c,
+ * redis_apply.c); nothing outside the Redis backend includes this. */
+#ifndef PAPYRA_REDIS_STORE_H
+#define PAPYRA_REDIS_STORE_H
+
+#include <stdint.h>
+
+#include "compact.h"
+#include "config.h"
+#include "jsonv.h"
+#include "recover.h"
+#include "redis_conn.h"
+#include "scan.h"
+
+/* events, audits, dead_letters: the order of SPEC §2.3, which is the order
+ * every scan reports them in. */
+#define REDIS_N_STREAMS 3
+
+/* Longest stream id: two 64-bit decimals and a dash. */
+#define REDIS_ID_MAX 41
+
+/* A bad entry as the last scan saw it, so apply can tell whether it is
+ * still there unchanged (SPEC §4: data changed between plan and apply ->
+ * abort).  Kept in scan order, which is (stream, id) order. */
+struct redis_mark {
+	size_t stream;
+	uint64_t ms, seq;
+	uint64_t hash; /* redis_entry_hash of its fields */
+};
+
+struct redis_store {
+	struct redis_conn conn;
+	char *keys[REDIS_N_STREAMS];
+	char *quarantine_prefix;
+	struct redis_mark *marks;
+	size_t n_marks, cap_marks;
+	struct jsonv *jv; /* the validator state (8 KiB): one, reused */
+};
+
+/* Index of `key` among s->keys, or -1. */
+int redis_store_stream(const struct redis_store *s, const char *key);
+
+/* "{quarantine_prefix}:{source with ':' replaced by '_'}", newly allocated. */
+char *redis_quarantine_key(const struct redis_store *s, const char *source, perr *e);
+
+/* Parse "ms-seq" (seq optional); -1 when it is not a stream id. */
+int redis_id_parse(const char *id, uint64_t *ms, uint64_t *seq);
+
+/* Fingerprint of an entry's field/value array (order and bytes). */
+uint64_t redis_entry_hash(const redisReply *fields);
+
+/* The mark for (stream, id), or NULL when the last scan did not flag it. */
+const struct redis_mark *redis_mark_find(const struct redis_store *s, size_t stream,
+					 uint64_t ms, uint64_t seq);
+
+/* Scan the three streams (redis_scan.c): the whole of each, paged, or the
+ * newest o->sample_size entries; every entry goes to `sink`, oldest first
+ * per stream.  Refreshes the marks. */
+int redis_store_scan(struct redis_store *s, const struct scan_opts *o,
+		     const struct scan_sink *sink, struct scan_report *r, perr *e);
+
+/* Apply the DELETE_ENTRY / QUARANTINE_ENTRY actions of `p` (redis_apply.c). */
+int redis_store_apply(struct redis_store *s, const struct plan *p, struct apply_result *res,
+		      perr *e);
+
+/* XTRIM the streams by the retention policy (redis_apply.c). */
+int redis_store_compact(struct redis_store *s, const struct retention *ret,
+			struct compact_result *res, perr *e);
+
+#endif

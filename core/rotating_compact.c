@@ -1,0 +1,549 @@
+/* Rotating-set compaction (SPEC §5), in scanner passes over the members in
+ * reading order, like compact.c for one file: memory stays bounded by the
+ * number of files, never by the number of lines.
+ *
+ *   count   records, age survivors and their bytes, the last line
+ *   window  (only with both a count and a size limit that the count rule
+ *           bites) the bytes of the newest max_records age survivors
+ *   plan    each line decided from those totals, chunked greedily by
+ *           max_bytes: how many files, which member feeds which file,
+ *           whether anything changes at all
+ *   write   the same decisions and chunks again, into one temp per file
+ *
+ * The decisions of `plan` and `write` are the same function of the same
+ * bytes (each pass checks the members are still the files locked), so the
+ * chunk count found by `plan` names the targets while `write` runs. */
+#include "rotating_compact.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h> /* renameat */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend_rotating.h"
+#include "fsutil.h"
+#include "scan.h"
+
+enum rc_pass { RC_COUNT, RC_WINDOW, RC_PLAN, RC_WRITE };
+
+/* An existing member, open and locked for the whole operation. */
+struct rc_member {
+	int64_t index;
+	const char *path; /* borrowed from the set listing */
+	int fd;
+	struct stat st;
+	struct file_ident id;
+};
+
+/* One file of the new layout; targets[i] has index i (0 = P). */
+struct rc_target {
+	char *path;
+	char *tmp, *tmp_shown;
+	struct rc_member *old; /* the member now at this index, or NULL */
+	int created, installed;
+	int moves_newer;       /* some kept lines of `old` go to a lower index */
+	int64_t written;
+};
+
+/* Consecutive kept lines from one member into one chunk. */
+struct rc_run {
+	size_t member; /* position in reading order */
+	int64_t ord;   /* chunk ordinal, oldest first */
+};
+
+struct rc {
+	int use_age, use_count, use_size;
+	double cutoff;
+	int64_t max_records, max_total, max_bytes, max_files;
+	struct rc_member *m;
+	size_t nm;
+	char *dir;
+	int dirfd;
+	enum rc_pass pass;
+	size_t cur; /* member being scanned */
+	/* totals of the counting passes */
+	int64_t records, lines, age_kept, age_bytes, window_bytes, count_bytes;
+	size_t last_member;
+	int64_t last_offset;
+	/* decisions and chunking, reset each pass */
+	int64_t age_idx, prefix, ord, chunk_bytes, chunk_lines;
+	/* results of the plan pass */
+	int64_t kept_lines, kept_records, out_bytes;
+	int added_newline;
+	struct rc_run *runs;
+	size_t nruns, capruns;
+	struct rc_target *t;
+	int64_t nt;
+	/* writing */
+	struct rc_target *out;
+	int outfd;
+	char *buf;
+	size_t nbuf;
+	int failed;
+	perr *e;
+};
+
+/* Bytes a line occupies in its member ("\n" included when present). */
+static int64_t rc_in_bytes(const struct scan_line *l)
+{
+	return l->length + ((l->flags & SL_TRUNCATED) ? 0 : 1);
+}
+
+static int rc_age_drops(const struct rc *c, const struct scan_line *l)
+{
+	return c->use_age && (l->flags & SL_VALID) && (l->flags & SL_TS_NUMBER) && l->ts < c->cutoff;
+}
+
+/* Whether a line survives: non-records always; records age first, then
+ * count, then size.  Call once per line, in reading order. */
+static int rc_keep(struct rc *c, const struct scan_line *l)
+{
+	if (!(l->flags & SL_VALID))
+		return 1;
+	if (rc_age_drops(c, l))
+		return 0;
+	int64_t idx = c->age_idx++;
+	if (c->use_count && idx < c->age_kept - c->max_records)
+		return 0;
+	/* the kept suffix is the longest that fits: a record is in it iff
+	 * everything from it to the end fits */
+	int fits = c->count_bytes - c->prefix <= c->max_total;
+	c->prefix += rc_in_bytes(l);
+	return !c->use_size || fits;
+}
+
+/* Output bytes of a kept line: always "\n"-terminated except the very
+ * last line of the set, which stays as it is. */
+static int64_t rc_out_len(const struct rc *c, const struct scan_line *l)
+{
+	int last = c->cur == c->last_member && l->offset == c->last_offset;
+	return l->length + (((l->flags & SL_TRUNCATED) && last) ? 0 : 1);
+}
+
+static int rc_write(struct rc *c, const char *p, size_t n)
+{
+	if (fsutil_write_all(c->outfd, p, n, c->out->tmp_shown, c->e) != 0)
+		return -1;
+	fsutil_start_writeback(c->outfd, c->out->written, (int64_t)n);
+	c->out->written += (int64_t)n;
+	return 0;
+}
+
+static int rc_flush(struct rc *c)
+{
+	int rc = c->nbuf ? rc_write(c, c->buf, c->nbuf) : 0;
+	c->nbuf = 0;
+	return rc;
+}
+
+/* Create the temp file of target `t`: ".<name>.papyra-tmp-<pid>" beside
+ * it, with the mode (and owner, when allowed) of the newest member. */
+static int rc_open_out(struct rc *c, struct rc_target *t)
+{
+	const struct stat *st = &c->m[c->nm - 1].st;
+	if (!(t->tmp = fsutil_temp_name(px_basename(t->path), c->e)) ||
+	    !(t->tmp_shown = fsutil_join(c->dir, t->tmp, c->e)))
+		return -1;
+	c->outfd = fsutil_create_at(c->dirfd, t->tmp, st->st_mode & 07777, t->tmp_shown, c->e);
+	if (c->outfd < 0)
+		return -1;
+	t->created = 1;
+	c->out = t;
+	if (fchown(c->outfd, st->st_uid, st->st_gid) != 0 || fchmod(c->outfd, st->st_mode & 07777) != 0) {
+		/* best effort: without the right, the file stays ours and still works */
+	}
+	return 0;
+}
+
+/* Flush, fsync and close the temp being written. */
+static int rc_finish_out(struct rc *c)
+{
+	if (!c->out)
+		return 0;
+	int rc = rc_flush(c);
+	if (rc == 0)
+		rc = fsutil_fsync(c->outfd, c->out->tmp_shown, c->e);
+	if (close(c->outfd) != 0 && rc == 0)
+		rc = perr_set(c->e, PX_IOERR, "cannot close %s: %s", c->out->tmp_shown, strerror(errno));
+	c->outfd = -1;
+	c->out = NULL;
+	return rc;
+}
+
+/* Append a kept line to the temp of its chunk, byte for byte. */
+static int rc_emit(struct rc *c, const struct scan_line *l, int64_t len)
+{
+	if (c->ord >= c->nt)
+		return perr_set(c->e, PX_IOERR, "the set changed during compaction; nothing was changed");
+	struct rc_target *t = &c->t[c->nt - 1 - c->ord];
+	if (c->out != t && (rc_finish_out(c) != 0 || rc_open_out(c, t) != 0))
+		return -1;
+	if (l->bytes && (size_t)len <= FSUTIL_BUF_SIZE) {
+		if (c->nbuf + (size_t)len > FSUTIL_BUF_SIZE && rc_flush(c) != 0)
+			return -1;
+		memcpy(c->buf + c->nbuf, l->bytes, (size_t)l->length);
+		if (len > l->length)
+			c->buf[c->nbuf + (size_t)l->length] = '\n';
+		c->nbuf += (size_t)len;
+		return 0;
+	}
+	/* longer than the scanner's buffer: copy it from the locked member */
+	const struct rc_member *m = &c->m[c->cur];
+	if (rc_flush(c) != 0)
+		return -1;
+	for (int64_t off = l->offset, end = l->offset + l->length; off < end;) {
+		size_t want = (size_t)(end - off) < FSUTIL_BUF_SIZE ? (size_t)(end - off) : FSUTIL_BUF_SIZE;
+		ssize_t r = fsutil_pread(m->fd, c->buf, want, off, m->path, c->e);
+		if (r <= 0)
+			return r < 0 ? -1 : perr_set(c->e, PX_IOERR, "%s shrank during compaction", m->path);
+		if (rc_write(c, c->buf, (size_t)r) != 0)
+			return -1;
+		off += r;
+	}
+	return len > l->length ? rc_write(c, "\n", 1) : 0;
+}
+
+static int rc_note_run(struct rc *c)
+{
+	const struct rc_run *last = c->nruns ? &c->runs[c->nruns - 1] : NULL;
+	if (last && last->member == c->cur && last->ord == c->ord)
+		return 0;
+	if (px_grow(&c->runs, &c->capruns, c->nruns + 1, sizeof *c->runs, c->e) != 0)
+		return -1;
+	c->runs[c->nruns++] = (struct rc_run){c->cur, c->ord};
+	return 0;
+}
+
+static void rc_on_line(void *ctx, const struct scan_line *l)
+{
+	struct rc *c = ctx;
+	if (c->failed)
+		return;
+	if (c->pass == RC_COUNT) {
+		c->lines++;
+		c->last_member = c->cur;
+		c->last_offset = l->offset;
+		if (l->flags & SL_VALID) {
+			c->records++;
+			if (!rc_age_drops(c, l)) {
+				c->age_kept++;
+				c->age_bytes += rc_in_bytes(l);
+			}
+		}
+		return;
+	}
+	if (c->pass == RC_WINDOW) {
+		if ((l->flags & SL_VALID) && !rc_age_drops(c, l) &&
+		    c->age_idx++ >= c->age_kept - c->max_records)
+			c->window_bytes += rc_in_bytes(l);
+		return;
+	}
+	if (!rc_keep(c, l))
+		return;
+	int64_t len = rc_out_len(c, l);
+	/* Greedy, like the writer's rotation: a chunk takes lines while they
+	 * fit (at least one); once only P is left it takes the rest. */
+	if (c->chunk_lines && c->chunk_bytes + len > c->max_bytes && c->ord < c->max_files - 1) {
+		c->ord++;
+		c->chunk_bytes = c->chunk_lines = 0;
+	}
+	c->chunk_bytes += len;
+	c->chunk_lines++;
+	if (c->pass == RC_WRITE) {
+		c->failed = rc_emit(c, l, len) != 0;
+		return;
+	}
+	c->kept_lines++;
+	c->kept_records += (l->flags & SL_VALID) != 0;
+	c->out_bytes += len;
+	c->added_newline |= len > rc_in_bytes(l);
+	c->failed = rc_note_run(c) != 0;
+}
+
+/* One scanner pass over every member; each must still be the file locked. */
+static int rc_pass(struct rc *c, enum rc_pass pass)
+{
+	struct scan_opts opts = {0};
+	struct scan_sink sink = {c, rc_on_line};
+	c->pass = pass;
+	c->age_idx = c->prefix = c->ord = c->chunk_bytes = c->chunk_lines = 0;
+	for (size_t i = 0; i < c->nm; i++) {
+		const struct rc_member *m = &c->m[i];
+		struct scan_report rep;
+		struct ndjson_scanner *s = NULL;
+		scan_report_init(&rep);
+		c->cur = i;
+		int rc = ndjson_scanner_open(&s, m->path, m->path, &opts, &sink, &rep, c->e);
+		while (rc == 0 && (rc = ndjson_scanner_step(s, SIZE_MAX)) == 1)
+			rc = 0;
+		ndjson_scanner_close(s);
+		for (size_t k = 0; rc == 0 && k < rep.n_an; k++)
+			if (rep.an[k].type == AN_PARTIAL_WRITE)
+				rc = perr_set(c->e, PX_IOERR, "%s could not be read fully; nothing was changed",
+					      m->path);
+		if (rc == 0 && (rep.n_files != 1 || !file_ident_same(&rep.files[0].ident, &m->id) ||
+				rep.files[0].bytes != m->id.size))
+			rc = perr_set(c->e, PX_IOERR, "%s changed during compaction; nothing was changed",
+				      m->path);
+		scan_report_free(&rep);
+		if (rc != 0 || c->failed)
+			return -1;
+	}
+	return 0;
+}
+
+/* Nothing dropped, nothing re-terminated, and every member is exactly one
+ * chunk at its own index: the new layout is the old one. */
+static int rc_unchanged(const struct rc *c)
+{
+	if (c->kept_lines != c->lines || c->added_newline)
+		return 0;
+	if (c->kept_lines == 0)
+		return c->nm == 1 && c->m[0].index == 0; /* only an empty P */
+	if ((size_t)c->nruns != c->nm)
+		return 0;
+	for (size_t i = 0; i < c->nruns; i++)
+		if (c->runs[i].member != i || c->nt - 1 - c->runs[i].ord != c->m[i].index ||
+		    (i && c->runs[i].ord == c->runs[i - 1].ord))
+			return 0;
+	return 1;
+}
+
+/* Open and lock every existing member, in reading order. */
+static int rc_open_members(struct rc *c, const struct rotating_set *s)
+{
+	if (!(c->m = calloc(s->n ? s->n : 1, sizeof *c->m)))
+		return perr_set(c->e, PX_IOERR, "out of memory");
+	for (size_t i = 0; i < s->n; i++) {
+		if (!s->m[i].exists)
+			continue;
+		struct rc_member *m = &c->m[c->nm];
+		int err = 0;
+		m->index = s->m[i].index;
+		m->path = s->m[i].path;
+		m->fd = fsutil_open_data(m->path, &m->st, &err, c->e);
+		if (m->fd < 0) {
+			if (err == ENOENT) /* gone since the listing: skipped like any missing member */
+				continue;
+			return -1;
+		}
+		c->nm++;
+		if (fsutil_lock(m->fd, m->path, c->e) != 0 || fsutil_ident_fd(m->fd, &m->id, m->path, c->e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The targets P ... P.(nt-1), each linked to the member now at its index,
+ * and which of them must wait for lower indexes (see rc_install_all). */
+static int rc_make_targets(struct rc *c, const char *path)
+{
+	if (!(c->t = calloc((size_t)c->nt, sizeof *c->t)))
+		return perr_set(c->e, PX_IOERR, "out of memory");
+	for (int64_t i = 0; i < c->nt; i++) {
+		c->t[i].path = i ? px_asprintf(c->e, "%s.%lld", path, (long long)i) : px_strdup(path, c->e);
+		if (!c->t[i].path)
+			return -1;
+	}
+	for (size_t k = 0; k < c->nm; k++)
+		if (c->m[k].index < c->nt)
+			c->t[c->m[k].index].old = &c->m[k];
+	for (size_t r = 0; r < c->nruns; r++) {
+		int64_t from = c->m[c->runs[r].member].index, to = c->nt - 1 - c->runs[r].ord;
+		if (to < from && from < c->nt)
+			c->t[from].moves_newer = 1;
+	}
+	return 0;
+}
+
+/* Whether the member is still, at its name, the file locked and read. */
+static int rc_still_same(const struct rc *c, const struct rc_member *m)
+{
+	struct stat now;
+	if (fstatat(c->dirfd, px_basename(m->path), &now, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    now.st_dev != m->st.st_dev || now.st_ino != m->st.st_ino)
+		return perr_set(c->e, PX_IOERR, "%s was replaced during compaction", m->path);
+	return fsutil_check_ident(m->fd, &m->id, m->path, c->e);
+}
+
+/* Put one temp in place: rename over the old member, or link to a new
+ * name (a link never replaces a file that appeared meanwhile). */
+static int rc_install(struct rc *c, struct rc_target *t)
+{
+	const char *name = px_basename(t->path);
+	if (t->old) {
+		if (rc_still_same(c, t->old) != 0)
+			return -1;
+		if (renameat(c->dirfd, t->tmp, c->dirfd, name) != 0)
+			return perr_set(c->e, PX_IOERR, "cannot rename %s over %s: %s", t->tmp_shown,
+					t->path, strerror(errno));
+	} else if (linkat(c->dirfd, t->tmp, c->dirfd, name, 0) == 0) {
+		if (unlinkat(c->dirfd, t->tmp, 0) != 0)
+			return perr_set(c->e, PX_IOERR, "cannot remove %s: %s", t->tmp_shown, strerror(errno));
+	} else {
+		struct stat st;
+		int err = errno;
+		if (err == EEXIST || fstatat(c->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			return perr_set(c->e, PX_IOERR, "%s appeared during compaction", t->path);
+		/* no hard links here (e.g. FAT): the name was free just now */
+		if (renameat(c->dirfd, t->tmp, c->dirfd, name) != 0)
+			return perr_set(c->e, PX_IOERR, "cannot rename %s to %s: %s", t->tmp_shown,
+					t->path, strerror(errno));
+	}
+	t->installed = 1;
+	/* one directory sync per rename keeps their order durable, which is
+	 * what the order below relies on */
+	return fsutil_fsync_dirfd(c->dirfd, c->dir, c->e);
+}
+
+/* Rename order.  A rename over member i destroys the old file i, so every
+ * kept line of old i must already be in an installed target (or in the
+ * new i itself).  Kept lines run in reading order through both layouts,
+ * so their (old index, new index) pairs never increase; hence if old i
+ * feeds a higher target j, old j feeds only targets >= j (its lines come
+ * before), and if old i feeds a lower target k, old k feeds only targets
+ * <= k.  So: first the targets whose old file feeds no lower target, from
+ * the highest index down (each waits only for higher ones of the same
+ * kind); then the others from the lowest up (each waits for lower ones of
+ * its kind and higher ones already installed).  Members beyond the new
+ * layout are removed last, when everything they held is in place.  A
+ * crash in between leaves complete files and every kept record at least
+ * once (a leftover temp is never the only copy, so recovery may remove it). */
+static int rc_install_all(struct rc *c)
+{
+	for (int64_t i = c->nt - 1; i >= 0; i--)
+		if (!c->t[i].moves_newer && rc_install(c, &c->t[i]) != 0)
+			return -1;
+	for (int64_t i = 0; i < c->nt; i++)
+		if (c->t[i].moves_newer && rc_install(c, &c->t[i]) != 0)
+			return -1;
+	for (size_t k = 0; k < c->nm; k++) {
+		const struct rc_member *m = &c->m[k];
+		if (m->index < c->nt)
+			continue;
+		if (rc_still_same(c, m) != 0)
+			return -1;
+		if (unlinkat(c->dirfd, px_basename(m->path), 0) != 0)
+			return perr_set(c->e, PX_IOERR, "cannot remove %s: %s", m->path, strerror(errno));
+	}
+	return fsutil_fsync_dirfd(c->dirfd, c->dir, c->e);
+}
+
+/* Write every target's temp, then check nothing moved before renaming. */
+static int rc_write_all(struct rc *c)
+{
+	if (!(c->dir = fsutil_dirname(c->m[0].path, c->e)) ||
+	    (c->dirfd = fsutil_open_dir(c->dir, 0, c->e)) < 0)
+		return -1;
+	int rc = rc_pass(c, RC_WRITE);
+	if (rc == 0)
+		rc = rc_finish_out(c);
+	/* a target with no lines (everything dropped: P stays, empty) */
+	for (int64_t i = 0; rc == 0 && i < c->nt; i++)
+		if (!c->t[i].created && (rc = rc_open_out(c, &c->t[i])) == 0)
+			rc = rc_finish_out(c);
+	for (size_t k = 0; rc == 0 && k < c->nm; k++)
+		rc = rc_still_same(c, &c->m[k]);
+	for (int64_t i = 0; rc == 0 && i < c->nt; i++) {
+		struct stat st;
+		if (!c->t[i].old &&
+		    fstatat(c->dirfd, px_basename(c->t[i].path), &st, AT_SYMLINK_NOFOLLOW) == 0)
+			rc = perr_set(c->e, PX_IOERR, "%s appeared during compaction; nothing was changed",
+				      c->t[i].path);
+	}
+	return rc;
+}
+
+static void rc_cleanup(struct rc *c)
+{
+	if (c->outfd >= 0)
+		close(c->outfd);
+	for (int64_t i = 0; c->t && i < c->nt; i++) {
+		if (c->t[i].created && !c->t[i].installed)
+			unlinkat(c->dirfd, c->t[i].tmp, 0);
+		free(c->t[i].path);
+		free(c->t[i].tmp);
+		free(c->t[i].tmp_shown);
+	}
+	for (size_t k = 0; k < c->nm; k++)
+		close(c->m[k].fd);
+	if (c->dirfd >= 0)
+		close(c->dirfd);
+	free(c->t);
+	free(c->m);
+	free(c->runs);
+	free(c->buf);
+	free(c->dir);
+}
+
+/* After a failure among the renames, say what state the set is in. */
+static void rc_note_partial(const struct rc *c)
+{
+	int64_t done = 0;
+	for (int64_t i = 0; i < c->nt; i++)
+		done += c->t[i].installed;
+	if (!done)
+		return;
+	char msg[PERR_MSG_MAX];
+	memcpy(msg, c->e->msg, sizeof msg);
+	perr_set(c->e, PX_IOERR, "%s; compaction stopped after %lld of %lld files were replaced: "
+		 "every kept record is still in the set, some possibly twice (rescan)", msg,
+		 (long long)done, (long long)c->nt);
+}
+
+int rotating_compact(const char *path, int64_t max_files, int64_t max_bytes,
+		     const struct retention *ret, double now, struct compact_result *res, perr *e)
+{
+	memset(res, 0, sizeof *res);
+	res->backend = "rotating";
+	res->bytes_known = 1;
+	if (max_files < 1 || max_bytes < 1)
+		return perr_set(e, PX_USAGE, "--max-files and --max-bytes must be at least 1");
+	struct rotating_set set;
+	if (rotating_set_list(path, max_files, &set, e) != 0)
+		return -1;
+	struct rc c = {
+		.use_age = ret->max_age_seconds >= 0, .use_count = ret->max_records >= 0,
+		.use_size = ret->max_total_bytes >= 0, .cutoff = now - ret->max_age_seconds,
+		.max_records = ret->max_records, .max_total = ret->max_total_bytes,
+		.max_bytes = max_bytes, .max_files = max_files, .dirfd = -1, .outfd = -1, .e = e,
+	};
+	int rc = rc_open_members(&c, &set);
+	if (rc == 0 && c.nm == 0)
+		goto out; /* an empty set has nothing to compact */
+	if (rc == 0 && !(c.buf = px_malloc(FSUTIL_BUF_SIZE, e)))
+		rc = -1;
+	if (rc == 0)
+		rc = rc_pass(&c, RC_COUNT);
+	for (size_t k = 0; k < c.nm; k++)
+		res->before_bytes += c.m[k].id.size;
+	res->before_records = res->after_records = c.records;
+	res->after_bytes = res->before_bytes;
+	c.count_bytes = c.age_bytes;
+	if (rc == 0 && c.use_count && c.use_size && c.age_kept > c.max_records) {
+		rc = rc_pass(&c, RC_WINDOW);
+		c.count_bytes = c.window_bytes;
+	}
+	if (rc == 0)
+		rc = rc_pass(&c, RC_PLAN);
+	/* no kept line at all still leaves P, empty */
+	c.nt = c.kept_lines ? c.ord + 1 : 1;
+	if (rc != 0 || rc_unchanged(&c))
+		goto out;
+	rc = rc_make_targets(&c, path);
+	if (rc == 0)
+		rc = rc_write_all(&c);
+	if (rc == 0 && (rc = rc_install_all(&c)) != 0)
+		rc_note_partial(&c);
+	if (rc == 0) {
+		res->after_records = c.kept_records;
+		res->after_bytes = c.out_bytes;
+	}
+out:
+	rc_cleanup(&c);
+	rotating_set_free(&set);
+	return rc;
+}

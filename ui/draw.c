@@ -1,0 +1,135 @@
+/* Drawing the console's frame: the header (store, health, counts,
+ * retention, view tabs), the current view and the status line. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "screen.h"
+
+static void draw_header(struct console *c)
+{
+	const struct model *m = &c->m;
+	char left[512], right[64];
+	int role = ROLE_OK;
+	size_t n_an = m->rep.n_an;
+	if (model_scanning(m)) {
+		int pct = m->size > 0 ? (int)(100.0 * (double)model_done_bytes(m) / (double)m->size) : 100;
+		snprintf(right, sizeof right, " SCANNING %d%%%s ", pct, n_an ? " · ANOMALIES" : "");
+		role = n_an ? ROLE_ANOMALY : ROLE_WARN;
+	} else if (m->failed) {
+		snprintf(right, sizeof right, " SCAN FAILED ");
+		role = ROLE_ANOMALY;
+	} else if (n_an) {
+		snprintf(right, sizeof right, " %zu ANOMAL%s ", n_an, n_an == 1 ? "Y" : "IES");
+		role = ROLE_ANOMALY;
+	} else {
+		snprintf(right, sizeof right, " HEALTHY ");
+	}
+	snprintf(left, sizeof left, " papyra console  %s: %s", c->backend_name, c->location);
+	int rw = screen_width_of(right, strlen(right));
+	console_cell(0, 0, c->cols - rw, ROLE_HEADER, left);
+	/* the health badge breaks out of the reverse header bar in its role */
+	screen_str(0, c->cols - rw, rw, role, right);
+
+	char ret[160] = "none";
+	const struct retention *r = &c->cfg->retention;
+	if (retention_active(r)) {
+		int k = 0;
+		ret[0] = '\0';
+		if (r->max_records >= 0)
+			k += snprintf(ret + k, sizeof ret - (size_t)k, "max_records=%lld ", (long long)r->max_records);
+		if (r->max_age_seconds >= 0)
+			k += snprintf(ret + k, sizeof ret - (size_t)k, "max_age_seconds=%g ", r->max_age_seconds);
+		if (r->max_total_bytes >= 0)
+			snprintf(ret + k, sizeof ret - (size_t)k, "max_total_bytes=%lld", (long long)r->max_total_bytes);
+		size_t n = strlen(ret);
+		if (n && ret[n - 1] == ' ')
+			ret[n - 1] = '\0';
+	}
+	char line[512];
+	int k = snprintf(line, sizeof line, " events %lld  audits %lld  dead letters %lld  │ retention: %s │ time: %s",
+			 (long long)m->records[RK_EVENT], (long long)m->records[RK_AUDIT],
+			 (long long)m->records[RK_DEAD_LETTER], ret, time_mode_name(c->tmode));
+	if (c->filt.active && k > 0 && (size_t)k < sizeof line)
+		snprintf(line + k, sizeof line - (size_t)k, " │ filter: %s (F clears)", c->filt.text);
+	if (!screen_utf8())
+		for (char *p = strstr(line, "│"); p; p = strstr(p, "│"))
+			memcpy(p, "  |", 3);
+	console_cell(1, 0, c->cols, ROLE_NORMAL, line);
+
+	int x = 0;
+	enum view_id shown = c->cur < V__LISTS ? c->cur : c->back;
+	for (int i = 0; i < V__LISTS && x < c->cols; i++) {
+		char tab[64];
+		snprintf(tab, sizeof tab, " %d %s ", i + 1, c->views[i].ops->name);
+		x += screen_str(2, x, c->cols - x, i == (int)shown ? ROLE_HEADER : ROLE_DIM, tab);
+	}
+}
+
+static void draw_status(struct console *c)
+{
+	int y = c->rows - 1;
+	char right[96] = "";
+	if (model_scanning(&c->m))
+		snprintf(right, sizeof right, " indexing %lld lines ", (long long)c->m.n);
+	int rw = screen_width_of(right, strlen(right));
+	if (c->status[0])
+		console_cell(y, 0, c->cols - rw, c->status_role, c->status);
+	else
+		console_cell(y, 0, c->cols - rw, ROLE_DIM,
+			     c->cur >= V__LISTS ? " Esc back  j/k scroll  q close" :
+			     " ? help  Tab views  Enter detail  / search  f filter  e/E anomaly  t time  q quit");
+	screen_str(y, c->cols - rw, rw, ROLE_WARN, right);
+}
+
+static void draw_view(struct console *c)
+{
+	struct view *v = &c->views[c->cur];
+	const struct view_ops *o = v->ops;
+	int y = 3, avail = c->rows - 4, w = c->cols;
+	if (o->pane_rows) {
+		int ph = o->pane_rows(c, v, avail);
+		if (ph > 0) {
+			o->draw_pane(c, v, y, ph, w);
+			y += ph;
+			avail -= ph;
+		}
+	}
+	if (o->draw_head) {
+		o->draw_head(c, v, y, w);
+		y++;
+		avail--;
+	}
+	c->list_y = y;
+	c->list_h = avail > 0 ? avail : 0;
+	int64_t n = o->rows(c, v);
+	console_goto(c, v, v->cur);
+	if (n == 0) {
+		screen_str(y, 1, w - 1, ROLE_DIM,
+			   model_scanning(&c->m) ? "(indexing...)" : o->empty ? o->empty : "(empty)");
+		return;
+	}
+	for (int i = 0; i < c->list_h && v->top + i < n; i++)
+		o->draw_row(c, v, v->top + i, y + i, w, !o->scroll && v->top + i == v->cur);
+}
+
+void console_draw(struct console *c)
+{
+	screen_size(&c->rows, &c->cols);
+	screen_erase();
+	if (c->rows < SCREEN_MIN_ROWS || c->cols < SCREEN_MIN_COLS) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "Terminal too small (%dx%d): papyra console needs %dx%d. q quits.",
+			 c->cols, c->rows, SCREEN_MIN_COLS, SCREEN_MIN_ROWS);
+		for (int y = 0, off = 0, len = (int)strlen(msg); off < len && y < c->rows; y++) {
+			int n = len - off < c->cols ? len - off : c->cols;
+			screen_text(y, 0, c->cols, ROLE_WARN, msg + off, (size_t)n);
+			off += n;
+		}
+		return;
+	}
+	draw_header(c);
+	draw_view(c);
+	draw_status(c);
+}
+

@@ -1,0 +1,243 @@
+/* Journal (J): every recovery and compaction journaled in the console's
+ * journal file (from the console or the CLI with the same --journal),
+ * newest first: time, user, command, mode, dropped count, files.  Read
+ * when the view opens; the file is append-only, so that is the state. */
+#include <cjson/cJSON.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "screen.h"
+
+/* Newest entries kept in memory; older ones are only counted. */
+#define JOURNAL_MAX_ENTRIES 10000
+#define COL_TIME 25
+#define COL_USER 10
+#define COL_COMMAND 20
+#define COL_MODE 10
+#define COL_DROPPED 7
+
+struct jentry {
+	char time[32], user[64], command[64], mode[24];
+	char *files;     /* paths acted on, or the location; NULL for a line that is no entry */
+	int64_t dropped;
+	int64_t lineno;
+};
+
+static struct {
+	struct jentry *e;
+	size_t n, cap;
+	int64_t older;  /* entries beyond JOURNAL_MAX_ENTRIES */
+	int64_t bad;    /* lines that are not entries (kept in the list, marked) */
+	char err[300];  /* why the file could not be read, or "" */
+} J;
+
+char *console_journal_path(const char *given)
+{
+	perr e = { 0 };
+	if (given)
+		return px_strdup(given, &e);
+	const char *x = getenv("XDG_STATE_HOME");
+	if (x && x[0] == '/') /* the XDG spec ignores a relative value */
+		return px_asprintf(&e, "%s/papyra/journal.ndjson", x);
+	const char *h = getenv("HOME");
+	if (!h || !*h) {
+		struct passwd *pw = getpwuid(geteuid());
+		h = pw ? pw->pw_dir : NULL;
+	}
+	return h && *h ? px_asprintf(&e, "%s/.local/state/papyra/journal.ndjson", h) : NULL;
+}
+
+static void journal_free(void)
+{
+	for (size_t i = 0; i < J.n; i++)
+		free(J.e[i].files);
+	free(J.e);
+	memset(&J, 0, sizeof J);
+}
+
+static void copy_str(const cJSON *o, const char *key, char *out, size_t cap)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	snprintf(out, cap, "%s", cJSON_IsString(v) ? v->valuestring : "?");
+}
+
+/* The paths of "files", else the location, else the quarantine list. */
+static char *files_of(const cJSON *o)
+{
+	char buf[1024] = "";
+	size_t k = 0;
+	const cJSON *f, *files = cJSON_GetObjectItemCaseSensitive(o, "files");
+	if (!cJSON_IsArray(files))
+		files = NULL;
+	cJSON_ArrayForEach(f, files) {
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(f, "path");
+		if (cJSON_IsString(p) && k < sizeof buf)
+			k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s", k ? ", " : "", p->valuestring);
+	}
+	if (!k)
+		copy_str(o, "location", buf, sizeof buf);
+	return strdup(buf);
+}
+
+static void add_line(const char *line, size_t len, int64_t lineno)
+{
+	if (J.n == JOURNAL_MAX_ENTRIES) {
+		free(J.e[0].files);
+		memmove(J.e, J.e + 1, (J.n - 1) * sizeof *J.e);
+		J.n--;
+		J.older++;
+	}
+	if (J.n == J.cap) {
+		size_t nc = J.cap ? J.cap * 2 : 64;
+		struct jentry *ne = realloc(J.e, nc * sizeof *ne);
+		if (!ne)
+			return;
+		J.e = ne;
+		J.cap = nc;
+	}
+	struct jentry *e = &J.e[J.n];
+	memset(e, 0, sizeof *e);
+	e->lineno = lineno;
+	cJSON *o = cJSON_ParseWithLength(line, len);
+	if (cJSON_IsObject(o)) {
+		copy_str(o, "time", e->time, sizeof e->time);
+		copy_str(o, "user", e->user, sizeof e->user);
+		copy_str(o, "command", e->command, sizeof e->command);
+		copy_str(o, "mode", e->mode, sizeof e->mode);
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "lines_dropped");
+		e->dropped = cJSON_IsNumber(d) ? (int64_t)d->valuedouble : 0;
+		e->files = files_of(o);
+	}
+	J.bad += !e->files;
+	cJSON_Delete(o);
+	J.n++;
+}
+
+void journal_view_open(struct console *c)
+{
+	journal_free();
+	FILE *f = c->journal ? fopen(c->journal, "r") : NULL;
+	if (!c->journal)
+		snprintf(J.err, sizeof J.err, "%s", "no journal file: give --journal FILE, or set HOME");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int64_t lineno = 0;
+	while (f && (len = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			len--;
+		if (len > 0)
+			add_line(line, (size_t)len, lineno);
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	struct view *v = &c->views[V_JOURNAL];
+	v->top = v->cur = 0;
+	console_show(c, V_JOURNAL);
+}
+
+static int64_t journal_rows(struct console *c, struct view *v)
+{
+	(void)c;
+	(void)v;
+	return (int64_t)J.n;
+}
+
+static int journal_pane_rows(struct console *c, struct view *v, int avail)
+{
+	(void)c;
+	(void)v;
+	return avail > 4 ? 1 : 0;
+}
+
+static void journal_pane(struct console *c, struct view *v, int y, int h, int w)
+{
+	(void)v;
+	(void)h;
+	char line[1200];
+	if (J.err[0])
+		snprintf(line, sizeof line, " Journal: %s", J.err);
+	else
+		snprintf(line, sizeof line, " Journal %s: %lld entr%s, newest first%s%s", c->journal,
+			 (long long)J.n - (long long)J.bad, J.n - (size_t)J.bad == 1 ? "y" : "ies",
+			 J.bad ? " (and lines that are no entry)" : "", J.older ? " (older ones not shown)" : "");
+	console_cell(y, 0, w, ROLE_TITLE, line);
+}
+
+static void journal_head(struct console *c, struct view *v, int y, int w)
+{
+	(void)c;
+	(void)v;
+	int x = rec_cell(y, 0, COL_TIME, ROLE_TITLE, " TIME (UTC)");
+	x = rec_cell(y, x, COL_USER, ROLE_TITLE, "USER");
+	x = rec_cell(y, x, COL_COMMAND, ROLE_TITLE, "COMMAND");
+	x = rec_cell(y, x, COL_MODE, ROLE_TITLE, "MODE");
+	x = rec_cell(y, x, COL_DROPPED, ROLE_TITLE, "DROPPED");
+	console_cell(y, x, w - x, ROLE_TITLE, "FILES");
+}
+
+static const struct jentry *entry(int64_t row)
+{
+	return &J.e[J.n - 1 - (size_t)row];
+}
+
+static void journal_row(struct console *c, struct view *v, int64_t row, int y, int w, int selected)
+{
+	(void)c;
+	(void)v;
+	const struct jentry *e = entry(row);
+	int sel = selected ? ROLE_SELECTED : 0;
+	if (!e->files) {
+		char msg[96];
+		snprintf(msg, sizeof msg, " %s line %lld of the journal is not an entry", console_glyph(),
+			 (long long)e->lineno);
+		console_cell(y, 0, w, ROLE_ANOMALY | sel, msg);
+		return;
+	}
+	char t[40], d[32];
+	snprintf(t, sizeof t, " %s", e->time);
+	snprintf(d, sizeof d, "%*lld", COL_DROPPED, (long long)e->dropped);
+	int x = rec_cell(y, 0, COL_TIME, ROLE_DIM | sel, t);
+	x = rec_cell(y, x, COL_USER, ROLE_NORMAL | sel, e->user);
+	x = rec_cell(y, x, COL_COMMAND, ROLE_NORMAL | sel, e->command);
+	x = rec_cell(y, x, COL_MODE, ROLE_WARN | sel, e->mode);
+	x = rec_cell(y, x, COL_DROPPED, (e->dropped ? ROLE_ANOMALY : ROLE_NORMAL) | sel, d);
+	console_cell(y, x, w - x, ROLE_NORMAL | sel, e->files);
+}
+
+static int journal_match(struct console *c, struct view *v, int64_t row, const char *needle)
+{
+	(void)c;
+	(void)v;
+	const struct jentry *e = entry(row);
+	const char *f[] = { e->time, e->user, e->command, e->mode, e->files ? e->files : "" };
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		if (bytes_contain(f[i], strlen(f[i]), needle))
+			return 1;
+	return 0;
+}
+
+static void journal_close(struct console *c, struct view *v)
+{
+	(void)c;
+	(void)v;
+	journal_free();
+}
+
+const struct view_ops view_journal_ops = {
+	.name = "Journal",
+	.empty = "No journal entries yet: recoveries (R) and compactions (c) are appended here.",
+	.rows = journal_rows,
+	.pane_rows = journal_pane_rows,
+	.draw_pane = journal_pane,
+	.draw_head = journal_head,
+	.draw_row = journal_row,
+	.match = journal_match,
+	.close = journal_close,
+};

@@ -1,0 +1,284 @@
+/* The compaction walk (c): the retention in force, what it would drop
+ * (counted over the index the views already have, by the rules of
+ * core/compact.c), a confirmation, then the backend's compaction, the
+ * verification scan and the journal.  Refused while the scanner reports
+ * anomalies (compaction must never be a silent repair, and the console
+ * has no --force) and when no retention is configured. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "screen.h"
+#include "walk.h"
+
+/* Above this many records dropped, "compact" must be typed to confirm. */
+#define LARGE_RECORDS 100
+
+/* The dry count: what compaction would do to the indexed file. */
+struct cdry {
+	int64_t records, bytes;       /* now */
+	int64_t go_records, go_bytes; /* dropped */
+	int64_t first_go, last_go;    /* 1-based lines of the first and last dropped record */
+	int64_t nonrecords;           /* lines that are not records: compaction keeps them */
+};
+
+static int64_t line_bytes(const struct model *m, size_t i)
+{
+	return (int64_t)m->len[i] + ((m->meta[i] & MF_TRUNC) ? 0 : 1);
+}
+
+static int age_drops(const struct model *m, size_t i, int use_age, double cutoff)
+{
+	return use_age && (m->meta[i] & MF_TS_NUM) && model_ts(m, i) < cutoff;
+}
+
+/* Same order as compact_keep_record: age first, then count (the newest N
+ * age survivors, in storage order), then size (the longest suffix of those
+ * whose line bytes, "\n" included, fit).  Three passes over the index. */
+static void dry_count(const struct model *m, const struct retention *r, double now, struct cdry *d)
+{
+	int use_age = r->max_age_seconds >= 0, use_count = r->max_records >= 0, use_size = r->max_total_bytes >= 0;
+	double cutoff = now - r->max_age_seconds;
+	int64_t age_kept = 0, count_bytes = 0, idx = 0, prefix = 0;
+	memset(d, 0, sizeof *d);
+	for (size_t i = 0; i < m->n; i++) {
+		if (!(m->meta[i] & MF_VALID)) {
+			d->nonrecords++;
+			continue;
+		}
+		d->records++;
+		d->bytes += line_bytes(m, i);
+		age_kept += !age_drops(m, i, use_age, cutoff);
+	}
+	int64_t count_from = use_count && age_kept > r->max_records ? age_kept - r->max_records : 0;
+	for (size_t i = 0; i < m->n; i++)
+		if ((m->meta[i] & MF_VALID) && !age_drops(m, i, use_age, cutoff) && idx++ >= count_from)
+			count_bytes += line_bytes(m, i);
+	idx = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		if (!(m->meta[i] & MF_VALID))
+			continue;
+		int keep = 0;
+		if (!age_drops(m, i, use_age, cutoff) && idx++ >= count_from) {
+			keep = !use_size || count_bytes - prefix <= r->max_total_bytes;
+			prefix += line_bytes(m, i);
+		}
+		if (keep)
+			continue;
+		d->go_records++;
+		d->go_bytes += line_bytes(m, i);
+		d->first_go = d->first_go ? d->first_go : (int64_t)i + 1;
+		d->last_go = (int64_t)i + 1;
+	}
+}
+
+static void retention_str(const struct retention *r, char *out, size_t cap)
+{
+	int k = 0;
+	out[0] = '\0';
+	if (r->max_records >= 0)
+		k += snprintf(out + k, cap - (size_t)k, "max_records=%lld ", (long long)r->max_records);
+	if (r->max_age_seconds >= 0 && k >= 0 && (size_t)k < cap)
+		k += snprintf(out + k, cap - (size_t)k, "max_age_seconds=%g ", r->max_age_seconds);
+	if (r->max_total_bytes >= 0 && k >= 0 && (size_t)k < cap)
+		snprintf(out + k, cap - (size_t)k, "max_total_bytes=%lld", (long long)r->max_total_bytes);
+}
+
+static int refused(struct console *c)
+{
+	if (model_scanning(&c->m)) {
+		console_status(c, ROLE_WARN, "%s", " Still indexing: compaction counts over the finished index, press c again then");
+		return 1;
+	}
+	if (c->m.failed) {
+		console_status(c, ROLE_ANOMALY, " The scan failed (%s): nothing to compact from", c->m.err.msg);
+		return 1;
+	}
+	if (!retention_active(&c->cfg->retention)) {
+		dlg_message(c, "Compaction refused: no retention", ROLE_WARN,
+			    "No retention is configured, so compaction would drop nothing.",
+			    "Give --max-records N, --max-age-seconds S or --max-total-bytes B (or set them in "
+			    "papyra.json), then press c again.");
+		console_status(c, ROLE_WARN, "%s", " Compaction refused: no retention is configured");
+		return 1;
+	}
+	if (c->m.rep.n_an) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "The scanner reports %zu anomal%s: compaction must never be a silent repair.",
+			 c->m.rep.n_an, c->m.rep.n_an == 1 ? "y" : "ies");
+		dlg_message(c, "Compaction refused: anomalies", ROLE_ANOMALY, msg,
+			    "Recover first (R), then compact. The console has no --force.");
+		console_status(c, ROLE_ANOMALY, "%s", " Compaction refused while anomalies exist: recover first (R)");
+		return 1;
+	}
+	if (!c->journal) {
+		dlg_message(c, "Compaction refused", ROLE_ANOMALY, "Nowhere to journal what compaction does.",
+			    "Give --journal FILE (or set XDG_STATE_HOME or HOME).");
+		return 1;
+	}
+	return 0;
+}
+
+static void preview(struct console *c, const struct cdry *d)
+{
+	struct textbuf *t = walk_begin(c);
+	char ret[160];
+	retention_str(&c->cfg->retention, ret, sizeof ret);
+	walk_say(c, ROLE_TITLE, " Compaction plan: %s. Nothing has changed yet.", c->location);
+	tb_add(t, ROLE_NORMAL, "", 0);
+	walk_say(c, ROLE_NORMAL, " Retention in force: %s", ret);
+	walk_say(c, ROLE_DIM, "%s", "   Age first (max_age_seconds), then count (the newest max_records), then size (the "
+		 "newest records whose lines fit in max_total_bytes); newest means last in the file.");
+	tb_add(t, ROLE_NORMAL, "", 0);
+	walk_say(c, ROLE_NORMAL, " Now:        %6lld records, %lld bytes", (long long)d->records, (long long)d->bytes);
+	if (d->go_records)
+		walk_say(c, ROLE_ANOMALY, " Would go:   %6lld records, %lld bytes: the oldest, lines %lld to %lld",
+			 (long long)d->go_records, (long long)d->go_bytes, (long long)d->first_go, (long long)d->last_go);
+	else
+		walk_say(c, ROLE_OK, "%s", " Would go:        nothing: every record is within the retention");
+	walk_say(c, ROLE_OK, " Would stay: %6lld records, %lld bytes, every line byte for byte",
+		 (long long)(d->records - d->go_records), (long long)(d->bytes - d->go_bytes));
+	if (d->nonrecords)
+		walk_say(c, ROLE_WARN, " Lines that are not records: %lld, kept as they are", (long long)d->nonrecords);
+	if (!d->go_records)
+		return;
+	tb_add(t, ROLE_NORMAL, "", 0);
+	walk_say(c, ROLE_DIM, " %s is rewritten through a temporary file beside it, renamed over it at the end. "
+		 "No copy of what is dropped is kept.", c->location);
+}
+
+static int confirm(struct console *c, const struct cdry *d)
+{
+	struct dialog dl;
+	char sz[32];
+	walk_size(sz, sizeof sz, d->go_bytes);
+	dlg_init(&dl, "Confirm", ROLE_WARN);
+	dlg_line(&dl, ROLE_WARN, "Compact %s: drop %lld record%s (%s)?", c->location, (long long)d->go_records,
+		 d->go_records == 1 ? "" : "s", sz);
+	dlg_line(&dl, ROLE_NORMAL, "The newest %lld record%s stay, byte for byte; no copy of the rest is kept.",
+		 (long long)(d->records - d->go_records), d->records - d->go_records == 1 ? "" : "s");
+	if (d->go_records <= LARGE_RECORDS) {
+		dlg_button(&dl, "Cancel");
+		dlg_button(&dl, "Compact");
+		dl.focus = 0;
+		dl.hint = "Tab/arrows choose  Enter press the focused button  Esc cancel";
+		return dlg_run(c, &dl) == 1;
+	}
+	dlg_line(&dl, ROLE_WARN, "%s", "A large change: type compact and press Enter to confirm.");
+	dl.field = 1;
+	dl.hint = "Esc cancels: nothing is changed";
+	int wrong_at = -1;
+	for (;;) {
+		if (dlg_run(c, &dl) == DLG_CANCEL)
+			return 0;
+		if (strcmp(dl.text, "compact") == 0)
+			return 1;
+		if (wrong_at < 0)
+			wrong_at = dl.n_lines++;
+		snprintf(dl.line[wrong_at].s, DLG_LINE_MAX, "'%s' is not 'compact': nothing was done. Type compact, or Esc.",
+			 dl.text);
+		dl.line[wrong_at].role = ROLE_ANOMALY;
+		dl.text[0] = '\0';
+	}
+}
+
+/* The file must still be the one the views (and the count) were made
+ * from: compaction itself only checks it does not change while it runs. */
+static int still_same(struct console *c, perr *e)
+{
+	struct file_ident now;
+	if (!c->m.rep.n_files)
+		return 0;
+	if (file_ident_get(c->cfg->path, &now, e) < 0)
+		return -1;
+	if (!file_ident_same(&now, &c->m.rep.files[0].ident))
+		return perr_set(e, PX_IOERR, "%s changed since the scan (%lld bytes then, %lld now); nothing was changed",
+				c->location, (long long)c->m.rep.files[0].ident.size, (long long)now.size);
+	return 0;
+}
+
+static void result(struct console *c, const struct compact_result *res)
+{
+	struct scan_report ver;
+	perr ve = { 0 };
+	int vrc = walk_verify(c, &ver, &ve);
+	struct textbuf *t = walk_begin(c);
+	walk_say(c, ROLE_TITLE, " Compaction done: %s", c->location);
+	tb_add(t, ROLE_NORMAL, "", 0);
+	walk_say(c, ROLE_NORMAL, " Before:  %6lld records, %lld bytes", (long long)res->before_records,
+		 (long long)res->before_bytes);
+	walk_say(c, ROLE_NORMAL, " After:   %6lld records, %lld bytes", (long long)res->after_records,
+		 (long long)res->after_bytes);
+	walk_say(c, ROLE_NORMAL, " Dropped: %6lld records, %lld bytes (no copy is kept)",
+		 (long long)(res->before_records - res->after_records), (long long)(res->before_bytes - res->after_bytes));
+	tb_add(t, ROLE_NORMAL, "", 0);
+	if (vrc < 0) {
+		walk_say(c, ROLE_ANOMALY, " Verification scan FAILED: %s", ve.msg);
+	} else if (!ver.n_an) {
+		walk_say(c, ROLE_OK, "%s", " Verification scan: no anomalies. The store is healthy.");
+	} else {
+		walk_say(c, ROLE_ANOMALY, " Verification scan: %zu anomal%s:", ver.n_an, ver.n_an == 1 ? "y" : "ies");
+		walk_list_anomalies(c, &ver, ROLE_ANOMALY);
+	}
+	/* the journal's dropped count for a compaction is the records it dropped */
+	struct apply_result ar = { .bytes_before = res->before_bytes, .bytes_after = res->after_bytes,
+				   .lines_dropped = res->before_records - res->after_records };
+	struct journal_entry j = {
+		.command = "console", .backend = c->backend_name, .location = c->location, .mode = "compact",
+		.result = &ar, .records_before = res->before_records, .records_after = res->after_records,
+		.bytes_before = res->before_bytes, .bytes_after = res->after_bytes,
+	};
+	walk_journal(c, &j);
+	walk_reindex(c);
+	scan_report_free(&ver);
+	console_status(c, vrc == 0 && !ver.n_an ? ROLE_OK : ROLE_WARN, "%s",
+		       " Compaction applied and verified. Esc returns to the views");
+}
+
+void walk_compact(struct console *c)
+{
+	if (refused(c))
+		return;
+	struct cdry d;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	dry_count(&c->m, &c->cfg->retention, (double)now.tv_sec + now.tv_nsec / 1e9, &d);
+	preview(c, &d);
+	if (!d.go_records) {
+		console_status(c, ROLE_OK, "%s", " Nothing to compact: every record is within the retention (Esc returns)");
+		return;
+	}
+	const char *hint = " Enter confirm...  j/k scroll  Esc cancel (nothing changes)";
+	for (;;) {
+		if (walk_wait(c, hint, 1u << WREQ_OK | 1u << WREQ_CANCEL) == WREQ_CANCEL) {
+			walk_leave(c, ROLE_NORMAL, " Compaction cancelled: nothing was changed");
+			return;
+		}
+		if (confirm(c, &d))
+			break;
+		if (c->quit) {
+			walk_leave(c, ROLE_NORMAL, " Compaction cancelled: nothing was changed");
+			return;
+		}
+		console_status(c, ROLE_NORMAL, "%s", " Not confirmed: nothing was changed (Esc leaves the plan)");
+	}
+	perr e = { 0 };
+	struct compact_result res;
+	struct dialog dl;
+	memset(&res, 0, sizeof res);
+	dlg_init(&dl, "Working", ROLE_WARN);
+	dlg_line(&dl, ROLE_NORMAL, "Compacting %s...", c->location);
+	console_draw(c);
+	dlg_draw(c, &dl);
+	screen_update();
+	if (still_same(c, &e) < 0 || c->b->ops->compact(c->b, &c->cfg->retention, &res, &e) < 0) {
+		if (walk_changed(&e)) {
+			walk_offer_rescan(c, "preview", &e);
+			return;
+		}
+		dlg_message(c, "Compaction failed", ROLE_ANOMALY, e.msg, "The file was left as it was.");
+		walk_leave(c, ROLE_ANOMALY, " Compaction failed: nothing was changed");
+		return;
+	}
+	result(c, &res);
+}

@@ -1,0 +1,351 @@
+/* The recovery plan as the operator reads it before anything changes:
+ * every line dropped with its bytes, reason and content, what is kept,
+ * moved and left, the expected result; and the e2fsck-style step through
+ * the anomalies, one decision (action.skip) each. */
+#include <stdio.h>
+#include <string.h>
+
+#include "screen.h"
+#include "walk.h"
+
+/* Columns of the plan's tables; the content preview takes the rest. */
+#define COL_WHERE 26
+#define COL_BYTES 8
+#define COL_REASON 15
+#define PREVIEW_MIN 20
+/* The step dialog shows this much of a line. */
+#define STEP_PREVIEW 60
+
+int rplan_steppable(const struct action *a)
+{
+	return a->kind == ACT_DROP_LINE || a->kind == ACT_APPEND_NEWLINE || a->kind == ACT_REMOVE_TEMP ||
+	       a->kind == ACT_MOVE_ORPHAN || a->kind == ACT_DELETE_ENTRY || a->kind == ACT_QUARANTINE_ENTRY;
+}
+
+int64_t rplan_drop_bytes(const struct plan *p, const struct action *a)
+{
+	int64_t end = a->offset + a->length + 1;
+	for (size_t i = 0; i < p->nfiles; i++)
+		if (strcmp(p->files[i].path, a->path) == 0 && end > p->files[i].bytes_before)
+			end = p->files[i].bytes_before; /* the last line has no "\n" */
+	return end - a->offset;
+}
+
+static int covers(const struct action *a, const struct anomaly *an)
+{
+	if (strcmp(a->path, an->path) != 0)
+		return 0;
+	if (a->line > 0)
+		return an->line == a->line;
+	return an->line <= 0 && (a->kind == ACT_REMOVE_TEMP || a->kind == ACT_MOVE_ORPHAN);
+}
+
+const struct anomaly *rplan_anomaly(const struct scan_report *r, const struct action *a)
+{
+	const struct anomaly *any = NULL;
+	for (size_t i = 0; i < r->n_an; i++) {
+		if (!covers(a, &r->an[i]))
+			continue;
+		if (r->an[i].type == a->reason)
+			return &r->an[i];
+		any = any ? any : &r->an[i];
+	}
+	return any;
+}
+
+static const char *display_of(const struct plan *p, const char *path)
+{
+	for (size_t i = 0; i < p->nfiles; i++)
+		if (strcmp(p->files[i].path, path) == 0)
+			return p->files[i].display;
+	return path;
+}
+
+/* Whether the plan rewrites this file: some line action on it applies. */
+static int file_rewritten(const struct plan *p, const char *path)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (!p->v[i].skip && strcmp(p->v[i].path, path) == 0 &&
+		    (p->v[i].kind == ACT_DROP_LINE || p->v[i].kind == ACT_APPEND_NEWLINE))
+			return 1;
+	return 0;
+}
+
+void rplan_sum(struct console *c, const struct plan *p, struct rplan_sum *s)
+{
+	const struct scan_report *r = &c->m.rep;
+	memset(s, 0, sizeof *s);
+	s->records = walk_records(r);
+	s->lines = walk_lines(r);
+	s->bytes = walk_bytes(r);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct action *a = &p->v[i];
+		if (a->skip) {
+			s->left += rplan_steppable(a);
+			continue;
+		}
+		switch (a->kind) {
+		case ACT_DROP_LINE: {
+			int64_t b = rplan_drop_bytes(p, a);
+			s->drops++;
+			s->drop_bytes += b;
+			s->lines--;
+			s->bytes -= b;
+			break;
+		}
+		case ACT_APPEND_NEWLINE:
+			s->newlines++;
+			s->bytes++;
+			break;
+		case ACT_REMOVE_TEMP: s->temps++; break;
+		case ACT_MOVE_ORPHAN: s->orphans++; break;
+		case ACT_QUARANTINE_FILE: s->files_copied += file_rewritten(p, a->path); break;
+		default: break;
+		}
+	}
+	for (size_t i = 0; i < p->nfiles; i++)
+		if (file_rewritten(p, p->files[i].path)) {
+			s->n_files++;
+			s->file = p->files[i].display;
+		}
+	if (s->n_files != 1)
+		s->file = NULL;
+	for (size_t i = 0; i < r->n_an; i++) {
+		int covered = 0;
+		for (size_t k = 0; k < p->n && !covered; k++)
+			covered = covers(&p->v[k], &r->an[i]);
+		s->unhandled += !covered;
+	}
+}
+
+static void table_head(struct textbuf *t)
+{
+	tb_addf(t, ROLE_TITLE, "   %-*s %*s  %-*s %s", COL_WHERE, "FILE:LINE", COL_BYTES, "BYTES", COL_REASON,
+		"REASON", "CONTENT AS STORED (escaped)");
+}
+
+static void table_row(struct console *c, struct textbuf *t, const struct plan *p, const struct action *a,
+		      int role)
+{
+	char where[COL_WHERE * 4], bytes[32] = "", prev[512];
+	snprintf(where, sizeof where, "%s:%lld", display_of(p, a->path), (long long)a->line);
+	if (a->kind == ACT_DROP_LINE)
+		snprintf(bytes, sizeof bytes, "%lld", (long long)rplan_drop_bytes(p, a));
+	else
+		snprintf(bytes, sizeof bytes, "%lld", (long long)a->length);
+	int cols = c->cols - (3 + COL_WHERE + 1 + COL_BYTES + 2 + COL_REASON + 1) - 2;
+	walk_preview(c, a->line - 1, cols < PREVIEW_MIN ? PREVIEW_MIN : cols, prev, sizeof prev);
+	tb_addf(t, role, "   %-*s %*s  %-*s %s", COL_WHERE, where, COL_BYTES, bytes, COL_REASON,
+		anomaly_type_name(a->reason), prev);
+}
+
+static void file_row(struct textbuf *t, const struct plan *p, const struct action *a, int role,
+		     const char *why)
+{
+	tb_addf(t, role, "   %s%s%s  (%s)", display_of(p, a->path), a->to ? " -> " : "", a->to ? a->to : "", why);
+}
+
+static void section_lines(struct console *c, struct textbuf *t, const struct plan *p, enum action_kind k,
+			  int skipped, int role)
+{
+	int head = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct action *a = &p->v[i];
+		if (a->kind != k || a->skip != skipped || a->line <= 0)
+			continue;
+		if (!head++)
+			table_head(t);
+		table_row(c, t, p, a, role);
+	}
+}
+
+static void moved(struct console *c, struct textbuf *t, const struct plan *p, const struct rplan_sum *s)
+{
+	if (!s->files_copied && !s->orphans) {
+		if (s->n_files)
+			walk_say(c, ROLE_NORMAL, " Moved: nothing. %s is rewritten through a temporary file beside it, "
+				 "renamed over it at the end.", s->file ? s->file : "Each file");
+		else
+			walk_say(c, ROLE_NORMAL, "%s", " Moved: nothing.");
+		return;
+	}
+	walk_say(c, ROLE_WARN, "%s", " Moved:");
+	for (size_t i = 0; i < p->n; i++) {
+		const struct action *a = &p->v[i];
+		if (a->skip || !a->to)
+			continue;
+		if (a->kind == ACT_QUARANTINE_FILE && file_rewritten(p, a->path)) {
+			int64_t b = 0;
+			for (size_t f = 0; f < p->nfiles; f++)
+				if (strcmp(p->files[f].path, a->path) == 0)
+					b = p->files[f].bytes_before;
+			walk_say(c, ROLE_NORMAL, "   the untouched original %s (%lld bytes) is first copied to", display_of(p, a->path),
+				 (long long)b);
+			tb_addf(t, ROLE_NORMAL, "     %s", a->to);
+			walk_say(c, ROLE_NORMAL, "%s", "   then the repaired file takes its place.");
+		} else if (a->kind == ACT_MOVE_ORPHAN) {
+			file_row(t, p, a, ROLE_NORMAL, "orphaned file, moved whole");
+		}
+	}
+}
+
+void rplan_text(struct console *c, const struct plan *p)
+{
+	struct textbuf *t = &c->views[V_WALK].text;
+	struct rplan_sum s;
+	char sz[32];
+	rplan_sum(c, p, &s);
+	tb_clear(t);
+	walk_say(c, ROLE_TITLE, " Recovery plan: %s %s. Nothing has changed yet.", recovery_mode_name(p->mode),
+		 c->location);
+	tb_add(t, ROLE_NORMAL, "", 0);
+	walk_size(sz, sizeof sz, s.drop_bytes);
+	if (s.drops) {
+		walk_say(c, ROLE_ANOMALY, " Dropped: %lld line%s, %s", (long long)s.drops, s.drops == 1 ? "" : "s", sz);
+		section_lines(c, t, p, ACT_DROP_LINE, 0, ROLE_ANOMALY);
+	} else {
+		walk_say(c, ROLE_NORMAL, "%s", " Dropped: nothing.");
+	}
+	if (s.newlines) {
+		walk_say(c, ROLE_WARN, " Newline added: %lld complete record%s without %s newline, kept", (long long)s.newlines,
+			 s.newlines == 1 ? "" : "s", s.newlines == 1 ? "its" : "their");
+		section_lines(c, t, p, ACT_APPEND_NEWLINE, 0, ROLE_WARN);
+	}
+	if (s.temps) {
+		walk_say(c, ROLE_WARN, " Removed: %lld leftover temporary file%s of an interrupted operation",
+			 (long long)s.temps, s.temps == 1 ? "" : "s");
+		for (size_t i = 0; i < p->n; i++)
+			if (p->v[i].kind == ACT_REMOVE_TEMP && !p->v[i].skip)
+				tb_addf(t, ROLE_NORMAL, "   %s", p->v[i].path);
+	}
+	walk_say(c, ROLE_OK, " Kept: %lld record%s in %lld line%s, %lld bytes, every line byte for byte.",
+		 (long long)s.records, s.records == 1 ? "" : "s", (long long)s.lines, s.lines == 1 ? "" : "s",
+		 (long long)s.bytes);
+	moved(c, t, p, &s);
+	if (s.left || s.unhandled) {
+		walk_say(c, ROLE_WARN, " Left as they are: %lld (the verification scan will report them)",
+			 (long long)(s.left + s.unhandled));
+		section_lines(c, t, p, ACT_DROP_LINE, 1, ROLE_WARN);
+		section_lines(c, t, p, ACT_APPEND_NEWLINE, 1, ROLE_WARN);
+		for (size_t i = 0; i < p->n; i++)
+			if (p->v[i].skip && p->v[i].line <= 0 && rplan_steppable(&p->v[i]))
+				file_row(t, p, &p->v[i], ROLE_WARN, "left by you");
+		const struct scan_report *r = &c->m.rep;
+		for (size_t i = 0; i < r->n_an; i++) {
+			int covered = 0;
+			for (size_t k = 0; k < p->n && !covered; k++)
+				covered = covers(&p->v[k], &r->an[i]);
+			if (!covered)
+				walk_say(c, ROLE_WARN, "   %s %s: %s (%s)", anomaly_type_name(r->an[i].type), r->an[i].path,
+					 r->an[i].detail, anomaly_type_fix(r->an[i].type));
+		}
+	}
+	tb_add(t, ROLE_NORMAL, "", 0);
+	int64_t after = s.left + s.unhandled;
+	char res[160];
+	if (after)
+		snprintf(res, sizeof res, "it should report the %lld anomal%s left", (long long)after,
+			 after == 1 ? "y" : "ies");
+	else
+		snprintf(res, sizeof res, "%s", "it should find no anomalies");
+	walk_say(c, ROLE_TITLE, " Expected result: %lld records in %lld lines, %lld bytes; then a verification scan: %s.",
+		 (long long)s.records, (long long)s.lines, (long long)s.bytes, res);
+}
+
+static const char *planned(const struct action *a)
+{
+	switch (a->kind) {
+	case ACT_DROP_LINE: return "drop the line";
+	case ACT_APPEND_NEWLINE: return "keep the complete record and add its missing newline";
+	case ACT_REMOVE_TEMP: return "remove the leftover temporary file";
+	case ACT_MOVE_ORPHAN: return "move the file into the quarantine directory";
+	default: return action_kind_name(a->kind);
+	}
+}
+
+/* One step: the dialog for action `a`, the k-th of n.  Returns the
+ * button (0 apply, 1 leave) or DLG_CANCEL; *same set when the answer
+ * holds for the rest of its type. */
+static int step_one(struct console *c, const struct plan *p, const struct action *a, size_t k, size_t n,
+		    int64_t more, int *same)
+{
+	struct dialog d;
+	char title[64], prev[400], sz[32];
+	snprintf(title, sizeof title, "Anomaly %zu of %zu", k, n);
+	dlg_init(&d, title, ROLE_WARN);
+	const struct anomaly *an = rplan_anomaly(&c->m.rep, a);
+	if (a->line > 0) {
+		walk_size(sz, sizeof sz, a->kind == ACT_DROP_LINE ? rplan_drop_bytes(p, a) : a->length);
+		dlg_line(&d, ROLE_ANOMALY, "%s  %s line %lld, %s", anomaly_type_name(a->reason),
+			 display_of(p, a->path), (long long)a->line, sz);
+	} else {
+		dlg_line(&d, ROLE_ANOMALY, "%s  %s", anomaly_type_name(a->reason), a->path);
+	}
+	if (an)
+		dlg_line(&d, ROLE_NORMAL, "%s", an->detail);
+	if (a->line > 0) {
+		walk_preview(c, a->line - 1, STEP_PREVIEW, prev, sizeof prev);
+		dlg_line(&d, ROLE_DIM, "content: %s", prev);
+	}
+	dlg_line(&d, ROLE_NORMAL, "Planned: %s.", planned(a));
+	dlg_line(&d, ROLE_DIM, "%s", "Leave it: it stays as it is, and the verification scan reports it.");
+	char toggle[160];
+	if (more > 0) {
+		snprintf(toggle, sizeof toggle, "same answer for the rest of %s (%lld more)",
+			 anomaly_type_name(a->reason), (long long)more);
+		d.toggle = toggle;
+	}
+	dlg_button(&d, "Apply");
+	dlg_button(&d, "Leave");
+	d.focus = a->skip ? 1 : 0;
+	d.hot[WREQ_APPLY] = 1;
+	d.hot[WREQ_LEAVE] = 2;
+	d.hint = more > 0 ? "y apply  n leave  Space same for the rest  Esc back to the plan" :
+			    "y apply  n leave  Tab/Enter choose  Esc back to the plan";
+	int b = dlg_run(c, &d);
+	*same = d.toggle_on;
+	return b;
+}
+
+void rplan_step(struct console *c, struct plan *p)
+{
+	size_t n = 0, k = 0, applied = 0, left = 0;
+	for (size_t i = 0; i < p->n; i++)
+		n += rplan_steppable(&p->v[i]);
+	if (!n) {
+		console_status(c, ROLE_WARN, "%s", " Nothing to step through: no anomaly has an action");
+		return;
+	}
+	int same[AN__COUNT];
+	for (int i = 0; i < AN__COUNT; i++)
+		same[i] = -1;
+	console_status(c, ROLE_NORMAL, "%s", " Deciding each anomaly: nothing changes until you confirm the plan");
+	for (size_t i = 0; i < p->n; i++) {
+		struct action *a = &p->v[i];
+		if (!rplan_steppable(a))
+			continue;
+		k++;
+		if (same[a->reason] < 0) {
+			int64_t more = 0;
+			for (size_t j = i + 1; j < p->n; j++)
+				more += rplan_steppable(&p->v[j]) && p->v[j].reason == a->reason;
+			int all = 0, b = step_one(c, p, a, k, n, more, &all);
+			if (b == DLG_CANCEL) {
+				rplan_text(c, p);
+				console_status(c, ROLE_WARN, " Stepping stopped at anomaly %zu of %zu: the rest stay as "
+					       "the plan shows", k, n);
+				return;
+			}
+			a->skip = b == 1;
+			if (all)
+				same[a->reason] = a->skip;
+		} else {
+			a->skip = same[a->reason];
+		}
+		applied += !a->skip;
+		left += (size_t)a->skip;
+		rplan_text(c, p);
+	}
+	console_status(c, left ? ROLE_WARN : ROLE_OK, " Stepped through %zu anomal%s: %zu to apply, %zu left%s", n,
+		       n == 1 ? "y" : "ies", applied, left, left ? " (the verification will report them)" : "");
+}

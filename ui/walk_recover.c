@@ -1,0 +1,339 @@
+/* The recovery walk (R): choose repair or quarantine (and where), read
+ * the plan, optionally decide each anomaly, confirm, watch it apply, read
+ * the verification scan and the journal entry.  The plan comes from the
+ * scan the views show (the backend's own planner), so apply refuses when
+ * the file changed since: nothing is written before the confirmation,
+ * and nothing at all on a stale plan. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "screen.h"
+#include "walk.h"
+
+/* Above this many lines changed, the mode name must be typed to confirm
+ * (as must any whole file moved): a reflexive Enter must not do it. */
+#define LARGE_LINES 100
+/* Longest quarantine directory typed in. */
+#define QDIR_MAX 1024
+/* Dropped line numbers listed on the result screen; the journal has all. */
+#define RESULT_LINES_LISTED 12
+
+struct rwalk {
+	struct console *c;
+	enum recovery_mode mode;
+	const char *verb; /* "Repair", "Quarantine" */
+	char qdir[QDIR_MAX];
+	struct plan plan;
+};
+
+static int choose_mode(struct rwalk *w)
+{
+	struct console *c = w->c;
+	struct dialog d;
+	size_t n = c->m.rep.n_an;
+	dlg_init(&d, "Recovery", ROLE_WARN);
+	dlg_line(&d, ROLE_ANOMALY, "%zu anomal%s in %s.", n, n == 1 ? "y" : "ies", c->location);
+	dlg_line(&d, ROLE_NORMAL, "%s", "Repair: drop the damaged lines, keep every other line byte for byte.");
+	dlg_line(&d, ROLE_NORMAL, "%s", "Quarantine: the same, after keeping the untouched original in a directory.");
+	dlg_line(&d, ROLE_DIM, "%s", "The plan comes next: nothing changes before you confirm it.");
+	dlg_button(&d, "Repair");
+	dlg_button(&d, "Quarantine");
+	dlg_button(&d, "Cancel");
+	d.focus = c->opt->mode == RM_QUARANTINE ? 1 : 0;
+	d.hint = "Tab/arrows choose  Enter continue  Esc cancel";
+	int b = dlg_run(c, &d);
+	if (b < 0 || b == 2)
+		return -1;
+	w->mode = b == 0 ? RM_REPAIR : RM_QUARANTINE;
+	w->verb = b == 0 ? "Repair" : "Quarantine";
+	return 0;
+}
+
+static void default_qdir(struct rwalk *w)
+{
+	struct console *c = w->c;
+	perr e = { 0 };
+	if (c->opt->quarantine_dir) {
+		snprintf(w->qdir, sizeof w->qdir, "%s", c->opt->quarantine_dir);
+		return;
+	}
+	char *dir = fsutil_dirname(c->cfg->path, &e);
+	char *q = dir ? fsutil_join(dir, "quarantine", &e) : NULL;
+	snprintf(w->qdir, sizeof w->qdir, "%s", q ? q : "quarantine");
+	free(dir);
+	free(q);
+}
+
+/* Build the plan; in quarantine mode ask for the directory first, and
+ * again while the planner refuses it.  Returns 0, or -1 when cancelled. */
+static int build(struct rwalk *w)
+{
+	struct console *c = w->c;
+	if (w->mode == RM_QUARANTINE)
+		default_qdir(w);
+	for (;;) {
+		if (w->mode == RM_QUARANTINE &&
+		    !console_prompt(c, "Quarantine directory (Enter accepts, Esc cancels): ", w->qdir, sizeof w->qdir))
+			return -1;
+		perr e = { 0 };
+		plan_free(&w->plan);
+		plan_init(&w->plan);
+		w->plan.epoch_ms = walk_epoch_ms();
+		if (w->mode == RM_QUARANTINE && !w->qdir[0])
+			perr_set(&e, PX_USAGE, "%s", "the quarantine directory cannot be empty");
+		else if (c->b->ops->plan(c->b, &c->m.rep, w->mode, w->mode == RM_QUARANTINE ? w->qdir : NULL,
+					 &w->plan, &e) == 0)
+			return 0;
+		if (w->mode != RM_QUARANTINE) {
+			dlg_message(c, "No plan", ROLE_ANOMALY, e.msg, "Nothing was changed.");
+			return -1;
+		}
+		dlg_message(c, "Quarantine directory refused", ROLE_ANOMALY, e.msg,
+			    "Nothing was changed. Choose another directory, or Esc to cancel.");
+		if (c->quit)
+			return -1;
+	}
+}
+
+static void question(const struct rwalk *w, const struct rplan_sum *s, char *q, size_t cap)
+{
+	char sz[32] = "", where[160];
+	int64_t n = s->drops + s->newlines;
+	if (s->file)
+		snprintf(where, sizeof where, "%s", s->file);
+	else
+		snprintf(where, sizeof where, "%lld files", (long long)s->n_files);
+	if (s->drop_bytes) {
+		char b[24];
+		walk_size(b, sizeof b, s->drop_bytes);
+		snprintf(sz, sizeof sz, " (%s)", b);
+	}
+	if (n)
+		snprintf(q, cap, "%s %lld line%s%s %s %s?", w->verb, (long long)n, n == 1 ? "" : "s", sz,
+			 w->mode == RM_REPAIR ? "in" : "from", where);
+	else
+		snprintf(q, cap, "%s: %lld leftover temporary file%s removed, %lld orphaned file%s moved?", w->verb,
+			 (long long)s->temps, s->temps == 1 ? "" : "s", (long long)s->orphans, s->orphans == 1 ? "" : "s");
+}
+
+/* The confirmation: the verb and the count, focus on Cancel; a large
+ * change wants the mode name typed.  Returns 1 when confirmed. */
+static int confirm(struct rwalk *w, const struct rplan_sum *s)
+{
+	struct console *c = w->c;
+	struct dialog d;
+	char q[DLG_LINE_MAX];
+	const char *name = recovery_mode_name(w->mode);
+	question(w, s, q, sizeof q);
+	dlg_init(&d, "Confirm", ROLE_WARN);
+	dlg_line(&d, ROLE_WARN, "%s", q);
+	if (s->drops)
+		dlg_line(&d, ROLE_NORMAL, "%lld line%s dropped; the other %lld kept byte for byte.", (long long)s->drops,
+			 s->drops == 1 ? "" : "s", (long long)s->lines);
+	if (s->newlines)
+		dlg_line(&d, ROLE_NORMAL, "A newline added after %lld complete record%s.", (long long)s->newlines,
+			 s->newlines == 1 ? "" : "s");
+	if (s->temps)
+		dlg_line(&d, ROLE_NORMAL, "%lld leftover temporary file%s removed.", (long long)s->temps,
+			 s->temps == 1 ? "" : "s");
+	if (s->orphans)
+		dlg_line(&d, ROLE_NORMAL, "%lld orphaned file%s moved whole into %s.", (long long)s->orphans,
+			 s->orphans == 1 ? "" : "s", w->qdir);
+	if (s->files_copied)
+		dlg_line(&d, ROLE_NORMAL, "The untouched original is first copied into %s.", w->qdir);
+	int64_t left = s->left + s->unhandled;
+	if (left)
+		dlg_line(&d, ROLE_WARN, "%lld anomal%s left as %s: the verification will report %s.", (long long)left,
+			 left == 1 ? "y" : "ies", left == 1 ? "it is" : "they are", left == 1 ? "it" : "them");
+	int large = s->drops + s->newlines > LARGE_LINES || s->orphans > 0;
+	if (!large) {
+		dlg_button(&d, "Cancel");
+		dlg_button(&d, w->verb);
+		d.focus = 0;
+		d.hint = "Tab/arrows choose  Enter press the focused button  Esc cancel";
+		return dlg_run(c, &d) == 1;
+	}
+	dlg_line(&d, ROLE_WARN, "A large change: type %s and press Enter to confirm.", name);
+	d.field = 1;
+	d.hint = "Esc cancels: nothing is changed";
+	int wrong_at = -1;
+	for (;;) {
+		if (dlg_run(c, &d) == DLG_CANCEL)
+			return 0;
+		if (strcmp(d.text, name) == 0)
+			return 1;
+		if (wrong_at < 0)
+			wrong_at = d.n_lines++;
+		if (wrong_at < DLG_LINES) {
+			snprintf(d.line[wrong_at].s, DLG_LINE_MAX, "'%s' is not '%s': nothing was done. Type %s, or Esc.",
+				 d.text, name, name);
+			d.line[wrong_at].role = ROLE_ANOMALY;
+		}
+		d.text[0] = '\0';
+	}
+}
+
+static void list_dropped(struct console *c, const struct plan *p)
+{
+	char buf[DLG_LINE_MAX];
+	int k = 0, listed = 0;
+	int64_t total = 0;
+	for (size_t i = 0; i < p->n; i++)
+		total += !p->v[i].skip && p->v[i].kind == ACT_DROP_LINE;
+	if (!total)
+		return;
+	k = snprintf(buf, sizeof buf, " Dropped: %lld line%s:", (long long)total, total == 1 ? "" : "s");
+	for (size_t i = 0; i < p->n && listed < RESULT_LINES_LISTED; i++) {
+		const struct action *a = &p->v[i];
+		if (a->skip || a->kind != ACT_DROP_LINE || k < 0 || (size_t)k >= sizeof buf)
+			continue;
+		k += snprintf(buf + k, sizeof buf - (size_t)k, "%s %lld (%s)", listed ? "," : "", (long long)a->line,
+			      anomaly_type_name(a->reason));
+		listed++;
+	}
+	if (total > listed && k > 0 && (size_t)k < sizeof buf)
+		snprintf(buf + k, sizeof buf - (size_t)k, ", and %lld more (the journal lists them)",
+			 (long long)(total - listed));
+	walk_say(c, ROLE_NORMAL, "%s", buf);
+}
+
+/* The result screen: before/after, where the original went, the
+ * verification, the journal; then the views are rebuilt. */
+static void result(struct rwalk *w, const struct rplan_sum *s, struct apply_result *res)
+{
+	struct console *c = w->c;
+	struct scan_report ver;
+	perr ve = { 0 };
+	int vrc = walk_verify(c, &ver, &ve);
+	struct textbuf *t = walk_begin(c);
+	walk_say(c, ROLE_TITLE, " %s done: %s", w->verb, c->location);
+	tb_add(t, ROLE_NORMAL, "", 0);
+	walk_say(c, ROLE_NORMAL, " Before:  %lld lines, %lld records, %lld bytes", (long long)walk_lines(&c->m.rep),
+		 (long long)walk_records(&c->m.rep), (long long)walk_bytes(&c->m.rep));
+	if (vrc == 0)
+		walk_say(c, ROLE_NORMAL, " After:   %lld lines, %lld records, %lld bytes", (long long)walk_lines(&ver),
+			 (long long)walk_records(&ver), (long long)walk_bytes(&ver));
+	list_dropped(c, &w->plan);
+	if (s->newlines)
+		walk_say(c, ROLE_NORMAL, " Newline added after %lld complete record%s.", (long long)s->newlines,
+			 s->newlines == 1 ? "" : "s");
+	if (s->temps)
+		walk_say(c, ROLE_NORMAL, " Removed %lld leftover temporary file%s.", (long long)s->temps,
+			 s->temps == 1 ? "" : "s");
+	for (size_t i = 0; i < res->n_quarantined; i++)
+		walk_say(c, ROLE_OK, " Original kept at: %s", res->quarantined[i]);
+	if (!res->n_quarantined)
+		walk_say(c, ROLE_DIM, "%s", " Original: not kept (repair rewrites in place; quarantine keeps a copy).");
+	tb_add(t, ROLE_NORMAL, "", 0);
+	if (vrc < 0) {
+		walk_say(c, ROLE_ANOMALY, " Verification scan FAILED: %s", ve.msg);
+	} else if (!ver.n_an) {
+		walk_say(c, ROLE_OK, "%s", " Verification scan: no anomalies. The store is healthy.");
+	} else {
+		walk_say(c, ROLE_WARN, " Verification scan: %zu anomal%s remain%s", ver.n_an, ver.n_an == 1 ? "y" : "ies",
+			 ver.n_an == 1 ? (s->left ? "s, the one you left:" : "s:") : (s->left ? ", with the ones you left:" : ":"));
+		walk_list_anomalies(c, &ver, ROLE_WARN);
+	}
+	struct journal_entry j = {
+		.command = "console", .backend = c->backend_name, .location = c->location,
+		.mode = recovery_mode_name(w->mode), .plan = &w->plan, .result = res,
+		.records_before = walk_records(&c->m.rep), .records_after = vrc == 0 ? walk_records(&ver) : s->records,
+		.bytes_before = res->bytes_before, .bytes_after = res->bytes_after,
+	};
+	walk_journal(c, &j);
+	walk_reindex(c);
+	scan_report_free(&ver);
+	console_status(c, vrc == 0 && !ver.n_an ? ROLE_OK : ROLE_WARN, " %s applied and verified. Esc returns to the views",
+		       w->verb);
+}
+
+static void run(struct rwalk *w, const struct rplan_sum *s)
+{
+	struct console *c = w->c;
+	char what[DLG_LINE_MAX];
+	snprintf(what, sizeof what, "%s: %s", w->verb, c->location);
+	struct walk_progress pr = { c, what, 0 };
+	struct apply_progress prog = { &pr, walk_on_progress };
+	struct apply_result res;
+	perr e = { 0 };
+	memset(&res, 0, sizeof res);
+	walk_on_progress(&pr, 0, 1);
+	if (c->b->ops->apply(c->b, &w->plan, &prog, &res, &e) < 0) {
+		apply_result_free(&res);
+		if (walk_changed(&e)) {
+			walk_offer_rescan(c, "plan", &e);
+			return;
+		}
+		dlg_message(c, "Recovery failed", ROLE_ANOMALY, e.msg,
+			    "What failed was left as it was. The views are rebuilt from the file as it is now.");
+		perr re = { 0 };
+		if (console_reload(c, &re) < 0)
+			walk_leave(c, ROLE_ANOMALY, re.msg);
+		else
+			walk_leave(c, ROLE_ANOMALY, " Recovery failed: see the message; the views show the file as it is");
+		return;
+	}
+	result(w, s, &res);
+	apply_result_free(&res);
+}
+
+void walk_recover(struct console *c)
+{
+	if (model_scanning(&c->m)) {
+		console_status(c, ROLE_WARN, "%s", " Still indexing: recovery plans from the finished scan, press R again then");
+		return;
+	}
+	if (c->m.failed) {
+		console_status(c, ROLE_ANOMALY, " The scan failed (%s): nothing to plan from", c->m.err.msg);
+		return;
+	}
+	if (!c->m.rep.n_an) {
+		console_status(c, ROLE_OK, "%s", " Nothing to recover: the scan found no anomalies");
+		return;
+	}
+	if (!c->journal) {
+		dlg_message(c, "Recovery refused", ROLE_ANOMALY, "Nowhere to journal what recovery does.",
+			    "Give --journal FILE (or set XDG_STATE_HOME or HOME).");
+		return;
+	}
+	struct rwalk w = { .c = c };
+	plan_init(&w.plan);
+	if (choose_mode(&w) < 0 || build(&w) < 0) {
+		plan_free(&w.plan);
+		walk_leave(c, ROLE_NORMAL, " Recovery cancelled: nothing was changed");
+		return;
+	}
+	walk_begin(c);
+	rplan_text(c, &w.plan);
+	const char *hint = " Enter confirm...  s step through the anomalies  j/k scroll  Esc cancel (nothing changes)";
+	for (;;) {
+		enum walk_request r = walk_wait(c, hint, 1u << WREQ_OK | 1u << WREQ_CANCEL | 1u << WREQ_STEP);
+		if (r == WREQ_CANCEL) {
+			walk_leave(c, ROLE_NORMAL, " Recovery cancelled: nothing was changed");
+			break;
+		}
+		if (r == WREQ_STEP) {
+			rplan_step(c, &w.plan);
+			continue;
+		}
+		struct rplan_sum s;
+		rplan_sum(c, &w.plan, &s);
+		if (!s.drops && !s.newlines && !s.temps && !s.orphans) {
+			console_status(c, ROLE_WARN, "%s", " Nothing to apply: every action is left (s to step again, Esc to cancel)");
+			continue;
+		}
+		if (!confirm(&w, &s)) {
+			if (c->quit) {
+				walk_leave(c, ROLE_NORMAL, " Recovery cancelled: nothing was changed");
+				break;
+			}
+			console_status(c, ROLE_NORMAL, "%s", " Not confirmed: nothing was changed (Esc leaves the plan)");
+			continue;
+		}
+		run(&w, &s);
+		break;
+	}
+	plan_free(&w.plan);
+}
