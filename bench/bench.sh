@@ -282,6 +282,20 @@ else
     echo "console: bench/console-bench.sh is not there yet, console figures not measured"
 fi
 
+# ---------------------------------------------------------------- redis
+# Scan and repair throughput against a local redis-server it starts itself.
+echo
+if command -v redis-server >/dev/null 2>&1; then
+    echo "redis (bench/redis-bench.sh):"
+    sh bench/redis-bench.sh "$PAPYRA" || {
+        rc=$?
+        echo "redis: failed (exit $rc)"
+        FAILED=$((FAILED + 1))
+    }
+else
+    echo "redis: redis-server is not installed, Redis figures not measured"
+fi
+
 if [ "$FAILED" -gt 0 ]; then
     echo
     echo "bench: $FAILED measurement(s) failed"
