@@ -295,7 +295,7 @@ int fsutil_mkdirs(const char *dir, perr *e)
 	return rc;
 }
 
-int fsutil_quarantine_dir_check(const char *dir, perr *e)
+int fsutil_quarantine_dir_check(const char *dir, int create, perr *e)
 {
 	if (!dir || !*dir)
 		return perr_set(e, PX_USAGE, "quarantine mode needs a quarantine directory");
@@ -304,6 +304,10 @@ int fsutil_quarantine_dir_check(const char *dir, perr *e)
 		return -1;
 	struct stat st;
 	int rc = lstat(d, &st);
+	if (rc != 0 && errno == ENOENT && !create) {
+		free(d);
+		return 0; /* created when the plan is applied, not before */
+	}
 	if (rc != 0 && errno == ENOENT) {
 		if (fsutil_mkdirs(d, e) != 0) {
 			free(d);
@@ -331,6 +335,8 @@ static int fsutil_name_taken(int dirfd, const char *cand, char *const *taken, si
 	for (size_t i = 0; i < n_taken; i++)
 		if (taken[i] && strcmp(px_basename(taken[i]), cand) == 0)
 			return 1;
+	if (dirfd < 0)
+		return 0; /* the directory does not exist yet: nothing in it */
 	struct stat st;
 	return fstatat(dirfd, cand, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT;
 }

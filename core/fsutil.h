@@ -85,10 +85,11 @@ int64_t fsutil_now_ms(void);
 /* Create `dir` and its missing parents (mode 0777 minus umask). */
 int fsutil_mkdirs(const char *dir, perr *e);
 
-/* Check a quarantine directory before anything changes: created (with
- * parents) when missing; a symlink or a non-directory is PX_USAGE, a
+/* Check a quarantine directory before anything changes.  When missing it
+ * is created (with parents) if `create`, else accepted as it is (plans are
+ * built before the operator confirms).  A symlink, a non-directory or a
  * directory we cannot write into is PX_IOERR. */
-int fsutil_quarantine_dir_check(const char *dir, perr *e);
+int fsutil_quarantine_dir_check(const char *dir, int create, perr *e);
 
 /* First free "<name>.quarantine.<epoch_ms>" in `dirfd` (then ".1", ".2",
  * ...), skipping the `n_taken` names in `taken`; allocated base name.  A

@@ -191,70 +191,92 @@ static inline void key_append1(struct jsonv *v, unsigned c)
 	key_append(v, &b, 1);
 }
 
-/* Where the captured names are: a key is looked up by its first byte and
- * length and confirmed by one compare.  Building it reads every name, which
- * would cost more than validating a short record, so it is built once per
- * capture set and jsonv_init only checks that the names are the same
- * pointers (a name string rewritten in place is not noticed).
- * Thread-local: threads may validate with different sets.  Fields beyond
- * the first JSONV_CAP_INDEXED are found by a plain scan. */
+/* Where the captured names are: a key is looked up by its length, which
+ * leaves one candidate or none in most sets, and confirmed by a compare a
+ * word at a time.  Building it reads every name, which would cost more
+ * than validating a short record, so it is built once per capture set and
+ * jsonv_init only checks that the names are the same pointers (a name
+ * string rewritten in place is not noticed).  Thread-local: threads may
+ * validate with different sets.  Fields beyond the first JSONV_CAP_INDEXED
+ * are found by a plain scan. */
 #define JSONV_CAP_INDEXED 32
-#define CAP_BUCKETS 64
+#define KEY_MAX (sizeof ((struct jsonv *)0)->key) /* longer keys never match */
 
 struct cap_index {
 	const struct jsonv_field *fields;
 	size_t n;
 	const char *name[JSONV_CAP_INDEXED];
-	size_t len[JSONV_CAP_INDEXED];
-	uint8_t head[CAP_BUCKETS];           /* 1 + first field in the bucket, 0 none */
-	uint8_t next[JSONV_CAP_INDEXED];     /* 1 + next field in the same bucket */
+	uint32_t by_len[KEY_MAX + 1]; /* bit i: field i's name has that length */
 };
 
 static _Thread_local struct cap_index cap_index;
-
-static inline unsigned cap_hash(unsigned first, size_t len)
-{
-	return (first + 7 * (unsigned)len) % CAP_BUCKETS;
-}
 
 static void cap_index_build(const struct jsonv_capture *cap)
 {
 	struct cap_index *x = &cap_index;
 	x->fields = cap->fields;
 	x->n = cap->n;
-	memset(x->head, 0, sizeof x->head);
-	/* backwards, so each bucket lists its fields in ascending order */
-	for (size_t i = cap->n < JSONV_CAP_INDEXED ? cap->n : JSONV_CAP_INDEXED; i-- > 0;) {
+	memset(x->by_len, 0, sizeof x->by_len);
+	for (size_t i = 0; i < cap->n && i < JSONV_CAP_INDEXED; i++) {
 		const char *name = cap->fields[i].name;
 		x->name[i] = name;
-		if (!name)
-			continue;
-		x->len[i] = strlen(name);
-		unsigned h = cap_hash((unsigned char)name[0], x->len[i]);
-		x->next[i] = x->head[h];
-		x->head[h] = (uint8_t)(i + 1);
+		size_t len = name ? strlen(name) : KEY_MAX + 1;
+		if (len <= KEY_MAX)
+			x->by_len[len] |= 1u << i;
 	}
 }
 
-/* The field a key closed at depth 1 selects, or -1: the first field of
- * that name when the caller lists it twice. */
-static int key_match(const struct jsonv *v, const unsigned char *key, uint32_t n)
+/* The n bytes at a and b are the same. */
+static inline int same_bytes(const void *a, const void *b, size_t n)
 {
-	const struct jsonv_capture *cap = v->cap;
-	const struct cap_index *x = &cap_index;
-	if (n > sizeof v->key)
-		return -1;
-	if (x->fields != cap->fields || x->n != cap->n) /* another set was used since init */
-		cap_index_build(cap);
-	for (unsigned i = x->head[cap_hash(n ? key[0] : 0, n)]; i; i = x->next[i - 1])
-		if (x->len[i - 1] == n && memcmp(x->name[i - 1], key, n) == 0)
-			return (int)i - 1;
+	const unsigned char *p = a, *q = b;
+	uint64_t x, y;
+	for (; n >= 8; p += 8, q += 8, n -= 8) {
+		memcpy(&x, p, 8);
+		memcpy(&y, q, 8);
+		if (x != y)
+			return 0;
+	}
+	if (n >= 4) {
+		uint32_t s, t, u, w;
+		memcpy(&s, p, 4);
+		memcpy(&t, q, 4);
+		memcpy(&u, p + n - 4, 4);
+		memcpy(&w, q + n - 4, 4);
+		return s == t && u == w;
+	}
+	for (; n; p++, q++, n--)
+		if (*p != *q)
+			return 0;
+	return 1;
+}
+
+static int key_match_rest(const struct jsonv_capture *cap, const unsigned char *key, uint32_t n)
+{
 	for (size_t i = JSONV_CAP_INDEXED; i < cap->n; i++) {
 		const char *name = cap->fields[i].name;
 		if (name && strlen(name) == n && memcmp(name, key, n) == 0)
 			return (int)i;
 	}
 	return -1;
+}
+
+/* The field a key closed at depth 1 selects, or -1: the first field of
+ * that name when the caller lists it twice. */
+static inline int key_match(const struct jsonv *v, const unsigned char *key, uint32_t n)
+{
+	const struct jsonv_capture *cap = v->cap;
+	const struct cap_index *x = &cap_index;
+	if (n > KEY_MAX)
+		return -1;
+	if (x->fields != cap->fields || x->n != cap->n) /* another set was used since init */
+		cap_index_build(cap);
+	for (uint32_t m = x->by_len[n]; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m);
+		if (same_bytes(x->name[i], key, n))
+			return (int)i;
+	}
+	return cap->n > JSONV_CAP_INDEXED ? key_match_rest(cap, key, n) : -1;
 }
 
 /* A value starts at line offset `pos` with `d` containers open: the
@@ -308,13 +330,8 @@ void jsonv_init(struct jsonv *v, struct jsonv_capture *cap)
 /* The machine is written with gotos: each label is a state, and running out
  * of input at any of them saves that state so the next feed resumes there.
  * Locals hold the hot state; they go back to *v only when the feed ends. */
-int jsonv_feed(struct jsonv *v, const char *buf, size_t n)
+static int feed_bytes(struct jsonv *v, const char *buf, size_t n)
 {
-	if (v->error)
-		return -1;
-	if (n == 0)
-		return 0;
-
 	const unsigned char *const start = (const unsigned char *)buf, *const end = start + n;
 	const unsigned char *p = start;
 	unsigned char *const stk = v->stack;
@@ -654,6 +671,590 @@ fail:
 #undef FAIL
 #undef IN_OBJECT
 #undef SKIP_WS
+}
+
+/* ---- The whole-line fast path ----
+ *
+ * Most lines arrive in one feed.  For those the line is first classified
+ * 64 bytes at a time with vector compares: which quotes open strings, which
+ * bytes are structural, where bare words (numbers, literals) start, and
+ * whether any string holds a control character, a bad escape or bad UTF-8.
+ * The grammar is then checked over these token positions only, a bit scan
+ * per token, so the time no longer grows with the string lengths and the
+ * positions do not wait on each other.
+ *
+ * The fast path only ever says "valid, with these captures" or "not sure":
+ * on anything else (an error, a line not complete in this feed, nesting
+ * deeper than 64, a captured key holding an escape) it leaves the line as
+ * jsonv_init left it and the per-byte machine above runs from the start.
+ * So errors, their positions and reasons, and every resumable behaviour
+ * come from that machine alone; the fast path has to be exact only about
+ * lines it accepts.  Memory: a window of 16 blocks of token bits on the
+ * stack, whatever the line length. */
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define JSONV_FAST 1
+#include <immintrin.h>
+
+#define FP_BLOCKS 16   /* blocks of 64 bytes classified per window */
+#define FP_DEPTH 64    /* the container stack is one 64-bit word */
+
+/* What one block carries to the next. */
+struct fp_carry {
+	uint64_t in_str; /* all ones when the last block ended inside a string */
+	uint64_t word;   /* 1 when its last byte was part of a bare word */
+	uint64_t esc;    /* 1 when its last byte was a backslash escaping the next one */
+	size_t u8_end;   /* line offset where the last UTF-8 sequence checked ends */
+	int bslash;      /* a backslash was seen: keys must be looked at */
+};
+
+/* Bit i of each mask describes byte i of a block. */
+struct fp_raw {
+	uint64_t quote, bslash;
+	uint64_t low;   /* 0x00..0x20: whitespace, or a control character */
+	uint64_t space; /* 0x20 */
+	uint64_t op;    /* , : [ ] { } */
+	uint64_t high;  /* 0x80..0xff */
+};
+
+/* Bytes that may follow a number or literal: whitespace (control
+ * characters are refused elsewhere), a structural character or a quote. */
+static const unsigned char fp_delim[256] = {
+	[0] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[','] = 1, [':'] = 1, ['['] = 1, [']'] = 1, ['{'] = 1, ['}'] = 1, ['"'] = 1,
+};
+
+/* Whether the escape whose letter is at buf[at] is valid. */
+static int fp_escape_ok(const unsigned char *buf, size_t n, size_t at)
+{
+	switch (buf[at]) {
+	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+		return 1;
+	case 'u':
+		return n - at > 4 && hex_val(buf[at + 1]) >= 0 && hex_val(buf[at + 2]) >= 0 &&
+		       hex_val(buf[at + 3]) >= 0 && hex_val(buf[at + 4]) >= 0;
+	}
+	return 0;
+}
+
+/* The bytes of the block at `base` that a backslash escapes, each escape
+ * checked on the way; *bad set on a bad one.  Rare, so a plain loop. */
+static uint64_t fp_escapes(const unsigned char *buf, size_t n, size_t base, uint64_t bslash,
+			   struct fp_carry *cy, int *bad)
+{
+	uint64_t escaped = cy->esc, b = bslash & ~cy->esc;
+	cy->esc = 0;
+	cy->bslash |= bslash != 0;
+	while (b) {
+		unsigned k = (unsigned)__builtin_ctzll(b);
+		if (base + k + 1 >= n || !fp_escape_ok(buf, n, base + k + 1)) {
+			*bad = 1;
+			return 0;
+		}
+		if (k == 63) {
+			cy->esc = 1;
+			break;
+		}
+		escaped |= 2ull << k;
+		b &= ~(3ull << k);
+	}
+	return escaped;
+}
+
+/* Control characters (bit set in `ctrl`) are fine only outside strings
+ * and only as tab, LF or CR. */
+static int fp_ctrl_ok(const unsigned char *buf, size_t base, uint64_t ctrl, uint64_t inside)
+{
+	if (ctrl & inside)
+		return 0;
+	for (; ctrl; ctrl &= ctrl - 1) {
+		unsigned c = buf[base + (unsigned)__builtin_ctzll(ctrl)];
+		if (c != '\t' && c != '\n' && c != '\r')
+			return 0;
+	}
+	return 1;
+}
+
+/* Every byte >= 0x80 (bit set in `high`) must be part of a well-formed
+ * UTF-8 sequence (same bounds as the per-byte machine).  Sequences are
+ * checked from their lead byte; one may run into the next block. */
+static int fp_utf8_ok(const unsigned char *buf, size_t n, size_t base, uint64_t high,
+		      struct fp_carry *cy)
+{
+	if (cy->u8_end > base)
+		high = cy->u8_end - base >= 64 ? 0 : high & (~0ull << (cy->u8_end - base));
+	while (high) {
+		unsigned k = (unsigned)__builtin_ctzll(high);
+		size_t at = base + k;
+		uint32_t lead = utf8_lead(buf[at]), need = lead & 0xff;
+		if (!lead || n - at <= need)
+			return 0;
+		if (buf[at + 1] < (lead >> 8 & 0xff) || buf[at + 1] > (lead >> 16))
+			return 0;
+		for (uint32_t j = 2; j <= need; j++)
+			if ((buf[at + j] & 0xc0) != 0x80)
+				return 0;
+		cy->u8_end = at + need + 1;
+		k += need + 1;
+		high = k >= 64 ? 0 : high & (~0ull << k);
+	}
+	return 1;
+}
+
+static inline uint64_t fp_prefix_xor(uint64_t x)
+{
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	x ^= x << 32;
+	return x;
+}
+
+__attribute__((target("pclmul,sse2")))
+static inline uint64_t fp_prefix_xor_clmul(uint64_t x)
+{
+	__m128i r = _mm_clmulepi64_si128(_mm_set_epi64x(0, (long long)x), _mm_set1_epi8((char)0xff), 0);
+	return (uint64_t)_mm_cvtsi128_si64(r);
+}
+
+/* Token bits of one block from its raw masks: structural characters and
+ * opening quotes outside strings, and the first byte of each bare word.
+ * Returns 0 on a byte that makes the line invalid, else 1. */
+static inline __attribute__((always_inline)) int
+fp_block(const unsigned char *buf, size_t n, size_t base, const struct fp_raw *m,
+	 struct fp_carry *cy, uint64_t *tok, int clmul)
+{
+	int bad = 0;
+	uint64_t q = m->quote;
+	if (m->bslash | cy->esc)
+		q &= ~fp_escapes(buf, n, base, m->bslash, cy, &bad);
+	uint64_t r = (clmul ? fp_prefix_xor_clmul(q) : fp_prefix_xor(q)) ^ cy->in_str;
+	cy->in_str = 0 - (r >> 63);
+	uint64_t ctrl = m->low & ~m->space;
+	if (ctrl && !fp_ctrl_ok(buf, base, ctrl, r & ~q))
+		bad = 1;
+	if (m->high && !fp_utf8_ok(buf, n, base, m->high, cy))
+		bad = 1;
+	uint64_t word = ~(r | q | m->low | m->op);
+	*tok = (m->op & ~r) | (q & r) | (word & ~(word << 1 | cy->word));
+	cy->word = word >> 63;
+	return !bad;
+}
+
+static inline void fp_raw_sse2(const unsigned char *p, struct fp_raw *m)
+{
+	const __m128i dq = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), sp = _mm_set1_epi8(' '),
+		      lim = _mm_set1_epi8(0x21), lc = _mm_set1_epi8(0x20), ob = _mm_set1_epi8(0x7b),
+		      cb = _mm_set1_epi8(0x7d), cm = _mm_set1_epi8(','), cl = _mm_set1_epi8(':');
+	memset(m, 0, sizeof *m);
+	for (unsigned j = 0; j < 64; j += 16) {
+		__m128i x = LOAD16(p + j), y = _mm_or_si128(x, lc);
+		uint64_t hi = (unsigned)_mm_movemask_epi8(x);
+		m->high |= hi << j;
+		m->quote |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, dq)) << j;
+		m->bslash |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, bs)) << j;
+		/* signed: bytes >= 0x80 are below 0x21 too, hence the & ~hi */
+		m->low |= ((uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(x, lim)) & ~hi) << j;
+		m->space |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, sp)) << j;
+		__m128i o = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(y, ob), _mm_cmpeq_epi8(y, cb)),
+					 _mm_or_si128(_mm_cmpeq_epi8(x, cm), _mm_cmpeq_epi8(x, cl)));
+		m->op |= (uint64_t)(unsigned)_mm_movemask_epi8(o) << j;
+	}
+}
+
+__attribute__((target("avx2")))
+static inline void fp_raw_avx2(const unsigned char *p, struct fp_raw *m)
+{
+	const __m256i dq = _mm256_set1_epi8('"'), bs = _mm256_set1_epi8('\\'),
+		      sp = _mm256_set1_epi8(' '), lim = _mm256_set1_epi8(0x21),
+		      lc = _mm256_set1_epi8(0x20), ob = _mm256_set1_epi8(0x7b),
+		      cb = _mm256_set1_epi8(0x7d), cm = _mm256_set1_epi8(','), cl = _mm256_set1_epi8(':');
+	memset(m, 0, sizeof *m);
+	for (unsigned j = 0; j < 64; j += 32) {
+		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(p + j));
+		__m256i y = _mm256_or_si256(x, lc);
+		uint64_t hi = (uint32_t)_mm256_movemask_epi8(x);
+		m->high |= hi << j;
+		m->quote |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, dq)) << j;
+		m->bslash |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, bs)) << j;
+		m->low |= ((uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(lim, x)) & ~hi) << j;
+		m->space |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, sp)) << j;
+		__m256i o = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(y, ob), _mm256_cmpeq_epi8(y, cb)),
+					    _mm256_or_si256(_mm256_cmpeq_epi8(x, cm), _mm256_cmpeq_epi8(x, cl)));
+		m->op |= (uint64_t)(uint32_t)_mm256_movemask_epi8(o) << j;
+	}
+}
+
+/* `left` bytes from p are the line's; the rest of the 64 read as spaces
+ * (a masked load: nothing past the line is touched). */
+__attribute__((target("avx512f,avx512bw")))
+static inline void fp_raw_avx512(const unsigned char *p, size_t left, struct fp_raw *m)
+{
+	__m512i x = left >= 64 ? _mm512_loadu_si512(p)
+		    : _mm512_mask_loadu_epi8(_mm512_set1_epi8(' '), (1ull << left) - 1, p);
+	__m512i y = _mm512_or_si512(x, _mm512_set1_epi8(0x20));
+	m->quote = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('"'));
+	m->bslash = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('\\'));
+	m->low = _mm512_cmple_epu8_mask(x, _mm512_set1_epi8(0x20));
+	m->space = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(' '));
+	m->op = _mm512_cmpeq_epi8_mask(y, _mm512_set1_epi8(0x7b)) |
+		_mm512_cmpeq_epi8_mask(y, _mm512_set1_epi8(0x7d)) |
+		_mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(',')) |
+		_mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(':'));
+	m->high = _mm512_movepi8_mask(x);
+}
+
+enum { FP_OFF, FP_SSE2, FP_AVX2, FP_AVX512 };
+
+/* Classifies the blocks from line offset `from` on, up to FP_BLOCKS of
+ * them; the last one, if short, as if padded with spaces.  Returns the
+ * number of blocks, 0 when a byte makes the line invalid. */
+static inline __attribute__((always_inline)) unsigned
+fp_window(const unsigned char *buf, size_t n, size_t from, uint64_t *tok, struct fp_carry *cy,
+	  int isa)
+{
+	unsigned nb = 0;
+	for (; nb < FP_BLOCKS && from < n; nb++, from += 64) {
+		struct fp_raw m;
+		if (isa == FP_AVX512) {
+			fp_raw_avx512(buf + from, n - from, &m);
+		} else {
+			const unsigned char *p = buf + from;
+			unsigned char pad[64];
+			if (n - from < 64) {
+				memset(pad, ' ', sizeof pad);
+				memcpy(pad, p, n - from);
+				p = pad;
+			}
+			if (isa == FP_AVX2)
+				fp_raw_avx2(p, &m);
+			else
+				fp_raw_sse2(p, &m);
+		}
+		if (!fp_block(buf, n, from, &m, cy, &tok[nb], isa != FP_SSE2))
+			return 0;
+	}
+	return nb;
+}
+
+/* End of the digits from buf[p] on, 8 at a time while 8 are left. */
+static inline size_t fp_digits(const unsigned char *buf, size_t n, size_t p)
+{
+	for (; n - p >= 8; p += 8) {
+		uint64_t x;
+		memcpy(&x, buf + p, 8);
+		/* high bit of each byte that is not '0'..'9': above '9' the add
+		 * sets it, below '0' (or >= 0xb0) the subtraction does.  Carries
+		 * only run from a non-digit upwards, so the first one is exact. */
+		uint64_t nd = ((x + 0x4646464646464646ull) | (x - 0x3030303030303030ull)) &
+			      0x8080808080808080ull;
+		if (nd)
+			return p + ((unsigned)__builtin_ctzll(nd) >> 3);
+	}
+	while (p < n && is_digit(buf[p]))
+		p++;
+	return p;
+}
+
+/* End of the number or literal that starts at buf[i] (i > 0), or 0 when
+ * it is not exactly one. */
+static inline __attribute__((always_inline)) size_t
+fp_bare(const unsigned char *buf, size_t n, size_t i)
+{
+	const char *word;
+	size_t p = i, len;
+	unsigned c = buf[p];
+	switch (c) {
+	case 't': word = "true"; len = 4; goto word;
+	case 'f': word = "false"; len = 5; goto word;
+	case 'n': word = "null"; len = 4; goto word;
+	case 'N': word = "NaN"; len = 3; goto word;
+	case 'I': word = "Infinity"; len = 8; goto word;
+	case '-':
+		if (++p == n)
+			return 0;
+		c = buf[p];
+		if (c == 'I') {
+			word = "Infinity";
+			len = 8;
+			goto word;
+		}
+		if (!is_digit(c))
+			return 0;
+		/* fall through */
+	case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		p++;
+		if (c != '0')
+			p = fp_digits(buf, n, p);
+		if (p < n && buf[p] == '.') {
+			if (++p == n || !is_digit(buf[p]))
+				return 0;
+			p = fp_digits(buf, n, p + 1);
+		}
+		if (p < n && (buf[p] | 0x20) == 'e') {
+			if (++p < n && (buf[p] == '+' || buf[p] == '-'))
+				p++;
+			if (p == n || !is_digit(buf[p]))
+				return 0;
+			p = fp_digits(buf, n, p + 1);
+		}
+		break;
+	default:
+		return 0;
+	}
+	return p == n || fp_delim[buf[p]] ? p : 0;
+word:
+	if (n - p < len || memcmp(buf + p, word, len) != 0)
+		return 0;
+	p += len;
+	return p == n || fp_delim[buf[p]] ? p : 0;
+}
+
+/* The grammar over the token positions.  Returns 1 when the line is one
+ * valid container (v then holds the end state and the captures), 0 when
+ * the per-byte machine must decide (v untouched but for the captures,
+ * which are reset). */
+static inline __attribute__((always_inline)) int
+fp_line(struct jsonv *v, const unsigned char *buf, size_t n, int isa)
+{
+	uint64_t tok[FP_BLOCKS], bits = 0, stk = 0;
+	struct fp_carry cy = { 0, 0, 0, 0, 0 };
+	struct jsonv_capture *cap = v->cap;
+	struct jsonv_field *f = NULL;
+	size_t wend = 0, base = 0, i, e;
+	unsigned k = 0, nb = 0, d = 0, c;
+	int cf = -1;
+	enum jsonv_type top;
+
+/* next token: position i, byte c; `none` when the line has no more */
+#define FP_NEXT(none) do { \
+		while (!bits) { \
+			if (++k < nb) { \
+				base += 64; \
+				bits = tok[k]; \
+				continue; \
+			} \
+			if (wend >= n) \
+				goto none; \
+			base = wend; \
+			if (!(nb = fp_window(buf, n, wend, tok, &cy, isa))) \
+				goto bail; \
+			wend += (size_t)nb * 64; \
+			k = 0; \
+			bits = tok[0]; \
+		} \
+		i = base + (size_t)__builtin_ctzll(bits); \
+		bits &= bits - 1; \
+		c = buf[i]; \
+	} while (0)
+/* a value at depth 1 being captured ends before offset `at` */
+#define FP_END(at) do { \
+		if (cf >= 0 && d == 1) { \
+			f->len = (at) - f->off; \
+			cf = -1; \
+		} \
+	} while (0)
+
+	FP_NEXT(bail);
+	if (c == '{') {
+		top = JV_OBJECT;
+		goto open_obj;
+	}
+	if (c != '[')
+		goto bail;
+	top = JV_ARRAY;
+	goto open_arr;
+
+open_obj:
+	if (d == FP_DEPTH)
+		goto bail;
+	stk = stk << 1 | 1;
+	d++;
+	FP_NEXT(bail);
+	if (c == '"')
+		goto key;
+	if (c == '}')
+		goto close;
+	goto bail;
+
+open_arr:
+	if (d == FP_DEPTH)
+		goto bail;
+	stk <<= 1;
+	d++;
+	FP_NEXT(bail);
+	if (c == ']')
+		goto close;
+	goto value;
+
+key: /* c = '"' opens a key */
+	e = i + 1;
+	FP_NEXT(bail);
+	if (c != ':')
+		goto bail;
+	if (d == 1 && cap) {
+		/* only whitespace between the key's closing quote and the colon */
+		size_t q = i - 1;
+		while (buf[q] != '"')
+			q--;
+		if (cy.bslash && memchr(buf + e, '\\', q - e))
+			goto bail; /* the per-byte machine unescapes keys */
+		cf = key_match(v, buf + e, (uint32_t)(q - e > 0xffff ? 0xffff : q - e));
+		if (cf >= 0)
+			f = &cap->fields[cf];
+	}
+	FP_NEXT(bail);
+
+value: /* c starts a value */
+	if (cf >= 0 && d == 1) {
+		f->type = (enum jsonv_type)start_type[c];
+		f->off = i;
+		f->len = 0;
+	}
+	if (c == '"') {
+		FP_NEXT(bail);
+		if (cf >= 0 && d == 1) {
+			size_t q = i - 1;
+			while (buf[q] != '"')
+				q--;
+			FP_END(q + 1);
+		}
+		goto after;
+	}
+	if (c == '{')
+		goto open_obj;
+	if (c == '[')
+		goto open_arr;
+	if (!(e = fp_bare(buf, n, i)))
+		goto bail;
+	FP_END(e);
+	FP_NEXT(bail);
+
+after: /* c follows a value in a container */
+	if (c == ',') {
+		FP_NEXT(bail);
+		if (!(stk & 1))
+			goto value;
+		if (c == '"')
+			goto key;
+		goto bail;
+	}
+	if (c != ((stk & 1) ? '}' : ']'))
+		goto bail;
+close: /* c closes the innermost container */
+	stk >>= 1;
+	if (--d == 0)
+		goto done;
+	FP_END(i + 1);
+	FP_NEXT(bail);
+	goto after;
+
+done: /* only whitespace may follow */
+	FP_NEXT(accept);
+	goto bail;
+
+accept:
+	v->state = ST_END;
+	v->depth = 0;
+	v->top = top;
+	v->cap_field = -1;
+	v->pos = n;
+	return 1;
+
+bail:
+	if (cap)
+		for (size_t j = 0; j < cap->n; j++) {
+			cap->fields[j].type = JV_NONE;
+			cap->fields[j].off = cap->fields[j].len = 0;
+		}
+	return 0;
+#undef FP_NEXT
+#undef FP_END
+}
+
+static int fp_line_sse2(struct jsonv *v, const unsigned char *buf, size_t n)
+{
+	return fp_line(v, buf, n, FP_SSE2);
+}
+
+__attribute__((target("avx2,bmi,bmi2,pclmul,popcnt,lzcnt")))
+static int fp_line_avx2(struct jsonv *v, const unsigned char *buf, size_t n)
+{
+	return fp_line(v, buf, n, FP_AVX2);
+}
+
+__attribute__((target("avx512f,avx512bw,avx2,bmi,bmi2,pclmul,popcnt,lzcnt")))
+static int fp_line_avx512(struct jsonv *v, const unsigned char *buf, size_t n)
+{
+	return fp_line(v, buf, n, FP_AVX512);
+}
+
+/* The widest path this CPU runs, found once; -1 until then. */
+static int fp_level = -1;
+
+static int fp_detect(void)
+{
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512f") &&
+	    __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
+	    __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("popcnt"))
+		return FP_AVX512;
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
+	    __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("popcnt"))
+		return FP_AVX2;
+	return FP_SSE2;
+}
+
+static int fp_run(struct jsonv *v, const char *buf, size_t n)
+{
+	int level = __atomic_load_n(&fp_level, __ATOMIC_RELAXED);
+	if (level < 0) {
+		level = fp_detect();
+		__atomic_store_n(&fp_level, level, __ATOMIC_RELAXED);
+	}
+	switch (level) {
+	case FP_AVX512: return fp_line_avx512(v, (const unsigned char *)buf, n);
+	case FP_AVX2: return fp_line_avx2(v, (const unsigned char *)buf, n);
+	case FP_SSE2: return fp_line_sse2(v, (const unsigned char *)buf, n);
+	}
+	return 0;
+}
+#endif /* JSONV_FAST */
+
+/* For tests only (declared here, not in jsonv.h): limit the fast path to
+ * `level` (0 none: the per-byte machine alone, 1 SSE2, 2 AVX2, 3 AVX-512;
+ * -1 the best this CPU has) and return the level now in use, which is
+ * never above what the CPU supports.  Not thread-safe against running
+ * validators. */
+int jsonv__fast_level(int level);
+int jsonv__fast_level(int level)
+{
+#ifdef JSONV_FAST
+	int best = fp_detect();
+	level = level < 0 || level > best ? best : level;
+	__atomic_store_n(&fp_level, level, __ATOMIC_RELAXED);
+	return level;
+#else
+	(void)level;
+	return 0;
+#endif
+}
+
+int jsonv_feed(struct jsonv *v, const char *buf, size_t n)
+{
+	if (v->error)
+		return -1;
+	if (n == 0)
+		return 0;
+#ifdef JSONV_FAST
+	if (v->pos == 0 && v->state == ST_VALUE && fp_run(v, buf, n))
+		return 0;
+#endif
+	return feed_bytes(v, buf, n);
 }
 
 int jsonv_finish(struct jsonv *v)

@@ -237,11 +237,17 @@ int plan_build_files(struct plan *p, const struct scan_report *r, char *const *r
 		return 0;
 	struct recover_build b = {.p = p, .r = r, .real = real_paths, .qdirfd = -1, .e = e};
 	if (mode == RM_QUARANTINE) {
-		if (fsutil_quarantine_dir_check(quarantine_dir, e) != 0)
+		/* checked now, created only when the plan is applied: a plan that
+		 * is shown and cancelled leaves no trace */
+		if (fsutil_quarantine_dir_check(quarantine_dir, 0, e) != 0)
 			return -1;
 		free(p->quarantine_dir);
 		p->quarantine_dir = px_strdup(quarantine_dir, e);
-		if (!p->quarantine_dir || (b.qdirfd = fsutil_open_dir(quarantine_dir, 1, e)) < 0)
+		if (!p->quarantine_dir)
+			return -1;
+		struct stat qst;
+		if (lstat(quarantine_dir, &qst) == 0 &&
+		    (b.qdirfd = fsutil_open_dir(quarantine_dir, 1, e)) < 0)
 			return -1;
 	}
 	int *unreadable = calloc(r->n_files ? r->n_files : 1, sizeof *unreadable);
@@ -627,7 +633,7 @@ int plan_apply_files(const struct plan *p, const struct apply_progress *prog,
 	int need_q = 0;
 	for (size_t i = 0; i < ap.nt; i++)
 		need_q |= ap.t[i].quar != NULL || (ap.t[i].act && ap.t[i].act->kind == ACT_MOVE_ORPHAN);
-	if (rc == 0 && need_q && (fsutil_quarantine_dir_check(p->quarantine_dir, e) != 0 ||
+	if (rc == 0 && need_q && (fsutil_quarantine_dir_check(p->quarantine_dir, 1, e) != 0 ||
 				  (ap.qdirfd = fsutil_open_dir(p->quarantine_dir, 1, e)) < 0))
 		rc = -1;
 	if (rc == 0 && ap.nt && !(ap.buf = px_malloc(FSUTIL_BUF_SIZE, e)))

@@ -12,6 +12,8 @@
 
 /* Narrowest box: a question and two buttons read well in it. */
 #define DLG_MIN_INNER 44
+/* First row of a box: below the header and the view tabs. */
+#define DLG_TOP 3
 /* Widest box: longer text wraps, so the screen behind stays in view. */
 #define DLG_MAX_INNER 76
 /* Blank columns between the frame and the text. */
@@ -92,10 +94,45 @@ static void frame_row(int y, int x, int inner, int role, const char *l, const ch
 	screen_str(y, x + 1 + w, 1, role, r);
 }
 
+/* The rows a dialog takes: text (clipped when short of room), then one
+ * row per part (checkbox, bar, buttons or field, keys), each after a
+ * blank row while there is room for blanks.  On a short terminal the
+ * blanks go first, then the key hint, then text: the buttons always show. */
+struct dlg_layout {
+	int text_rows, spacer, hint, top;
+};
+
+static void dlg_layout(const struct console *c, const struct dialog *d, int inner, struct dlg_layout *L)
+{
+	int rows = 0;
+	for (int i = 0; i < d->n_lines; i++)
+		rows += wrapped_rows(d->line[i].s, inner);
+	int parts = (d->toggle != NULL) + (d->progress >= 0) + (d->n_buttons || d->field);
+	/* below the tabs when it fits; over the header lines when it does not */
+	int top = DLG_TOP, avail = c->rows - 1 - top;
+	L->spacer = 1;
+	L->hint = d->hint != NULL;
+	for (int pass = 0; 2 + rows + (parts + L->hint) * (1 + L->spacer) > avail && pass < 4; pass++) {
+		if (pass == 0)
+			top = 1, avail = c->rows - 2;
+		else if (pass == 1)
+			L->spacer = 0;
+		else if (pass == 2)
+			L->hint = 0;
+		else
+			rows = avail - 2 - parts;
+	}
+	L->text_rows = rows < 1 ? 1 : rows;
+	int h = 2 + L->text_rows + (parts + L->hint) * (1 + L->spacer);
+	L->top = top + (avail > h ? (avail - h) / 2 : 0);
+}
+
 void dlg_draw(struct console *c, const struct dialog *d)
 {
 	int utf8 = screen_utf8();
 	const char *h = utf8 ? "\xe2\x94\x80" : "-", *v = utf8 ? "\xe2\x94\x82" : "|";
+	if (c->rows < SCREEN_MIN_ROWS || c->cols < SCREEN_MIN_COLS)
+		return; /* the console shows its too-small message instead */
 	int max_inner = c->cols - 2 - 2 * DLG_PAD;
 	int inner = d->title ? screen_width_of(d->title, strlen(d->title)) + 4 : 0;
 	for (int i = 0; i < d->n_lines; i++) {
@@ -113,18 +150,11 @@ void dlg_draw(struct console *c, const struct dialog *d)
 	inner = inner < DLG_MIN_INNER ? DLG_MIN_INNER : inner;
 	inner = inner > DLG_MAX_INNER ? DLG_MAX_INNER : inner;
 	inner = inner > max_inner ? max_inner : inner;
-	if (inner < 10)
-		return; /* the console shows its too-small message instead */
 
-	int rows = 0;
-	for (int i = 0; i < d->n_lines; i++)
-		rows += wrapped_rows(d->line[i].s, inner);
-	int h_total = 2 + rows + (d->toggle ? 2 : 0) + (d->progress >= 0 ? 2 : 0) +
-		      (d->n_buttons || d->field ? 2 : 0) + (d->hint ? 2 : 0);
-	int top = 3, avail = c->rows - 1 - top;
-	int y = top + (avail > h_total ? (avail - h_total) / 2 : 0);
+	struct dlg_layout L;
+	dlg_layout(c, d, inner, &L);
+	int y = L.top;
 	int x = (c->cols - inner - 2 * DLG_PAD - 2) / 2;
-	int bottom = c->rows - 2;
 
 	frame_row(y, x, inner, d->role, utf8 ? "\xe2\x94\x8c" : "+", h, utf8 ? "\xe2\x94\x90" : "+");
 	if (d->title) {
@@ -140,7 +170,16 @@ void dlg_draw(struct console *c, const struct dialog *d)
 		screen_fill(y, x + 1, inner + 2 * DLG_PAD, ROLE_NORMAL); \
 		screen_str(y, x + 1 + inner + 2 * DLG_PAD, 1, d->role, v); \
 	} while (0)
-	for (int i = 0; i < d->n_lines && y < bottom; i++) {
+#define PART_ROW()              \
+	do {                    \
+		if (L.spacer) { \
+			BODY_ROW(); \
+			y++;        \
+		}               \
+		BODY_ROW();     \
+	} while (0)
+	int left = L.text_rows;
+	for (int i = 0; i < d->n_lines && left > 0; i++) {
 		const char *s = d->line[i].s;
 		size_t n = strlen(s);
 		do {
@@ -148,22 +187,21 @@ void dlg_draw(struct console *c, const struct dialog *d)
 			BODY_ROW();
 			screen_text(y, tx, inner, d->line[i].role, s, k);
 			y++;
+			left--;
 			s += k;
 			n -= k;
-		} while (n > 0 && y < bottom);
+		} while (n > 0 && left > 0);
+		if (n > 0)
+			screen_str(y - 1, tx + inner - 1, 1, ROLE_DIM, utf8 ? "\xe2\x80\xa6" : "~");
 	}
-	if (d->toggle && y + 1 < bottom) {
-		BODY_ROW();
-		y++;
-		BODY_ROW();
+	if (d->toggle) {
+		PART_ROW();
 		char t[DLG_LINE_MAX];
 		snprintf(t, sizeof t, "[%s] %s", d->toggle_on ? "x" : " ", d->toggle);
 		screen_str(y++, tx, inner, ROLE_NORMAL, t);
 	}
-	if (d->progress >= 0 && y + 1 < bottom) {
-		BODY_ROW();
-		y++;
-		BODY_ROW();
+	if (d->progress >= 0) {
+		PART_ROW();
 		int bar = inner - 7, fill = (int)((int64_t)bar * d->progress / 1000);
 		char pct[16];
 		screen_str(y, tx, 1, ROLE_NORMAL, "[");
@@ -173,10 +211,8 @@ void dlg_draw(struct console *c, const struct dialog *d)
 		snprintf(pct, sizeof pct, "] %3d%%", d->progress / 10);
 		screen_str(y++, tx + 1 + bar, 6, ROLE_NORMAL, pct);
 	}
-	if ((d->n_buttons || d->field) && y + 1 < bottom) {
-		BODY_ROW();
-		y++;
-		BODY_ROW();
+	if (d->n_buttons || d->field) {
+		PART_ROW();
 		if (d->field) {
 			char t[160];
 			snprintf(t, sizeof t, "> %s_", d->text);
@@ -196,12 +232,11 @@ void dlg_draw(struct console *c, const struct dialog *d)
 		}
 		y++;
 	}
-	if (d->hint && y + 1 < bottom) {
-		BODY_ROW();
-		y++;
-		BODY_ROW();
+	if (L.hint) {
+		PART_ROW();
 		screen_str(y++, tx, inner, ROLE_DIM, d->hint);
 	}
+#undef PART_ROW
 #undef BODY_ROW
 	frame_row(y, x, inner, d->role, utf8 ? "\xe2\x94\x94" : "+", h, utf8 ? "\xe2\x94\x98" : "+");
 }

@@ -6,8 +6,10 @@
  * runs newterm on /dev/null, takes its keys from PAPYRA_TEST_KEYS (a
  * space-separated script: a character, a key name such as Enter, Esc, Tab,
  * Up, Down, PgDn, `text:WORDS` to type WORDS, `dump` to append the screen
- * as text to PAPYRA_TEST_DUMP, `resize:COLSxROWS`), with the size from
- * PAPYRA_TEST_SIZE (default 100x30). */
+ * as text to PAPYRA_TEST_DUMP, `resize:COLSxROWS`, `append:FILE:TEXT` to
+ * append TEXT (\n newline, \s blank) to FILE at that point, as another
+ * writer would), with the size from PAPYRA_TEST_SIZE (default 100x30).
+ * Only under PAPYRA_TEST_SCREEN=1 is any of this read. */
 #ifndef PAPYRA_UI_SCREEN_H
 #define PAPYRA_UI_SCREEN_H
 

@@ -79,6 +79,9 @@ void walk_offer_rescan(struct console *c, const char *what, const perr *e);
 /* After a change: the verification scan with the backend into `out`
  * (initialized here).  Returns 0, or -1 with e set. */
 int walk_verify(struct console *c, struct scan_report *out, perr *e);
+/* Before a walk: can its journal entry be written?  If not, say why
+ * (`what`: "Recovery", "Compaction") and return 0. */
+int walk_journal_ready(struct console *c, const char *what);
 /* Append the journal entry and say in the pane where it went (or why not). */
 void walk_journal(struct console *c, const struct journal_entry *j);
 /* Rebuild the index after a change; problems go to the pane. */

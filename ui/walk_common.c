@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "fsutil.h"
 #include "screen.h"
 #include "walk.h"
 
@@ -205,6 +208,53 @@ int walk_verify(struct console *c, struct scan_report *out, perr *e)
 	struct scan_opts o = { 0 };
 	scan_report_init(out);
 	return c->b->ops->scan(c->b, &o, NULL, out, e);
+}
+
+/* Can the journal be appended to (or created)?  Checked before a walk
+ * starts, so a change is never made that cannot be journaled; nothing is
+ * created here. */
+static int journal_writable(const char *path, perr *e)
+{
+	struct stat st;
+	if (stat(path, &st) == 0) {
+		if (!S_ISREG(st.st_mode))
+			return perr_set(e, PX_USAGE, "the journal %s is not a regular file", path);
+		if (access(path, W_OK) != 0)
+			return perr_set(e, PX_IOERR, "the journal %s is not writable", path);
+		return 0;
+	}
+	/* the nearest directory that exists must let us create the rest */
+	char *dir = fsutil_dirname(path, e);
+	while (dir && stat(dir, &st) != 0) {
+		char *up = fsutil_dirname(dir, e);
+		int top = !up || strcmp(up, dir) == 0;
+		free(dir);
+		dir = top ? NULL : up;
+		if (top)
+			free(up);
+	}
+	int rc = 0;
+	if (!dir)
+		rc = perr_set(e, PX_IOERR, "no directory can hold the journal %s", path);
+	else if (!S_ISDIR(st.st_mode) || access(dir, W_OK | X_OK) != 0)
+		rc = perr_set(e, PX_IOERR, "the journal %s cannot be created under %s", path, dir);
+	free(dir);
+	return rc;
+}
+
+int walk_journal_ready(struct console *c, const char *what)
+{
+	perr e = { 0 };
+	if (!c->journal)
+		perr_set(&e, PX_USAGE, "%s", "There is no place for the journal (no XDG_STATE_HOME, no HOME).");
+	else if (journal_writable(c->journal, &e) == 0)
+		return 1;
+	char title[64];
+	snprintf(title, sizeof title, "%s refused", what);
+	dlg_message(c, title, ROLE_ANOMALY, e.msg,
+		    "Every change is journaled: give --journal FILE somewhere writable. Nothing was changed.");
+	console_status(c, ROLE_ANOMALY, " %s refused: the journal cannot be written", what);
+	return 0;
 }
 
 void walk_journal(struct console *c, const struct journal_entry *j)

@@ -111,12 +111,7 @@ static int refused(struct console *c)
 		console_status(c, ROLE_ANOMALY, "%s", " Compaction refused while anomalies exist: recover first (R)");
 		return 1;
 	}
-	if (!c->journal) {
-		dlg_message(c, "Compaction refused", ROLE_ANOMALY, "Nowhere to journal what compaction does.",
-			    "Give --journal FILE (or set XDG_STATE_HOME or HOME).");
-		return 1;
-	}
-	return 0;
+	return !walk_journal_ready(c, "Compaction");
 }
 
 static void preview(struct console *c, const struct cdry *d)

@@ -293,11 +293,8 @@ void walk_recover(struct console *c)
 		console_status(c, ROLE_OK, "%s", " Nothing to recover: the scan found no anomalies");
 		return;
 	}
-	if (!c->journal) {
-		dlg_message(c, "Recovery refused", ROLE_ANOMALY, "Nowhere to journal what recovery does.",
-			    "Give --journal FILE (or set XDG_STATE_HOME or HOME).");
+	if (!walk_journal_ready(c, "Recovery"))
 		return;
-	}
 	struct rwalk w = { .c = c };
 	plan_init(&w.plan);
 	if (choose_mode(&w) < 0 || build(&w) < 0) {

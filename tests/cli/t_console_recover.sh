@@ -4,7 +4,8 @@
 # before the confirmation whatever keys come first, the file changing
 # between plan and apply, and the journal.
 #
-# walk NAME DIR KEYS [ARGS...]: runs the console on DIR/events.ndjson with
+# walk NAME DIR KEYS [ARGS...]: runs the console on DIR/events.ndjson (a
+# WALK_SIZE terminal, default 100x30) with
 # the key script KEYS (ui/screen.h; `append:FILE:TEXT` grows FILE at that
 # point) and compares every `dump` with tests/screen/golden/NAME.txt
 # (NAME "-": no golden, the dump is in $DUMP).  Quarantine names use a
@@ -19,7 +20,7 @@ walk() {
 	DUMP="$TMP/walk.screen"
 	rm -f "$DUMP"
 	(cd "$_dir" && env TERM=xterm-256color TZ=UTC LC_ALL=C.UTF-8 NO_COLOR=1 PAPYRA_TEST_SCREEN=1 \
-		PAPYRA_TEST_SIZE=100x30 PAPYRA_TEST_KEYS="$_keys" PAPYRA_TEST_DUMP="$DUMP" \
+		PAPYRA_TEST_SIZE="${WALK_SIZE:-100x30}" PAPYRA_TEST_KEYS="$_keys" PAPYRA_TEST_DUMP="$DUMP" \
 		PAPYRA_TEST_EPOCH_MS=$EPOCH XDG_STATE_HOME="$TMP/state" \
 		"$PAPYRA" console --path events.ndjson "$@" >"$TMP/.out" 2>"$TMP/.err" </dev/null)
 	RC=$?
@@ -118,6 +119,13 @@ walk recover_typed_done "$D" "R Enter Enter text:repair Enter dump" --journal jo
 check_true "typed repair: the 46 records are left" test "$(wc -l <"$D/events.ndjson")" -eq 46
 check_same "$D/events.ndjson" "$FIX/json_retention/data/events.ndjson" "typed repair: the good lines byte for byte"
 
+# the smallest terminal: the buttons always show, text gives way
+D=$(fixture json_corrupt_middle)
+WALK_SIZE=60x12
+walk recover_small "$D" "R dump Enter dump s dump Esc Enter dump resize:59x11 dump resize:60x12 Esc Esc dump"
+unset WALK_SIZE
+unchanged "$D" "$MID_SUM" "walk on a small terminal"
+
 # --- Esc at every step: nothing changes ---------------------------------------------
 D=$(fixture json_corrupt_middle)
 walk recover_esc_mode "$D" "R Esc dump"
@@ -207,7 +215,18 @@ EOF
 walk journal_view "$D" "J dump j dump Esc dump" --journal journal.ndjson
 walk journal_empty "$D" "J dump" --journal none.ndjson
 
+# a change that could not be journaled is never made
+D=$(fixture json_corrupt_middle)
+: >"$D/not-a-dir"
+walk recover_journal_refused "$D" "R dump Enter dump" --journal not-a-dir/journal.ndjson
+unchanged "$D" "$MID_SUM" "recovery refused: journal cannot be written"
+D=$(fixture json_retention)
+walk - "$D" "c dump Enter Enter Right Enter" --journal . --max-records 5
+dump_has "the journal . is not a regular file" "compaction refused: journal is a directory"
+unchanged "$D" "$RET_SUM" "compaction refused: journal cannot be written"
+
 # --- recovery with nothing to do; bad options ---------------------------------------
+D=$(fixture json_clean)
 walk recover_healthy "$D" "R dump"
 RC=0
 env PAPYRA_TEST_SCREEN=1 "$PAPYRA" console --recovery-mode bogus --path events.ndjson >"$TMP/.out" 2>"$TMP/.err" </dev/null || RC=$?

@@ -60,6 +60,7 @@ run console --batch --path events.ndjson --mode recover --recovery-mode quaranti
 check_rc 1 "batch recover without --yes only shows the plan"
 check_golden tests/cli/golden/batch_plan_only.txt "batch plan golden"
 check_true "batch without --yes changed nothing" test "$before" = "$(sum events.ndjson)"
+check_true "a plan shown creates no quarantine directory" test ! -e q
 run console --batch --path events.ndjson --mode recover --format json
 check_true "batch plan-only json has plan, no actions" sh -c "printf '%s' '$OUT' | jq -e '.plan and (has(\"actions\") | not)'"
 run console --batch --path events.ndjson --mode recover --yes --journal "$TMP/j.ndjson"

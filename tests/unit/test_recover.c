@@ -437,8 +437,8 @@ static void test_quarantine_preserves_original(void **state)
 	snprintf(qdir, sizeof qdir, "%s/q/nested", f.dir); /* missing, with a missing parent */
 	fx_plan(&f, RM_QUARANTINE, qdir);
 	struct stat st;
-	assert_int_equal(stat(qdir, &st), 0);
-	assert_true(S_ISDIR(st.st_mode));
+	/* a plan changes nothing, not even the quarantine directory */
+	assert_int_equal(stat(qdir, &st), -1);
 	assert_int_equal(count_kind(&f.plan, ACT_QUARANTINE_FILE), 1);
 	char want[200];
 	snprintf(want, sizeof want, "%s/events.ndjson.quarantine.%lld", qdir, (long long)f.plan.epoch_ms);
@@ -448,6 +448,8 @@ static void test_quarantine_preserves_original(void **state)
 	assert_int_equal(f.res.n_quarantined, 1);
 	assert_string_equal(f.res.quarantined[0], want);
 	assert_file_equals(want, f.orig.p, f.orig.n);
+	assert_int_equal(stat(qdir, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
 	const int lines[] = {10, 20};
 	struct buf fixed = drop_lines(&f.orig, lines, 2);
 	assert_file_equals(f.path, fixed.p, fixed.n);
@@ -464,6 +466,7 @@ static void test_quarantine_name_collision(void **state)
 	fx_init(&f, "json_corrupt_middle");
 	char qdir[128], taken[200], next[208];
 	snprintf(qdir, sizeof qdir, "%s/q", f.dir);
+	assert_int_equal(mkdir(qdir, 0755), 0);
 	fx_plan(&f, RM_QUARANTINE, qdir);
 	/* someone takes the planned name (and the first suffix) before apply */
 	snprintf(taken, sizeof taken, "%s/events.ndjson.quarantine.%lld", qdir, (long long)f.plan.epoch_ms);
@@ -524,6 +527,7 @@ static void test_quarantine_dir_refused(void **state)
 	/* the directory is swapped for a symlink between plan and apply */
 	char q[128];
 	snprintf(q, sizeof q, "%s/q", f.dir);
+	assert_int_equal(mkdir(q, 0755), 0);
 	assert_int_equal(plan_build_files(&f.plan, &f.rep, NULL, RM_QUARANTINE, q, &e), 0);
 	assert_int_equal(rmdir(q), 0);
 	assert_int_equal(symlink(real, q), 0);
