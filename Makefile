@@ -24,7 +24,7 @@ CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/%.o) $(UI_SRC:%.c=$(BUILD)/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test test-plain test-san unit cli deps run bench install clean screenshots fuzz
+.PHONY: all test test-plain test-san unit cli deps run bench install clean screenshots fuzz man
 
 all: $(BUILD)/papyra
 
@@ -85,6 +85,14 @@ run: deps $(BUILD)/papyra
 
 bench: deps $(BUILD)/papyra
 	sh bench/bench.sh $(abspath $(BUILD)/papyra)
+
+screenshots: $(BUILD)/papyra
+	sh screenshots/capture.sh $(BUILD)/papyra
+
+# Regenerate the console-key section of the man page from the key table.
+man: $(BUILD)/papyra
+	$(BUILD)/papyra console --print-keys-man > man/papyra-keys.inc
+	sh man/splice-keys.sh
 
 install: $(BUILD)/papyra
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
