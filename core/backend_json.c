@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "compact.h"
 #include "metrics.h"
@@ -106,9 +105,7 @@ static int json_apply(struct backend *b, const struct plan *p, const struct appl
 static int json_compact(struct backend *b, const struct retention *ret, struct compact_result *res,
 			perr *e)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	int rc = compact_ndjson_file(b->cfg->path, ret, (double)now.tv_sec + now.tv_nsec / 1e9, res, e);
+	int rc = compact_ndjson_file(b->cfg->path, ret, px_now(), res, e);
 	metrics_note_compaction(rc == 0);
 	return rc;
 }

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "backend_json.h"
 #include "fsutil.h"
@@ -330,11 +329,8 @@ static int rotating_apply(struct backend *b, const struct plan *p,
 static int rotating_compact_op(struct backend *b, const struct retention *ret,
 			       struct compact_result *res, perr *e)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
 	const struct config *c = b->cfg;
-	int rc = rotating_compact(c->path, c->max_files, c->max_bytes, ret,
-				  (double)now.tv_sec + now.tv_nsec / 1e9, res, e);
+	int rc = rotating_compact(c->path, c->max_files, c->max_bytes, ret, px_now(), res, e);
 	metrics_note_compaction(rc == 0);
 	return rc;
 }

@@ -37,6 +37,12 @@ char *px_asprintf(perr *e, const char *fmt, ...) __attribute__((format(printf, 2
  * least `need`.  Returns 0, or -1 with `e` set. */
 int px_grow(void *v, size_t *cap, size_t need, size_t size, perr *e);
 
+/* Value of a hex digit, or -1. */
+int px_hexval(int c);
+
+/* Wall-clock time in Unix seconds (retention cut-offs). */
+double px_now(void);
+
 /* Last path component, without allocation (points into `path`). */
 const char *px_basename(const char *path);
 

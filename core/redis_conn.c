@@ -13,17 +13,6 @@
 
 /* ---- URL ---------------------------------------------------------------- */
 
-static int hexdigit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* p[0..n) percent-decoded into a new string ("%zz" that is not a valid
  * escape is kept as written, as Python's unquote does). */
 static char *pct_decode(const char *p, size_t n, perr *e)
@@ -34,8 +23,8 @@ static char *pct_decode(const char *p, size_t n, perr *e)
 	size_t o = 0;
 	for (size_t i = 0; i < n; i++) {
 		int hi, lo;
-		if (p[i] == '%' && i + 2 < n && (hi = hexdigit((unsigned char)p[i + 1])) >= 0 &&
-		    (lo = hexdigit((unsigned char)p[i + 2])) >= 0) {
+		if (p[i] == '%' && i + 2 < n && (hi = px_hexval((unsigned char)p[i + 1])) >= 0 &&
+		    (lo = px_hexval((unsigned char)p[i + 2])) >= 0) {
 			out[o++] = (char)(hi * 16 + lo);
 			i += 2;
 		} else {

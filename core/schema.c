@@ -93,24 +93,13 @@ int schema_check(enum rec_kind k, int kind_present, const struct jsonv_field f[S
 	return 0;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int hex4(const char *p, const char *end, unsigned *out)
 {
 	if (end - p < 4)
 		return -1;
 	unsigned v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval((unsigned char)p[i]);
+		int h = px_hexval((unsigned char)p[i]);
 		if (h < 0)
 			return -1;
 		v = v * 16 + (unsigned)h;

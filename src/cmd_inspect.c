@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
-#include <time.h>
 
 #include "metrics.h"
 #include "record.h"
@@ -380,13 +379,6 @@ static int insp_pass(struct insp *s, struct backend *b, enum insp_pass pass)
 	return 0;
 }
 
-static double insp_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Open the backend, prepare the retention view and run its pass.  Returns
  * 0, or the exit code after reporting. */
 static int insp_open(struct insp *s, struct cli *c, struct backend **b)
@@ -399,7 +391,7 @@ static int insp_open(struct insp *s, struct cli *c, struct backend **b)
 	s->use_ret = retention_active(&c->cfg.retention);
 	if (!s->use_ret)
 		return 0;
-	retview_init(&s->ret, &c->cfg.retention, insp_now(), strcmp((*b)->ops->name, "redis") == 0);
+	retview_init(&s->ret, &c->cfg.retention, px_now(), strcmp((*b)->ops->name, "redis") == 0);
 	return insp_pass(s, *b, PASS_RETENTION) < 0 ? cli_fail(c, &s->err) : 0;
 }
 

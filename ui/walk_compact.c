@@ -6,7 +6,6 @@
  * has no --force) and when no retention is configured. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "screen.h"
 #include "walk.h"
@@ -235,9 +234,7 @@ void walk_compact(struct console *c)
 	if (refused(c))
 		return;
 	struct cdry d;
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	dry_count(&c->m, &c->cfg->retention, (double)now.tv_sec + now.tv_nsec / 1e9, &d);
+	dry_count(&c->m, &c->cfg->retention, px_now(), &d);
 	preview(c, &d);
 	if (!d.go_records) {
 		console_status(c, ROLE_OK, "%s", " Nothing to compact: every record is within the retention (Esc returns)");
