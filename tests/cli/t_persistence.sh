@@ -83,13 +83,13 @@ check_rc 2 "3 MB unterminated line"
 check_out "Line 1 missing newline" "long truncated"
 rm -f "$TMP/huge.ndjson" "$TMP/huge2.ndjson"
 
-if [ "$(id -u)" != 0 ]; then
-	d=$(fixture json_clean); chmod 000 "$d/events.ndjson"
-	run persistence scan --path "$d/events.ndjson"
-	check_rc 2 "unreadable file"
-	check_out "PARTIAL_WRITE" "unreadable is PARTIAL_WRITE"
-	chmod 644 "$d/events.ndjson"
-fi
+d=$(fixture json_clean); chmod 755 "$d"; chmod 000 "$d/events.ndjson"
+run_unpriv persistence scan --path "$d/events.ndjson"
+check_rc 2 "unreadable file"
+check_out "PARTIAL_WRITE: $d/events.ndjson (File could not be read fully)" "unreadable is PARTIAL_WRITE"
+run_unpriv persistence recover --path "$d/events.ndjson"
+check_rc 3 "an unreadable file cannot be repaired: anomalies remain"
+chmod 644 "$d/events.ndjson"
 
 # --- misuse is 64 and changes nothing ---------------------------------------------
 d=$(fixture json_corrupt_middle); before=$(sum "$d"/*)
@@ -221,13 +221,13 @@ check_rc 74 "disk full during quarantine copy"
 check_true "original intact after disk full" test "$before" = "$(sum "$d/events.ndjson")"
 check_true "no temp file after disk full" test -z "$(ls -A "$d" | grep papyra-tmp)"
 check_true "no partial quarantine copy" test -z "$(ls -A "$TMP/qfull" 2>/dev/null)"
-if [ "$(id -u)" != 0 ]; then
-	chmod 555 "$d"
-	run persistence recover --path "$d/events.ndjson"
-	check_rc 74 "read-only directory"
-	chmod 755 "$d"
-	check_true "original intact after 74" test "$before" = "$(sum "$d/events.ndjson")"
-fi
+chmod 555 "$d"
+run_unpriv persistence recover --path "$d/events.ndjson"
+check_rc 74 "read-only directory"
+check_err "Permission denied" "read-only directory message"
+chmod 755 "$d"
+check_true "original intact after 74" test "$before" = "$(sum "$d/events.ndjson")"
+check_true "no temp file after 74" test -z "$(ls -A "$d" | grep papyra-tmp)"
 
 # --- compaction -------------------------------------------------------------------------------
 d=$(fixture json_retention)
