@@ -27,6 +27,9 @@ static int audits_pane_rows(struct console *c, struct view *v, int avail)
 	return CHART_SERIES + 2;
 }
 
+/* Room after the bars for " now N max N" with counts of up to 7 digits. */
+#define CHART_TAIL 24
+
 /* One column per sampled audit (evenly spread over the list), each value
  * a bar height of 8 levels scaled to the series' maximum. */
 static void audits_pane(struct console *c, struct view *v, int y, int h, int w)
@@ -35,7 +38,7 @@ static void audits_pane(struct console *c, struct view *v, int y, int h, int w)
 	static const char *const bars_utf8[9] = { " ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
 	static const char *const bars_ascii[9] = { " ", "_", ".", "-", "~", "=", "+", "*", "#" };
 	const char *const *bars = screen_utf8() ? bars_utf8 : bars_ascii;
-	int label = 14, tail = 12, cols = w - label - tail - 2;
+	int label = 14, tail = CHART_TAIL, cols = w - label - tail - 2;
 	int64_t n = rec_rows(c, v);
 	if (cols > n)
 		cols = (int)n;

@@ -36,6 +36,13 @@ screen() {
 # --- every view on a file with two corrupted lines ---------------------------
 screen events json_corrupt_middle "dump"
 screen audits json_corrupt_middle "2 dump"
+# the demo incident: 120 audits whose counts reach four digits; the chart's
+# "now N max N" labels must fit beside the bars
+mkdir -p "$TMP/demofix/demo/data"
+cp "$ROOT/examples/incident/events.ndjson" "$TMP/demofix/demo/data/"
+FIX_SAVED=$FIX; FIX=$TMP/demofix
+screen audits_demo demo "2 dump" 120x36
+FIX=$FIX_SAVED
 screen dead_letters json_corrupt_middle "3 dump"
 screen anomalies json_corrupt_middle "4 dump"
 screen files json_corrupt_middle "5 dump"
