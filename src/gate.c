@@ -52,7 +52,8 @@ int gate_run(struct cli *c, unsigned flags)
 		p.quiet_list = 1; /* the triage listed them */
 	}
 	if (p.scan.n_an == 0) {
-		cli_say(c, p.txt, TONE_OK, "Persistence is healthy");
+		/* the reference's tones: info for these two, error for the rest */
+		cli_say(c, p.txt, TONE_INFO, "Persistence is healthy");
 		return pipeline_end(&p, 0);
 	}
 	switch (gm) {
@@ -61,8 +62,8 @@ int gate_run(struct cli *c, unsigned flags)
 		pipeline_print_anomalies(&p, &p.scan, TONE_ERR);
 		return pipeline_end(&p, 1);
 	case GM_IGNORE:
-		cli_say(c, p.txt, TONE_INFO, "Persistence anomalies detected (ignored)");
-		pipeline_print_anomalies(&p, &p.scan, TONE_INFO);
+		cli_say(c, p.txt, TONE_ERR, "Persistence anomalies detected (ignored)");
+		pipeline_print_anomalies(&p, &p.scan, TONE_ERR);
 		return pipeline_end(&p, 0);
 	case GM_RECOVER:
 		break;
@@ -86,7 +87,7 @@ int gate_run(struct cli *c, unsigned flags)
 	cli_say(c, p.txt, TONE_INFO, "Recovery completed");
 	pipeline_print_applied(&p);
 	if (p.verify.n_an == 0) {
-		cli_say(c, p.txt, TONE_OK, "Recovery successful");
+		cli_say(c, p.txt, TONE_INFO, "Recovery successful");
 		return pipeline_end(&p, 0);
 	}
 	cli_say(c, p.txt, TONE_ERR, "Recovery attempted but anomalies still exist");

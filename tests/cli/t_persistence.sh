@@ -132,9 +132,13 @@ run persistence startup-check --mode FAIL_ON_ANOMALY --path "$d/events.ndjson"
 check_rc 1 "startup-check FAIL_ON_ANOMALY"
 run persistence startup-check --mode scan_only --path "$d/events.ndjson"
 check_rc 0 "startup-check scan_only"
-check_out "Persistence anomalies detected (ignored)" "ignored phrase"
+check_out "✖ Persistence anomalies detected (ignored)" "ignored phrase (the reference's error tone)"
 run doctor run --mode IGNORE --path "$d/events.ndjson"
 check_rc 0 "doctor ignore"
+c=$(fixture json_clean)
+run doctor run --path "$c/events.ndjson"
+check_rc 0 "doctor healthy"
+check_out "ℹ Persistence is healthy" "doctor healthy phrase (the reference's info tone)"
 run doctor run --path "$d/events.ndjson"
 check_rc 1 "doctor default fails"
 run persistence compact --path "$d/events.ndjson" --max-records 3
@@ -193,7 +197,7 @@ check_same "$TMP/last.ndjson" "$TMP/last2.ndjson" "exotic record byte for byte"
 d=$(fixture json_corrupt_and_truncated)
 run persistence startup-check --mode recover --path "$d/events.ndjson"
 check_rc 0 "startup-check recover defaults to repair"
-check_out "✔ Recovery successful" "recovery successful"
+check_out "ℹ Recovery successful" "recovery successful"
 run persistence scan --path "$d/events.ndjson"
 check_rc 0 "clean after startup recover"
 

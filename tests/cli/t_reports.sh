@@ -65,7 +65,7 @@ run console --batch --path events.ndjson --mode recover --format json
 check_true "batch plan-only json has plan, no actions" sh -c "printf '%s' '$OUT' | jq -e '.plan and (has(\"actions\") | not)'"
 run console --batch --path events.ndjson --mode recover --yes --journal "$TMP/j.ndjson"
 check_rc 0 "batch recover --yes"
-check_out "✔ Recovery successful" "batch recovered"
+check_out "ℹ Recovery successful" "batch recovered"
 check_true "batch journaled" jq -e '.command == "console"' "$TMP/j.ndjson"
 run persistence scan --path events.ndjson
 check_rc 0 "clean after batch recovery"
