@@ -11,6 +11,10 @@
 
 #include "jsonv.h"
 
+/* Test hook in jsonv.c: 0 turns the whole-line fast path off (the per-byte
+ * machine alone), -1 back to what the CPU allows; returns whether it is on. */
+int jsonv__fast_level(int level);
+
 #define FIXTURE_EVENTS "tests/fixtures/json_clean/data/events.ndjson"
 
 /* The struct holds an 8 KiB bit stack: keep it off the test's stack. */
@@ -549,55 +553,56 @@ static void test_multi_megabyte_line(void **state)
 
 /* Each line, split at every position and fed byte by byte, gives the same
  * verdict, position and captures as fed at once (checked by verdict_n). */
+static const char *const split_lines[] = {
+	"{\"kind\": \"event\", \"timestamp\": 1767225600.125, \"payload\": {}}",
+	"{\"kind\":\"a\\u0041\\n\",\"a\":[true,false,null,NaN,-Infinity,Infinity]}",
+	"{\"\\u006bind\": \"x\", \"timestamp\": -0.5e-3}",
+	"  [1, 2.5e+10, -0, 0.0, \"\xc3\xa9\xe2\x82\xac\xf0\x9f\x9a\x80\"]  \r",
+	"{\"a\": {\"b\": {\"c\": [[[]]]}}, \"kind\": \"\\ud800\"}",
+	"{\"timestamp\": 1E400, \"timestamp\": 2}",
+	"\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"",
+	"12345678901234567890",
+	"-Infinity",
+	"NaN",
+	"{\"kind\": \"dead_letter\", \"payload\": \"orphan 'hello' \\\"quoted\\\"\"}",
+	"{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\": 1}",
+	"{\"kind\": \"event\"} {\"kind\": \"event\"}",
+	"{}\r{}",
+	"\xef\xbb\xbf{}",
+	"{\"a\": 01}",
+	"{\"a\": -01}",
+	"{\"a\": \"\t\"}",
+	"{\"a\": \"\xc0\x80\"}",
+	"{\"a\": \"\xed\xa0\x80\"}",
+	"{\"a\": \"\xf4\x90\x80\x80\"}",
+	"{\"a\": \"\xe2\x82\"}",
+	"{\"a\": nul}",
+	"{\"a\": nan}",
+	"{\"a\": Inf}",
+	"{\"a\": -NaN}",
+	"{\"a\": 1.}",
+	"{\"a\": 1e+}",
+	"{\"a\": \"\\u12x4\"}",
+	"{\"a\": \"\\q\"}",
+	"{\"a\" 1}",
+	"{\"a\": 1,}",
+	"[1, 2",
+	"{\"kind\": \"ev",
+	"   ",
+	"",
+	"{\"payload\": {\"kind\": 1}, \"kind\": [1, {\"a\": \"}\"}]}",
+	"[\"\\ud83d\\ude00\", 0, 1e5, 1E-5, 1.5E+5]",
+	"{\"x\": \"\xe2\x80\xa8\xef\xbb\xbf\", \"kind\": true}",
+	"{} \xff",
+	"\xef\xbb",
+	"{\"a\": [1, 2] ]",
+};
+
 static void test_split_anywhere(void **state)
 {
 	(void)state;
-	static const char *const lines[] = {
-		"{\"kind\": \"event\", \"timestamp\": 1767225600.125, \"payload\": {}}",
-		"{\"kind\":\"a\\u0041\\n\",\"a\":[true,false,null,NaN,-Infinity,Infinity]}",
-		"{\"\\u006bind\": \"x\", \"timestamp\": -0.5e-3}",
-		"  [1, 2.5e+10, -0, 0.0, \"\xc3\xa9\xe2\x82\xac\xf0\x9f\x9a\x80\"]  \r",
-		"{\"a\": {\"b\": {\"c\": [[[]]]}}, \"kind\": \"\\ud800\"}",
-		"{\"timestamp\": 1E400, \"timestamp\": 2}",
-		"\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"",
-		"12345678901234567890",
-		"-Infinity",
-		"NaN",
-		"{\"kind\": \"dead_letter\", \"payload\": \"orphan 'hello' \\\"quoted\\\"\"}",
-		"{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\": 1}",
-		"{\"kind\": \"event\"} {\"kind\": \"event\"}",
-		"{}\r{}",
-		"\xef\xbb\xbf{}",
-		"{\"a\": 01}",
-		"{\"a\": -01}",
-		"{\"a\": \"\t\"}",
-		"{\"a\": \"\xc0\x80\"}",
-		"{\"a\": \"\xed\xa0\x80\"}",
-		"{\"a\": \"\xf4\x90\x80\x80\"}",
-		"{\"a\": \"\xe2\x82\"}",
-		"{\"a\": nul}",
-		"{\"a\": nan}",
-		"{\"a\": Inf}",
-		"{\"a\": -NaN}",
-		"{\"a\": 1.}",
-		"{\"a\": 1e+}",
-		"{\"a\": \"\\u12x4\"}",
-		"{\"a\": \"\\q\"}",
-		"{\"a\" 1}",
-		"{\"a\": 1,}",
-		"[1, 2",
-		"{\"kind\": \"ev",
-		"   ",
-		"",
-		"{\"payload\": {\"kind\": 1}, \"kind\": [1, {\"a\": \"}\"}]}",
-		"[\"\\ud83d\\ude00\", 0, 1e5, 1E-5, 1.5E+5]",
-		"{\"x\": \"\xe2\x80\xa8\xef\xbb\xbf\", \"kind\": true}",
-		"{} \xff",
-		"\xef\xbb",
-		"{\"a\": [1, 2] ]",
-	};
-	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-		verdict_n(lines[i], strlen(lines[i]));
+	for (size_t i = 0; i < sizeof split_lines / sizeof split_lines[0]; i++)
+		verdict_n(split_lines[i], strlen(split_lines[i]));
 }
 
 static char *read_fixture(const char *path, size_t *len)
@@ -659,6 +664,190 @@ static void test_fixture_capture_spans(void **state)
 	same_verdict(&r, &p, "fixture line 1");
 }
 
+/* The same line with the whole-line fast path on (where the CPU has it)
+ * and off: same verdict, position, reason and captures. */
+static struct verdict fast_vs_per_byte(const char *s, size_t n)
+{
+	jsonv__fast_level(-1);
+	struct verdict fast = run1(s, n);
+	jsonv__fast_level(0);
+	struct verdict slow = run1(s, n);
+	jsonv__fast_level(-1);
+	same_verdict(&fast, &slow, s);
+	return fast;
+}
+
+static void test_fast_path_same_as_per_byte(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof split_lines / sizeof split_lines[0]; i++)
+		fast_vs_per_byte(split_lines[i], strlen(split_lines[i]));
+	static const char *const more[] = {
+		"[:1]", "{\"a\"::1}", "[1,,2]", "{,\"a\":1}", "{\"a\":1,}", "[1 2]", "[\"a\"\"b\"]",
+		"{\"a\":1}}", "[1]]", "{\"a\":[}", "{\"a\":1:2}", "[1,]", "{\"a\":\"b\",}", "1 {}",
+		"{} 1", "{}:", ",{}", "{\"a\":1 \"b\":2}", "{\"a\",1}", "[\"a\":1]", "{1:2}",
+		"{\"a\":tru}", "{\"a\":truex}", "{\"a\":-}", "{\"a\":-x}", "{\"a\":2.}", "{\"a\":.5}",
+		"{\"a\":1e}", "{\"a\":1e+1.5}", "{\"a\":+1}", "{\"a\":0x1}", "{\"a\":00}",
+		"{\"a\":Infinityy}", "{\"a\":-Infinity}", "{\"a\":NaN,\"b\":-0}", "[\"\\\\\"]",
+		"[\"\\\\\\\"\"]", "[\"\\\"]", "\t{\"a\":\r1\t}\t", "{\"a\":\"\x7f\"}", "{\"a\":\"\x01\"}",
+		"{\"a\":1\x01}", "{\"a\":1}\x0b", "{\"\\u006bind\":1,\"kind\":2}", "{\"ki\\nd\":1}",
+		"{\"kind\":{\"kind\":1}}", "{\"payload\":[{\"kind\":\"x\"}],\"kind\":\"y\"}",
+		"{\"kind\" : \"a\" , \"a\" : [ 1 , 2 ] }", "[{\"kind\":1}]", "{\"kind\":\"\\\"\"}",
+		"{\"a\":[\"]\"],\"kind\":\"}\"}", "{\"k\xc3\xa9y\":1,\"kind\":2}", "{\"a\":\xc3\xa9}",
+		"{\"a\":\"\xc3\"}", "{\"a\":\"\xe0\x80\x80\"}", "{\"a\":\"\xf0\x80\x80\x80\"}",
+		"{\"a\":\"\xf4\x8f\xbf\xbf\"}", "{\"a\":\"\xed\x9f\xbf\"}", "{\"a\":\"\x80\"}",
+		"{\"a\":\"\\u00\"}", "{\"a\":\"\\uD800\\uDC00\"}", "{\"a\":\"\\/\\b\\f\\r\\t\"}",
+	};
+	for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+		fast_vs_per_byte(more[i], strlen(more[i]));
+		verdict_n(more[i], strlen(more[i]));
+	}
+	size_t len;
+	char *buf = read_fixture(FIXTURE_EVENTS, &len);
+	for (char *p = buf; p < buf + len;) {
+		char *nl = memchr(p, '\n', (size_t)(buf + len - p));
+		assert_non_null(nl);
+		fast_vs_per_byte(p, (size_t)(nl - p));
+		p = nl + 1;
+	}
+}
+
+/* Every token kind across the 64-byte blocks the fast path classifies and
+ * the 1024-byte windows it walks: a pad of growing length shifts the rest
+ * of the line one byte at a time, so each string end, escape, UTF-8
+ * sequence, number and captured key lands on every boundary, and the lines
+ * take every length from 20-odd bytes on (31, 32, 33, 63, 64, 65 among
+ * them).  Valid and invalid lines alike must match the per-byte machine,
+ * fed whole and split anywhere. */
+static void test_block_boundaries(void **state)
+{
+	(void)state;
+	static const char *const tails[] = {
+		"\"}",
+		"\", \"timestamp\": 1767225600.000534}",
+		"\\\"\\\\\", \"a\": [1, -2.5e+3, true, null]}",
+		"\\u00e9\\/\", \"kind\": \"x\"}",
+		"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\", \"a\": {\"b\": \"\\\\\"}}",
+		"\", \"a\": NaN, \"payload\": {\"kind\": [\"\\\"\"]}}",
+		"\", \"a\": 1}}",       /* one bracket too many */
+		"\\x\"}",               /* bad escape */
+		"\t\"}",                /* control character in a string */
+		"\xe2\x82\"}",          /* cut UTF-8 */
+		"\", \"a\": 12",        /* unfinished */
+		"\", \"a\":: 1}",
+	};
+	static char line[4096];
+	int seen[70] = { 0 };
+	for (size_t t = 0; t < sizeof tails / sizeof tails[0]; t++)
+		for (size_t pad = 0; pad <= 140; pad++) {
+			size_t n = (size_t)sprintf(line, "{\"kind\": \"");
+			for (size_t i = 0; i < pad; i++)
+				line[n++] = (char)('a' + i % 26);
+			n += (size_t)sprintf(line + n, "%s", tails[t]);
+			if (n < sizeof seen / sizeof seen[0])
+				seen[n] = 1;
+			fast_vs_per_byte(line, n);
+			verdict_n(line, n);
+		}
+	assert_true(seen[31] && seen[32] && seen[33] && seen[63] && seen[64] && seen[65]);
+
+	/* around the end of the first window: a string, an escape and a UTF-8
+	 * sequence ending at each offset from 1000 to 1100 */
+	for (size_t t = 0; t < 4; t++)
+		for (size_t pad = 980; pad <= 1100; pad++) {
+			static const char *const mid[] = { "", "\\\"", "\\u0041", "\xf0\x9f\x98\x80" };
+			size_t n = (size_t)sprintf(line, "[\"");
+			for (size_t i = 0; i < pad; i++)
+				line[n++] = (char)('a' + i % 26);
+			n += (size_t)sprintf(line + n, "%s\", {\"kind\": \"%s\"}, 123456789]", mid[t], mid[t]);
+			fast_vs_per_byte(line, n);
+			struct verdict r = run(line, n, 0, pad / 2);
+			struct verdict w = run1(line, n);
+			same_verdict(&w, &r, "split long line");
+			assert_true(w.ok);
+		}
+}
+
+/* A line with more top-level members than the fast path notes at once,
+ * with a captured key early, late and repeated (the last one wins). */
+static void test_many_members(void **state)
+{
+	(void)state;
+	static char line[8192];
+	size_t n = (size_t)sprintf(line, "{\"timestamp\": 1");
+	for (int i = 0; i < 100; i++) {
+		n += (size_t)sprintf(line + n, ", \"m%d\": [%d, {\"kind\": %d}]", i, i, i);
+		if (i == 40)
+			n += (size_t)sprintf(line + n, ", \"kind\": \"first\"");
+		if (i == 70)
+			n += (size_t)sprintf(line + n, ", \"kind\": \"second\" ");
+	}
+	n += (size_t)sprintf(line + n, ", \"payload\": {\"a\": [1, 2]}}");
+	struct verdict r = fast_vs_per_byte(line, n);
+	assert_true(r.ok);
+	assert_int_equal(r.f[0].type, JV_STRING);
+	assert_memory_equal(line + r.f[0].off, "\"second\"", 8);
+	assert_int_equal(r.f[0].len, 8);
+	assert_int_equal(r.f[1].type, JV_NUMBER);
+	assert_int_equal(r.f[2].type, JV_OBJECT);
+	assert_memory_equal(line + r.f[2].off, "{\"a\": [1, 2]}", r.f[2].len);
+	struct verdict p = run(line, n, 97, 0);
+	same_verdict(&r, &p, "many members in pieces");
+
+	/* an escaped key among them: the per-byte machine unescapes it */
+	n = (size_t)sprintf(line, "{\"a\": 0");
+	for (int i = 0; i < 50; i++)
+		n += (size_t)sprintf(line + n, i == 7 ? ", \"\\u006bind\": %d" : ", \"m%d\": 1", i);
+	n += (size_t)sprintf(line + n, "}");
+	r = fast_vs_per_byte(line, n);
+	assert_true(r.ok);
+	assert_int_equal(r.f[0].type, JV_NUMBER);
+	assert_memory_equal(line + r.f[0].off, "7", 1);
+}
+
+/* Nesting around the depth where the fast path hands over (64), with a
+ * captured object holding it; and keys the fast path leaves to the
+ * per-byte machine (escaped) or compares itself (64 and 65 bytes long). */
+static void test_fast_path_depth_and_keys(void **state)
+{
+	(void)state;
+	static char line[1024];
+	for (int depth = 60; depth <= 68; depth++) {
+		size_t n = (size_t)sprintf(line, "{\"a\": 1, \"payload\": ");
+		for (int i = 0; i < depth; i++)
+			n += (size_t)sprintf(line + n, "%s", i % 2 ? "[" : "{\"k\":");
+		line[n++] = '1';
+		for (int i = depth - 1; i >= 0; i--)
+			line[n++] = i % 2 ? ']' : '}';
+		n += (size_t)sprintf(line + n, ", \"kind\": \"d\"}");
+		struct verdict r = fast_vs_per_byte(line, n);
+		assert_true(r.ok);
+		assert_int_equal(r.f[2].type, JV_OBJECT);
+		line[n - 1] = ']';
+		r = fast_vs_per_byte(line, n);
+		assert_false(r.ok);
+	}
+	char key64[80], key65[80];
+	memset(key64, 'k', 64);
+	key64[64] = '\0';
+	memset(key65, 'k', 65);
+	key65[65] = '\0';
+	struct jsonv_field f[3] = { { .name = key64 }, { .name = key65 }, { .name = "kind" } };
+	struct jsonv_capture cap = { f, 3 };
+	for (int fast = 0; fast < 2; fast++) {
+		jsonv__fast_level(fast ? -1 : 0);
+		size_t n = (size_t)sprintf(line, "{\"%s\": 1, \"%s\": 2, \"\\u006bind\": 3, \"a\": {\"kin\\u0064\": 4}}",
+					   key64, key65);
+		assert_int_equal(jsonv_check(&V, line, n, &cap), 0);
+		assert_int_equal(f[0].type, JV_NUMBER);
+		assert_memory_equal(line + f[0].off, "1", 1);
+		assert_int_equal(f[1].type, JV_NONE); /* longer than any key can match */
+		assert_int_equal(f[2].type, JV_NUMBER);
+		assert_memory_equal(line + f[2].off, "3", 1);
+	}
+	jsonv__fast_level(-1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -685,6 +874,10 @@ int main(void)
 		cmocka_unit_test(test_split_anywhere),
 		cmocka_unit_test(test_fixture_lines_valid),
 		cmocka_unit_test(test_fixture_capture_spans),
+		cmocka_unit_test(test_fast_path_same_as_per_byte),
+		cmocka_unit_test(test_block_boundaries),
+		cmocka_unit_test(test_many_members),
+		cmocka_unit_test(test_fast_path_depth_and_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
