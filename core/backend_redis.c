@@ -13,6 +13,7 @@
 
 #include "metrics.h"
 #include "redis_store.h"
+#include "strbuf.h"
 
 static const char *const stream_suffix[REDIS_N_STREAMS] = { "events", "audits", "dead_letters" };
 
@@ -95,6 +96,109 @@ static int redis_compact(struct backend *b, const struct retention *ret, struct 
 {
 	int rc = redis_store_compact(store_of(b), ret, res, e);
 	metrics_note_compaction(rc == 0);
+	return rc;
+}
+
+static const struct backend_ops redis_ops;
+
+/* The console's side door (backend_redis.h): only for a Redis backend. */
+static struct redis_store *redis_only(struct backend *b, perr *e)
+{
+	if (!b || b->ops != &redis_ops) {
+		perr_set(e, PX_USAGE, "not a Redis backend");
+		return NULL;
+	}
+	return store_of(b);
+}
+
+int redis_backend_scan_open(struct backend *b, const struct scan_opts *o,
+			    const struct scan_sink *sink, struct scan_report *r,
+			    struct redis_scanner **out, perr *e)
+{
+	struct redis_store *s = redis_only(b, e);
+	*out = NULL;
+	return s ? redis_store_scanner_open(out, s, o, sink, r, e) : -1;
+}
+
+/* A field name or value as a JSON string, by length: Redis strings may
+ * hold NUL bytes, which strbuf_json_string (a C string) would cut at.
+ * Same conventions otherwise: bytes that are not UTF-8 become \ufffd, so
+ * the result always parses. */
+static void json_bytes(struct strbuf *b, const redisReply *x)
+{
+	if (x->type != REDIS_REPLY_STRING) {
+		strbuf_puts(b, "null");
+		return;
+	}
+	const unsigned char *p = (const unsigned char *)x->str;
+	strbuf_puts(b, "\"");
+	for (size_t i = 0; i < x->len;) {
+		size_t n = p[i] >= 0x20 && p[i] != '"' && p[i] != '\\' ? utf8_seq_len(p + i, x->len - i) : 0;
+		if (n)
+			strbuf_add(b, p + i, n);
+		else if (p[i] == '"' || p[i] == '\\')
+			strbuf_printf(b, "\\%c", p[i]);
+		else if (p[i] < 0x20)
+			strbuf_printf(b, "\\u%04x", p[i]);
+		else
+			strbuf_puts(b, "\\ufffd");
+		i += n ? n : 1;
+	}
+	strbuf_puts(b, "\"");
+}
+
+/* An entry without a string `data`: its fields as a JSON object, so the
+ * operator sees what is there. */
+static char *fields_json(const redisReply *fields, size_t *len, perr *e)
+{
+	struct strbuf b = { 0 };
+	strbuf_puts(&b, "{");
+	for (size_t i = 0; i + 1 < fields->elements; i += 2) {
+		strbuf_puts(&b, i ? ", " : "");
+		json_bytes(&b, fields->element[i]);
+		strbuf_puts(&b, ": ");
+		json_bytes(&b, fields->element[i + 1]);
+	}
+	strbuf_puts(&b, "}");
+	char *out = strbuf_detach(&b, len);
+	if (!out)
+		perr_set(e, PX_IOERR, "out of memory");
+	return out;
+}
+
+int redis_backend_fetch(struct backend *b, const char *key, const char *id, char **data,
+			size_t *len, int *has_data, perr *e)
+{
+	struct redis_store *s = redis_only(b, e);
+	*data = NULL;
+	*len = 0;
+	*has_data = 0;
+	if (!s)
+		return -1;
+	const char *argv[4] = { "XRANGE", key, id, id };
+	redisReply *r = redis_conn_command(&s->conn, REDIS_REPLY_ARRAY, "XRANGE", 4, argv, NULL, e);
+	if (!r)
+		return -1;
+	int rc = 0;
+	const redisReply *ent = r->elements == 1 ? r->element[0] : NULL;
+	if (ent && (ent->type != REDIS_REPLY_ARRAY || ent->elements != 2 ||
+		    ent->element[1]->type != REDIS_REPLY_ARRAY)) {
+		rc = perr_set(e, PX_IOERR, "Redis at %s: malformed entry in stream %s", s->conn.display, key);
+	} else if (ent) {
+		const redisReply *d = redis_entry_data(ent->element[1]);
+		if (d) {
+			*data = malloc(d->len ? d->len : 1);
+			if (*data) {
+				memcpy(*data, d->str, d->len);
+				*len = d->len;
+				*has_data = 1;
+			}
+		} else {
+			*data = fields_json(ent->element[1], len, e);
+		}
+		rc = *data ? 1 : perr_set(e, PX_IOERR, "out of memory");
+	}
+	freeReplyObject(r);
 	return rc;
 }
 

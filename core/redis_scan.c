@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend_redis.h"
 #include "metrics.h"
 #include "schema.h"
 
@@ -123,9 +124,7 @@ static int entry_anomaly(struct rscan *s, enum anomaly_type t, int64_t pos, cons
 	return scan_report_add(s->r, t, s->key, pos, -1, -1, id, 0, s->e, "%s", buf);
 }
 
-/* The `data` value of a field/value array: the last one, as a reader that
- * builds a dict (redis-py) sees it.  NULL when there is none. */
-static const redisReply *entry_data(const redisReply *fields)
+const redisReply *redis_entry_data(const redisReply *fields)
 {
 	const redisReply *data = NULL;
 	for (size_t i = 0; i + 1 < fields->elements; i += 2) {
@@ -143,7 +142,7 @@ static int scan_entry(struct rscan *s, const redisReply *ent, int64_t pos)
 		return perr_set(s->e, PX_IOERR, "Redis at %s: malformed entry in stream %s",
 				s->st->conn.display, s->key);
 	const char *id = ent->element[0]->str;
-	const redisReply *fields = ent->element[1], *data = entry_data(fields);
+	const redisReply *fields = ent->element[1], *data = redis_entry_data(fields);
 	struct scan_file *f = &s->r->files[s->file_index];
 	struct scan_line sl = {
 		.path = s->key, .file_index = s->file_index, .line = pos, .offset = -1,
@@ -205,84 +204,78 @@ static void exclusive_after(char *buf, size_t n, const redisReply *ent)
 	snprintf(buf, n, "(%s", ent->element[0]->str);
 }
 
-/* Entries from `from` (inclusive, or "-") up to `to`, at most `limit`
- * (-1: no limit), in pages; the first is at position `pos`. */
-static int scan_forward(struct rscan *s, const char *from, const char *to, int64_t limit,
-			int64_t pos)
+/* ---- the scan as a sequence of steps ----------------------------------------
+ *
+ * Each step is one round trip: a stream's head (its type, length and last
+ * entry), or one page.  The backend's scan runs the steps back to back;
+ * the console runs a few between key presses (redis_scanner_step). */
+
+enum rphase {
+	RP_HEAD,    /* next: the head of stream s.stream */
+	RP_TAIL,    /* a sample that fits one page: one XREVRANGE from `last` */
+	RP_BACK,    /* a larger sample: walking back (ids only) to where it starts */
+	RP_FORWARD, /* pages forward from `start` up to `last` */
+	RP_DONE,
+};
+
+struct redis_scanner {
+	struct rscan s;
+	struct scan_opts opts;
+	enum rphase phase;
+	char start[REDIS_ID_MAX + 2]; /* next page's start: "-", an id, or "(id" */
+	char last[REDIS_ID_MAX + 1];  /* the stream's last entry when its scan began */
+	char first[REDIS_ID_MAX + 2]; /* RP_BACK: the oldest entry of the sample so far */
+	int64_t len;                  /* XLEN at the head */
+	int64_t want, taken;          /* RP_TAIL / RP_BACK: sample size, ids walked */
+	int64_t limit, done, pos;     /* RP_FORWARD: at most `limit` (-1: all), so far, next position */
+	int64_t seen, total;          /* progress: entries scanned, entries expected */
+};
+
+static void next_stream(struct redis_scanner *rs)
 {
-	char start[REDIS_ID_MAX + 2];
-	snprintf(start, sizeof start, "%s", from);
-	int64_t done = 0;
-	for (;;) {
-		int64_t want = REDIS_SCAN_PAGE;
-		if (limit >= 0 && limit - done < want)
-			want = limit - done;
-		if (want <= 0)
-			return 0;
-		redisReply *page = range(s, "XRANGE", start, to, want);
-		if (!page)
-			return -1;
-		size_t n = page->elements;
-		for (size_t i = 0; i < n; i++)
-			if (scan_entry(s, page->element[i], pos++) < 0) {
-				freeReplyObject(page);
-				return -1;
-			}
-		if (n)
-			exclusive_after(start, sizeof start, page->element[n - 1]);
-		freeReplyObject(page);
-		done += (int64_t)n;
-		if ((int64_t)n < want)
-			return 0;
-	}
+	rs->s.stream++;
+	rs->phase = rs->s.stream < REDIS_N_STREAMS ? RP_HEAD : RP_DONE;
 }
 
-/* The newest `want` entries up to `last`, reported oldest first.  A sample
- * that fits one page is read once, backwards; a larger one is first walked
- * backwards (ids only matter) to find where it starts, then read forward in
- * pages, so memory stays one page. */
-static int scan_sample(struct rscan *s, const char *last, int64_t want, int64_t len)
+static void forward_from(struct redis_scanner *rs, const char *from, int64_t limit, int64_t pos)
 {
-	if (want <= REDIS_SCAN_PAGE) {
-		redisReply *page = range(s, "XREVRANGE", last, "-", want);
-		if (!page)
-			return -1;
-		size_t n = page->elements;
-		int64_t pos = len - (int64_t)n + 1;
-		int rc = 0;
-		for (size_t i = n; rc == 0 && i > 0; i--)
-			rc = scan_entry(s, page->element[i - 1], pos++);
-		freeReplyObject(page);
-		return rc;
-	}
-	char start[REDIS_ID_MAX + 2], first[REDIS_ID_MAX + 2] = "";
-	snprintf(start, sizeof start, "%s", last);
-	int64_t taken = 0;
-	while (taken < want) {
-		int64_t ask = want - taken < REDIS_SCAN_PAGE ? want - taken : REDIS_SCAN_PAGE;
-		redisReply *page = range(s, "XREVRANGE", start, "-", ask);
-		if (!page)
-			return -1;
-		size_t n = page->elements;
-		if (n) {
-			snprintf(first, sizeof first, "%s", page->element[n - 1]->element[0]->str);
-			exclusive_after(start, sizeof start, page->element[n - 1]);
-		}
-		freeReplyObject(page);
-		taken += (int64_t)n;
-		if ((int64_t)n < ask)
-			break;
-	}
-	if (!taken)
-		return 0;
-	return scan_forward(s, first, last, taken, len - taken + 1);
+	snprintf(rs->start, sizeof rs->start, "%s", from);
+	rs->limit = limit;
+	rs->done = 0;
+	rs->pos = pos;
+	rs->phase = RP_FORWARD;
 }
 
-static int scan_stream(struct rscan *s, size_t idx)
+/* The stream's last entry and length decide what comes next: the whole
+ * stream forward, or the newest `sample_size` entries. */
+static int head_plan(struct redis_scanner *rs, const redisReply *len, const redisReply *last)
 {
+	struct rscan *s = &rs->s;
+	const redisReply *ent = last->element[0];
+	if (ent->type != REDIS_REPLY_ARRAY || ent->elements != 2 ||
+	    ent->element[0]->type != REDIS_REPLY_STRING)
+		return perr_set(s->e, PX_IOERR, "Redis at %s: malformed entry in stream %s",
+				s->st->conn.display, s->key);
+	snprintf(rs->last, sizeof rs->last, "%s", ent->element[0]->str);
+	int64_t n = rs->opts.sample_size;
+	rs->len = len->integer;
+	if (n > 0 && n < rs->len) {
+		rs->want = n;
+		rs->taken = 0;
+		rs->first[0] = '\0';
+		snprintf(rs->start, sizeof rs->start, "%s", rs->last);
+		rs->phase = n <= REDIS_SCAN_PAGE ? RP_TAIL : RP_BACK;
+	} else {
+		forward_from(rs, "-", -1, 1);
+	}
+	return 0;
+}
+
+static int step_head(struct redis_scanner *rs)
+{
+	struct rscan *s = &rs->s;
 	struct redis_conn *c = &s->st->conn;
-	s->stream = idx;
-	s->key = s->st->keys[idx];
+	s->key = s->st->keys[s->stream];
 	if (!scan_report_add_file(s->r, s->key, s->e))
 		return -1;
 	s->file_index = s->r->n_files - 1;
@@ -294,7 +287,7 @@ static int scan_stream(struct rscan *s, size_t idx)
 	    redis_conn_append(c, 6, last_argv, NULL, s->e) < 0)
 		return -1;
 	redisReply *rep[3] = { NULL, NULL, NULL };
-	int rc = 0;
+	int rc = 0, planned = 0;
 	for (int i = 0; i < 3; i++)
 		if (!(rep[i] = redis_conn_reply(c, s->e)))
 			rc = -1;
@@ -310,38 +303,180 @@ static int scan_stream(struct rscan *s, size_t idx)
 		} else if ((rc = redis_reply_check(c, rep[1], REDIS_REPLY_INTEGER, "XLEN", s->e)) == 0 &&
 			   (rc = redis_reply_check(c, rep[2], REDIS_REPLY_ARRAY, "XREVRANGE", s->e)) == 0 &&
 			   rep[2]->elements == 1) {
-			char last[REDIS_ID_MAX + 1];
-			const redisReply *ent = rep[2]->element[0];
-			if (ent->type != REDIS_REPLY_ARRAY || ent->elements != 2 ||
-			    ent->element[0]->type != REDIS_REPLY_STRING)
-				rc = perr_set(s->e, PX_IOERR, "Redis at %s: malformed entry in stream %s",
-					      c->display, s->key);
-			else {
-				snprintf(last, sizeof last, "%s", ent->element[0]->str);
-				int64_t len = rep[1]->integer, n = s->o->sample_size;
-				rc = n > 0 && n < len ? scan_sample(s, last, n, len)
-						      : scan_forward(s, "-", last, -1, 1);
-			}
+			rc = head_plan(rs, rep[1], rep[2]);
+			planned = rc == 0;
 		}
 	}
 	for (int i = 0; i < 3; i++)
 		freeReplyObject(rep[i]);
+	if (rc == 0 && !planned)
+		next_stream(rs); /* missing, not a stream, or empty: nothing to page through */
 	return rc;
+}
+
+/* The newest `want` entries fit one page: read them backwards at once and
+ * report them oldest first. */
+static int step_tail(struct redis_scanner *rs)
+{
+	struct rscan *s = &rs->s;
+	redisReply *page = range(s, "XREVRANGE", rs->last, "-", rs->want);
+	if (!page)
+		return -1;
+	size_t n = page->elements;
+	int64_t pos = rs->len - (int64_t)n + 1;
+	int rc = 0;
+	for (size_t i = n; rc == 0 && i > 0; i--)
+		rc = scan_entry(s, page->element[i - 1], pos++);
+	freeReplyObject(page);
+	rs->seen += (int64_t)n;
+	next_stream(rs);
+	return rc;
+}
+
+/* A larger sample is first walked backwards a page at a time (ids only
+ * matter) to find where it starts, then read forward in pages, so memory
+ * stays one page. */
+static int step_back(struct redis_scanner *rs)
+{
+	struct rscan *s = &rs->s;
+	int64_t ask = rs->want - rs->taken < REDIS_SCAN_PAGE ? rs->want - rs->taken : REDIS_SCAN_PAGE;
+	redisReply *page = range(s, "XREVRANGE", rs->start, "-", ask);
+	if (!page)
+		return -1;
+	size_t n = page->elements;
+	if (n) {
+		snprintf(rs->first, sizeof rs->first, "%s", page->element[n - 1]->element[0]->str);
+		exclusive_after(rs->start, sizeof rs->start, page->element[n - 1]);
+	}
+	freeReplyObject(page);
+	rs->taken += (int64_t)n;
+	if (rs->taken < rs->want && (int64_t)n == ask)
+		return 0;
+	if (!rs->taken)
+		next_stream(rs);
+	else
+		forward_from(rs, rs->first, rs->taken, rs->len - rs->taken + 1);
+	return 0;
+}
+
+/* One page of entries from `start` up to `last`, at most what `limit`
+ * leaves. */
+static int step_forward(struct redis_scanner *rs)
+{
+	struct rscan *s = &rs->s;
+	int64_t want = REDIS_SCAN_PAGE;
+	if (rs->limit >= 0 && rs->limit - rs->done < want)
+		want = rs->limit - rs->done;
+	if (want <= 0) {
+		next_stream(rs);
+		return 0;
+	}
+	redisReply *page = range(s, "XRANGE", rs->start, rs->last, want);
+	if (!page)
+		return -1;
+	size_t n = page->elements;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = scan_entry(s, page->element[i], rs->pos++);
+	if (rc == 0 && n)
+		exclusive_after(rs->start, sizeof rs->start, page->element[n - 1]);
+	freeReplyObject(page);
+	rs->done += (int64_t)n;
+	rs->seen += (int64_t)n;
+	if (rc == 0 && (int64_t)n < want)
+		next_stream(rs);
+	return rc;
+}
+
+/* Entries the scan expects, for progress: each stream's length (capped by
+ * the sample size), one pipelined round trip.  A key that is not a stream
+ * answers an error: it counts as empty, and its head reports it. */
+static int expected_total(struct redis_scanner *rs)
+{
+	struct rscan *s = &rs->s;
+	struct redis_conn *c = &s->st->conn;
+	for (size_t i = 0; i < REDIS_N_STREAMS; i++) {
+		const char *argv[2] = { "XLEN", s->st->keys[i] };
+		if (redis_conn_append(c, 2, argv, NULL, s->e) < 0)
+			return -1;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < REDIS_N_STREAMS; i++) {
+		redisReply *r = redis_conn_reply(c, s->e);
+		if (!r)
+			rc = -1;
+		else if (r->type == REDIS_REPLY_INTEGER) {
+			int64_t n = r->integer, cap = rs->opts.sample_size;
+			rs->total += cap > 0 && cap < n ? cap : n;
+		}
+		freeReplyObject(r);
+	}
+	return rc;
+}
+
+int redis_store_scanner_open(struct redis_scanner **out, struct redis_store *st,
+			     const struct scan_opts *o, const struct scan_sink *sink,
+			     struct scan_report *r, perr *e)
+{
+	*out = NULL;
+	struct redis_scanner *rs = calloc(1, sizeof *rs);
+	if (!rs)
+		return perr_set(e, PX_IOERR, "out of memory");
+	rs->opts = *o;
+	rs->s = (struct rscan){ .st = st, .o = &rs->opts, .sink = sink, .r = r, .e = e };
+	schema_capture_init(rs->s.f, &rs->s.cap);
+	/* nobody reads the other members then: the file scanner's shortcut */
+	if (!sink && !o->strict)
+		rs->s.cap.n = SF_KIND + 1;
+	st->n_marks = 0;
+	rs->phase = RP_HEAD;
+	if (sink && expected_total(rs) < 0) {
+		free(rs);
+		return -1;
+	}
+	*out = rs;
+	return 0;
+}
+
+int redis_scanner_step(struct redis_scanner *rs)
+{
+	int rc = 0;
+	switch (rs->phase) {
+	case RP_HEAD: rc = step_head(rs); break;
+	case RP_TAIL: rc = step_tail(rs); break;
+	case RP_BACK: rc = step_back(rs); break;
+	case RP_FORWARD: rc = step_forward(rs); break;
+	case RP_DONE: return 0;
+	}
+	if (rc < 0) {
+		rs->phase = RP_DONE;
+		return -1;
+	}
+	return rs->phase == RP_DONE ? 0 : 1;
+}
+
+void redis_scanner_progress(const struct redis_scanner *rs, int64_t *done, int64_t *total)
+{
+	*done = rs->seen;
+	*total = rs->total > rs->seen ? rs->total : rs->seen;
+}
+
+void redis_scanner_close(struct redis_scanner *rs)
+{
+	free(rs);
 }
 
 int redis_store_scan(struct redis_store *st, const struct scan_opts *o,
 		     const struct scan_sink *sink, struct scan_report *r, perr *e)
 {
-	struct rscan s = { .st = st, .o = o, .sink = sink, .r = r, .e = e };
+	struct redis_scanner *rs;
 	size_t before = r->n_an;
-	schema_capture_init(s.f, &s.cap);
-	/* nobody reads the other members then: the file scanner's shortcut */
-	if (!sink && !o->strict)
-		s.cap.n = SF_KIND + 1;
-	st->n_marks = 0;
-	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < REDIS_N_STREAMS; i++)
-		rc = scan_stream(&s, i);
+	int rc = redis_store_scanner_open(&rs, st, o, sink, r, e);
+	if (rc == 0) {
+		while ((rc = redis_scanner_step(rs)) == 1)
+			;
+		redis_scanner_close(rs);
+	}
 	metrics_note_scan((int64_t)(r->n_an - before), rc == 0);
-	return rc;
+	return rc < 0 ? -1 : 0;
 }

@@ -48,6 +48,11 @@ char *redis_quarantine_key(const struct redis_store *s, const char *source, perr
 /* Parse "ms-seq" (seq optional); -1 when it is not a stream id. */
 int redis_id_parse(const char *id, uint64_t *ms, uint64_t *seq);
 
+/* The `data` value of an entry's field/value array: the last one, as a
+ * reader that builds a dict (redis-py) sees it.  NULL when there is none
+ * or it is not a string. */
+const redisReply *redis_entry_data(const redisReply *fields);
+
 /* Fingerprint of an entry's field/value array (order and bytes). */
 uint64_t redis_entry_hash(const redisReply *fields);
 
@@ -57,9 +62,17 @@ const struct redis_mark *redis_mark_find(const struct redis_store *s, size_t str
 
 /* Scan the three streams (redis_scan.c): the whole of each, paged, or the
  * newest o->sample_size entries; every entry goes to `sink`, oldest first
- * per stream.  Refreshes the marks. */
+ * per stream.  Refreshes the marks.  It runs the steps of a
+ * redis_scanner (backend_redis.h) back to back. */
 int redis_store_scan(struct redis_store *s, const struct scan_opts *o,
 		     const struct scan_sink *sink, struct scan_report *r, perr *e);
+
+/* The same scan in steps (redis_scanner_step, backend_redis.h).  `o` is
+ * copied; `sink`, `r` and `e` must outlive the scanner. */
+struct redis_scanner;
+int redis_store_scanner_open(struct redis_scanner **out, struct redis_store *st,
+			     const struct scan_opts *o, const struct scan_sink *sink,
+			     struct scan_report *r, perr *e);
 
 /* Apply the DELETE_ENTRY / QUARANTINE_ENTRY actions of `p` (redis_apply.c). */
 int redis_store_apply(struct redis_store *s, const struct plan *p, struct apply_result *res,

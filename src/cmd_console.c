@@ -1,6 +1,7 @@
-/* console: the ncurses console (SPEC §7), and the same workflow headless
- * (--batch, in gate.c).  The interactive console takes --recovery-mode,
- * --quarantine-dir and --journal as what its recovery walk offers first. */
+/* console: the ncurses console (SPEC §7) on any backend, and the same
+ * workflow headless (--batch, in gate.c).  The interactive console takes
+ * --recovery-mode, --quarantine-dir and --journal as what its recovery
+ * walk offers first. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,15 +39,10 @@ static int console_cmd(struct cli *c)
 	int rc = cli_open_backend(c, &b);
 	if (rc)
 		return rc;
-	if (c->cfg.backend != BK_JSON) {
-		rc = cli_usage_error(c, "the interactive console reads the json backend (--path FILE) only; "
-					"use --batch for the %s backend", b->ops->name);
-	} else {
-		perr e = { 0 };
-		fflush(stdout);
-		o.backend = b;
-		rc = console_run(&c->cfg, &o, &e) < 0 ? cli_fail(c, &e) : 0;
-	}
+	perr e = { 0 };
+	fflush(stdout);
+	o.backend = b;
+	rc = console_run(&c->cfg, &o, &e) < 0 ? cli_fail(c, &e) : 0;
 	backend_close(b);
 	return rc;
 }

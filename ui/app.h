@@ -31,6 +31,8 @@ struct view;
 struct view_ops {
 	const char *name;
 	const char *empty; /* shown when there are no rows */
+	/* The same, when it depends on the store (optional; overrides empty). */
+	const char *(*empty_of)(struct console *c);
 	int scroll;        /* a text pane: keys scroll, no selected row */
 	/* Number of rows (may grow while indexing). */
 	int64_t (*rows)(struct console *c, struct view *v);
@@ -113,8 +115,12 @@ void console_status(struct console *c, int role, const char *fmt, ...)
 void console_show(struct console *c, enum view_id id);
 /* Move the current view's cursor to `row`, scrolling as needed. */
 void console_goto(struct console *c, struct view *v, int64_t row);
-/* Read row bytes of storage line i into c->rowbuf (at most `cap`). */
+/* Read row bytes of storage line i into c->rowbuf (at most `cap`); -1
+ * when it cannot be read (c->m.read_err says why). */
 long console_read(struct console *c, size_t i, size_t cap);
+/* The same; *fields is set when a Redis entry without `data` was read as
+ * its fields (model_read_entry). */
+long console_read_entry(struct console *c, size_t i, size_t cap, int *fields);
 /* Open the detail pane on storage line i. */
 void console_detail(struct console *c, size_t line);
 /* Record-view predicate (for sel_init with a struct rec_pred). */

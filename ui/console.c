@@ -9,7 +9,6 @@
 #include <time.h>
 
 #include "app.h"
-#include "backend_json.h"
 #include "screen.h"
 
 /* Index between input polls for this long: the screen answers a key
@@ -52,7 +51,7 @@ void console_cell(int y, int x, int w, int role, const char *s)
 	screen_fill(y, x + used, w - used, role);
 }
 
-long console_read(struct console *c, size_t i, size_t cap)
+long console_read_entry(struct console *c, size_t i, size_t cap, int *fields)
 {
 	if (cap > c->rowcap) {
 		char *b = realloc(c->rowbuf, cap);
@@ -61,7 +60,12 @@ long console_read(struct console *c, size_t i, size_t cap)
 		c->rowbuf = b;
 		c->rowcap = cap;
 	}
-	return model_read(&c->m, i, c->rowbuf, cap);
+	return model_read_entry(&c->m, i, c->rowbuf, cap, fields);
+}
+
+long console_read(struct console *c, size_t i, size_t cap)
+{
+	return console_read_entry(c, i, cap, NULL);
 }
 
 int console_rec_pred(const struct model *m, size_t i, const void *arg)
@@ -183,14 +187,16 @@ static void anomaly_jump(struct console *c, int dir)
 	if (c->cur >= V__LISTS && c->back == V_RAW)
 		here = v->cur;
 	long best = -1;
+	int64_t best_l = -1;
 	for (size_t i = 0; i < r->n_an; i++) {
-		int64_t l = r->an[i].line - 1;
-		if (r->an[i].line <= 0)
+		int64_t l = model_an_line(&c->m, i);
+		if (l < 0)
 			continue;
-		if (dir > 0 && l > here && (best < 0 || l < r->an[best].line - 1))
+		if ((dir > 0 && l > here && (best < 0 || l < best_l)) ||
+		    (dir < 0 && (here < 0 || l < here) && (best < 0 || l > best_l))) {
 			best = (long)i;
-		if (dir < 0 && (here < 0 || l < here) && (best < 0 || l > r->an[best].line - 1))
-			best = (long)i;
+			best_l = l;
+		}
 	}
 	if (best < 0) {
 		console_status(c, ROLE_WARN, " No anomaly %s this line", dir > 0 ? "below" : "above");
@@ -199,7 +205,7 @@ static void anomaly_jump(struct console *c, int dir)
 	const struct anomaly *a = &r->an[best];
 	c->cur = V_RAW;
 	struct view *raw = &c->views[V_RAW];
-	console_goto(c, raw, raw->ops->row_of_line(c, raw, a->line - 1));
+	console_goto(c, raw, raw->ops->row_of_line(c, raw, best_l));
 	console_status(c, ROLE_ANOMALY, " %s anomaly %ld of %zu: %s %s", console_glyph(), best + 1,
 		       r->n_an, anomaly_type_name(a->type), a->detail);
 }
@@ -315,7 +321,7 @@ static void timing(FILE *f, const char *what, double t0)
 		fprintf(f, "%s_ms %.1f\n", what, now_ms() - t0);
 }
 
-static int console_init(struct console *c, perr *e)
+static void console_init(struct console *c)
 {
 	for (int i = 0; i < V__COUNT; i++) {
 		c->views[i].ops = view_table[i];
@@ -327,9 +333,6 @@ static int console_init(struct console *c, perr *e)
 		sel_init(&c->views[i].sel, console_rec_pred, &c->preds[i]);
 	}
 	record_init(&c->rec);
-	if (scan_leftover_temps(c->cfg->path, &c->m.rep, e) < 0)
-		return -1;
-	return 0;
 }
 
 int console_reload(struct console *c, perr *e)
@@ -344,9 +347,7 @@ int console_reload(struct console *c, perr *e)
 		if (i != V_WALK)
 			v->top = v->cur = 0;
 	}
-	if (model_open(&c->m, c->cfg->path, c->cfg->path, e) < 0)
-		return -1;
-	return scan_leftover_temps(c->cfg->path, &c->m.rep, e);
+	return model_open(&c->m, c->b, e);
 }
 
 int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
@@ -364,9 +365,10 @@ int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
 	const char *tpath = getenv("PAPYRA_TEST_TIMING");
 	FILE *tf = tpath ? fopen(tpath, "w") : NULL;
 	int rc = -1, opened = 0, first = 1, indexed = 0;
-	if (model_open(&c->m, cfg->path, cfg->path, e) < 0)
+	if (model_open(&c->m, c->b, e) < 0)
 		goto out;
-	if (console_init(c, e) < 0 || screen_open(e) < 0)
+	console_init(c);
+	if (screen_open(e) < 0)
 		goto out;
 	opened = 1;
 	while (!c->quit && !screen_hangup()) {
@@ -376,6 +378,8 @@ int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
 			refresh_views(c);
 			if (c->m.oom)
 				console_status(c, ROLE_ANOMALY, " Out of memory: the index stops at line %zu", c->m.n);
+			if (c->m.failed)
+				console_status(c, ROLE_ANOMALY, " The scan failed: %s", c->m.err.msg);
 		}
 		console_draw(c);
 		screen_update();

@@ -16,13 +16,16 @@
 /* What the command line gives the console beyond the configuration. */
 struct console_opts {
 	struct backend *backend;    /* borrowed: scan, plan, apply and compact go through it */
-	const char *quarantine_dir; /* --quarantine-dir: offered first; NULL offers <data dir>/quarantine */
+	const char *quarantine_dir; /* --quarantine-dir: offered first; NULL offers <data dir>/quarantine
+				       (Redis quarantines into streams: no directory) */
 	enum recovery_mode mode;    /* --recovery-mode: the mode focused first (repair or quarantine) */
 	const char *journal;        /* --journal; NULL: $XDG_STATE_HOME/papyra/journal.ndjson */
 };
 
-/* Run the console on the single NDJSON file of `cfg` (the backend's
- * location).  Returns 0 after a normal quit, or -1 with `e` set. */
+/* Run the console on the store of o->backend (the single NDJSON file, the
+ * rotating set or the Redis streams `cfg` selects).  Returns 0 after a
+ * normal quit, or -1 with `e` set (a Redis server that goes away while
+ * the index is built: PX_UNAVAILABLE). */
 int console_run(const struct config *cfg, const struct console_opts *o, perr *e);
 
 /* The man page's key section, from the key table. */

@@ -13,7 +13,7 @@ static void draw_header(struct console *c)
 	int role = ROLE_OK;
 	size_t n_an = m->rep.n_an;
 	if (model_scanning(m)) {
-		int pct = m->size > 0 ? (int)(100.0 * (double)model_done_bytes(m) / (double)m->size) : 100;
+		int pct = model_progress(m) / 10;
 		snprintf(right, sizeof right, " SCANNING %d%%%s ", pct, n_an ? " · ANOMALIES" : "");
 		role = n_an ? ROLE_ANOMALY : ROLE_WARN;
 	} else if (m->failed) {
@@ -71,7 +71,8 @@ static void draw_status(struct console *c)
 	int y = c->rows - 1;
 	char right[96] = "";
 	if (model_scanning(&c->m))
-		snprintf(right, sizeof right, " indexing %lld lines ", (long long)c->m.n);
+		snprintf(right, sizeof right, " indexing %lld %s ", (long long)c->m.n,
+			 c->m.src == MS_REDIS ? "entries" : "lines");
 	int rw = screen_width_of(right, strlen(right));
 	if (c->status[0])
 		console_cell(y, 0, c->cols - rw, c->status_role, c->status);
@@ -106,7 +107,8 @@ static void draw_view(struct console *c)
 	console_goto(c, v, v->cur);
 	if (n == 0) {
 		screen_str(y, 1, w - 1, ROLE_DIM,
-			   model_scanning(&c->m) ? "(indexing...)" : o->empty ? o->empty : "(empty)");
+			   model_scanning(&c->m) ? "(indexing...)" : o->empty_of ? o->empty_of(c) :
+			   o->empty ? o->empty : "(empty)");
 		return;
 	}
 	for (int i = 0; i < c->list_h && v->top + i < n; i++)

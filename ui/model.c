@@ -1,51 +1,47 @@
+/* The console's line index (model.h): what each scanned line leaves in
+ * it, the segments (files or streams) the lines belong to, the anomalies'
+ * lines, and the selections the list views are made of.  Opening and
+ * scanning are in model_scan.c, reading rows back in model_read.c. */
 #include "model.h"
 
-#include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "jsonfmt.h"
 #include "schema.h"
 
-/* Bytes per scanner call between clock checks: small enough to stop near
- * the time budget, large enough that the clock costs nothing. */
-#define STEP_BYTES (1u << 20)
 /* First index allocation, in lines; doubled as needed. */
 #define INDEX_START_LINES 65536
 
-static double now_ms(void)
+/* Grow one array of the index to `nc` elements; NULL keeps the old one. */
+static int grow_one(void *pp, size_t nc, size_t size)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+	void **p = pp;
+	void *n = realloc(*p, nc * size);
+	if (!n)
+		return -1;
+	*p = n;
+	return 0;
 }
 
 static int grow(struct model *m)
 {
 	size_t nc = m->cap ? m->cap * 2 : INDEX_START_LINES;
-	uint32_t *len = realloc(m->len, nc * sizeof *len);
-	if (len)
-		m->len = len;
-	float *ts = len ? realloc(m->ts, nc * sizeof *ts) : NULL;
-	if (ts)
-		m->ts = ts;
-	uint8_t *meta = ts ? realloc(m->meta, nc) : NULL;
-	if (meta)
-		m->meta = meta;
-	uint8_t *tid = meta ? realloc(m->type_id, nc) : NULL;
-	if (tid)
-		m->type_id = tid;
-	uint16_t *aid = tid ? realloc(m->addr_id, nc * sizeof *aid) : NULL;
-	if (aid)
-		m->addr_id = aid;
-	uint64_t *ck = aid ? realloc(m->ck_off, (nc / MODEL_CK_LINES + 1) * sizeof *ck) : NULL;
-	if (ck)
-		m->ck_off = ck;
-	if (!ck)
+	int redis = m->src == MS_REDIS;
+	if (grow_one(&m->len, nc, sizeof *m->len) < 0 || grow_one(&m->ts, nc, sizeof *m->ts) < 0 ||
+	    grow_one(&m->meta, nc, 1) < 0 || grow_one(&m->type_id, nc, 1) < 0 ||
+	    grow_one(&m->addr_id, nc, sizeof *m->addr_id) < 0)
+		return -1;
+	/* files need offsets, Redis entries their ids: never both */
+	if (!redis && grow_one(&m->ck_off, nc / MODEL_CK_LINES + 1, sizeof *m->ck_off) < 0)
+		return -1;
+	if (redis && (grow_one(&m->id_ms, nc, sizeof *m->id_ms) < 0 ||
+		      grow_one(&m->id_seq, nc, sizeof *m->id_seq) < 0))
 		return -1;
 	m->cap = nc;
 	return 0;
@@ -59,18 +55,78 @@ static unsigned intern_span(struct intern *t, const char *bytes, const struct js
 	return intern_id(t, bytes + f->off, (size_t)f->len);
 }
 
+/* The segment line `l` belongs to: the last one, or a new one when the
+ * scan moved to another file or stream.  A file is opened for reading
+ * back when its first line comes.  NULL when out of memory. */
+static struct model_seg *seg_for(struct model *m, const struct scan_line *l)
+{
+	struct model_seg *s = m->n_seg ? &m->seg[m->n_seg - 1] : NULL;
+	if (s && s->file_index == l->file_index)
+		return s;
+	if (px_grow(&m->seg, &m->cap_seg, m->n_seg + 1, sizeof *m->seg, NULL) < 0)
+		return NULL;
+	s = &m->seg[m->n_seg];
+	memset(s, 0, sizeof *s);
+	if (!(s->path = strdup(l->path)))
+		return NULL;
+	const char *colon = strrchr(s->path, ':');
+	s->name = m->src == MS_REDIS ? (colon ? colon + 1 : s->path) : px_basename(s->path);
+	s->file_index = l->file_index;
+	s->first = m->n;
+	s->base = l->line;
+	s->fd = m->src == MS_REDIS ? -1 : open(s->path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	m->n_seg++;
+	return s;
+}
+
+/* Anomalies reported since the last line: the ones about this line get
+ * its index, the others (about a file, a key) none. */
+static void map_anomalies(struct model *m, const struct scan_line *l, int64_t i)
+{
+	const struct scan_report *r = &m->rep;
+	if (r->n_an > m->cap_an) {
+		size_t nc = m->cap_an ? m->cap_an * 2 : 64;
+		while (nc < r->n_an)
+			nc *= 2;
+		if (grow_one(&m->an_line, nc, sizeof *m->an_line) < 0)
+			return; /* unmapped anomalies are about no line: still listed */
+		m->cap_an = nc;
+	}
+	for (size_t k = m->an_mapped; k < r->n_an; k++) {
+		const struct anomaly *a = &r->an[k];
+		m->an_line[k] = i >= 0 && a->line > 0 && a->line == l->line && strcmp(a->path, l->path) == 0 ? i : -1;
+	}
+	m->an_mapped = r->n_an;
+}
+
+/* "ms-seq" into two numbers (0-0 when it is not an id); returns the
+ * length of the id as text. */
+static int parse_id(const char *id, uint64_t *ms, uint64_t *seq)
+{
+	*ms = *seq = 0;
+	if (id && sscanf(id, "%" SCNu64 "-%" SCNu64, ms, seq) < 1)
+		*ms = *seq = 0;
+	char buf[MODEL_ID_MAX];
+	return snprintf(buf, sizeof buf, "%" PRIu64 "-%" PRIu64, *ms, *seq);
+}
+
 static void on_line(void *ctx, const struct scan_line *l)
 {
 	struct model *m = ctx;
+	struct model_seg *s = NULL;
+	if (!m->oom && ((m->n == m->cap && grow(m) < 0) || !(s = seg_for(m, l))))
+		m->oom = 1;
+	map_anomalies(m, l, m->oom ? -1 : (int64_t)m->n);
 	if (m->oom)
 		return;
-	if (m->n == m->cap && grow(m) < 0) {
-		m->oom = 1;
-		return;
-	}
 	size_t i = m->n++;
-	if (i % MODEL_CK_LINES == 0)
+	s->n++;
+	if (m->ck_off && i % MODEL_CK_LINES == 0)
 		m->ck_off[i / MODEL_CK_LINES] = (uint64_t)l->offset;
+	if (m->id_ms) {
+		int w = (int)strlen(s->name) + 1 + parse_id(l->id, &m->id_ms[i], &m->id_seq[i]);
+		m->id_width = w > m->id_width ? w : m->id_width;
+	}
 	m->len[i] = l->length > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)l->length;
 	unsigned meta = (unsigned)l->kind & MF_KIND_MASK;
 	m->type_id[i] = 0;
@@ -115,46 +171,21 @@ static void on_line(void *ctx, const struct scan_line *l)
 	m->meta[i] = (uint8_t)meta;
 }
 
-static const struct scan_sink *model_sink(struct model *m)
+const struct scan_sink *model_sink(struct model *m)
 {
 	m->sink.ctx = m;
 	m->sink.on_line = on_line;
 	return &m->sink;
 }
 
-int model_open(struct model *m, const char *path, const char *display, perr *e)
+void model_index_free(struct model *m)
 {
-	memset(m, 0, sizeof *m);
-	m->fd = -1;
-	scan_report_init(&m->rep);
-	intern_init(&m->types, MODEL_TYPE_MAX);
-	intern_init(&m->addrs, MODEL_ADDR_MAX);
-	if (!(m->path = px_strdup(path, e)) || !(m->display = px_strdup(display, e)))
-		goto fail;
-	struct scan_opts o = { 0 };
-	if (ndjson_scanner_open(&m->scanner, path, display, &o, model_sink(m), &m->rep, &m->err) < 0) {
-		*e = m->err;
-		goto fail;
+	for (size_t i = 0; i < m->n_seg; i++) {
+		if (m->seg[i].fd >= 0)
+			close(m->seg[i].fd);
+		free(m->seg[i].path);
 	}
-	/* our own descriptor for reading rows; the scanner reports read errors */
-	m->fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (m->fd >= 0) {
-		off_t end = lseek(m->fd, 0, SEEK_END);
-		m->size = end < 0 ? 0 : (int64_t)end;
-	}
-	return 0;
-fail:
-	model_close(m);
-	return -1;
-}
-
-void model_close(struct model *m)
-{
-	if (m->scanner)
-		ndjson_scanner_close(m->scanner);
-	if (m->fd >= 0)
-		close(m->fd);
-	scan_report_free(&m->rep);
+	free(m->seg);
 	intern_free(&m->types);
 	intern_free(&m->addrs);
 	free(m->len);
@@ -163,46 +194,131 @@ void model_close(struct model *m)
 	free(m->type_id);
 	free(m->addr_id);
 	free(m->ck_off);
-	free(m->path);
-	free(m->display);
-	memset(m, 0, sizeof *m);
-	m->fd = -1;
+	free(m->id_ms);
+	free(m->id_seq);
+	free(m->an_line);
 }
 
-int model_step(struct model *m, int budget_ms)
+const struct model_seg *model_seg_of(const struct model *m, size_t i)
 {
-	if (!m->scanner)
-		return 0;
-	double until = now_ms() + budget_ms;
-	int rc;
-	do
-		rc = ndjson_scanner_step(m->scanner, STEP_BYTES);
-	while (rc == 1 && now_ms() < until);
-	if (rc == 1)
-		return 1;
-	if (rc < 0)
-		m->failed = 1;
-	/* the bytes count is only final at the end: keep the last figure */
-	ndjson_scanner_close(m->scanner);
-	m->scanner = NULL;
-	return 0;
+	size_t lo = 0, hi = m->n_seg; /* the last segment starting at or before i */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->seg[mid].first <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return m->n_seg ? &m->seg[lo] : NULL;
 }
 
-int model_scanning(const struct model *m)
+const struct model_seg *model_seg_of_file(const struct model *m, size_t file_index)
 {
-	return m->scanner != NULL;
+	for (size_t i = 0; i < m->n_seg; i++)
+		if (m->seg[i].file_index == file_index)
+			return &m->seg[i];
+	return NULL;
 }
 
-int64_t model_done_bytes(const struct model *m)
+int64_t model_lineno(const struct model *m, size_t i)
 {
-	return m->scanner ? ndjson_scanner_done_bytes(m->scanner) : m->size;
+	const struct model_seg *s = model_seg_of(m, i);
+	return s ? s->base + (int64_t)(i - s->first) : (int64_t)i + 1;
+}
+
+int64_t model_find_line(const struct model *m, const char *path, int64_t lineno)
+{
+	for (size_t i = 0; path && i < m->n_seg; i++) {
+		const struct model_seg *s = &m->seg[i];
+		if (strcmp(s->path, path) == 0 && lineno >= s->base && lineno - s->base < (int64_t)s->n)
+			return (int64_t)s->first + (lineno - s->base);
+	}
+	return -1;
+}
+
+int64_t model_find_entry(const struct model *m, const char *key, const char *id)
+{
+	uint64_t ms, seq;
+	if (!m->id_ms || !id)
+		return -1;
+	parse_id(id, &ms, &seq);
+	for (size_t i = 0; key && i < m->n_seg; i++) {
+		const struct model_seg *s = &m->seg[i];
+		if (strcmp(s->path, key) != 0)
+			continue;
+		/* a stream's ids only grow */
+		size_t lo = s->first, hi = s->first + s->n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (m->id_ms[mid] < ms || (m->id_ms[mid] == ms && m->id_seq[mid] < seq))
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < s->first + s->n && m->id_ms[lo] == ms && m->id_seq[lo] == seq)
+			return (int64_t)lo;
+	}
+	return -1;
+}
+
+int64_t model_an_line(const struct model *m, size_t k)
+{
+	return k < m->an_mapped ? m->an_line[k] : -1;
+}
+
+void model_entry_id(const struct model *m, size_t i, char *out, size_t cap)
+{
+	if (!m->id_ms || i >= m->n) {
+		snprintf(out, cap, "?");
+		return;
+	}
+	snprintf(out, cap, "%" PRIu64 "-%" PRIu64, m->id_ms[i], m->id_seq[i]);
+}
+
+void model_where(const struct model *m, size_t i, char *out, size_t cap)
+{
+	const struct model_seg *s = model_seg_of(m, i);
+	if (m->src == MS_REDIS && s) {
+		char id[MODEL_ID_MAX];
+		model_entry_id(m, i, id, sizeof id);
+		snprintf(out, cap, "%s %s", s->name, id);
+	} else if (m->src == MS_ROTATING && s) {
+		snprintf(out, cap, "%s:%lld", s->name, (long long)model_lineno(m, i));
+	} else {
+		snprintf(out, cap, "%lld", (long long)model_lineno(m, i));
+	}
+}
+
+int model_where_width(const struct model *m)
+{
+	if (m->src == MS_REDIS)
+		return m->id_width;
+	int w = 0;
+	for (size_t k = 0; k < m->n_seg; k++) {
+		const struct model_seg *s = &m->seg[k];
+		char buf[PATH_SHOWN_MAX];
+		if (!s->n)
+			continue;
+		model_where(m, s->first + s->n - 1, buf, sizeof buf); /* its widest: the last line */
+		int n = (int)strlen(buf);
+		w = n > w ? n : w;
+	}
+	return w;
 }
 
 int64_t model_offset(const struct model *m, size_t line)
 {
-	size_t k = line / MODEL_CK_LINES;
+	const struct model_seg *s = model_seg_of(m, line);
+	if (!m->ck_off || !s)
+		return -1;
+	size_t k = line / MODEL_CK_LINES, from = k * MODEL_CK_LINES;
 	uint64_t off = m->ck_off[k];
-	for (size_t j = k * MODEL_CK_LINES; j < line; j++)
+	if (from < s->first) {
+		/* the checkpoint is in an earlier file: this one starts at 0 */
+		from = s->first;
+		off = 0;
+	}
+	for (size_t j = from; j < line; j++)
 		off += (uint64_t)m->len[j] + 1;
 	return (int64_t)off;
 }
@@ -240,24 +356,6 @@ const char *model_type_name(struct model *m, unsigned id)
 const char *model_addr_name(struct model *m, unsigned id)
 {
 	return shown(&m->addrs, id, 1);
-}
-
-long model_read(const struct model *m, size_t i, char *buf, size_t cap)
-{
-	if (m->fd < 0 || i >= m->n)
-		return -1;
-	size_t want = m->len[i] < cap ? m->len[i] : cap;
-	size_t got = 0;
-	int64_t off = model_offset(m, i);
-	while (got < want) {
-		ssize_t r = pread(m->fd, buf + got, want - got, (off_t)(off + (int64_t)got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break; /* the file shrank under us: show what is there */
-		got += (size_t)r;
-	}
-	return (long)got;
 }
 
 void sel_init(struct sel *s, int (*pred)(const struct model *, size_t, const void *), const void *arg)

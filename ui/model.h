@@ -1,17 +1,26 @@
 /* The console's data: a compact index of every line of the store, built
  * in slices by the core scanner (the very scan `persistence scan` runs),
- * and the scan report it fills.  Rows are read back with pread when drawn,
- * never mapped: a file truncated under us must not kill the process.
+ * and the scan report it fills.  Rows are read back only when drawn:
+ * with pread from the right file, never mapped (a file truncated under us
+ * must not kill the process), or, for Redis, one entry at a time through
+ * the backend into a small cache of recent rows.
+ *
+ * The store is one file (json), the members of a rotating set in reading
+ * order (oldest first), or the three Redis streams in order; each is a
+ * segment: a run of consecutive lines of the index.
  *
  * Per line the index keeps 12 bytes (length, timestamp, flags and kind,
- * interned type and address), plus one offset per MODEL_CK_LINES lines, so
- * 3.7 M lines (1 GB) take about 45 MB. */
+ * interned type and address), plus, for files, one offset per
+ * MODEL_CK_LINES lines (so 3.7 M lines, 1 GB, take about 45 MB) and, for
+ * Redis, the entry id as two 64-bit numbers (28 bytes per entry). */
 #ifndef PAPYRA_UI_MODEL_H
 #define PAPYRA_UI_MODEL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backend.h"
+#include "backend_rotating.h"
 #include "intern.h"
 #include "scan.h"
 
@@ -30,46 +39,116 @@
 #define MODEL_TYPE_MAX 255u   /* ids fit a byte; 255 = too many distinct types */
 #define MODEL_ADDR_MAX 65535u /* ids fit 16 bits */
 
+/* Longest Redis entry id as text: two 64-bit decimals and a dash. */
+#define MODEL_ID_MAX 42
+/* A file or stream name as model_where writes it is cut at this length. */
+#define PATH_SHOWN_MAX 512
+
+enum model_source {
+	MS_FILE,     /* the single NDJSON file (json backend) */
+	MS_ROTATING, /* the members of a rotating set */
+	MS_REDIS,    /* the three streams of a Redis backend */
+};
+
+/* One file of the store (or one stream): lines [first, first + n). */
+struct model_seg {
+	char *path;         /* as reported (and opened, for files); the stream key */
+	const char *name;   /* inside path: its base name, or the key's last ':' part */
+	size_t file_index;  /* in rep.files */
+	size_t first, n;
+	int64_t base;       /* number of its first line: 1 for files, the stream position for Redis */
+	int fd;             /* files: for pread, -1 when it could not be opened; Redis: -1 */
+};
+
+struct rowcache;
+struct redis_scanner;
+
 struct model {
-	char *path;     /* file read */
-	char *display;  /* as reported */
-	int fd;         /* for pread; -1 when the file is missing or unreadable */
-	int64_t size;   /* file size at open */
+	enum model_source src;
+	struct backend *b;   /* borrowed: Redis rows are read back through it */
+	char *path;          /* the configured path (files) */
 
 	struct scan_report rep;
-	struct ndjson_scanner *scanner; /* NULL once the scan is over */
 	perr err;
-	int failed;     /* the scan stopped on an error (err holds it) */
+	int failed;          /* the scan stopped on an error (err holds it) */
+
+	/* scanning, in slices */
+	struct ndjson_scanner *scanner; /* the file being scanned */
+	struct redis_scanner *rscan;    /* Redis */
+	struct rotating_set set;        /* rotating: the members, in reading order */
+	size_t next_member;
+	int any_member, scanning;
+	int64_t size, size_done;        /* files: bytes to scan, bytes of files finished */
+
+	struct model_seg *seg;
+	size_t n_seg, cap_seg;
 
 	size_t n, cap;  /* lines indexed */
-	uint32_t *len;  /* line length without "\n" (saturated) */
+	uint32_t *len;  /* line length without "\n" (saturated); Redis: the `data` bytes */
 	float *ts;      /* seconds after ts_base */
 	uint8_t *meta;  /* MF_* */
 	uint8_t *type_id;  /* event_type / message_type */
 	uint16_t *addr_id; /* actor_address / target */
-	uint64_t *ck_off;  /* offset of line k * MODEL_CK_LINES */
+	uint64_t *ck_off;  /* files: offset of line k * MODEL_CK_LINES in its file */
+	uint64_t *id_ms, *id_seq; /* Redis: the entry id */
 	double ts_base;
 	int have_base;
 	double ts_min, ts_max; /* absolute, numeric timestamps of records */
+	int id_width;          /* Redis: widest "stream id" of model_where */
+
+	/* The index line of each anomaly of rep (-1: about no line), for the
+	 * anomalies the scan has reached: an anomaly is always reported just
+	 * before its line reaches the sink. */
+	int64_t *an_line;
+	size_t an_mapped, cap_an;
 
 	int64_t records[RK__COUNT]; /* listed records per kind */
 	int64_t listed;             /* sum of records[] */
 	int oom;                    /* an index allocation failed: index stopped growing */
 
+	struct rowcache *cache;     /* Redis: rows fetched lately */
+	char read_err[PERR_MSG_MAX]; /* why the last row could not be read, or "" */
+
 	struct intern types, addrs;
 	struct scan_sink sink; /* handed to the scanner: lives as long as the model */
 };
 
-int model_open(struct model *m, const char *path, const char *display, perr *e);
+/* Open the store of backend `b` (borrowed; it must outlive the model) and
+ * start indexing it (model_scan.c).  The scan is the backend's own, in
+ * the same order: for a rotating set the orphans, then each member's
+ * leftover temporary files and lines, oldest member first; for Redis the
+ * backend's sliced scanner with the configured sample size. */
+int model_open(struct model *m, struct backend *b, perr *e);
 void model_close(struct model *m);
 
 /* Index for about `budget_ms` milliseconds.  Returns 1 while more remains,
- * 0 when the whole file is indexed (or the scan failed: m->failed). */
+ * 0 when the whole store is indexed (or the scan failed: m->failed). */
 int model_step(struct model *m, int budget_ms);
 int model_scanning(const struct model *m);
-/* Bytes indexed so far. */
-int64_t model_done_bytes(const struct model *m);
+/* Progress of the scan in permille. */
+int model_progress(const struct model *m);
 
+/* The segment holding line i (there is one for every indexed line). */
+const struct model_seg *model_seg_of(const struct model *m, size_t i);
+/* The segment of report file `file_index`, or NULL when it has no line. */
+const struct model_seg *model_seg_of_file(const struct model *m, size_t file_index);
+/* Line i's number in its file (1-based), or its position in its stream. */
+int64_t model_lineno(const struct model *m, size_t i);
+/* The index line of `path`'s line number `lineno`, or -1. */
+int64_t model_find_line(const struct model *m, const char *path, int64_t lineno);
+/* Redis: the index line of entry `id` ("ms-seq") of stream `key`, or -1. */
+int64_t model_find_entry(const struct model *m, const char *key, const char *id);
+/* The index line of anomaly k of the report, or -1 (not about a line). */
+int64_t model_an_line(const struct model *m, size_t k);
+/* Where line i is, for people: "12" (json), "rot.log.1:12" (rotating),
+ * "events 1767225600015-0" (Redis, the stream's short name and the id). */
+void model_where(const struct model *m, size_t i, char *out, size_t cap);
+/* Columns model_where needs at most over the whole index. */
+int model_where_width(const struct model *m);
+/* Redis: line i's entry id as text ("ms-seq"). */
+void model_entry_id(const struct model *m, size_t i, char *out, size_t cap);
+
+/* Files: the byte offset of line i in its file. */
 int64_t model_offset(const struct model *m, size_t line);
 static inline enum rec_kind model_kind(const struct model *m, size_t i)
 {
@@ -81,9 +160,20 @@ double model_ts(const struct model *m, size_t i);
 const char *model_type_name(struct model *m, unsigned id);
 const char *model_addr_name(struct model *m, unsigned id);
 
-/* Read up to `cap` bytes of line i into buf; returns the bytes read
- * (< the line's length when it was longer), or -1. */
-long model_read(const struct model *m, size_t i, char *buf, size_t cap);
+/* Read up to `cap` bytes of line i into buf (model_read.c); returns the
+ * bytes read (< the line's length when it was longer), or -1 with the
+ * reason in m->read_err.  Redis: the entry's `data`, fetched when it is
+ * not among the rows cached; when the entry has no string `data`, its
+ * fields as a JSON object, and *fields (when not NULL) is set to 1. */
+long model_read(struct model *m, size_t i, char *buf, size_t cap);
+long model_read_entry(struct model *m, size_t i, char *buf, size_t cap, int *fields);
+/* Drop the cached rows (model_read.c). */
+void model_cache_free(struct model *m);
+
+/* Between model.c and model_scan.c: the sink that fills the index, and
+ * freeing the index (segments included). */
+const struct scan_sink *model_sink(struct model *m);
+void model_index_free(struct model *m);
 
 /* Selections: the lines a list view shows, without a list of them.  Every
  * SEL_STEP-th match is remembered; a row is found from the nearest one. */

@@ -1,5 +1,7 @@
 /* Anomalies: the scanner's report, in its order (what `persistence scan`
- * prints); Enter jumps to the line in Raw. */
+ * prints); Enter jumps to the line in Raw.  The line is the one in its
+ * file (the path is beside it); for Redis, the entry's position in its
+ * stream (the detail names its id). */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,6 +10,13 @@
 
 #define COL_TYPE 15
 #define COL_LINE 7
+/* A rotating set has orphans: the longest type name fits there. */
+#define COL_TYPE_WIDE 21
+
+static int type_width(const struct console *c)
+{
+	return c->m.src == MS_ROTATING ? COL_TYPE_WIDE : COL_TYPE;
+}
 
 static int64_t an_rows(struct console *c, struct view *v)
 {
@@ -17,12 +26,11 @@ static int64_t an_rows(struct console *c, struct view *v)
 
 static void an_head(struct console *c, struct view *v, int y, int w)
 {
-	(void)c;
 	(void)v;
 	int x = rec_cell(y, 0, 2, ROLE_TITLE, "");
-	x = rec_cell(y, x, COL_TYPE, ROLE_TITLE, "TYPE");
-	x = rec_cell(y, x, COL_LINE, ROLE_TITLE, "   LINE");
-	console_cell(y, x, w - x, ROLE_TITLE, "FILE: DETAIL");
+	x = rec_cell(y, x, type_width(c), ROLE_TITLE, "TYPE");
+	x = rec_cell(y, x, COL_LINE, ROLE_TITLE, c->m.src == MS_REDIS ? "  ENTRY" : "   LINE");
+	console_cell(y, x, w - x, ROLE_TITLE, c->m.src == MS_REDIS ? "STREAM: DETAIL" : "FILE: DETAIL");
 }
 
 static void an_row(struct console *c, struct view *v, int64_t row, int y, int w, int selected)
@@ -35,7 +43,7 @@ static void an_row(struct console *c, struct view *v, int64_t row, int y, int w,
 		snprintf(line, sizeof line, "%*lld", COL_LINE, (long long)a->line);
 	snprintf(rest, sizeof rest, "%s: %s", a->path, a->detail);
 	int x = rec_cell(y, 0, 2, role, console_glyph());
-	x = rec_cell(y, x, COL_TYPE, role, anomaly_type_name(a->type));
+	x = rec_cell(y, x, type_width(c), role, anomaly_type_name(a->type));
 	x = rec_cell(y, x, COL_LINE, role, line);
 	console_cell(y, x, w - x, (selected ? ROLE_SELECTED : 0), rest);
 }
@@ -45,21 +53,26 @@ static int64_t an_line_of(struct console *c, struct view *v, int64_t row)
 	(void)v;
 	if (row < 0 || (size_t)row >= c->m.rep.n_an)
 		return -1;
-	return c->m.rep.an[row].line - 1;
+	return model_an_line(&c->m, (size_t)row);
 }
 
 static void an_enter(struct console *c, struct view *v, int64_t row)
 {
 	(void)v;
 	const struct anomaly *a = &c->m.rep.an[row];
-	if (a->line <= 0) {
-		console_status(c, ROLE_WARN, " %s is about a file, not a line: %s", anomaly_type_name(a->type),
-			       anomaly_type_fix(a->type));
+	int64_t line = model_an_line(&c->m, (size_t)row);
+	if (line < 0) {
+		if (c->m.src == MS_REDIS)
+			console_status(c, ROLE_WARN, " %s is about a key, not an entry: %s", anomaly_type_name(a->type),
+				       anomaly_type_fix(a->type));
+		else
+			console_status(c, ROLE_WARN, " %s is about a file, not a line: %s", anomaly_type_name(a->type),
+				       anomaly_type_fix(a->type));
 		return;
 	}
 	struct view *raw = &c->views[V_RAW];
 	c->cur = V_RAW;
-	console_goto(c, raw, a->line - 1);
+	console_goto(c, raw, line);
 	console_status(c, ROLE_ANOMALY, " %s %s: %s (Enter shows the bytes)", console_glyph(),
 		       anomaly_type_name(a->type), a->detail);
 }

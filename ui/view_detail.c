@@ -1,5 +1,8 @@
 /* The detail pane (Enter): a record pretty-printed from its own bytes, or
- * a damaged line's bytes escaped with the error position marked. */
+ * a damaged line's bytes escaped with the error position marked.  Where
+ * the line is comes first: its number (one file), file:line (a rotating
+ * set), or the stream, position and id of a Redis entry; an entry without
+ * `data` shows the fields it has. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,19 +76,28 @@ static void pretty_line(void *ctx, int depth, const char *s, size_t len)
 static const struct anomaly *find_anomaly(const struct console *c, size_t line)
 {
 	for (size_t i = 0; i < c->m.rep.n_an; i++)
-		if (c->m.rep.an[i].line == (int64_t)line + 1)
+		if (model_an_line(&c->m, i) == (int64_t)line)
 			return &c->m.rep.an[i];
 	return NULL;
 }
 
-static void damaged(struct console *c, struct textbuf *t, size_t line, size_t n, int width)
+static void damaged(struct console *c, struct textbuf *t, size_t line, size_t n, int width, int fields)
 {
 	const struct anomaly *a = find_anomaly(c, line);
+	int redis = c->m.src == MS_REDIS;
 	tb_addf(t, ROLE_ANOMALY, " %s %s: %s", console_glyph(), a ? anomaly_type_name(a->type) : "DAMAGED",
 		a ? a->detail : "");
 	if (a)
-		tb_addf(t, ROLE_DIM, "   what recovery does: %s", anomaly_type_fix(a->type));
+		tb_addf(t, ROLE_DIM, "   what recovery does: %s", redis ? "delete the entry (quarantine copies it "
+			"to a stream first)" : anomaly_type_fix(a->type));
 	tb_add(t, ROLE_NORMAL, "", 0);
+	if (fields) {
+		tb_addf(t, ROLE_TITLE, "%s", " The entry has no string 'data' field. Its fields as stored:");
+		struct pretty_ctx pc = { t, width };
+		if (jf_pretty(c->rowbuf, n, pretty_line, &pc) < 0)
+			tb_add(t, ROLE_ANOMALY, " Out of memory", 14);
+		return;
+	}
 	/* find the error position with the same validator the scanner used */
 	struct jsonv *v = malloc(sizeof *v);
 	int64_t pos = -1;
@@ -104,9 +116,15 @@ static void damaged(struct console *c, struct textbuf *t, size_t line, size_t n,
 		}
 		free(v);
 	}
-	tb_add(t, ROLE_TITLE, " Bytes as stored (non-printable bytes escaped):", 47);
+	if (redis)
+		tb_addf(t, ROLE_TITLE, "%s", " The 'data' field as stored (non-printable bytes escaped):");
+	else
+		tb_add(t, ROLE_TITLE, " Bytes as stored (non-printable bytes escaped):", 47);
 	if (n == 0) {
-		tb_add(t, ROLE_DIM, "  (empty line)", 14);
+		if (redis)
+			tb_addf(t, ROLE_DIM, "%s", "  (empty string)");
+		else
+			tb_add(t, ROLE_DIM, "  (empty line)", 14);
 		if (pos >= 0)
 			tb_addf(t, ROLE_ANOMALY, "  ^ %s", why);
 		return;
@@ -114,23 +132,46 @@ static void damaged(struct console *c, struct textbuf *t, size_t line, size_t n,
 	wrap_add(t, ROLE_ANOMALY, 2, c->rowbuf, n, width, pos, why);
 }
 
+/* The title: where the line is, its size and kind. */
+static void title(struct console *c, struct textbuf *t, size_t line)
+{
+	unsigned meta = c->m.meta[line];
+	const char *sep = (meta & MF_VALID) ? "  ·  " : "", *kind = (meta & MF_VALID) ?
+		rec_kind_name(model_kind(&c->m, line)) : "";
+	const struct model_seg *s = model_seg_of(&c->m, line);
+	if (c->m.src == MS_REDIS) {
+		char id[MODEL_ID_MAX];
+		model_entry_id(&c->m, line, id, sizeof id);
+		tb_addf(t, ROLE_TITLE, " %s entry %lld  ·  id %s  ·  %u bytes of data%s%s", s->path,
+			(long long)model_lineno(&c->m, line), id, c->m.len[line], sep, kind);
+	} else if (c->m.src == MS_ROTATING) {
+		tb_addf(t, ROLE_TITLE, " %s:%lld  ·  byte offset %lld  ·  %u bytes%s%s", s->path,
+			(long long)model_lineno(&c->m, line), (long long)model_offset(&c->m, line), c->m.len[line],
+			sep, kind);
+	} else {
+		tb_addf(t, ROLE_TITLE, " Line %zu  ·  byte offset %lld  ·  %u bytes%s%s", line + 1,
+			(long long)model_offset(&c->m, line), c->m.len[line], sep, kind);
+	}
+}
+
 void detail_build(struct console *c, size_t line)
 {
 	struct textbuf *t = &c->views[V_DETAIL].text;
-	int width = c->cols - 2;
+	int width = c->cols - 2, fields = 0;
 	tb_clear(t);
-	long got = console_read(c, line, DETAIL_MAX);
+	long got = console_read_entry(c, line, DETAIL_MAX, &fields);
 	size_t n = got > 0 ? (size_t)got : 0;
 	unsigned meta = c->m.meta[line];
-	tb_addf(t, ROLE_TITLE, " Line %zu  ·  byte offset %lld  ·  %u bytes%s%s", line + 1,
-		(long long)model_offset(&c->m, line), c->m.len[line], (meta & MF_VALID) ?
-		"  ·  " : "", (meta & MF_VALID) ? rec_kind_name(model_kind(&c->m, line)) : "");
+	title(c, t, line);
 	if (!screen_utf8())
 		for (size_t i = 0; i < t->n; i++)
 			for (char *p = strstr(t->l[i].s, "·"); p; p = strstr(p, "·"))
 				memcpy(p, " -", 2);
 	if (got < 0) {
-		tb_add(t, ROLE_ANOMALY, " The line cannot be read back (the file changed?)", 50);
+		if (c->m.src == MS_REDIS)
+			tb_addf(t, ROLE_ANOMALY, " The entry cannot be read back: %s", c->m.read_err);
+		else
+			tb_add(t, ROLE_ANOMALY, " The line cannot be read back (the file changed?)", 50);
 		return;
 	}
 	if (n < c->m.len[line])
@@ -138,7 +179,7 @@ void detail_build(struct console *c, size_t line)
 	if (meta & (MF_CORRUPT | MF_TRUNC)) {
 		if (meta & MF_TRUNC && meta & MF_VALID)
 			tb_add(t, ROLE_WARN, " The record is complete but lacks its newline: repair keeps it.", 63);
-		damaged(c, t, line, n, width);
+		damaged(c, t, line, n, width, fields);
 		if (!(meta & MF_VALID))
 			return;
 	}

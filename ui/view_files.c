@@ -1,32 +1,73 @@
-/* Files: each scanned file with its size, lines, records, anomalies and
- * time range (one for the single-file backend). */
+/* Files: each scanned file with its size, lines, records and anomalies
+ * (one for the single-file backend; every member of a rotating set,
+ * oldest first, then the files beside it that are not members: orphans
+ * and leftover temporary files; the three streams for Redis, with their
+ * entries and the bytes of their `data`).  Enter opens Raw at the file's
+ * first line. */
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "app.h"
 #include "screen.h"
 
+/* Report entries, then (rotating) the anomalies that are files of their own. */
+static int is_extra(const struct console *c, const struct anomaly *a)
+{
+	return c->m.src == MS_ROTATING && a->line <= 0 &&
+	       (a->type == AN_ORPHANED_ROTATED_FILE || (a->type == AN_UNEXPECTED_FILE && (a->flags & AF_TEMP_FILE)));
+}
+
 static int64_t files_rows(struct console *c, struct view *v)
 {
 	(void)v;
-	return (int64_t)c->m.rep.n_files;
+	int64_t n = (int64_t)c->m.rep.n_files;
+	for (size_t i = 0; c->m.src == MS_ROTATING && i < c->m.rep.n_an; i++)
+		n += is_extra(c, &c->m.rep.an[i]);
+	return n;
+}
+
+/* The k-th extra file (0-based) among the anomalies. */
+static const struct anomaly *extra_at(const struct console *c, int64_t k)
+{
+	for (size_t i = 0; i < c->m.rep.n_an; i++)
+		if (is_extra(c, &c->m.rep.an[i]) && k-- == 0)
+			return &c->m.rep.an[i];
+	return NULL;
 }
 
 static void files_head(struct console *c, struct view *v, int y, int w)
 {
-	(void)c;
 	(void)v;
-	console_cell(y, 0, w, ROLE_TITLE,
+	console_cell(y, 0, w, ROLE_TITLE, c->m.src == MS_REDIS ?
+		     "        BYTES    ENTRIES     EVENTS     AUDITS  DEAD LTRS  ANOMALIES  STREAM" :
 		     "        BYTES      LINES     EVENTS     AUDITS  DEAD LTRS  ANOMALIES  FILE");
+}
+
+static void extra_row(const struct anomaly *a, int y, int w, int selected)
+{
+	char buf[1200], size[24] = "?";
+	struct stat st;
+	if (lstat(a->path, &st) == 0)
+		snprintf(size, sizeof size, "%lld", (long long)st.st_size);
+	snprintf(buf, sizeof buf, "%13s %10s %10s %10s %10s %10d  %s  (%s)", size, "-", "-", "-", "-", 1, a->path,
+		 a->type == AN_ORPHANED_ROTATED_FILE ? "orphan" : "leftover temp");
+	console_cell(y, 0, w, ROLE_ANOMALY | (selected ? ROLE_SELECTED : 0), buf);
 }
 
 static void files_row(struct console *c, struct view *v, int64_t row, int y, int w, int selected)
 {
 	(void)v;
+	if ((size_t)row >= c->m.rep.n_files) {
+		const struct anomaly *a = extra_at(c, row - (int64_t)c->m.rep.n_files);
+		if (a)
+			extra_row(a, y, w, selected);
+		return;
+	}
 	const struct scan_file *f = &c->m.rep.files[row];
 	char buf[1200];
-	const char *state = !f->ident.exists ? "  (missing: clean)" : "";
-	/* while indexing, the file entry is only final at the end: show live counts */
-	int64_t lines = model_scanning(&c->m) ? (int64_t)c->m.n : f->lines;
+	const char *state = f->ident.exists ? "" : c->m.src == MS_REDIS ? "  (no such key: clean)" : "  (missing: clean)";
+	/* while indexing, the single file's entry is only final at the end: show live counts */
+	int64_t lines = model_scanning(&c->m) && c->m.src == MS_FILE ? (int64_t)c->m.n : f->lines;
 	snprintf(buf, sizeof buf, "%13lld %10lld %10lld %10lld %10lld %10lld  %s%s", (long long)f->bytes,
 		 (long long)lines, (long long)f->records[RK_EVENT], (long long)f->records[RK_AUDIT],
 		 (long long)f->records[RK_DEAD_LETTER], (long long)f->anomalies, f->path, state);
@@ -36,8 +77,14 @@ static void files_row(struct console *c, struct view *v, int64_t row, int y, int
 static void files_enter(struct console *c, struct view *v, int64_t row)
 {
 	(void)v;
-	(void)row;
+	const struct model_seg *s = (size_t)row < c->m.rep.n_files ? model_seg_of_file(&c->m, (size_t)row) : NULL;
+	if (c->m.src != MS_FILE && !s) {
+		console_status(c, ROLE_WARN, "%s", " Nothing to show in Raw: no line of this one was indexed");
+		return;
+	}
 	c->cur = V_RAW;
+	if (c->m.src != MS_FILE)
+		console_goto(c, &c->views[V_RAW], (int64_t)s->first);
 }
 
 const struct view_ops view_files_ops = {

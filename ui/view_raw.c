@@ -1,6 +1,9 @@
 /* Raw: every line in storage order, exactly as stored (escaped), damaged
- * lines marked with a glyph and the anomaly role. */
+ * lines marked with a glyph and the anomaly role.  A single file numbers
+ * its lines; a rotating set says file:line, Redis the stream and the
+ * entry id (an entry without `data` shows its fields). */
 #include <stdio.h>
+#include <string.h>
 
 #include "app.h"
 #include "screen.h"
@@ -17,13 +20,28 @@ static int64_t raw_rows(struct console *c, struct view *v)
 	return (int64_t)c->m.n;
 }
 
+/* Width of the where column: the line number, or file:line / stream id,
+ * never more than half the screen. */
+static int where_width(struct console *c)
+{
+	if (c->m.src == MS_FILE)
+		return COL_LINENO;
+	int w = model_where_width(&c->m);
+	const char *title = c->m.src == MS_REDIS ? "STREAM ID" : "FILE:LINE";
+	w = w < (int)strlen(title) ? (int)strlen(title) : w;
+	return w > c->cols / 2 ? c->cols / 2 : w;
+}
+
 static void raw_head(struct console *c, struct view *v, int y, int w)
 {
-	(void)c;
 	(void)v;
-	int x = rec_cell(y, 0, COL_LINENO, ROLE_TITLE, "    LINE");
+	int x;
+	if (c->m.src == MS_FILE)
+		x = rec_cell(y, 0, COL_LINENO, ROLE_TITLE, "    LINE");
+	else
+		x = rec_cell(y, 0, where_width(c), ROLE_TITLE, c->m.src == MS_REDIS ? "STREAM ID" : "FILE:LINE");
 	x = rec_cell(y, x, 1, ROLE_TITLE, "");
-	console_cell(y, x, w - x, ROLE_TITLE, "BYTES AS STORED");
+	console_cell(y, x, w - x, ROLE_TITLE, c->m.src == MS_REDIS ? "DATA AS STORED" : "BYTES AS STORED");
 }
 
 static void raw_row(struct console *c, struct view *v, int64_t row, int y, int w, int selected)
@@ -34,14 +52,24 @@ static void raw_row(struct console *c, struct view *v, int64_t row, int y, int w
 	unsigned meta = c->m.meta[i];
 	int bad = (meta & (MF_CORRUPT | MF_TRUNC)) != 0;
 	int role = (bad ? ROLE_ANOMALY : ROLE_NORMAL) | sel;
-	char num[32];
-	snprintf(num, sizeof num, "%*lld", COL_LINENO, (long long)row + 1);
-	int x = rec_cell(y, 0, COL_LINENO, (bad ? ROLE_ANOMALY : ROLE_DIM) | sel, num);
+	char where[PATH_SHOWN_MAX];
+	int ww = where_width(c);
+	if (c->m.src == MS_FILE)
+		snprintf(where, sizeof where, "%*lld", COL_LINENO, (long long)row + 1);
+	else
+		model_where(&c->m, i, where, sizeof where);
+	int x = rec_cell(y, 0, ww, (bad ? ROLE_ANOMALY : ROLE_DIM) | sel, where);
 	x = rec_cell(y, x, 1, role, bad ? console_glyph() : "");
-	long n = console_read(c, i, RAW_READ_MAX);
+	int fields = 0;
+	long n = console_read_entry(c, i, RAW_READ_MAX, &fields);
+	int used = 0;
 	if (n < 0)
-		n = 0;
-	int used = screen_text(y, x, w - x, role, c->rowbuf ? c->rowbuf : "", (size_t)n);
+		used = screen_str(y, x, w - x, ROLE_DIM | sel, c->m.src == MS_REDIS ?
+				  "(cannot be read back: Enter says why)" : "");
+	else if (fields)
+		used = screen_str(y, x, w - x, ROLE_DIM | sel, "(no data field) ");
+	if (n > 0)
+		used += screen_text(y, x + used, w - x - used, role, c->rowbuf, (size_t)n);
 	screen_fill(y, x + used, w - x - used, role);
 }
 
@@ -50,6 +78,13 @@ static int64_t raw_line_of(struct console *c, struct view *v, int64_t row)
 	(void)c;
 	(void)v;
 	return row;
+}
+
+static const char *raw_empty(struct console *c)
+{
+	return c->m.src == MS_FILE ? "The file is empty or missing." :
+	       c->m.src == MS_ROTATING ? "Every file of the set is empty or missing." :
+					  "The streams are empty or missing.";
 }
 
 static int64_t raw_row_of_line(struct console *c, struct view *v, int64_t line)
@@ -74,6 +109,7 @@ static int raw_match(struct console *c, struct view *v, int64_t row, const char 
 const struct view_ops view_raw_ops = {
 	.name = "Raw",
 	.empty = "The file is empty or missing.",
+	.empty_of = raw_empty,
 	.rows = raw_rows,
 	.draw_head = raw_head,
 	.draw_row = raw_row,

@@ -71,6 +71,11 @@ void walk_leave(struct console *c, int role, const char *msg);
 /* Up to `cols` columns of storage line `line0` (0-based) for a preview,
  * "…" appended when cut.  Control bytes stay raw: the screen escapes them. */
 void walk_preview(struct console *c, int64_t line0, int cols, char *out, size_t cap);
+/* The index line an action is about (a line of a file, a Redis entry),
+ * or -1. */
+int64_t walk_action_line(struct console *c, const struct action *a);
+/* Where an action is, for people: "path:line", or "stream-name id". */
+void walk_action_where(struct console *c, const struct action *a, char *out, size_t cap);
 /* Is this the error of a store that changed between the scan and apply? */
 int walk_changed(const perr *e);
 /* The store changed under a plan: say so, nothing was applied, and offer
@@ -102,12 +107,13 @@ int64_t walk_epoch_ms(void);
 /* --- walk_plan.c: the recovery plan as the operator reads it ------------- */
 
 struct rplan_sum {
-	int64_t drops, drop_bytes, newlines; /* applied line actions */
+	int64_t drops, drop_bytes, newlines; /* applied line actions (drop_bytes: entries' data too) */
+	int64_t entries;                      /* applied Redis entry actions (delete or quarantine) */
 	int64_t temps, orphans, files_copied; /* applied file actions */
 	int64_t left;                         /* actions the operator left */
 	int64_t unhandled;                    /* anomalies no action covers */
 	int64_t records, lines, bytes;        /* expected after */
-	const char *file;                     /* the one file acted on, or NULL for several */
+	const char *file;                     /* the one file (or stream) acted on, or NULL for several */
 	int64_t n_files;
 };
 void rplan_sum(struct console *c, const struct plan *p, struct rplan_sum *s);

@@ -153,25 +153,52 @@ void walk_preview(struct console *c, int64_t line0, int cols, char *out, size_t 
 	out[0] = '\0';
 	if (line0 < 0 || (size_t)line0 >= c->m.n || cap < 8)
 		return;
-	long n = console_read(c, (size_t)line0, PREVIEW_READ_MAX);
+	int fields = 0;
+	long n = console_read_entry(c, (size_t)line0, PREVIEW_READ_MAX, &fields);
+	if (n == 0 && c->m.src == MS_REDIS)
+		snprintf(out, cap, "%s", "(empty string)");
 	if (n <= 0)
 		return;
-	size_t len = (size_t)n, i = 0;
+	size_t len = (size_t)n, i = 0, at = 0;
+	if (fields) {
+		/* an entry without `data`: what it has instead */
+		static const char tag[] = "(no data field) ";
+		at = sizeof tag - 1 < cap / 2 ? sizeof tag - 1 : 0;
+		memcpy(out, tag, at);
+	}
 	if (len && c->rowbuf[len - 1] == '\r')
 		len--;
-	int col = 0;
+	int col = (int)at;
 	while (i < len) {
 		int w;
 		size_t used = screen_glyph(c->rowbuf + i, len - i, &w);
-		if (col + w > cols || i + used + 4 > cap)
+		if (col + w > cols || at + i + used + 4 > cap)
 			break;
 		col += w;
 		i += used;
 	}
-	memcpy(out, c->rowbuf, i);
-	out[i] = '\0';
+	memcpy(out + at, c->rowbuf, i);
+	out[at + i] = '\0';
 	if (i < len || (size_t)n < c->m.len[line0])
-		snprintf(out + i, cap - i, "%s", screen_utf8() ? "\xe2\x80\xa6" : "...");
+		snprintf(out + at + i, cap - at - i, "%s", screen_utf8() ? "\xe2\x80\xa6" : "...");
+}
+
+int64_t walk_action_line(struct console *c, const struct action *a)
+{
+	if (a->id)
+		return model_find_entry(&c->m, a->path, a->id);
+	return a->line > 0 ? model_find_line(&c->m, a->path, a->line) : -1;
+}
+
+void walk_action_where(struct console *c, const struct action *a, char *out, size_t cap)
+{
+	int64_t i = walk_action_line(c, a);
+	if (a->id) {
+		const struct model_seg *s = i >= 0 ? model_seg_of(&c->m, (size_t)i) : NULL;
+		snprintf(out, cap, "%s %s", s ? s->name : a->path, a->id);
+	} else {
+		snprintf(out, cap, "%s:%lld", a->path, (long long)a->line);
+	}
 }
 
 int walk_changed(const perr *e)
@@ -183,10 +210,14 @@ int walk_changed(const perr *e)
 void walk_offer_rescan(struct console *c, const char *what, const perr *e)
 {
 	struct dialog d;
-	dlg_init(&d, "The file changed since the scan", ROLE_ANOMALY);
+	const char *store = c->m.src == MS_FILE ? "file" : c->m.src == MS_ROTATING ? "set" : "streams";
+	char title[64];
+	snprintf(title, sizeof title, "The %s changed since the scan", store);
+	dlg_init(&d, title, ROLE_ANOMALY);
 	dlg_line(&d, ROLE_ANOMALY, "%s", e->msg);
-	dlg_line(&d, ROLE_NORMAL, "Nothing was applied: the %s was made for the file as it was when it was "
-		 "scanned. Rescan, look again, and start over.", what);
+	dlg_line(&d, ROLE_NORMAL, "Nothing was applied: the %s was made for the %s as %s when %s scanned. Rescan, "
+		 "look again, and start over.", what, store, c->m.src == MS_REDIS ? "they were" : "it was",
+		 c->m.src == MS_REDIS ? "they were" : "it was");
 	dlg_button(&d, "Rescan");
 	dlg_button(&d, "Close");
 	d.hot[WREQ_RESCAN] = 1;
@@ -200,7 +231,9 @@ void walk_offer_rescan(struct console *c, const char *what, const perr *e)
 			walk_leave(c, ROLE_WARN, " Rescanned: nothing was applied. Look at the new scan, then start again");
 		return;
 	}
-	walk_leave(c, ROLE_ANOMALY, " The file changed since the scan: nothing was applied (R or c to start over)");
+	walk_leave(c, ROLE_ANOMALY, c->m.src == MS_FILE ?
+		   " The file changed since the scan: nothing was applied (R or c to start over)" :
+		   " The store changed since the scan: nothing was applied (R or c to start over)");
 }
 
 int walk_verify(struct console *c, struct scan_report *out, perr *e)
@@ -274,7 +307,9 @@ void walk_reindex(struct console *c)
 	if (console_reload(c, &e) < 0)
 		walk_say(c, ROLE_ANOMALY, " The views could not be rebuilt: %s", e.msg);
 	else
-		walk_say(c, ROLE_DIM, "%s", " Every view now shows the file as it is on disk.");
+		walk_say(c, ROLE_DIM, "%s", c->m.src == MS_FILE ? " Every view now shows the file as it is on disk." :
+			 c->m.src == MS_ROTATING ? " Every view now shows the set as it is on disk." :
+			 " Every view now shows the streams as they are now.");
 }
 
 void walk_list_anomalies(struct console *c, const struct scan_report *r, int role)

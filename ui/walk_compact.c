@@ -1,9 +1,11 @@
 /* The compaction walk (c): the retention in force, what it would drop
  * (counted over the index the views already have, by the rules of
- * core/compact.c), a confirmation, then the backend's compaction, the
- * verification scan and the journal.  Refused while the scanner reports
- * anomalies (compaction must never be a silent repair, and the console
- * has no --force) and when no retention is configured. */
+ * core/compact.c over the file or the whole set in reading order, or, for
+ * Redis, stream by stream as core/redis_apply.c trims), a confirmation,
+ * then the backend's compaction, the verification scan and the journal.
+ * Refused while the scanner reports anomalies (compaction must never be a
+ * silent repair, and the console has no --force) and when no retention is
+ * configured. */
 #include <stdio.h>
 #include <string.h>
 
@@ -12,13 +14,16 @@
 
 /* Above this many records dropped, "compact" must be typed to confirm. */
 #define LARGE_RECORDS 100
+/* Streams of a Redis backend (events, audits, dead letters). */
+#define CDRY_STREAMS 3
 
-/* The dry count: what compaction would do to the indexed file. */
+/* The dry count: what compaction would do to the indexed store. */
 struct cdry {
 	int64_t records, bytes;       /* now */
 	int64_t go_records, go_bytes; /* dropped */
-	int64_t first_go, last_go;    /* 1-based lines of the first and last dropped record */
+	int64_t first_go, last_go;    /* index lines (0-based) of the first and last dropped record, or -1 */
 	int64_t nonrecords;           /* lines that are not records: compaction keeps them */
+	int64_t stream_go[CDRY_STREAMS]; /* Redis: entries trimmed per segment */
 };
 
 static int64_t line_bytes(const struct model *m, size_t i)
@@ -40,6 +45,7 @@ static void dry_count(const struct model *m, const struct retention *r, double n
 	double cutoff = now - r->max_age_seconds;
 	int64_t age_kept = 0, count_bytes = 0, idx = 0, prefix = 0;
 	memset(d, 0, sizeof *d);
+	d->first_go = d->last_go = -1;
 	for (size_t i = 0; i < m->n; i++) {
 		if (!(m->meta[i] & MF_VALID)) {
 			d->nonrecords++;
@@ -66,8 +72,38 @@ static void dry_count(const struct model *m, const struct retention *r, double n
 			continue;
 		d->go_records++;
 		d->go_bytes += line_bytes(m, i);
-		d->first_go = d->first_go ? d->first_go : (int64_t)i + 1;
-		d->last_go = (int64_t)i + 1;
+		d->first_go = d->first_go >= 0 ? d->first_go : (int64_t)i;
+		d->last_go = (int64_t)i;
+	}
+}
+
+/* Redis trims each stream alone (core/redis_apply.c): XTRIM MINID drops
+ * the entries whose id (the time Redis appended them, in ms) is older
+ * than the cut-off, then XTRIM MAXLEN keeps the newest max_records; what
+ * goes is always the start of the stream.  Bytes are the entries' data. */
+static void dry_count_redis(const struct model *m, const struct retention *r, double now, struct cdry *d)
+{
+	double cutoff = now * 1000.0 - r->max_age_seconds * 1000.0;
+	int use_age = r->max_age_seconds >= 0 && cutoff > 0;
+	memset(d, 0, sizeof *d);
+	d->first_go = d->last_go = -1;
+	for (size_t k = 0; k < m->n_seg && k < CDRY_STREAMS; k++) {
+		const struct model_seg *s = &m->seg[k];
+		int64_t aged = 0, go;
+		while (use_age && aged < (int64_t)s->n && (double)m->id_ms[s->first + (size_t)aged] < cutoff)
+			aged++;
+		go = aged;
+		if (r->max_records >= 0 && (int64_t)s->n - aged > r->max_records)
+			go = (int64_t)s->n - r->max_records;
+		d->stream_go[k] = go;
+		for (size_t i = s->first; i < s->first + s->n; i++) {
+			d->records++;
+			d->bytes += m->len[i];
+			if ((int64_t)(i - s->first) < go) {
+				d->go_records++;
+				d->go_bytes += m->len[i];
+			}
+		}
 	}
 }
 
@@ -113,32 +149,77 @@ static int refused(struct console *c)
 	return !walk_journal_ready(c, "Compaction");
 }
 
+/* Redis: what goes, stream by stream. */
+static void preview_streams(struct console *c, const struct cdry *d)
+{
+	const struct model *m = &c->m;
+	for (size_t k = 0; k < m->n_seg && k < CDRY_STREAMS; k++) {
+		const struct model_seg *s = &m->seg[k];
+		char a[MODEL_ID_MAX], b[MODEL_ID_MAX];
+		if (!d->stream_go[k]) {
+			walk_say(c, ROLE_OK, "   %s: all %zu entries stay", s->path, s->n);
+			continue;
+		}
+		model_entry_id(m, s->first, a, sizeof a);
+		model_entry_id(m, s->first + (size_t)d->stream_go[k] - 1, b, sizeof b);
+		walk_say(c, ROLE_ANOMALY, "   %s: %lld of %zu entries go, ids %s to %s", s->path,
+			 (long long)d->stream_go[k], s->n, a, b);
+	}
+}
+
 static void preview(struct console *c, const struct cdry *d)
 {
 	struct textbuf *t = walk_begin(c);
 	char ret[160];
+	int redis = c->m.src == MS_REDIS;
 	retention_str(&c->cfg->retention, ret, sizeof ret);
 	walk_say(c, ROLE_TITLE, " Compaction plan: %s. Nothing has changed yet.", c->location);
 	tb_add(t, ROLE_NORMAL, "", 0);
 	walk_say(c, ROLE_NORMAL, " Retention in force: %s", ret);
-	walk_say(c, ROLE_DIM, "%s", "   Age first (max_age_seconds), then count (the newest max_records), then size (the "
-		 "newest records whose lines fit in max_total_bytes); newest means last in the file.");
-	tb_add(t, ROLE_NORMAL, "", 0);
-	walk_say(c, ROLE_NORMAL, " Now:        %6lld records, %lld bytes", (long long)d->records, (long long)d->bytes);
-	if (d->go_records)
-		walk_say(c, ROLE_ANOMALY, " Would go:   %6lld records, %lld bytes: the oldest, lines %lld to %lld",
-			 (long long)d->go_records, (long long)d->go_bytes, (long long)d->first_go, (long long)d->last_go);
+	if (redis)
+		walk_say(c, ROLE_DIM, "%s", "   Each stream is trimmed alone: first by age (XTRIM MINID: the entry id is the "
+			 "time Redis appended it), then by count (XTRIM MAXLEN: the newest max_records of the stream). "
+			 "Redis cannot trim by size: max_total_bytes is not applied.");
 	else
-		walk_say(c, ROLE_OK, "%s", " Would go:        nothing: every record is within the retention");
-	walk_say(c, ROLE_OK, " Would stay: %6lld records, %lld bytes, every line byte for byte",
-		 (long long)(d->records - d->go_records), (long long)(d->bytes - d->go_bytes));
+		walk_say(c, ROLE_DIM, "   Age first (max_age_seconds), then count (the newest max_records), then size (the "
+			 "newest records whose lines fit in max_total_bytes); newest means last in the %s.",
+			 c->m.src == MS_ROTATING ? "set, oldest file first" : "file");
+	if (redis && c->cfg->scan_sample_size > 0)
+		walk_say(c, ROLE_WARN, " Counted over the newest %lld entries of each stream only (--scan-sample-size).",
+			 (long long)c->cfg->scan_sample_size);
+	tb_add(t, ROLE_NORMAL, "", 0);
+	const char *unit = redis ? "entries" : "records", *of = redis ? " of data" : "";
+	walk_say(c, ROLE_NORMAL, " Now:        %6lld %s, %lld bytes%s", (long long)d->records, unit, (long long)d->bytes, of);
+	if (d->go_records && redis) {
+		walk_say(c, ROLE_ANOMALY, " Would go:   %6lld %s, %lld bytes%s: the oldest of each stream", (long long)d->go_records,
+			 unit, (long long)d->go_bytes, of);
+	} else if (d->go_records) {
+		char from[PATH_SHOWN_MAX], to[PATH_SHOWN_MAX];
+		model_where(&c->m, (size_t)d->first_go, from, sizeof from);
+		model_where(&c->m, (size_t)d->last_go, to, sizeof to);
+		walk_say(c, ROLE_ANOMALY, " Would go:   %6lld records, %lld bytes: the oldest, lines %s to %s",
+			 (long long)d->go_records, (long long)d->go_bytes, from, to);
+	} else {
+		walk_say(c, ROLE_OK, " Would go:        nothing: every %s is within the retention", redis ? "entry" : "record");
+	}
+	walk_say(c, ROLE_OK, " Would stay: %6lld %s, %lld bytes%s, %s", (long long)(d->records - d->go_records), unit,
+		 (long long)(d->bytes - d->go_bytes), of, redis ? "untouched" : "every line byte for byte");
+	if (redis)
+		preview_streams(c, d);
 	if (d->nonrecords)
 		walk_say(c, ROLE_WARN, " Lines that are not records: %lld, kept as they are", (long long)d->nonrecords);
 	if (!d->go_records)
 		return;
 	tb_add(t, ROLE_NORMAL, "", 0);
-	walk_say(c, ROLE_DIM, " %s is rewritten through a temporary file beside it, renamed over it at the end. "
-		 "No copy of what is dropped is kept.", c->location);
+	if (redis)
+		walk_say(c, ROLE_DIM, "%s", " The streams are trimmed in place (XTRIM). No copy of what is dropped is kept.");
+	else if (c->m.src == MS_ROTATING)
+		walk_say(c, ROLE_DIM, " The set of %s is rewritten, chunked by max_bytes (%lld) oldest file first, each file "
+			 "written beside it and renamed at the end. No copy of what is dropped is kept.", c->location,
+			 (long long)c->cfg->max_bytes);
+	else
+		walk_say(c, ROLE_DIM, " %s is rewritten through a temporary file beside it, renamed over it at the end. "
+			 "No copy of what is dropped is kept.", c->location);
 }
 
 static int confirm(struct console *c, const struct cdry *d)
@@ -147,10 +228,17 @@ static int confirm(struct console *c, const struct cdry *d)
 	char sz[32];
 	walk_size(sz, sizeof sz, d->go_bytes);
 	dlg_init(&dl, "Confirm", ROLE_WARN);
-	dlg_line(&dl, ROLE_WARN, "Compact %s: drop %lld record%s (%s)?", c->location, (long long)d->go_records,
-		 d->go_records == 1 ? "" : "s", sz);
-	dlg_line(&dl, ROLE_NORMAL, "The newest %lld record%s stay, byte for byte; no copy of the rest is kept.",
-		 (long long)(d->records - d->go_records), d->records - d->go_records == 1 ? "" : "s");
+	if (c->m.src == MS_REDIS) {
+		dlg_line(&dl, ROLE_WARN, "Compact %s: trim %lld entr%s (%s of data)?", c->location, (long long)d->go_records,
+			 d->go_records == 1 ? "y" : "ies", sz);
+		dlg_line(&dl, ROLE_NORMAL, "The newest %lld entr%s stay, untouched; no copy of the rest is kept.",
+			 (long long)(d->records - d->go_records), d->records - d->go_records == 1 ? "y" : "ies");
+	} else {
+		dlg_line(&dl, ROLE_WARN, "Compact %s: drop %lld record%s (%s)?", c->location, (long long)d->go_records,
+			 d->go_records == 1 ? "" : "s", sz);
+		dlg_line(&dl, ROLE_NORMAL, "The newest %lld record%s stay, byte for byte; no copy of the rest is kept.",
+			 (long long)(d->records - d->go_records), d->records - d->go_records == 1 ? "" : "s");
+	}
 	if (d->go_records <= LARGE_RECORDS) {
 		dlg_button(&dl, "Cancel");
 		dlg_button(&dl, "Compact");
@@ -176,18 +264,22 @@ static int confirm(struct console *c, const struct cdry *d)
 	}
 }
 
-/* The file must still be the one the views (and the count) were made
- * from: compaction itself only checks it does not change while it runs. */
+/* The files must still be the ones the views (and the count) were made
+ * from: compaction itself only checks they do not change while it runs.
+ * Redis has no identity to compare: its trim works on ids, whatever was
+ * appended since. */
 static int still_same(struct console *c, perr *e)
 {
-	struct file_ident now;
-	if (!c->m.rep.n_files)
-		return 0;
-	if (file_ident_get(c->cfg->path, &now, e) < 0)
-		return -1;
-	if (!file_ident_same(&now, &c->m.rep.files[0].ident))
-		return perr_set(e, PX_IOERR, "%s changed since the scan (%lld bytes then, %lld now); nothing was changed",
-				c->location, (long long)c->m.rep.files[0].ident.size, (long long)now.size);
+	const struct scan_report *r = &c->m.rep;
+	for (size_t i = 0; c->m.src != MS_REDIS && i < r->n_files; i++) {
+		struct file_ident now;
+		if (file_ident_get(r->files[i].path, &now, e) < 0)
+			return -1;
+		if (!file_ident_same(&now, &r->files[i].ident))
+			return perr_set(e, PX_IOERR, "%s changed since the scan (%lld bytes then, %lld now); nothing was "
+					"changed", c->m.src == MS_FILE ? c->location : r->files[i].path,
+					(long long)r->files[i].ident.size, (long long)now.size);
+	}
 	return 0;
 }
 
@@ -199,12 +291,22 @@ static void result(struct console *c, const struct compact_result *res)
 	struct textbuf *t = walk_begin(c);
 	walk_say(c, ROLE_TITLE, " Compaction done: %s", c->location);
 	tb_add(t, ROLE_NORMAL, "", 0);
-	walk_say(c, ROLE_NORMAL, " Before:  %6lld records, %lld bytes", (long long)res->before_records,
-		 (long long)res->before_bytes);
-	walk_say(c, ROLE_NORMAL, " After:   %6lld records, %lld bytes", (long long)res->after_records,
-		 (long long)res->after_bytes);
-	walk_say(c, ROLE_NORMAL, " Dropped: %6lld records, %lld bytes (no copy is kept)",
-		 (long long)(res->before_records - res->after_records), (long long)(res->before_bytes - res->after_bytes));
+	if (res->bytes_known) {
+		walk_say(c, ROLE_NORMAL, " Before:  %6lld records, %lld bytes", (long long)res->before_records,
+			 (long long)res->before_bytes);
+		walk_say(c, ROLE_NORMAL, " After:   %6lld records, %lld bytes", (long long)res->after_records,
+			 (long long)res->after_bytes);
+		walk_say(c, ROLE_NORMAL, " Dropped: %6lld records, %lld bytes (no copy is kept)",
+			 (long long)(res->before_records - res->after_records),
+			 (long long)(res->before_bytes - res->after_bytes));
+	} else {
+		walk_say(c, ROLE_NORMAL, " Before:  %6lld entries", (long long)res->before_records);
+		walk_say(c, ROLE_NORMAL, " After:   %6lld entries", (long long)res->after_records);
+		walk_say(c, ROLE_NORMAL, " Trimmed: %6lld entries (no copy is kept; Redis does not measure bytes)",
+			 (long long)(res->before_records - res->after_records));
+	}
+	if (res->note)
+		walk_say(c, ROLE_WARN, " Note: %s", res->note);
 	tb_add(t, ROLE_NORMAL, "", 0);
 	if (vrc < 0) {
 		walk_say(c, ROLE_ANOMALY, " Verification scan FAILED: %s", ve.msg);
@@ -234,7 +336,10 @@ void walk_compact(struct console *c)
 	if (refused(c))
 		return;
 	struct cdry d;
-	dry_count(&c->m, &c->cfg->retention, px_now(), &d);
+	if (c->m.src == MS_REDIS)
+		dry_count_redis(&c->m, &c->cfg->retention, px_now(), &d);
+	else
+		dry_count(&c->m, &c->cfg->retention, px_now(), &d);
 	preview(c, &d);
 	if (!d.go_records) {
 		console_status(c, ROLE_OK, "%s", " Nothing to compact: every record is within the retention (Esc returns)");
@@ -268,7 +373,8 @@ void walk_compact(struct console *c)
 			walk_offer_rescan(c, "preview", &e);
 			return;
 		}
-		dlg_message(c, "Compaction failed", ROLE_ANOMALY, e.msg, "The file was left as it was.");
+		dlg_message(c, "Compaction failed", ROLE_ANOMALY, e.msg, c->m.src == MS_FILE ? "The file was left as it was." :
+			    "The message says what was left as it was.");
 		walk_leave(c, ROLE_ANOMALY, " Compaction failed: nothing was changed");
 		return;
 	}

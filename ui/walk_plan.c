@@ -1,7 +1,7 @@
 /* The recovery plan as the operator reads it before anything changes:
- * every line dropped with its bytes, reason and content, what is kept,
- * moved and left, the expected result; and the e2fsck-style step through
- * the anomalies, one decision (action.skip) each. */
+ * every line (or Redis entry) dropped with its bytes, reason and content,
+ * what is kept, moved and left, the expected result; and the e2fsck-style
+ * step through the anomalies, one decision (action.skip) each. */
 #include <stdio.h>
 #include <string.h>
 
@@ -31,10 +31,17 @@ int64_t rplan_drop_bytes(const struct plan *p, const struct action *a)
 	return end - a->offset;
 }
 
+static int is_entry(const struct action *a)
+{
+	return a->kind == ACT_DELETE_ENTRY || a->kind == ACT_QUARANTINE_ENTRY;
+}
+
 static int covers(const struct action *a, const struct anomaly *an)
 {
 	if (strcmp(a->path, an->path) != 0)
 		return 0;
+	if (a->id)
+		return an->id && strcmp(an->id, a->id) == 0;
 	if (a->line > 0)
 		return an->line == a->line;
 	return an->line <= 0 && (a->kind == ACT_REMOVE_TEMP || a->kind == ACT_MOVE_ORPHAN);
@@ -71,6 +78,31 @@ static int file_rewritten(const struct plan *p, const char *path)
 	return 0;
 }
 
+/* Bytes of data of the entry an action deletes (as indexed). */
+static int64_t entry_bytes(struct console *c, const struct action *a)
+{
+	int64_t i = walk_action_line(c, a);
+	return i >= 0 ? (int64_t)c->m.len[i] : 0;
+}
+
+/* Streams the applied entry actions touch: how many, and the one when
+ * there is only one. */
+static void entry_streams(const struct plan *p, struct rplan_sum *s)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct action *a = &p->v[i];
+		int seen = 0;
+		if (a->skip || !is_entry(a))
+			continue;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !p->v[k].skip && is_entry(&p->v[k]) && strcmp(p->v[k].path, a->path) == 0;
+		if (!seen) {
+			s->n_files++;
+			s->file = a->path;
+		}
+	}
+}
+
 void rplan_sum(struct console *c, const struct plan *p, struct rplan_sum *s)
 {
 	const struct scan_report *r = &c->m.rep;
@@ -97,6 +129,14 @@ void rplan_sum(struct console *c, const struct plan *p, struct rplan_sum *s)
 			s->newlines++;
 			s->bytes++;
 			break;
+		case ACT_DELETE_ENTRY: case ACT_QUARANTINE_ENTRY: {
+			int64_t b = entry_bytes(c, a);
+			s->entries++;
+			s->drop_bytes += b;
+			s->lines--;
+			s->bytes -= b;
+			break;
+		}
 		case ACT_REMOVE_TEMP: s->temps++; break;
 		case ACT_MOVE_ORPHAN: s->orphans++; break;
 		case ACT_QUARANTINE_FILE: s->files_copied += file_rewritten(p, a->path); break;
@@ -108,6 +148,7 @@ void rplan_sum(struct console *c, const struct plan *p, struct rplan_sum *s)
 			s->n_files++;
 			s->file = p->files[i].display;
 		}
+	entry_streams(p, s);
 	if (s->n_files != 1)
 		s->file = NULL;
 	for (size_t i = 0; i < r->n_an; i++) {
@@ -124,18 +165,30 @@ static void table_head(struct textbuf *t)
 		"REASON", "CONTENT AS STORED (escaped)");
 }
 
+/* The FILE:LINE column: wide enough for a Redis stream name and id too. */
+static int where_col(struct console *c, const struct action *a)
+{
+	return is_entry(a) && c->m.id_width > COL_WHERE ? c->m.id_width : COL_WHERE;
+}
+
 static void table_row(struct console *c, struct textbuf *t, const struct plan *p, const struct action *a,
 		      int role)
 {
+	int ww = where_col(c, a);
 	char where[COL_WHERE * 4], bytes[32] = "", prev[512];
-	snprintf(where, sizeof where, "%s:%lld", display_of(p, a->path), (long long)a->line);
+	if (is_entry(a))
+		walk_action_where(c, a, where, sizeof where);
+	else
+		snprintf(where, sizeof where, "%s:%lld", display_of(p, a->path), (long long)a->line);
 	if (a->kind == ACT_DROP_LINE)
 		snprintf(bytes, sizeof bytes, "%lld", (long long)rplan_drop_bytes(p, a));
+	else if (is_entry(a))
+		snprintf(bytes, sizeof bytes, "%lld", (long long)entry_bytes(c, a));
 	else
 		snprintf(bytes, sizeof bytes, "%lld", (long long)a->length);
-	int cols = c->cols - (3 + COL_WHERE + 1 + COL_BYTES + 2 + COL_REASON + 1) - 2;
-	walk_preview(c, a->line - 1, cols < PREVIEW_MIN ? PREVIEW_MIN : cols, prev, sizeof prev);
-	tb_addf(t, role, "   %-*s %*s  %-*s %s", COL_WHERE, where, COL_BYTES, bytes, COL_REASON,
+	int cols = c->cols - (3 + ww + 1 + COL_BYTES + 2 + COL_REASON + 1) - 2;
+	walk_preview(c, walk_action_line(c, a), cols < PREVIEW_MIN ? PREVIEW_MIN : cols, prev, sizeof prev);
+	tb_addf(t, role, "   %-*s %*s  %-*s %s", ww, where, COL_BYTES, bytes, COL_REASON,
 		anomaly_type_name(a->reason), prev);
 }
 
@@ -151,16 +204,48 @@ static void section_lines(struct console *c, struct textbuf *t, const struct pla
 	int head = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct action *a = &p->v[i];
-		if (a->kind != k || a->skip != skipped || a->line <= 0)
+		if (a->kind != k || a->skip != skipped || (a->line <= 0 && !is_entry(a)))
 			continue;
-		if (!head++)
-			table_head(t);
+		if (!head++) {
+			if (is_entry(a))
+				tb_addf(t, ROLE_TITLE, "   %-*s %*s  %-*s %s", where_col(c, a), "STREAM ENTRY ID", COL_BYTES, "BYTES",
+					COL_REASON, "REASON", "DATA AS STORED (escaped)");
+			else
+				table_head(t);
+		}
 		table_row(c, t, p, a, role);
 	}
 }
 
+/* Redis: where quarantined entries go, one line per stream. */
+static void moved_entries(struct console *c, struct textbuf *t, const struct plan *p)
+{
+	int head = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct action *a = &p->v[i];
+		int seen = 0;
+		if (a->skip || a->kind != ACT_QUARANTINE_ENTRY || !a->to)
+			continue;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !p->v[k].skip && p->v[k].kind == ACT_QUARANTINE_ENTRY && strcmp(p->v[k].path, a->path) == 0;
+		if (seen)
+			continue;
+		if (!head++)
+			walk_say(c, ROLE_WARN, "%s", " Copied first: each entry, with every field plus source, id and timestamp, "
+				 "to the quarantine stream of its stream, then deleted, one MULTI/EXEC per batch:");
+		tb_addf(t, ROLE_NORMAL, "   %s -> %s", a->path, a->to);
+	}
+	if (!head)
+		walk_say(c, ROLE_NORMAL, "%s", " Copied: nothing. Repair deletes the entries (XDEL); quarantine would keep "
+			 "a copy of each in a quarantine stream.");
+}
+
 static void moved(struct console *c, struct textbuf *t, const struct plan *p, const struct rplan_sum *s)
 {
+	if (c->m.src == MS_REDIS) {
+		moved_entries(c, t, p);
+		return;
+	}
 	if (!s->files_copied && !s->orphans) {
 		if (s->n_files)
 			walk_say(c, ROLE_NORMAL, " Moved: nothing. %s is rewritten through a temporary file beside it, "
@@ -203,6 +288,11 @@ void rplan_text(struct console *c, const struct plan *p)
 	if (s.drops) {
 		walk_say(c, ROLE_ANOMALY, " Dropped: %lld line%s, %s", (long long)s.drops, s.drops == 1 ? "" : "s", sz);
 		section_lines(c, t, p, ACT_DROP_LINE, 0, ROLE_ANOMALY);
+	} else if (s.entries) {
+		walk_say(c, ROLE_ANOMALY, " %s: %lld entr%s, %s of data", p->mode == RM_QUARANTINE ? "Quarantined" :
+			 "Deleted (XDEL)", (long long)s.entries, s.entries == 1 ? "y" : "ies", sz);
+		section_lines(c, t, p, ACT_DELETE_ENTRY, 0, ROLE_ANOMALY);
+		section_lines(c, t, p, ACT_QUARANTINE_ENTRY, 0, ROLE_ANOMALY);
 	} else {
 		walk_say(c, ROLE_NORMAL, "%s", " Dropped: nothing.");
 	}
@@ -218,17 +308,24 @@ void rplan_text(struct console *c, const struct plan *p)
 			if (p->v[i].kind == ACT_REMOVE_TEMP && !p->v[i].skip)
 				tb_addf(t, ROLE_NORMAL, "   %s", p->v[i].path);
 	}
-	walk_say(c, ROLE_OK, " Kept: %lld record%s in %lld line%s, %lld bytes, every line byte for byte.",
-		 (long long)s.records, s.records == 1 ? "" : "s", (long long)s.lines, s.lines == 1 ? "" : "s",
-		 (long long)s.bytes);
+	if (c->m.src == MS_REDIS)
+		walk_say(c, ROLE_OK, " Kept: %lld record%s in %lld entr%s, %lld bytes of data, untouched.",
+			 (long long)s.records, s.records == 1 ? "" : "s", (long long)s.lines, s.lines == 1 ? "y" : "ies",
+			 (long long)s.bytes);
+	else
+		walk_say(c, ROLE_OK, " Kept: %lld record%s in %lld line%s, %lld bytes, every line byte for byte.",
+			 (long long)s.records, s.records == 1 ? "" : "s", (long long)s.lines, s.lines == 1 ? "" : "s",
+			 (long long)s.bytes);
 	moved(c, t, p, &s);
 	if (s.left || s.unhandled) {
 		walk_say(c, ROLE_WARN, " Left as they are: %lld (the verification scan will report them)",
 			 (long long)(s.left + s.unhandled));
 		section_lines(c, t, p, ACT_DROP_LINE, 1, ROLE_WARN);
 		section_lines(c, t, p, ACT_APPEND_NEWLINE, 1, ROLE_WARN);
+		section_lines(c, t, p, ACT_DELETE_ENTRY, 1, ROLE_WARN);
+		section_lines(c, t, p, ACT_QUARANTINE_ENTRY, 1, ROLE_WARN);
 		for (size_t i = 0; i < p->n; i++)
-			if (p->v[i].skip && p->v[i].line <= 0 && rplan_steppable(&p->v[i]))
+			if (p->v[i].skip && p->v[i].line <= 0 && !is_entry(&p->v[i]) && rplan_steppable(&p->v[i]))
 				file_row(t, p, &p->v[i], ROLE_WARN, "left by you");
 		const struct scan_report *r = &c->m.rep;
 		for (size_t i = 0; i < r->n_an; i++) {
@@ -248,8 +345,9 @@ void rplan_text(struct console *c, const struct plan *p)
 			 after == 1 ? "y" : "ies");
 	else
 		snprintf(res, sizeof res, "%s", "it should find no anomalies");
-	walk_say(c, ROLE_TITLE, " Expected result: %lld records in %lld lines, %lld bytes; then a verification scan: %s.",
-		 (long long)s.records, (long long)s.lines, (long long)s.bytes, res);
+	walk_say(c, ROLE_TITLE, " Expected result: %lld records in %lld %s, %lld bytes%s; then a verification scan: %s.",
+		 (long long)s.records, (long long)s.lines, c->m.src == MS_REDIS ? "entries" : "lines", (long long)s.bytes,
+		 c->m.src == MS_REDIS ? " of data" : "", res);
 }
 
 static const char *planned(const struct action *a)
@@ -259,6 +357,8 @@ static const char *planned(const struct action *a)
 	case ACT_APPEND_NEWLINE: return "keep the complete record and add its missing newline";
 	case ACT_REMOVE_TEMP: return "remove the leftover temporary file";
 	case ACT_MOVE_ORPHAN: return "move the file into the quarantine directory";
+	case ACT_DELETE_ENTRY: return "delete the entry (XDEL)";
+	case ACT_QUARANTINE_ENTRY: return "copy the entry to its quarantine stream, then delete it";
 	default: return action_kind_name(a->kind);
 	}
 }
@@ -274,7 +374,10 @@ static int step_one(struct console *c, const struct plan *p, const struct action
 	snprintf(title, sizeof title, "Anomaly %zu of %zu", k, n);
 	dlg_init(&d, title, ROLE_WARN);
 	const struct anomaly *an = rplan_anomaly(&c->m.rep, a);
-	if (a->line > 0) {
+	if (is_entry(a)) {
+		walk_size(sz, sizeof sz, entry_bytes(c, a));
+		dlg_line(&d, ROLE_ANOMALY, "%s  %s entry %s, %s of data", anomaly_type_name(a->reason), a->path, a->id, sz);
+	} else if (a->line > 0) {
 		walk_size(sz, sizeof sz, a->kind == ACT_DROP_LINE ? rplan_drop_bytes(p, a) : a->length);
 		dlg_line(&d, ROLE_ANOMALY, "%s  %s line %lld, %s", anomaly_type_name(a->reason),
 			 display_of(p, a->path), (long long)a->line, sz);
@@ -283,11 +386,14 @@ static int step_one(struct console *c, const struct plan *p, const struct action
 	}
 	if (an)
 		dlg_line(&d, ROLE_NORMAL, "%s", an->detail);
-	if (a->line > 0) {
-		walk_preview(c, a->line - 1, STEP_PREVIEW, prev, sizeof prev);
+	if (a->line > 0 || is_entry(a)) {
+		walk_preview(c, walk_action_line(c, a), STEP_PREVIEW, prev, sizeof prev);
 		dlg_line(&d, ROLE_DIM, "content: %s", prev);
 	}
-	dlg_line(&d, ROLE_NORMAL, "Planned: %s.", planned(a));
+	if (a->kind == ACT_QUARANTINE_ENTRY && a->to)
+		dlg_line(&d, ROLE_NORMAL, "Planned: copy the entry to %s, then delete it.", a->to);
+	else
+		dlg_line(&d, ROLE_NORMAL, "Planned: %s.", planned(a));
 	dlg_line(&d, ROLE_DIM, "%s", "Leave it: it stays as it is, and the verification scan reports it.");
 	char toggle[160];
 	if (more > 0) {

@@ -2,8 +2,9 @@
  * the plan, optionally decide each anomaly, confirm, watch it apply, read
  * the verification scan and the journal entry.  The plan comes from the
  * scan the views show (the backend's own planner), so apply refuses when
- * the file changed since: nothing is written before the confirmation,
- * and nothing at all on a stale plan. */
+ * the store changed since: nothing is written before the confirmation,
+ * and nothing at all on a stale plan.  Redis quarantines into streams:
+ * no directory is asked for, and the plan names entries by id. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,14 @@ static int choose_mode(struct rwalk *w)
 	size_t n = c->m.rep.n_an;
 	dlg_init(&d, "Recovery", ROLE_WARN);
 	dlg_line(&d, ROLE_ANOMALY, "%zu anomal%s in %s.", n, n == 1 ? "y" : "ies", c->location);
-	dlg_line(&d, ROLE_NORMAL, "%s", "Repair: drop the damaged lines, keep every other line byte for byte.");
-	dlg_line(&d, ROLE_NORMAL, "%s", "Quarantine: the same, after keeping the untouched original in a directory.");
+	if (c->m.src == MS_REDIS) {
+		dlg_line(&d, ROLE_NORMAL, "%s", "Repair: delete the damaged entries (XDEL); every other entry is untouched.");
+		dlg_line(&d, ROLE_NORMAL, "%s", "Quarantine: the same, after copying each one, every field, to a "
+			 "quarantine stream.");
+	} else {
+		dlg_line(&d, ROLE_NORMAL, "%s", "Repair: drop the damaged lines, keep every other line byte for byte.");
+		dlg_line(&d, ROLE_NORMAL, "%s", "Quarantine: the same, after keeping the untouched original in a directory.");
+	}
 	dlg_line(&d, ROLE_DIM, "%s", "The plan comes next: nothing changes before you confirm it.");
 	dlg_button(&d, "Repair");
 	dlg_button(&d, "Quarantine");
@@ -71,22 +78,22 @@ static void default_qdir(struct rwalk *w)
 static int build(struct rwalk *w)
 {
 	struct console *c = w->c;
-	if (w->mode == RM_QUARANTINE)
+	int ask = w->mode == RM_QUARANTINE && c->m.src != MS_REDIS;
+	if (ask)
 		default_qdir(w);
 	for (;;) {
-		if (w->mode == RM_QUARANTINE &&
+		if (ask &&
 		    !console_prompt(c, "Quarantine directory (Enter accepts, Esc cancels): ", w->qdir, sizeof w->qdir))
 			return -1;
 		perr e = { 0 };
 		plan_free(&w->plan);
 		plan_init(&w->plan);
 		w->plan.epoch_ms = walk_epoch_ms();
-		if (w->mode == RM_QUARANTINE && !w->qdir[0])
+		if (ask && !w->qdir[0])
 			perr_set(&e, PX_USAGE, "%s", "the quarantine directory cannot be empty");
-		else if (c->b->ops->plan(c->b, &c->m.rep, w->mode, w->mode == RM_QUARANTINE ? w->qdir : NULL,
-					 &w->plan, &e) == 0)
+		else if (c->b->ops->plan(c->b, &c->m.rep, w->mode, ask ? w->qdir : NULL, &w->plan, &e) == 0)
 			return 0;
-		if (w->mode != RM_QUARANTINE) {
+		if (!ask) {
 			dlg_message(c, "No plan", ROLE_ANOMALY, e.msg, "Nothing was changed.");
 			return -1;
 		}
@@ -104,13 +111,16 @@ static void question(const struct rwalk *w, const struct rplan_sum *s, char *q, 
 	if (s->file)
 		snprintf(where, sizeof where, "%s", s->file);
 	else
-		snprintf(where, sizeof where, "%lld files", (long long)s->n_files);
+		snprintf(where, sizeof where, "%lld %s", (long long)s->n_files, s->entries ? "streams" : "files");
 	if (s->drop_bytes) {
 		char b[24];
 		walk_size(b, sizeof b, s->drop_bytes);
 		snprintf(sz, sizeof sz, " (%s)", b);
 	}
-	if (n)
+	if (s->entries)
+		snprintf(q, cap, "%s %lld entr%s%s %s %s?", w->verb, (long long)s->entries, s->entries == 1 ? "y" : "ies",
+			 sz, w->mode == RM_REPAIR ? "in" : "from", where);
+	else if (n)
 		snprintf(q, cap, "%s %lld line%s%s %s %s?", w->verb, (long long)n, n == 1 ? "" : "s", sz,
 			 w->mode == RM_REPAIR ? "in" : "from", where);
 	else
@@ -132,6 +142,11 @@ static int confirm(struct rwalk *w, const struct rplan_sum *s)
 	if (s->drops)
 		dlg_line(&d, ROLE_NORMAL, "%lld line%s dropped; the other %lld kept byte for byte.", (long long)s->drops,
 			 s->drops == 1 ? "" : "s", (long long)s->lines);
+	if (s->entries)
+		dlg_line(&d, ROLE_NORMAL, "%lld entr%s deleted (XDEL); the other %lld untouched.", (long long)s->entries,
+			 s->entries == 1 ? "y" : "ies", (long long)s->lines);
+	if (s->entries && w->mode == RM_QUARANTINE)
+		dlg_line(&d, ROLE_NORMAL, "%s", "Each is first copied, every field, to its quarantine stream.");
 	if (s->newlines)
 		dlg_line(&d, ROLE_NORMAL, "A newline added after %lld complete record%s.", (long long)s->newlines,
 			 s->newlines == 1 ? "" : "s");
@@ -147,7 +162,7 @@ static int confirm(struct rwalk *w, const struct rplan_sum *s)
 	if (left)
 		dlg_line(&d, ROLE_WARN, "%lld anomal%s left as %s: the verification will report %s.", (long long)left,
 			 left == 1 ? "y" : "ies", left == 1 ? "it is" : "they are", left == 1 ? "it" : "them");
-	int large = s->drops + s->newlines > LARGE_LINES || s->orphans > 0;
+	int large = s->drops + s->newlines + s->entries > LARGE_LINES || s->orphans > 0;
 	if (!large) {
 		dlg_button(&d, "Cancel");
 		dlg_button(&d, w->verb);
@@ -180,16 +195,28 @@ static void list_dropped(struct console *c, const struct plan *p)
 	char buf[DLG_LINE_MAX];
 	int k = 0, listed = 0;
 	int64_t total = 0;
+	int redis = c->m.src == MS_REDIS;
 	for (size_t i = 0; i < p->n; i++)
-		total += !p->v[i].skip && p->v[i].kind == ACT_DROP_LINE;
+		total += !p->v[i].skip && (p->v[i].kind == ACT_DROP_LINE || p->v[i].kind == ACT_DELETE_ENTRY ||
+					   p->v[i].kind == ACT_QUARANTINE_ENTRY);
 	if (!total)
 		return;
-	k = snprintf(buf, sizeof buf, " Dropped: %lld line%s:", (long long)total, total == 1 ? "" : "s");
+	if (redis)
+		k = snprintf(buf, sizeof buf, " %s: %lld entr%s:", p->mode == RM_QUARANTINE ? "Quarantined" : "Deleted",
+			     (long long)total, total == 1 ? "y" : "ies");
+	else
+		k = snprintf(buf, sizeof buf, " Dropped: %lld line%s:", (long long)total, total == 1 ? "" : "s");
 	for (size_t i = 0; i < p->n && listed < RESULT_LINES_LISTED; i++) {
 		const struct action *a = &p->v[i];
-		if (a->skip || a->kind != ACT_DROP_LINE || k < 0 || (size_t)k >= sizeof buf)
+		char where[PATH_SHOWN_MAX];
+		if (a->skip || (a->kind != ACT_DROP_LINE && !redis) || k < 0 || (size_t)k >= sizeof buf)
 			continue;
-		k += snprintf(buf + k, sizeof buf - (size_t)k, "%s %lld (%s)", listed ? "," : "", (long long)a->line,
+		/* one file: its line numbers; a set: file:line; Redis: stream and id */
+		if (c->m.src == MS_FILE)
+			snprintf(where, sizeof where, "%lld", (long long)a->line);
+		else
+			walk_action_where(c, a, where, sizeof where);
+		k += snprintf(buf + k, sizeof buf - (size_t)k, "%s %s (%s)", listed ? "," : "", where,
 			      anomaly_type_name(a->reason));
 		listed++;
 	}
@@ -210,11 +237,12 @@ static void result(struct rwalk *w, const struct rplan_sum *s, struct apply_resu
 	struct textbuf *t = walk_begin(c);
 	walk_say(c, ROLE_TITLE, " %s done: %s", w->verb, c->location);
 	tb_add(t, ROLE_NORMAL, "", 0);
-	walk_say(c, ROLE_NORMAL, " Before:  %lld lines, %lld records, %lld bytes", (long long)walk_lines(&c->m.rep),
-		 (long long)walk_records(&c->m.rep), (long long)walk_bytes(&c->m.rep));
+	const char *unit = c->m.src == MS_REDIS ? "entries" : "lines", *of = c->m.src == MS_REDIS ? " of data" : "";
+	walk_say(c, ROLE_NORMAL, " Before:  %lld %s, %lld records, %lld bytes%s", (long long)walk_lines(&c->m.rep), unit,
+		 (long long)walk_records(&c->m.rep), (long long)walk_bytes(&c->m.rep), of);
 	if (vrc == 0)
-		walk_say(c, ROLE_NORMAL, " After:   %lld lines, %lld records, %lld bytes", (long long)walk_lines(&ver),
-			 (long long)walk_records(&ver), (long long)walk_bytes(&ver));
+		walk_say(c, ROLE_NORMAL, " After:   %lld %s, %lld records, %lld bytes%s", (long long)walk_lines(&ver), unit,
+			 (long long)walk_records(&ver), (long long)walk_bytes(&ver), of);
 	list_dropped(c, &w->plan);
 	if (s->newlines)
 		walk_say(c, ROLE_NORMAL, " Newline added after %lld complete record%s.", (long long)s->newlines,
@@ -223,8 +251,11 @@ static void result(struct rwalk *w, const struct rplan_sum *s, struct apply_resu
 		walk_say(c, ROLE_NORMAL, " Removed %lld leftover temporary file%s.", (long long)s->temps,
 			 s->temps == 1 ? "" : "s");
 	for (size_t i = 0; i < res->n_quarantined; i++)
-		walk_say(c, ROLE_OK, " Original kept at: %s", res->quarantined[i]);
-	if (!res->n_quarantined)
+		walk_say(c, ROLE_OK, " %s: %s", c->m.src == MS_REDIS ? "Copies kept in stream" : "Original kept at",
+			 res->quarantined[i]);
+	if (!res->n_quarantined && c->m.src == MS_REDIS)
+		walk_say(c, ROLE_DIM, "%s", " Deleted entries: not kept (repair deletes; quarantine keeps a copy in a stream).");
+	else if (!res->n_quarantined)
 		walk_say(c, ROLE_DIM, "%s", " Original: not kept (repair rewrites in place; quarantine keeps a copy).");
 	tb_add(t, ROLE_NORMAL, "", 0);
 	if (vrc < 0) {
@@ -242,6 +273,11 @@ static void result(struct rwalk *w, const struct rplan_sum *s, struct apply_resu
 		.records_before = walk_records(&c->m.rep), .records_after = vrc == 0 ? walk_records(&ver) : s->records,
 		.bytes_before = res->bytes_before, .bytes_after = res->bytes_after,
 	};
+	if (c->m.src == MS_REDIS) {
+		/* XDEL measures nothing: the bytes of data the scans saw */
+		j.bytes_before = walk_bytes(&c->m.rep);
+		j.bytes_after = vrc == 0 ? walk_bytes(&ver) : s->bytes;
+	}
 	walk_journal(c, &j);
 	walk_reindex(c);
 	scan_report_free(&ver);
@@ -317,7 +353,7 @@ void walk_recover(struct console *c)
 		}
 		struct rplan_sum s;
 		rplan_sum(c, &w.plan, &s);
-		if (!s.drops && !s.newlines && !s.temps && !s.orphans) {
+		if (!s.drops && !s.newlines && !s.temps && !s.orphans && !s.entries) {
 			console_status(c, ROLE_WARN, "%s", " Nothing to apply: every action is left (s to step again, Esc to cancel)");
 			continue;
 		}

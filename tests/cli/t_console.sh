@@ -105,12 +105,7 @@ check_rc 64 "console --batch on a directory"
 run console --bogus
 check_rc 64 "console unknown flag"
 
-# --- backends the interactive console does not read yet ------------------------
-RC=0
-env PAPYRA_TEST_SCREEN=1 PAPYRA_TEST_KEYS=q "$PAPYRA" console --backend rotating --path events.ndjson >"$TMP/.out" 2>"$TMP/.err" </dev/null || RC=$?
-ERR=$(cat "$TMP/.err")
-check_rc 64 "console --backend rotating"
-check_err "json" "console --backend rotating says why"
+# (the rotating and Redis backends in the console: t_console_backends.sh)
 
 # --- the man page's key section comes from the key table --------------------
 run console --print-keys-man
