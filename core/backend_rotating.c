@@ -271,6 +271,15 @@ int rotating_is_set_dir(const char *path, const char *qdir, perr *e)
 
 /* ---- backend operations ------------------------------------------------------ */
 
+int rotating_report_orphans(const struct rotating_set *s, struct scan_report *r, perr *e)
+{
+	for (size_t i = 0; i < s->n_orphans; i++)
+		if (scan_report_add(r, AN_ORPHANED_ROTATED_FILE, s->orphans[i], 0, -1, -1, NULL, 0, e,
+				    "Unexpected file in rotation set") < 0)
+			return -1;
+	return 0;
+}
+
 static int rotating_scan(struct backend *b, const struct scan_opts *o,
 			 const struct scan_sink *sink, struct scan_report *r, perr *e)
 {
@@ -278,10 +287,7 @@ static int rotating_scan(struct backend *b, const struct scan_opts *o,
 	struct rotating_set s;
 	if (rotating_set_list(c->path, c->max_files, &s, e) != 0)
 		return -1;
-	int rc = 0, any = 0;
-	for (size_t i = 0; rc == 0 && i < s.n_orphans; i++)
-		rc = scan_report_add(r, AN_ORPHANED_ROTATED_FILE, s.orphans[i], 0, -1, -1, NULL, 0,
-				     e, "Unexpected file in rotation set");
+	int any = 0, rc = rotating_report_orphans(&s, r, e);
 	/* A member's leftover temps come just before the member, so anomalies
 	 * stay in reading order. */
 	for (size_t i = 0; rc == 0 && i < s.n; i++) {

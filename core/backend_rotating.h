@@ -34,6 +34,9 @@ struct rotating_set {
  * of the set and could never be moved into quarantine as one. */
 int rotating_set_list(const char *path, int64_t max_files, struct rotating_set *s, perr *e);
 void rotating_set_free(struct rotating_set *s);
+/* Report the set's orphans (ORPHANED_ROTATED_FILE, sorted by name): the
+ * first anomalies of every scan of the set, CLI and console alike. */
+int rotating_report_orphans(const struct rotating_set *s, struct scan_report *r, perr *e);
 
 /* Whether `qdir` is the directory holding the set of `path`: the same
  * inode when both exist, or the same canonical path (symlinks resolved in

@@ -73,10 +73,8 @@ static int open_rotating(struct model *m, perr *e)
 		if (m->set.m[i].exists && file_ident_get(m->set.m[i].path, &id, &ignored) == 0)
 			m->size += id.size;
 	}
-	for (size_t i = 0; i < m->set.n_orphans; i++)
-		if (scan_report_add(&m->rep, AN_ORPHANED_ROTATED_FILE, m->set.orphans[i], 0, -1, -1, NULL, 0, e,
-				    "Unexpected file in rotation set") < 0)
-			return -1;
+	if (rotating_report_orphans(&m->set, &m->rep, e) < 0)
+		return -1;
 	if (next_member(m) < 0) {
 		*e = m->err;
 		return -1;
