@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -24,11 +26,6 @@
 #define RET_NEWEST_TS 1767229211.0
 #define RET_RECORDS 46
 
-struct buf {
-	char *p;
-	size_t n;
-};
-
 struct cfx {
 	char dir[64];
 	char path[128];
@@ -36,39 +33,6 @@ struct cfx {
 	size_t nlines;
 	size_t *off; /* start of each line, plus orig.n at the end */
 };
-
-static struct buf read_all(const char *path)
-{
-	struct buf b = {NULL, 0};
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	size_t cap = 1 << 16;
-	b.p = malloc(cap);
-	size_t r;
-	while ((r = fread(b.p + b.n, 1, cap - b.n, f)) > 0) {
-		b.n += r;
-		if (b.n == cap)
-			b.p = realloc(b.p, cap *= 2);
-	}
-	fclose(f);
-	return b;
-}
-
-static void write_file(const char *path, const char *p, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(p, 1, n, f), n);
-	assert_int_equal(fclose(f), 0);
-}
-
-static void assert_file_equals(const char *path, const char *p, size_t n)
-{
-	struct buf b = read_all(path);
-	assert_int_equal(b.n, n);
-	assert_memory_equal(b.p, p, n);
-	free(b.p);
-}
 
 static void cfx_index(struct cfx *f)
 {
@@ -121,16 +85,6 @@ static void cfx_free(struct cfx *f)
 	rmdir(f->dir);
 	free(f->orig.p);
 	free(f->off);
-}
-
-static void assert_no_temp(const char *dir)
-{
-	DIR *d = opendir(dir);
-	assert_non_null(d);
-	for (struct dirent *de; (de = readdir(d));)
-		if (strstr(de->d_name, ".papyra-tmp-"))
-			fail_msg("temp file left behind: %s", de->d_name);
-	closedir(d);
 }
 
 /* The file must now hold exactly the original lines from `first` on. */

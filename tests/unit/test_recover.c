@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
@@ -25,11 +27,6 @@
 #include "recover.h"
 #include "scan.h"
 
-struct buf {
-	char *p;
-	size_t n;
-};
-
 struct fx {
 	char dir[64];
 	char path[128];  /* dir/events.ndjson */
@@ -38,39 +35,6 @@ struct fx {
 	struct plan plan;
 	struct apply_result res;
 };
-
-static struct buf read_all(const char *path)
-{
-	struct buf b = {NULL, 0};
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	size_t cap = 1 << 16;
-	b.p = malloc(cap);
-	size_t r;
-	while ((r = fread(b.p + b.n, 1, cap - b.n, f)) > 0) {
-		b.n += r;
-		if (b.n == cap)
-			b.p = realloc(b.p, cap *= 2);
-	}
-	fclose(f);
-	return b;
-}
-
-static void write_all_file(const char *path, const char *p, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(p, 1, n, f), n);
-	assert_int_equal(fclose(f), 0);
-}
-
-static void assert_file_equals(const char *path, const char *p, size_t n)
-{
-	struct buf b = read_all(path);
-	assert_int_equal(b.n, n);
-	assert_memory_equal(b.p, p, n);
-	free(b.p);
-}
 
 /* `src` without the given 1-based lines (each with its "\n"). */
 static struct buf drop_lines(const struct buf *src, const int *lines, size_t nlines)
@@ -103,7 +67,7 @@ static void fx_init(struct fx *f, const char *fixture)
 		char src[256];
 		snprintf(src, sizeof src, "tests/fixtures/%s/data/events.ndjson", fixture);
 		f->orig = read_all(src);
-		write_all_file(f->path, f->orig.p, f->orig.n);
+		write_file(f->path, f->orig.p, f->orig.n);
 	}
 	scan_report_init(&f->rep);
 	plan_init(&f->plan);
@@ -128,30 +92,6 @@ static void run_unprivileged(struct fx *f, int (*fn)(struct fx *f))
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-}
-
-/* rm -r without following symlinks. */
-static void rm_rf(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) != 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		chmod(path, 0755);
-		DIR *d = opendir(path);
-		for (struct dirent *de; d && (de = readdir(d));) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			char sub[512];
-			snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-			rm_rf(sub);
-		}
-		if (d)
-			closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
 }
 
 static void fx_free(struct fx *f)
@@ -189,18 +129,6 @@ static void assert_clean_after(struct fx *f)
 {
 	fx_scan(f);
 	assert_int_equal(f->rep.n_an, 0);
-}
-
-/* No ".papyra-tmp-" file anywhere in the directory. */
-static void assert_no_temp(const char *dir)
-{
-	DIR *d = opendir(dir);
-	assert_non_null(d);
-	struct dirent *de;
-	while ((de = readdir(d)))
-		if (strstr(de->d_name, ".papyra-tmp-"))
-			fail_msg("temp file left behind: %s/%s", dir, de->d_name);
-	closedir(d);
 }
 
 static size_t count_kind(const struct plan *p, enum action_kind k)
@@ -256,7 +184,7 @@ static void test_plan_from_hand_report(void **state)
 	struct fx f;
 	fx_init(&f, NULL);
 	const char data[] = "{\"a\":1}\nbad\n{\"b\":2}\n{\"c\"";
-	write_all_file(f.path, data, sizeof data - 1);
+	write_file(f.path, data, sizeof data - 1);
 	perr e = {0};
 	struct scan_file *sf = scan_report_add_file(&f.rep, f.path, &e);
 	assert_non_null(sf);
@@ -358,7 +286,7 @@ static void test_repair_complete_tail_keeps_record(void **state)
 	struct fx f;
 	fx_init(&f, NULL);
 	const char data[] = "{\"kind\": \"event\", \"timestamp\": 1.5}\r\n{\"kind\": \"audit\", \"timestamp\": 2}";
-	write_all_file(f.path, data, sizeof data - 1);
+	write_file(f.path, data, sizeof data - 1);
 	fx_plan(&f, RM_REPAIR, NULL);
 	assert_int_equal(f.plan.n, 1);
 	assert_int_equal(f.plan.v[0].kind, ACT_APPEND_NEWLINE);
@@ -379,7 +307,7 @@ static void test_repair_tail_non_object_counted_once(void **state)
 	struct fx f;
 	fx_init(&f, NULL);
 	const char data[] = "{\"a\": 1}\n42";
-	write_all_file(f.path, data, sizeof data - 1);
+	write_file(f.path, data, sizeof data - 1);
 	fx_plan(&f, RM_REPAIR, NULL);
 	assert_int_equal(f.plan.n, 1);
 	assert_int_equal(f.plan.files[0].lines_after, 1);
@@ -438,7 +366,7 @@ static void test_repair_crlf_untouched_bytes(void **state)
 	memcpy(mixed.p + at, junk, sizeof junk - 1);
 	memcpy(mixed.p + at + sizeof junk - 1, f.orig.p + at, f.orig.n - at);
 	mixed.n = f.orig.n + sizeof junk - 1;
-	write_all_file(f.path, mixed.p, mixed.n);
+	write_file(f.path, mixed.p, mixed.n);
 	plan_free(&f.plan);
 	plan_init(&f.plan);
 	fx_plan(&f, RM_REPAIR, NULL);
@@ -492,9 +420,9 @@ static void test_quarantine_name_collision(void **state)
 	fx_plan(&f, RM_QUARANTINE, qdir);
 	/* someone takes the planned name (and the first suffix) before apply */
 	snprintf(taken, sizeof taken, "%s/events.ndjson.quarantine.%lld", qdir, (long long)f.plan.epoch_ms);
-	write_all_file(taken, "sentinel\n", 9);
+	write_file(taken, "sentinel\n", 9);
 	snprintf(next, sizeof next, "%s.1", taken);
-	write_all_file(next, "sentinel 1\n", 11);
+	write_file(next, "sentinel 1\n", 11);
 	perr e = {0};
 	assert_int_equal(fx_apply(&f, &e), 0);
 	char want[216];
@@ -508,7 +436,7 @@ static void test_quarantine_name_collision(void **state)
 	struct plan p2;
 	plan_init(&p2);
 	p2.epoch_ms = f.plan.epoch_ms;
-	write_all_file(f.path, f.orig.p, f.orig.n);
+	write_file(f.path, f.orig.p, f.orig.n);
 	fx_scan(&f);
 	assert_int_equal(plan_build_files(&p2, &f.rep, NULL, RM_QUARANTINE, qdir, &e), 0);
 	snprintf(want, sizeof want, "%s.3", taken);
@@ -528,7 +456,7 @@ static void test_quarantine_dir_refused(void **state)
 	snprintf(file, sizeof file, "%s/file", f.dir);
 	assert_int_equal(mkdir(real, 0755), 0);
 	assert_int_equal(symlink(real, link), 0);
-	write_all_file(file, "x", 1);
+	write_file(file, "x", 1);
 	fx_scan(&f);
 	perr e = {0};
 	assert_int_equal(plan_build_files(&f.plan, &f.rep, NULL, RM_QUARANTINE, link, &e), -1);
@@ -787,7 +715,7 @@ static void test_leftover_temp_with_our_pid(void **state)
 	fx_init(&f, "json_corrupt_middle");
 	char temp[160];
 	snprintf(temp, sizeof temp, "%s/.events.ndjson.papyra-tmp-%ld", f.dir, (long)getpid());
-	write_all_file(temp, "{\"half\": ", 9);
+	write_file(temp, "{\"half\": ", 9);
 	fx_scan(&f);
 	perr e = {0};
 	scan_report_add(&f.rep, AN_UNEXPECTED_FILE, temp, 0, -1, -1, NULL, AF_TEMP_FILE, &e,
@@ -810,7 +738,7 @@ static void test_remove_temp_refused_while_data_locked(void **state)
 	fx_init(&f, "json_clean");
 	char temp[160];
 	snprintf(temp, sizeof temp, "%s/.events.ndjson.papyra-tmp-4242", f.dir);
-	write_all_file(temp, "x", 1);
+	write_file(temp, "x", 1);
 	perr e = {0};
 	scan_report_add(&f.rep, AN_UNEXPECTED_FILE, temp, 0, -1, -1, NULL, AF_TEMP_FILE, &e, "t");
 	assert_int_equal(plan_build_files(&f.plan, &f.rep, NULL, RM_REPAIR, NULL, &e), 0);
@@ -834,7 +762,7 @@ static void test_move_orphan(void **state)
 	char orphan[160], qdir[128];
 	snprintf(orphan, sizeof orphan, "%s/events.ndjson.7", f.dir);
 	snprintf(qdir, sizeof qdir, "%s/q", f.dir);
-	write_all_file(orphan, f.orig.p, 100);
+	write_file(orphan, f.orig.p, 100);
 	fx_scan(&f);
 	perr e = {0};
 	scan_report_add(&f.rep, AN_ORPHANED_ROTATED_FILE, orphan, 0, -1, -1, NULL, 0, &e,

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -31,11 +33,6 @@
 /* Lines of rot_clean in reading order: rot.log.2, rot.log.1, rot.log. */
 #define CLEAN_LINES (8 + 8 + 53)
 
-struct buf {
-	char *p;
-	size_t n;
-};
-
 struct rfx {
 	char dir[64];
 	char qroot[64];  /* a separate directory for quarantine tests */
@@ -46,32 +43,6 @@ struct rfx {
 	struct plan plan;
 	struct apply_result res;
 };
-
-static struct buf read_all(const char *path)
-{
-	struct buf b = {NULL, 0};
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	size_t cap = 1 << 16;
-	b.p = malloc(cap);
-	size_t r;
-	while ((r = fread(b.p + b.n, 1, cap - b.n, f)) > 0) {
-		b.n += r;
-		if (b.n == cap)
-			b.p = realloc(b.p, cap *= 2);
-	}
-	fclose(f);
-	return b;
-}
-
-static void write_file(const char *path, const char *p, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(p, 1, n, f), n);
-	assert_int_equal(fclose(f), 0);
-}
 
 static void append_buf(struct buf *b, const char *p, size_t n)
 {
@@ -95,36 +66,6 @@ static const char *at(const struct rfx *f, const char *name)
 	char *s = ring[i++ % 4];
 	snprintf(s, sizeof ring[0], "%s/%s", f->dir, name);
 	return s;
-}
-
-static void assert_file_equals(const char *path, const char *p, size_t n)
-{
-	struct buf b = read_all(path);
-	if (b.n != n || memcmp(b.p, p, n) != 0)
-		fail_msg("%s: %zu bytes differ from the %zu expected", path, b.n, n);
-	free(b.p);
-}
-
-static void rm_rf(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) != 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		for (struct dirent *de; d && (de = readdir(d));) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			char sub[512];
-			snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-			rm_rf(sub);
-		}
-		if (d)
-			closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
 }
 
 static void copy_fixture(const struct rfx *f, const char *fixture)
@@ -206,16 +147,6 @@ static void assert_anomaly(const struct rfx *f, size_t i, enum anomaly_type t, c
 	assert_int_equal(a->line, line);
 	if (strncmp(a->detail, detail_prefix, strlen(detail_prefix)) != 0)
 		fail_msg("anomaly %zu: detail '%s' does not start with '%s'", i, a->detail, detail_prefix);
-}
-
-static void assert_no_temp(const char *dir)
-{
-	DIR *d = opendir(dir);
-	assert_non_null(d);
-	for (struct dirent *de; (de = readdir(d));)
-		if (strstr(de->d_name, ".papyra-tmp-"))
-			fail_msg("temp file left behind: %s", de->d_name);
-	closedir(d);
 }
 
 /* The concatenation of the set in reading order. */
