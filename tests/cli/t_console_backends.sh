@@ -134,70 +134,10 @@ for keys in "R" "R Enter" "R Enter s y n" "R Enter Enter" "R Enter Enter Enter" 
 done
 
 # --- Redis Streams ---------------------------------------------------------------------------
-if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
-	ko "redis-server / redis-cli not installed: run 'sh tests/deps.sh' (Debian package redis-server)"
-	return 0 2>/dev/null || exit 0
-fi
-
-REDIS_PID=
-redis_stop() {
-	if [ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null; then
-		_i=0
-		while redis-cli -p "$PORT" ping >/dev/null 2>&1 && [ $_i -lt 100 ]; do
-			_i=$((_i + 1))
-			sleep 0.05
-		done
-	fi
-	REDIS_PID=
-}
-trap redis_stop EXIT
-
-# A random port in 20000-60000 (always five digits, as PORT_ in the
-# goldens), retried when busy; the server that answers must be ours.
-redis_start() {
-	for _try in 1 2 3 4 5 6 7 8; do
-		_p=$(awk -v s="$$$_try" 'BEGIN { srand(s); print 20000 + int(rand() * 40000) }')
-		redis-cli -p "$_p" ping >/dev/null 2>&1 && continue
-		rm -f "$TMP/redis.pid"
-		redis-server --port "$_p" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
-			--pidfile "$TMP/redis.pid" --dir "$TMP" --logfile "$TMP/redis.log" >/dev/null 2>&1 || continue
-		_i=0
-		while [ $_i -lt 100 ]; do
-			if [ -s "$TMP/redis.pid" ] && redis-cli -p "$_p" ping 2>/dev/null | grep -q PONG; then
-				_pid=$(redis-cli -p "$_p" info server | tr -d '\r' | sed -n 's/^process_id://p')
-				if [ "$_pid" = "$(cat "$TMP/redis.pid")" ]; then
-					REDIS_PID=$_pid
-					PORT=$_p
-					return 0
-				fi
-				break
-			fi
-			_i=$((_i + 1))
-			sleep 0.05
-		done
-		[ -s "$TMP/redis.pid" ] && kill "$(cat "$TMP/redis.pid")" 2>/dev/null
-	done
-	return 1
-}
-
-if ! redis_start; then
-	ko "could not start redis-server on a free port" "$(tail -5 "$TMP/redis.log" 2>/dev/null)"
-	return 0 2>/dev/null || exit 0
-fi
-URL=redis://127.0.0.1:$PORT/0
-R="--backend redis --redis-url $URL"
-rcli() { redis-cli -p "$PORT" "$@"; }
+. "$ROOT/tests/cli/redis.sh"
+redis_available || { return 0 2>/dev/null || exit 0; }
 EV=papyra:local:events AU=papyra:local:audits DL=papyra:local:dead_letters
 
-# Load tests/fixtures/CASE/data/streams.json into an empty db 0 (as t_redis.sh).
-load() {
-	rcli flushall >/dev/null
-	jq -j 'to_entries[] | .key as $k | .value[] |
-		(["XADD", $k, .[0]] + [.[1] | to_entries[] | .key, .value]) |
-		"*\(length)\r\n" + (map("$\(utf8bytelength)\r\n\(.)\r\n") | join(""))' \
-		"$FIX/$1/data/streams.json" | rcli --pipe >"$TMP/load.txt" 2>&1
-	grep -q "errors: 0," "$TMP/load.txt" || ko "loading $1" "$(cat "$TMP/load.txt")"
-}
 # every stream of the db as JSON, to prove nothing changed
 db_sum() { for k in $(rcli --scan | LC_ALL=C sort); do echo "$k"; rcli --json xrange "$k" - +; done | cksum; }
 
