@@ -2,14 +2,14 @@
  * with the shared scanner, surviving lines written byte for byte into a
  * temp file that replaces the original atomically.
  *
- * Memory stays bounded whatever the line count: no per-line state is kept.
- * Pass 1 counts the records that survive the age rule (and their bytes).
- * In the usual case (every line a record, timestamps in append order) the
- * survivors are then one tail of the file, found from those totals and
- * copied as bytes.  Otherwise (lines kept under --force, timestamps out of
- * order) pass 2, only when both a count and a size limit apply, measures
- * the bytes of the records the count rule keeps, and a last scanner pass
- * decides each line from the totals and writes the survivors. */
+ * Memory stays bounded whatever the line count: the retention view
+ * (retention.h) keeps a few counters, no per-line state.  Pass 1 feeds it
+ * every line.  In the usual case (every line a record, timestamps in
+ * append order) the survivors are then one tail of the file, whose start
+ * is found from those totals and a search for line starts, and copied as
+ * bytes.  Otherwise (lines kept under --force, timestamps out of order) a
+ * second scanner pass asks the view about each line and writes the
+ * survivors. */
 #include "compact.h"
 
 #include <errno.h>
@@ -20,23 +20,14 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "retention.h"
 #include "scan.h"
 
 struct compact_ctx {
-	/* policy */
-	int use_age, use_count, use_size;
-	double cutoff;
-	int64_t max_records, max_bytes;
-	/* totals from earlier passes */
-	int64_t age_kept;    /* records surviving the age rule */
-	int64_t count_bytes; /* line bytes of the records surviving age and count */
-	/* per-pass state */
-	int writing;
-	int64_t records, age_idx, prefix, kept, age_bytes, window_bytes;
-	int64_t nonrecords;      /* lines that are not valid records */
-	int64_t first_age_kept;  /* offset of the first record the age rule keeps, or -1 */
-	int age_unordered;       /* an age-dropped record follows a kept one */
-	int last_unterminated;   /* the last line has no "\n" */
+	struct retview rv;     /* what the policy keeps */
+	int writing;           /* the pass writes the survivors (else it feeds rv) */
+	int64_t kept;          /* records written */
+	int last_unterminated; /* the last line has no "\n" */
 	/* output */
 	const char *path; /* the data file, for messages */
 	const char *tmp_shown;
@@ -53,27 +44,6 @@ struct compact_ctx {
 static int64_t compact_line_bytes(const struct scan_line *l)
 {
 	return l->length + ((l->flags & SL_TRUNCATED) ? 0 : 1);
-}
-
-static int compact_age_drops(const struct compact_ctx *c, const struct scan_line *l)
-{
-	return c->use_age && (l->flags & SL_TS_NUMBER) && l->ts < c->cutoff;
-}
-
-/* Whether record `l` survives: age first, then count, then size.  Updates
- * the running indexes, so it must be called once per record, in order. */
-static int compact_keep_record(struct compact_ctx *c, const struct scan_line *l)
-{
-	if (compact_age_drops(c, l))
-		return 0;
-	int64_t idx = c->age_idx++;
-	if (c->use_count && idx < c->age_kept - c->max_records)
-		return 0;
-	/* The kept suffix is the longest whose bytes fit: record k is in it iff
-	 * everything from k to the end fits. */
-	int fits = c->count_bytes - c->prefix <= c->max_bytes;
-	c->prefix += compact_line_bytes(l);
-	return !c->use_size || fits;
 }
 
 static int compact_write(struct compact_ctx *c, const char *p, size_t n)
@@ -134,39 +104,15 @@ static void compact_on_line(void *ctx, const struct scan_line *l)
 	struct compact_ctx *c = ctx;
 	if (c->failed)
 		return;
-	c->last_unterminated = (l->flags & SL_TRUNCATED) != 0;
-	/* Lines that are not records (only here under --force) are kept. */
-	int keep = 1;
-	if (!(l->flags & SL_VALID)) {
-		c->nonrecords++;
-	} else if (c->writing) {
-		c->records++;
-		keep = compact_keep_record(c, l);
-		c->kept += keep;
-	} else if (compact_age_drops(c, l)) {
-		c->records++;
-		c->age_unordered |= c->first_age_kept >= 0;
-	} else {
-		/* counting passes: age survivors, their bytes, and the bytes of
-		 * the newest max_records of them */
-		c->records++;
-		if (c->first_age_kept < 0)
-			c->first_age_kept = l->offset;
-		int64_t idx = c->age_idx++;
-		c->age_bytes += compact_line_bytes(l);
-		if (c->use_count && idx >= c->age_kept - c->max_records)
-			c->window_bytes += compact_line_bytes(l);
+	if (!c->writing) {
+		c->last_unterminated = (l->flags & SL_TRUNCATED) != 0;
+		c->failed = retview_add(&c->rv, l, c->e) != 0;
+		return;
 	}
-	if (c->writing && keep && compact_emit(c, l) != 0)
-		c->failed = 1;
-}
-
-static void compact_reset_pass(struct compact_ctx *c)
-{
-	c->records = c->age_idx = c->prefix = c->kept = 0;
-	c->age_bytes = c->window_bytes = c->nonrecords = 0;
-	c->first_age_kept = -1;
-	c->age_unordered = c->last_unterminated = 0;
+	if (!retview_compact_keeps(&c->rv, l))
+		return;
+	c->kept += (l->flags & SL_VALID) != 0;
+	c->failed = compact_emit(c, l) != 0;
 }
 
 /* One scanner pass over the file; it must still be the file we locked. */
@@ -177,7 +123,6 @@ static int compact_pass(struct compact_ctx *c, const struct file_ident *id)
 	struct scan_sink sink = {c, compact_on_line};
 	struct ndjson_scanner *s = NULL;
 	scan_report_init(&rep);
-	compact_reset_pass(c);
 	int rc = ndjson_scanner_open(&s, c->path, c->path, &opts, &sink, &rep, c->e);
 	while (rc == 0 && (rc = ndjson_scanner_step(s, SIZE_MAX)) == 1)
 		rc = 0;
@@ -215,19 +160,17 @@ static int compact_skip_lines(struct compact_ctx *c, int64_t off, int64_t k, int
 	return 0;
 }
 
-/* Every line a record and the age rule dropping a prefix: the survivors
- * are the tail of the file from the returned offset. */
-static int compact_tail_start(struct compact_ctx *c, int64_t size, int64_t *start)
+/* The survivors are one tail of the file (retview_suffix): find where it
+ * starts, reading only up to there. */
+static int compact_tail_start(struct compact_ctx *c, const struct retview_suffix *sx,
+			      int64_t *start)
 {
-	int64_t s = c->first_age_kept >= 0 ? c->first_age_kept : size;
-	if (c->use_count && c->age_kept > c->max_records &&
-	    compact_skip_lines(c, s, c->age_kept - c->max_records, size, &s) != 0)
+	int64_t s = sx->from;
+	if (sx->skip > 0 && compact_skip_lines(c, s, sx->skip, sx->end, &s) != 0)
 		return -1;
-	if (c->use_size && size - s > c->max_bytes) {
-		/* the first line that starts at or after size - max_bytes */
-		if (compact_skip_lines(c, size - c->max_bytes - 1, 1, size, &s) != 0)
-			return -1;
-	}
+	/* the first line that starts at or after min_start */
+	if (s < sx->min_start && compact_skip_lines(c, sx->min_start - 1, 1, sx->end, &s) != 0)
+		return -1;
 	*start = s;
 	return 0;
 }
@@ -250,6 +193,7 @@ static int compact_rewrite(struct compact_ctx *c, int fd, const struct stat *st,
 			c->kept = nl + (c->last_unterminated && c->tail_start < id->size);
 		} else {
 			c->writing = 1;
+			retview_rewind(&c->rv);
 			rc = compact_pass(c, id);
 			if (rc == 0)
 				rc = compact_flush(c);
@@ -278,11 +222,9 @@ int compact_ndjson_file(const char *path, const struct retention *ret, double no
 		return err == ENOENT ? 0 : -1; /* a missing file has nothing to compact */
 	struct file_ident id;
 	struct compact_ctx c = {
-		.use_age = ret->max_age_seconds >= 0, .use_count = ret->max_records >= 0,
-		.use_size = ret->max_total_bytes >= 0, .cutoff = now - ret->max_age_seconds,
-		.max_records = ret->max_records, .max_bytes = ret->max_total_bytes,
 		.path = path, .src = fd, .out = -1, .tail_start = -1, .e = e,
 	};
+	retview_init(&c.rv, ret, now, 0);
 	int rc = fsutil_lock(fd, path, e);
 	if (rc == 0)
 		rc = fsutil_ident_fd(fd, &id, path, e);
@@ -290,21 +232,16 @@ int compact_ndjson_file(const char *path, const struct retention *ret, double no
 		rc = -1;
 	if (rc == 0)
 		rc = compact_pass(&c, &id); /* pass 1 */
-	int64_t records = c.records;
-	c.age_kept = c.age_idx;
-	c.count_bytes = c.age_bytes;
-	int64_t count_kept = c.use_count && c.age_kept > c.max_records ? c.max_records : c.age_kept;
-	int drops = c.age_kept < records || count_kept < c.age_kept ||
-		    (c.use_size && c.age_bytes > c.max_bytes);
-	res->before_records = res->after_records = records;
+	retview_finish(&c.rv);
+	int drops = rc == 0 && retview_drops(&c.rv);
+	struct retview_suffix sx;
+	res->before_records = res->after_records = retview_records(&c.rv);
 	res->before_bytes = res->after_bytes = (int64_t)st.st_size;
-	if (rc == 0 && drops && c.nonrecords == 0 && !c.age_unordered) {
-		rc = compact_tail_start(&c, id.size, &c.tail_start);
+	/* the tail is located by offsets into the file locked, so the lines
+	 * must cover exactly that file; anything else goes line by line */
+	if (drops && retview_suffix(&c.rv, &sx) && sx.end == id.size) {
+		rc = compact_tail_start(&c, &sx, &c.tail_start);
 		drops = c.tail_start > 0;
-	} else if (rc == 0 && drops && count_kept < c.age_kept) {
-		if (c.use_size)
-			rc = compact_pass(&c, &id); /* pass 2: bytes of the newest max_records */
-		c.count_bytes = c.window_bytes;
 	}
 	if (rc == 0 && drops) {
 		rc = compact_rewrite(&c, fd, &st, &id);
@@ -313,6 +250,7 @@ int compact_ndjson_file(const char *path, const struct retention *ret, double no
 			res->after_bytes = c.written;
 		}
 	}
+	retview_free(&c.rv);
 	free(c.buf);
 	close(fd);
 	return rc;

@@ -22,7 +22,6 @@
 #include <stdint.h>
 
 #include "common.h"
-#include "config.h"
 #include "jsonv.h"
 #include "scan.h"
 #include "schema.h"
@@ -142,49 +141,5 @@ char *record_format_line(const struct record *r, size_t *len);
  * addresses in the display form --target matches, null for None).
  * Returns a malloc'd string without newline, or NULL when out of memory. */
 char *record_format_json(const struct record *r, size_t *len);
-
-/* --- logical retention for listings (SPEC §5) -------------------------- *
- *
- * Which records a retention policy keeps, decided over a scan without
- * holding the records: age first (a record goes when its numeric
- * timestamp is before now - max_age_seconds; one whose age cannot be told
- * stays, as in compaction), then count (the newest max_records of those), then
- * size (the newest of those whose line bytes, "\n" included, fit in
- * max_total_bytes, stopping at the first that does not fit, as the
- * reference does).  "Newest" is storage order.  Every valid object line
- * is a record here, whatever its kind, as in the reference's reader.
- *
- * Use: retview_add() for every line of one pass, retview_finish(), then
- * for each later pass retview_rewind() and retview_keeps() for every line.
- * Memory is a few counters per group, whatever the data size.  Lines
- * appended between the passes are not kept (they were not counted). */
-struct retview_group {
-	int64_t eligible;   /* records passing the age rule (pass 1) */
-	int64_t bytes;      /* their line bytes */
-	int64_t first_kept; /* index among eligible of the first one the count rule keeps */
-	int64_t idx;        /* later passes: eligible records seen so far */
-	int64_t before;     /* bytes of eligible records before first_kept */
-	int64_t tail;       /* bytes of eligible records from first_kept on, once known */
-	int64_t seen;       /* bytes of eligible records from first_kept up to idx */
-};
-
-struct retview {
-	struct retention pol;
-	double cutoff;      /* now - max_age_seconds */
-	int per_file;       /* one group per file/stream (Redis: retention is per stream) */
-	struct retview_group *g;
-	size_t ng, capg;
-};
-
-/* `now` is Unix time, taken once so every pass draws the same age line. */
-void retview_init(struct retview *v, const struct retention *pol, double now, int per_file);
-void retview_free(struct retview *v);
-/* First pass.  Returns 0, or -1 when out of memory. */
-int retview_add(struct retview *v, const struct scan_line *l, perr *e);
-void retview_finish(struct retview *v);
-void retview_rewind(struct retview *v);
-/* Later passes: 1 when line `l` is a record the policy keeps, else 0.
- * Call it for every line, in order (it advances the position). */
-int retview_keeps(struct retview *v, const struct scan_line *l);
 
 #endif

@@ -2,12 +2,11 @@
  * reading order, like compact.c for one file: memory stays bounded by the
  * number of files, never by the number of lines.
  *
- *   count   records, age survivors and their bytes, the last line
- *   window  (only with both a count and a size limit that the count rule
- *           bites) the bytes of the newest max_records age survivors
- *   plan    each line decided from those totals, chunked greedily by
- *           max_bytes: how many files, which member feeds which file,
- *           whether anything changes at all
+ *   count   every line fed to the retention view (retention.h), which
+ *           counts what its rules need; the line count and the last line
+ *   plan    each line decided by the view, chunked greedily by max_bytes:
+ *           how many files, which member feeds which file, whether
+ *           anything changes at all
  *   write   the same decisions and chunks again, into one temp per file
  *
  * The decisions of `plan` and `write` are the same function of the same
@@ -25,9 +24,10 @@
 
 #include "backend_rotating.h"
 #include "fsutil.h"
+#include "retention.h"
 #include "scan.h"
 
-enum rc_pass { RC_COUNT, RC_WINDOW, RC_PLAN, RC_WRITE };
+enum rc_pass { RC_COUNT, RC_PLAN, RC_WRITE };
 
 /* An existing member, open and locked for the whole operation. */
 struct rc_member {
@@ -55,21 +55,20 @@ struct rc_run {
 };
 
 struct rc {
-	int use_age, use_count, use_size;
-	double cutoff;
-	int64_t max_records, max_total, max_bytes, max_files;
+	struct retview rv; /* what the policy keeps */
+	int64_t max_bytes, max_files;
 	struct rc_member *m;
 	size_t nm;
 	char *dir;
 	int dirfd;
 	enum rc_pass pass;
 	size_t cur; /* member being scanned */
-	/* totals of the counting passes */
-	int64_t records, lines, age_kept, age_bytes, window_bytes, count_bytes;
+	/* totals of the count pass */
+	int64_t lines;
 	size_t last_member;
 	int64_t last_offset;
-	/* decisions and chunking, reset each pass */
-	int64_t age_idx, prefix, ord, chunk_bytes, chunk_lines;
+	/* chunking, reset each pass */
+	int64_t ord, chunk_bytes, chunk_lines;
 	/* results of the plan pass */
 	int64_t kept_lines, kept_records, out_bytes;
 	int added_newline;
@@ -90,29 +89,6 @@ struct rc {
 static int64_t rc_in_bytes(const struct scan_line *l)
 {
 	return l->length + ((l->flags & SL_TRUNCATED) ? 0 : 1);
-}
-
-static int rc_age_drops(const struct rc *c, const struct scan_line *l)
-{
-	return c->use_age && (l->flags & SL_VALID) && (l->flags & SL_TS_NUMBER) && l->ts < c->cutoff;
-}
-
-/* Whether a line survives: non-records always; records age first, then
- * count, then size.  Call once per line, in reading order. */
-static int rc_keep(struct rc *c, const struct scan_line *l)
-{
-	if (!(l->flags & SL_VALID))
-		return 1;
-	if (rc_age_drops(c, l))
-		return 0;
-	int64_t idx = c->age_idx++;
-	if (c->use_count && idx < c->age_kept - c->max_records)
-		return 0;
-	/* the kept suffix is the longest that fits: a record is in it iff
-	 * everything from it to the end fits */
-	int fits = c->count_bytes - c->prefix <= c->max_total;
-	c->prefix += rc_in_bytes(l);
-	return !c->use_size || fits;
 }
 
 /* Output bytes of a kept line: always "\n"-terminated except the very
@@ -226,22 +202,10 @@ static void rc_on_line(void *ctx, const struct scan_line *l)
 		c->lines++;
 		c->last_member = c->cur;
 		c->last_offset = l->offset;
-		if (l->flags & SL_VALID) {
-			c->records++;
-			if (!rc_age_drops(c, l)) {
-				c->age_kept++;
-				c->age_bytes += rc_in_bytes(l);
-			}
-		}
+		c->failed = retview_add(&c->rv, l, c->e) != 0;
 		return;
 	}
-	if (c->pass == RC_WINDOW) {
-		if ((l->flags & SL_VALID) && !rc_age_drops(c, l) &&
-		    c->age_idx++ >= c->age_kept - c->max_records)
-			c->window_bytes += rc_in_bytes(l);
-		return;
-	}
-	if (!rc_keep(c, l))
+	if (!retview_compact_keeps(&c->rv, l))
 		return;
 	int64_t len = rc_out_len(c, l);
 	/* Greedy, like the writer's rotation: a chunk takes lines while they
@@ -269,7 +233,9 @@ static int rc_pass(struct rc *c, enum rc_pass pass)
 	struct scan_opts opts = {0};
 	struct scan_sink sink = {c, rc_on_line};
 	c->pass = pass;
-	c->age_idx = c->prefix = c->ord = c->chunk_bytes = c->chunk_lines = 0;
+	c->ord = c->chunk_bytes = c->chunk_lines = 0;
+	if (pass != RC_COUNT)
+		retview_rewind(&c->rv);
 	for (size_t i = 0; i < c->nm; i++) {
 		const struct rc_member *m = &c->m[i];
 		struct scan_report rep;
@@ -292,6 +258,8 @@ static int rc_pass(struct rc *c, enum rc_pass pass)
 		if (rc != 0 || c->failed)
 			return -1;
 	}
+	if (pass == RC_COUNT)
+		retview_finish(&c->rv);
 	return 0;
 }
 
@@ -477,6 +445,7 @@ static void rc_cleanup(struct rc *c)
 	free(c->runs);
 	free(c->buf);
 	free(c->dir);
+	retview_free(&c->rv);
 }
 
 /* After a failure among the renames, say what state the set is in. */
@@ -506,11 +475,9 @@ int rotating_compact(const char *path, int64_t max_files, int64_t max_bytes,
 	if (rotating_set_list(path, max_files, &set, e) != 0)
 		return -1;
 	struct rc c = {
-		.use_age = ret->max_age_seconds >= 0, .use_count = ret->max_records >= 0,
-		.use_size = ret->max_total_bytes >= 0, .cutoff = now - ret->max_age_seconds,
-		.max_records = ret->max_records, .max_total = ret->max_total_bytes,
 		.max_bytes = max_bytes, .max_files = max_files, .dirfd = -1, .outfd = -1, .e = e,
 	};
+	retview_init(&c.rv, ret, now, 0);
 	int rc = rc_open_members(&c, &set);
 	if (rc == 0 && c.nm == 0)
 		goto out; /* an empty set has nothing to compact */
@@ -520,13 +487,8 @@ int rotating_compact(const char *path, int64_t max_files, int64_t max_bytes,
 		rc = rc_pass(&c, RC_COUNT);
 	for (size_t k = 0; k < c.nm; k++)
 		res->before_bytes += c.m[k].id.size;
-	res->before_records = res->after_records = c.records;
+	res->before_records = res->after_records = retview_records(&c.rv);
 	res->after_bytes = res->before_bytes;
-	c.count_bytes = c.age_bytes;
-	if (rc == 0 && c.use_count && c.use_size && c.age_kept > c.max_records) {
-		rc = rc_pass(&c, RC_WINDOW);
-		c.count_bytes = c.window_bytes;
-	}
 	if (rc == 0)
 		rc = rc_pass(&c, RC_PLAN);
 	/* no kept line at all still leaves P, empty */

@@ -1,8 +1,8 @@
 /* Compaction of a rotating NDJSON set (SPEC §5).
  *
- * Retention (age, then newest N, then size; compact.h) is applied over all
- * records of the set in reading order; the surviving lines, byte for byte,
- * are re-chunked by max_bytes oldest first into P.(F-1) ... P.1, P, and
+ * Retention (age, then newest N, then size; retention.h) is applied over
+ * all records of the set in reading order; the surviving lines, byte for
+ * byte, are re-chunked by max_bytes oldest first into P.(F-1) ... P.1, P, and
  * when they need more than F files the active file P holds the rest.  Only
  * retention drops anything.  Lines that are not records (present only under
  * --force) are kept; an unterminated one gets its "\n" unless it is the

@@ -4,7 +4,7 @@
  * Every listing streams through the backend's scan sink: nothing holds the
  * data, so a 1 GB file lists within the RSS target (SPEC §11).  What needs
  * to know the future costs a bounded buffer or an extra pass, never the
- * whole data: retention is decided with a counting pass (record.h,
+ * whole data: retention is decided with a counting pass (retention.h,
  * retview); --limit N keeps the newest N matches in a bounded ring, or when
  * they do not fit counts the matches first and prints on a second pass;
  * --reverse keeps its output lines, spilling them to a temporary file past
@@ -20,6 +20,7 @@
 
 #include "metrics.h"
 #include "record.h"
+#include "retention.h"
 #include "strbuf.h"
 
 /* --reverse keeps its output lines in memory up to this many bytes, then

@@ -1,6 +1,6 @@
 /* core/record: lenient decoding of record lines for listings (SPEC §2.1),
  * on real lines written by the reference (tests/fixtures/json_clean) and on
- * hand-made edge cases; plus the logical retention view (SPEC §5). */
+ * hand-made edge cases. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -409,82 +409,6 @@ static void test_fixture_through_scanner(void **state)
 	assert_int_equal(t.failed, 0);
 }
 
-/* --- retention view ------------------------------------------------------- */
-
-/* Ten records, timestamps 1..10, each line 42 bytes + "\n"; which does
- * `pol` keep at time `now`?  Returns a bit mask (bit i = record i+1). */
-static unsigned retained(int64_t max_records, double max_age, int64_t max_bytes, double now)
-{
-	struct retention pol;
-	retention_init(&pol);
-	pol.max_records = max_records;
-	pol.max_age_seconds = max_age;
-	pol.max_total_bytes = max_bytes;
-	struct retview v;
-	retview_init(&v, &pol, now, 0);
-	char text[10][64];
-	for (int pass = 0; pass < 2; pass++) {
-		unsigned mask = 0;
-		if (pass)
-			retview_rewind(&v);
-		for (int i = 0; i < 10; i++) {
-			snprintf(text[i], sizeof text[i], "{\"kind\": \"event\", \"timestamp\": %-10d}", i + 1);
-			const struct scan_line *l = mk(text[i]);
-			assert_int_equal(l->length, 42);
-			if (pass == 0)
-				assert_int_equal(retview_add(&v, l, NULL), 0);
-			else if (retview_keeps(&v, l))
-				mask |= 1u << i;
-		}
-		if (pass == 0) {
-			retview_finish(&v);
-		} else {
-			retview_free(&v);
-			return mask;
-		}
-	}
-	return 0;
-}
-
-static void test_retention_view(void **state)
-{
-	(void)state;
-	assert_int_equal(retained(3, -1, -1, 0), 0x380);      /* newest 3 */
-	assert_int_equal(retained(-1, 4.5, -1, 10), 0x3e0);   /* ts >= 5.5: 6..10 */
-	assert_int_equal(retained(-1, -1, 129, 0), 0x380);    /* 3 x 43 bytes fit */
-	assert_int_equal(retained(-1, -1, 128, 0), 0x300);
-	assert_int_equal(retained(4, -1, 1000, 0), 0x3c0);    /* count, then size */
-	assert_int_equal(retained(4, 6, 86, 10), 0x300);      /* age, count, size */
-	assert_int_equal(retained(0, -1, -1, 0), 0);
-}
-
-/* A record whose age cannot be told survives the age rule, as compaction
- * decides; the count rule still counts it. */
-static void test_retention_unknown_age_kept(void **state)
-{
-	(void)state;
-	static const char *const lines[] = {
-		"{\"kind\": \"event\", \"timestamp\": 1}",
-		"{\"kind\": \"event\", \"timestamp\": \"2026-01-01\"}",
-		"{\"kind\": \"event\", \"timestamp\": NaN}",
-		"{\"kind\": \"event\"}",
-		"{\"kind\": \"event\", \"timestamp\": 100}",
-		"not json",
-	};
-	struct retention pol;
-	retention_init(&pol);
-	pol.max_age_seconds = 10;
-	struct retview v;
-	retview_init(&v, &pol, 100, 0);
-	for (size_t i = 0; i < 6; i++)
-		assert_int_equal(retview_add(&v, mk(lines[i]), NULL), 0);
-	retview_finish(&v);
-	int want[] = { 0, 1, 1, 1, 1, 0 };
-	for (size_t i = 0; i < 6; i++)
-		assert_int_equal(retview_keeps(&v, mk(lines[i])), want[i]);
-	retview_free(&v);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,8 +430,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_compact_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_format_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_through_scanner, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_retention_view, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_retention_unknown_age_kept, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
