@@ -1,9 +1,6 @@
-/* Retention and compaction (SPEC §5).
- *
- * Retention is evaluated age first, then count (keep the newest N), then
- * size (keep the newest records whose line bytes fit); "newest" is storage
- * order (the append order).  Compaction rewrites the data with retention
- * applied, surviving lines byte for byte, atomically, under an exclusive
+/* Compaction (SPEC §5): rewrite the data with the retention policy applied
+ * (the rule is core/retention.h, shared with listings and the console's
+ * preview), surviving lines byte for byte, atomically, under an exclusive
  * lock on the data file. */
 #ifndef PAPYRA_COMPACT_H
 #define PAPYRA_COMPACT_H

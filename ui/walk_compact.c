@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "retention.h"
 #include "screen.h"
 #include "walk.h"
 
@@ -31,43 +32,47 @@ static int64_t line_bytes(const struct model *m, size_t i)
 	return (int64_t)m->len[i] + ((m->meta[i] & MF_TRUNC) ? 0 : 1);
 }
 
-static int age_drops(const struct model *m, size_t i, int use_age, double cutoff)
+/* Index line `i` in the shape the scanner hands to retention, so the
+ * preview decides with the very rule compaction uses (core/retention.h). */
+static struct scan_line index_line(const struct model *m, size_t i)
 {
-	return use_age && (m->meta[i] & MF_TS_NUM) && model_ts(m, i) < cutoff;
+	struct scan_line l = { .line = (int64_t)i + 1, .length = (int64_t)m->len[i] };
+	if (m->meta[i] & MF_VALID)
+		l.flags |= SL_VALID;
+	if (m->meta[i] & MF_TRUNC)
+		l.flags |= SL_TRUNCATED;
+	if (m->meta[i] & MF_TS_NUM) {
+		l.flags |= SL_TS_NUMBER;
+		l.ts = model_ts(m, i);
+	}
+	return l;
 }
 
-/* Same order as compact_keep_record: age first, then count (the newest N
- * age survivors, in storage order), then size (the longest suffix of those
- * whose line bytes, "\n" included, fit).  Three passes over the index. */
+/* Two passes over the index through retview, as compaction makes over the
+ * file or the whole set in reading order. */
 static void dry_count(const struct model *m, const struct retention *r, double now, struct cdry *d)
 {
-	int use_age = r->max_age_seconds >= 0, use_count = r->max_records >= 0, use_size = r->max_total_bytes >= 0;
-	double cutoff = now - r->max_age_seconds;
-	int64_t age_kept = 0, count_bytes = 0, idx = 0, prefix = 0;
+	struct retview v;
+	perr e = { 0 };
 	memset(d, 0, sizeof *d);
 	d->first_go = d->last_go = -1;
+	retview_init(&v, r, now, 0);
 	for (size_t i = 0; i < m->n; i++) {
-		if (!(m->meta[i] & MF_VALID)) {
+		struct scan_line l = index_line(m, i);
+		if (retview_add(&v, &l, &e) < 0)
+			break;
+	}
+	retview_finish(&v);
+	retview_rewind(&v);
+	for (size_t i = 0; i < m->n; i++) {
+		struct scan_line l = index_line(m, i);
+		int keep = retview_keeps(&v, &l);
+		if (!(l.flags & SL_VALID)) {
 			d->nonrecords++;
 			continue;
 		}
 		d->records++;
 		d->bytes += line_bytes(m, i);
-		age_kept += !age_drops(m, i, use_age, cutoff);
-	}
-	int64_t count_from = use_count && age_kept > r->max_records ? age_kept - r->max_records : 0;
-	for (size_t i = 0; i < m->n; i++)
-		if ((m->meta[i] & MF_VALID) && !age_drops(m, i, use_age, cutoff) && idx++ >= count_from)
-			count_bytes += line_bytes(m, i);
-	idx = 0;
-	for (size_t i = 0; i < m->n; i++) {
-		if (!(m->meta[i] & MF_VALID))
-			continue;
-		int keep = 0;
-		if (!age_drops(m, i, use_age, cutoff) && idx++ >= count_from) {
-			keep = !use_size || count_bytes - prefix <= r->max_total_bytes;
-			prefix += line_bytes(m, i);
-		}
 		if (keep)
 			continue;
 		d->go_records++;
@@ -75,6 +80,7 @@ static void dry_count(const struct model *m, const struct retention *r, double n
 		d->first_go = d->first_go >= 0 ? d->first_go : (int64_t)i;
 		d->last_go = (int64_t)i;
 	}
+	retview_free(&v);
 }
 
 /* Redis trims each stream alone (core/redis_apply.c): XTRIM MINID drops
