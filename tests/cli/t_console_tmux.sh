@@ -99,4 +99,6 @@ else
 		kill "$PID" 2>/dev/null
 	fi
 	$TM kill-server 2>/dev/null
+	# kill-server leaves its socket file behind
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/papyra-test-$$"
 fi
