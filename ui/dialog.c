@@ -303,3 +303,23 @@ void dlg_message(struct console *c, const char *title, int role, const char *tex
 	d.hint = "Enter or Esc closes";
 	dlg_run(c, &d);
 }
+
+int dlg_confirm_typed(struct console *c, struct dialog *d, const char *word)
+{
+	dlg_line(d, ROLE_WARN, "A large change: type %s and press Enter to confirm.", word);
+	d->field = 1;
+	d->hint = "Esc cancels: nothing is changed";
+	int wrong_at = -1;
+	for (;;) {
+		if (dlg_run(c, d) == DLG_CANCEL)
+			return 0;
+		if (strcmp(d->text, word) == 0)
+			return 1;
+		if (wrong_at < 0)
+			wrong_at = d->n_lines < DLG_LINES ? d->n_lines++ : DLG_LINES - 1;
+		snprintf(d->line[wrong_at].s, DLG_LINE_MAX, "'%s' is not '%s': nothing was done. Type %s, or Esc.",
+			 d->text, word, word);
+		d->line[wrong_at].role = ROLE_ANOMALY;
+		d->text[0] = '\0';
+	}
+}

@@ -47,6 +47,10 @@ void dlg_draw(struct console *c, const struct dialog *d);
  * cancelled (DLG_CANCEL).  Esc always cancels; so does q, except in a
  * text field where q is a letter. */
 int dlg_run(struct console *c, struct dialog *d);
+/* Ask for `word` (the mode name) to be typed into `d` to confirm a large
+ * action.  A wrong word is said in the dialog and asked again.  Returns 1
+ * when typed, 0 when cancelled. */
+int dlg_confirm_typed(struct console *c, struct dialog *d, const char *word);
 /* A dialog with one Close button, for refusals and errors. */
 void dlg_message(struct console *c, const char *title, int role, const char *text, const char *more);
 

@@ -252,22 +252,7 @@ static int confirm(struct console *c, const struct cdry *d)
 		dl.hint = "Tab/arrows choose  Enter press the focused button  Esc cancel";
 		return dlg_run(c, &dl) == 1;
 	}
-	dlg_line(&dl, ROLE_WARN, "%s", "A large change: type compact and press Enter to confirm.");
-	dl.field = 1;
-	dl.hint = "Esc cancels: nothing is changed";
-	int wrong_at = -1;
-	for (;;) {
-		if (dlg_run(c, &dl) == DLG_CANCEL)
-			return 0;
-		if (strcmp(dl.text, "compact") == 0)
-			return 1;
-		if (wrong_at < 0)
-			wrong_at = dl.n_lines++;
-		snprintf(dl.line[wrong_at].s, DLG_LINE_MAX, "'%s' is not 'compact': nothing was done. Type compact, or Esc.",
-			 dl.text);
-		dl.line[wrong_at].role = ROLE_ANOMALY;
-		dl.text[0] = '\0';
-	}
+	return dlg_confirm_typed(c, &dl, "compact");
 }
 
 /* The files must still be the ones the views (and the count) were made

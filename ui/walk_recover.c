@@ -170,24 +170,7 @@ static int confirm(struct rwalk *w, const struct rplan_sum *s)
 		d.hint = "Tab/arrows choose  Enter press the focused button  Esc cancel";
 		return dlg_run(c, &d) == 1;
 	}
-	dlg_line(&d, ROLE_WARN, "A large change: type %s and press Enter to confirm.", name);
-	d.field = 1;
-	d.hint = "Esc cancels: nothing is changed";
-	int wrong_at = -1;
-	for (;;) {
-		if (dlg_run(c, &d) == DLG_CANCEL)
-			return 0;
-		if (strcmp(d.text, name) == 0)
-			return 1;
-		if (wrong_at < 0)
-			wrong_at = d.n_lines++;
-		if (wrong_at < DLG_LINES) {
-			snprintf(d.line[wrong_at].s, DLG_LINE_MAX, "'%s' is not '%s': nothing was done. Type %s, or Esc.",
-				 d.text, name, name);
-			d.line[wrong_at].role = ROLE_ANOMALY;
-		}
-		d.text[0] = '\0';
-	}
+	return dlg_confirm_typed(c, &d, name);
 }
 
 static void list_dropped(struct console *c, const struct plan *p)
