@@ -66,6 +66,20 @@ check_golden() {
 		ko "$2: stdout differs from $1" "$(diff "$ROOT/$1" "$TMP/.out" | head -20)"
 	fi
 }
+# check_screen DUMP NAME: a console screen dump equals
+# tests/screen/golden/NAME.txt (PAPYRA_REGEN=1 rewrites it on purpose)
+check_screen() {
+	_golden="tests/screen/golden/$2.txt"
+	if [ "${PAPYRA_REGEN:-}" = 1 ]; then
+		mkdir -p "$ROOT/tests/screen/golden"
+		cp "$1" "$ROOT/$_golden"
+		ok
+	elif cmp -s "$1" "$ROOT/$_golden"; then
+		ok
+	else
+		ko "screen $2 differs from $_golden" "$(diff "$ROOT/$_golden" "$1" 2>&1 | head -20)"
+	fi
+}
 check_same() {
 	if cmp -s "$1" "$2"; then ok; else ko "$3: $1 and $2 differ" "$(cmp "$1" "$2" 2>&1)"; fi
 }

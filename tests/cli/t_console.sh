@@ -21,16 +21,7 @@ screen() {
 	OUT=$(cat "$TMP/.out")
 	ERR=$(cat "$TMP/.err")
 	check_rc 0 "screen $_name"
-	_golden="tests/screen/golden/$_name.txt"
-	if [ "${PAPYRA_REGEN:-}" = 1 ]; then
-		mkdir -p "$ROOT/tests/screen/golden"
-		cp "$_dump" "$ROOT/$_golden"
-		ok
-	elif cmp -s "$_dump" "$ROOT/$_golden"; then
-		ok
-	else
-		ko "screen $_name differs from $_golden" "$(diff "$ROOT/$_golden" "$_dump" 2>&1 | head -20)"
-	fi
+	check_screen "$_dump" "$_name"
 }
 
 # --- every view on a file with two corrupted lines ---------------------------

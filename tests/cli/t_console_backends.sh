@@ -34,15 +34,7 @@ bscreen() {
 	check_rc 0 "console $_name"
 	[ -f "$DUMP" ] && [ -n "$PORT" ] && sed -i "s/127\.0\.0\.1:$PORT/127.0.0.1:PORT_/g" "$DUMP"
 	[ "$_name" = - ] && return 0
-	_golden="tests/screen/golden/$_name.txt"
-	if [ "${PAPYRA_REGEN:-}" = 1 ]; then
-		cp "$DUMP" "$ROOT/$_golden"
-		ok
-	elif cmp -s "$DUMP" "$ROOT/$_golden"; then
-		ok
-	else
-		ko "screen $_name differs from $_golden" "$(diff "$ROOT/$_golden" "$DUMP" 2>&1 | head -20)"
-	fi
+	check_screen "$DUMP" "$_name"
 }
 
 dump_has() {

@@ -28,15 +28,7 @@ walk() {
 	ERR=$(cat "$TMP/.err")
 	check_rc 0 "walk $_name"
 	[ "$_name" = - ] && return 0
-	_golden="tests/screen/golden/$_name.txt"
-	if [ "${PAPYRA_REGEN:-}" = 1 ]; then
-		cp "$DUMP" "$ROOT/$_golden"
-		ok
-	elif cmp -s "$DUMP" "$ROOT/$_golden"; then
-		ok
-	else
-		ko "screen $_name differs from $_golden" "$(diff "$ROOT/$_golden" "$DUMP" 2>&1 | head -20)"
-	fi
+	check_screen "$DUMP" "$_name"
 }
 
 sum() { cksum <"$1"; }
