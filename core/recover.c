@@ -72,7 +72,26 @@ void apply_result_free(struct apply_result *r)
 		free(r->quarantined[i]);
 	free(r->repaired);
 	free(r->quarantined);
+	free(r->applied);
 	memset(r, 0, sizeof *r);
+}
+
+int apply_result_track(struct apply_result *r, size_t n, perr *e)
+{
+	free(r->applied);
+	r->n_actions = r->n_applied = 0;
+	if (!(r->applied = calloc(n ? n : 1, 1)))
+		return perr_set(e, PX_IOERR, "out of memory");
+	r->n_actions = n;
+	return 0;
+}
+
+void apply_result_mark(struct apply_result *r, size_t i)
+{
+	if (r->applied && i < r->n_actions && !r->applied[i]) {
+		r->applied[i] = 1;
+		r->n_applied++;
+	}
 }
 
 /* ---- building ---------------------------------------------------------- */

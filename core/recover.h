@@ -89,7 +89,18 @@ struct apply_result {
 	size_t n_repaired;
 	char **quarantined;  /* destinations of preserved originals / moved orphans */
 	size_t n_quarantined;
+	/* Per plan action, same index as plan->v (n_actions entries): 1 once the
+	 * change that action names is in the store (a file renamed into place,
+	 * an orphan moved, a Redis batch committed).  Filled on failure too, so
+	 * a partial apply is visible; all 0 when nothing changed. */
+	unsigned char *applied;
+	size_t n_actions;
+	size_t n_applied;    /* how many applied[i] are 1 */
 };
+/* Allocate res->applied for a plan of `n` actions (all 0). */
+int apply_result_track(struct apply_result *r, size_t n, perr *e);
+/* Mark action i applied (idempotent). */
+void apply_result_mark(struct apply_result *r, size_t i);
 void apply_result_free(struct apply_result *r);
 
 /* Apply the non-skipped actions: per damaged file take an exclusive lock

@@ -262,6 +262,18 @@ static int recover_stream(struct recover_apply *ap, struct recover_target *t, in
 	return 0;
 }
 
+/* The file of t is in place: its actions are applied. */
+static void recover_mark_file(struct recover_apply *ap, const struct recover_target *t)
+{
+	for (size_t i = 0; i < ap->p->n; i++) {
+		const struct action *a = &ap->p->v[i];
+		if (!a->skip && strcmp(a->path, t->pf->path) == 0 &&
+		    (a->kind == ACT_DROP_LINE || a->kind == ACT_APPEND_NEWLINE ||
+		     a->kind == ACT_QUARANTINE_FILE))
+			apply_result_mark(ap->res, i);
+	}
+}
+
 /* Rewrite one damaged file through a temp file in its directory. */
 static int recover_rewrite(struct recover_apply *ap, struct recover_target *t)
 {
@@ -292,6 +304,7 @@ static int recover_rewrite(struct recover_apply *ap, struct recover_target *t)
 		ap->res->bytes_before += pf->ident.size;
 		ap->res->bytes_after += written;
 		ap->res->lines_dropped += t->dropped_lines;
+		recover_mark_file(ap, t);
 	}
 	free(qdest);
 	return rc;
@@ -322,6 +335,8 @@ static int recover_move_orphan(struct recover_apply *ap, struct recover_target *
 		rc = fsutil_fsync_dirfd(t->dirfd, t->dir, ap->e);
 	if (rc == 0)
 		rc = recover_push_str(&ap->res->quarantined, &ap->res->n_quarantined, dest, ap->e);
+	if (rc == 0)
+		apply_result_mark(ap->res, (size_t)(t->act - ap->p->v));
 	free(dest);
 	return rc;
 }
@@ -331,6 +346,7 @@ static int recover_remove_temp(struct recover_apply *ap, struct recover_target *
 	const char *path = t->act->path;
 	if (unlinkat(t->dirfd, px_basename(path), 0) != 0 && errno != ENOENT)
 		return perr_set(ap->e, PX_IOERR, "cannot remove %s: %s", path, strerror(errno));
+	apply_result_mark(ap->res, (size_t)(t->act - ap->p->v));
 	return fsutil_fsync_dirfd(t->dirfd, t->dir, ap->e);
 }
 
@@ -338,6 +354,8 @@ int plan_apply_files(const struct plan *p, const struct apply_progress *prog,
 		     struct apply_result *res, perr *e)
 {
 	memset(res, 0, sizeof *res);
+	if (apply_result_track(res, p->n, e) != 0)
+		return -1;
 	if (p->mode == RM_IGNORE)
 		return 0;
 	struct recover_apply ap = {.p = p, .prog = prog, .res = res, .qdirfd = -1, .e = e};

@@ -241,6 +241,8 @@ static int repair(struct rapply *a)
 		}
 		if (rc < 0)
 			return -1;
+		for (size_t i = from; i < at; i++)
+			apply_result_mark(a->res, a->act[i]);
 		a->applied += at - from;
 		from = at;
 	}
@@ -340,6 +342,8 @@ static int quarantine(struct rapply *a, redisReply **cur)
 		free(qkey);
 		if (rc < 0)
 			return -1;
+		for (size_t i = from; i < end; i++)
+			apply_result_mark(a->res, a->act[i]);
 		a->applied += n;
 		from = end;
 	}
@@ -351,6 +355,8 @@ int redis_store_apply(struct redis_store *st, const struct plan *p, struct apply
 {
 	struct rapply a = { .st = st, .p = p, .res = res, .e = e };
 	redisReply *buf[REDIS_APPLY_BATCH] = { NULL };
+	if (apply_result_track(res, p->n, e) != 0)
+		return -1;
 	int rc = collect(&a);
 	if (rc == 0 && a.n)
 		rc = verify_all(&a, buf);
