@@ -79,8 +79,11 @@ void apply_result_free(struct apply_result *r)
 int apply_result_track(struct apply_result *r, size_t n, perr *e)
 {
 	free(r->applied);
+	r->applied = NULL;
 	r->n_actions = r->n_applied = 0;
-	if (!(r->applied = calloc(n ? n : 1, 1)))
+	if (n == 0)
+		return 0;
+	if (!(r->applied = calloc(n, 1)))
 		return perr_set(e, PX_IOERR, "out of memory");
 	r->n_actions = n;
 	return 0;
