@@ -12,11 +12,13 @@
 #include "cmd_inspect.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "metrics.h"
 #include "record.h"
@@ -135,6 +137,108 @@ static const struct scan_line *tail_get(const struct tail *t, size_t i)
 	return &t->e[(first + i) % t->n].l;
 }
 
+/* --- records longer than the scanner's buffer ---------------------------- */
+
+/* Such a line reaches the sink without its bytes, but with the spans of
+ * its captured members (scan.h).  A listing reads back just those spans —
+ * and only the ones its output shows — into one buffer, laid out as a
+ * line of their own with the spans renumbered, so the record decodes and
+ * prints like any other: memory is bounded by what is printed, and a
+ * 300 MB payload that an event line does not show is never read. */
+struct longrec {
+	int fd;                 /* the file being listed, opened on first need */
+	char *path;
+	struct strbuf buf;      /* the spans, back to back */
+	struct jsonv_field f[SF__COUNT];
+	struct scan_line l;
+};
+
+static void longrec_free(struct longrec *lr)
+{
+	if (lr->fd >= 0)
+		close(lr->fd);
+	free(lr->path);
+	strbuf_free(&lr->buf);
+	lr->fd = -1;
+	lr->path = NULL;
+}
+
+/* Whether the output needs member f of a record of kind k. */
+static int longrec_wants(enum rec_kind k, int f, int json)
+{
+	if (json)
+		return 1;
+	if (k == RK_EVENT)
+		return f != SF_PAYLOAD;
+	if (k == RK_AUDIT)
+		return f != SF_REGISTRY_ORPHANS && f != SF_REGISTRY_DEAD;
+	return 1;
+}
+
+static int longrec_pread(int fd, char *out, size_t n, int64_t off)
+{
+	while (n > 0) {
+		ssize_t got = pread(fd, out, n, (off_t)off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return -1;
+		out += got;
+		n -= (size_t)got;
+		off += got;
+	}
+	return 0;
+}
+
+/* The line `l` with its bytes, or NULL (s->err set) when they cannot be
+ * read back (the file went away or shrank: the listing says so). */
+static const struct scan_line *longrec_load(struct longrec *lr, const struct scan_line *l, int json, perr *e)
+{
+	if (!lr->path || strcmp(lr->path, l->path) != 0) {
+		longrec_free(lr);
+		if (!(lr->path = strdup(l->path)) ||
+		    (lr->fd = open(l->path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+			perr_set(e, PX_IOERR, "cannot read back line %lld of %s: %s", (long long)l->line,
+				 l->path, strerror(errno));
+			return NULL;
+		}
+	}
+	size_t total = 0;
+	for (int f = 0; f < SF__COUNT; f++)
+		if (l->fields[f].type != JV_NONE && longrec_wants(l->kind, f, json))
+			total += (size_t)l->fields[f].len + 1;
+	lr->buf.n = 0;
+	if (strbuf_reserve(&lr->buf, total) < 0) {
+		perr_set(e, PX_IOERR, "out of memory reading line %lld of %s (%lld bytes)",
+			 (long long)l->line, l->path, (long long)l->length);
+		return NULL;
+	}
+	for (int f = 0; f < SF__COUNT; f++) {
+		lr->f[f] = l->fields[f];
+		if (lr->f[f].type == JV_NONE)
+			continue;
+		if (!longrec_wants(l->kind, f, json)) {
+			lr->f[f].type = JV_NONE;
+			continue;
+		}
+		size_t n = (size_t)l->fields[f].len;
+		if (longrec_pread(lr->fd, lr->buf.p + lr->buf.n, n, l->offset + (int64_t)l->fields[f].off) < 0) {
+			perr_set(e, PX_IOERR, "cannot read back line %lld of %s: it changed during the listing",
+				 (long long)l->line, l->path);
+			return NULL;
+		}
+		lr->f[f].off = lr->buf.n;
+		lr->buf.n += n;
+		lr->buf.p[lr->buf.n++] = ' ';
+	}
+	lr->buf.p[lr->buf.n] = '\0';
+	lr->l = *l;
+	lr->l.bytes = lr->buf.p;
+	lr->l.length = (int64_t)lr->buf.n;
+	lr->l.fields = lr->f;
+	return &lr->l;
+}
+
 /* --- the listing --------------------------------------------------------- */
 
 enum insp_pass {
@@ -159,9 +263,10 @@ struct insp {
 	struct retview ret;
 	enum insp_pass pass;
 	int64_t matches;        /* PASS_COUNT result */
-	int64_t idx, emit_from, emitted, skipped_long;
+	int64_t idx, emit_from, emitted;
 	int64_t tally[RK__COUNT];
 	struct tail tail;
+	struct longrec longrec;
 
 	struct record rec;
 	struct strbuf line;       /* the line being formatted */
@@ -176,7 +281,7 @@ static void insp_out(struct insp *s, const char *p, size_t n)
 		fwrite(p, 1, n, stdout);
 		fputc('\n', stdout);
 	} else {
-		cli_say(s->c, stdout, TONE_INFO, "%.*s", (int)n, p);
+		cli_say_n(s->c, stdout, TONE_INFO, p, n);
 	}
 }
 
@@ -260,11 +365,13 @@ static void insp_emit(struct insp *s, const struct scan_line *l)
 	} else {
 		size_t n = 0;
 		char *txt = s->json ? record_format_json(&s->rec, &n) : record_format_line(&s->rec, &n);
-		if (txt)
-			strbuf_add(&s->line, txt, n);
-		else
+		if (txt) {
+			/* the formatted line becomes the buffer: no copy of a long record */
+			strbuf_free(&s->line);
+			s->line = (struct strbuf){ .p = txt, .n = n, .cap = n + 1 };
+		} else {
 			s->line.oom = 1;
-		free(txt);
+		}
 	}
 	if (s->line.oom) {
 		s->failed = 1;
@@ -321,8 +428,10 @@ static void insp_on_line(void *ctx, const struct scan_line *l)
 	if (s->has_since && (!(l->flags & SL_TS_NUMBER) || l->ts < s->since))
 		return; /* NaN passes, as `ts < since` is false in the reference too */
 	if (st == REC_SKIP_LONG) {
-		s->skipped_long++;
-		return;
+		if (!(l = longrec_load(&s->longrec, l, s->json, &s->err))) {
+			s->failed = 1;
+			return;
+		}
 	}
 	/* decode only what a filter must look at, or what gets printed */
 	if ((s->event_type && *s->event_type) || (s->target && *s->target)) {
@@ -362,7 +471,6 @@ static int insp_pass(struct insp *s, struct backend *b, enum insp_pass pass)
 	perr e = { 0 };
 	s->pass = pass;
 	s->idx = 0;
-	s->skipped_long = 0;
 	if (s->use_ret && pass != PASS_RETENTION)
 		retview_rewind(&s->ret);
 	scan_report_init(&rep);
@@ -385,6 +493,7 @@ static int insp_pass(struct insp *s, struct backend *b, enum insp_pass pass)
 static int insp_open(struct insp *s, struct cli *c, struct backend **b)
 {
 	s->c = c;
+	s->longrec.fd = -1;
 	record_init(&s->rec);
 	int rc = cli_open_backend(c, b);
 	if (rc)
@@ -403,6 +512,7 @@ static void insp_close(struct insp *s, struct backend *b)
 	tail_free(&s->tail);
 	strbuf_free(&s->line);
 	store_free(&s->store);
+	longrec_free(&s->longrec);
 	if (b)
 		backend_close(b);
 }
@@ -462,10 +572,6 @@ static int insp_list(struct cli *c, enum rec_kind kind, int summary, const char 
 	}
 	if (s.emitted == 0 && !s.json)
 		cli_say(c, stdout, TONE_INFO, "%s", empty);
-	if (s.skipped_long > 0)
-		cli_say(c, stderr, TONE_INFO,
-			"%lld %s record(s) not listed: longer than the scanner's line buffer",
-			(long long)s.skipped_long, kind == RK_DEAD_LETTER ? "dead letter" : rec_kind_name(kind));
 	goto done;
 fail:
 	rc = cli_fail(c, &s.err);
