@@ -43,7 +43,11 @@ int pipeline_begin(struct pipeline *p, struct cli *c)
 	if (parse_format(f, &p->fmt) < 0)
 		return cli_usage_error(c, "--format: unknown format '%s' (text, json, junit, github)", f);
 	p->begun = 1;
-	p->require_data = cli_has(c, "--require-data") || c->cfg.require_data;
+	/* only where the flag exists: PAPYRA_REQUIRE_DATA must not make compact or
+	 * recover refuse a missing store */
+	for (int i = 0; c->cmd->opts[i].flag; i++)
+		if (strcmp(c->cmd->opts[i].flag, "--require-data") == 0)
+			p->require_data = cli_has(c, "--require-data") || c->cfg.require_data;
 	if (p->fmt != FMT_TEXT && !(p->txt = fopen("/dev/null", "w"))) {
 		p->txt = stdout;
 		perr e = { PX_IOERR, "" };

@@ -166,6 +166,10 @@ check_rc 2 "config key require_data"
 PAPYRA_REQUIRE_DATA=0 run persistence scan
 check_rc 0 "the environment wins over the config file"
 rm papyra.json
+PAPYRA_REQUIRE_DATA=1 run persistence compact
+check_rc 0 "PAPYRA_REQUIRE_DATA does not touch compact (no such flag there)"
+PAPYRA_REQUIRE_DATA=1 run persistence recover
+check_rc 0 "... nor recover"
 PAPYRA_REQUIRE_DATA=maybe run persistence scan
 check_rc 64 "a bad PAPYRA_REQUIRE_DATA is a usage error"
 run doctor run --mode recover --require-data --format json
