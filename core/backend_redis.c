@@ -222,6 +222,95 @@ static void redis_close(struct backend *b)
 	free(b);
 }
 
+static int systems_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "{prefix}:{id}:{stream suffix}" -> a copy of id, or NULL. */
+static char *system_of(const char *key, size_t klen, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+	if (klen <= plen + 1 || memcmp(key, prefix, plen) != 0 || key[plen] != ':')
+		return NULL;
+	const char *id = key + plen + 1;
+	for (int i = 0; i < REDIS_N_STREAMS; i++) {
+		size_t slen = strlen(stream_suffix[i]);
+		size_t idlen = klen - plen - 1;
+		if (idlen > slen + 1 && key[klen - slen - 1] == ':' &&
+		    memcmp(key + klen - slen, stream_suffix[i], slen) == 0)
+			return strndup(id, idlen - slen - 1);
+	}
+	return NULL;
+}
+
+int redis_backend_systems(struct backend *b, struct strbuf *out, int *more, perr *e)
+{
+	struct redis_store *s = store_of(b);
+	char *names[REDIS_SYSTEMS_MAX];
+	size_t n = 0;
+	*more = 0;
+	/* the prefix is literal: escape what SCAN MATCH treats as glob syntax */
+	struct strbuf pat = { 0 };
+	for (const char *p = b->cfg->prefix; *p; p++) {
+		if (strchr("*?[]\\", *p))
+			strbuf_add(&pat, "\\", 1);
+		strbuf_add(&pat, p, 1);
+	}
+	strbuf_puts(&pat, ":*");
+	if (pat.oom)
+		return perr_set(e, PX_IOERR, "out of memory");
+	char cursor[32] = "0";
+	int rc = 0;
+	for (int page = 0; page < REDIS_SYSTEMS_SCAN_PAGES && rc == 0; page++) {
+		const char *argv[6] = { "SCAN", cursor, "MATCH", pat.p, "COUNT", "1000" };
+		redisReply *r = redis_conn_command(&s->conn, REDIS_REPLY_ARRAY, "SCAN", 6, argv, NULL, e);
+		if (!r) {
+			rc = -1;
+			break;
+		}
+		if (r->elements == 2 && r->element[0]->type == REDIS_REPLY_STRING &&
+		    r->element[1]->type == REDIS_REPLY_ARRAY) {
+			snprintf(cursor, sizeof cursor, "%s", r->element[0]->str);
+			const redisReply *keys = r->element[1];
+			for (size_t k = 0; k < keys->elements; k++) {
+				const redisReply *key = keys->element[k];
+				char *id = key->type == REDIS_REPLY_STRING ?
+					   system_of(key->str, key->len, b->cfg->prefix) : NULL;
+				int dup = 0;
+				for (size_t i = 0; id && i < n; i++)
+					dup |= strcmp(names[i], id) == 0;
+				if (id && !dup && n < REDIS_SYSTEMS_MAX)
+					names[n++] = id;
+				else if (id && !dup)
+					*more = 1, free(id);
+				else
+					free(id);
+			}
+		} else {
+			snprintf(cursor, sizeof cursor, "0");
+		}
+		freeReplyObject(r);
+		if (strcmp(cursor, "0") == 0)
+			break;
+		if (page + 1 == REDIS_SYSTEMS_SCAN_PAGES)
+			*more = 1;
+	}
+	strbuf_free(&pat);
+	qsort(names, n, sizeof *names, systems_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (rc == 0) {
+			if (i)
+				strbuf_puts(out, ", ");
+			strbuf_puts(out, names[i]);
+		}
+		free(names[i]);
+	}
+	if (rc == 0 && out->oom)
+		rc = perr_set(e, PX_IOERR, "out of memory");
+	return rc < 0 ? -1 : (int)n;
+}
+
 static const struct backend_ops redis_ops = {
 	.name = "redis",
 	.class_name = "RedisStreamsPersistence",

@@ -9,6 +9,18 @@
 
 int backend_redis_open(const struct config *c, struct backend **out, perr *e);
 
+/* SCAN pages read when looking for other system ids, and names kept: a
+ * hint for a mistyped --system-id, so bounded whatever the key space. */
+#define REDIS_SYSTEMS_SCAN_PAGES 64
+#define REDIS_SYSTEMS_MAX 16
+
+/* The system ids that have an events, audits or dead_letters stream under
+ * b's prefix (SCAN MATCH "{prefix}:*", bounded as above), as
+ * "sysA, sysB" appended to `out` (sorted, distinct); *more is set when the
+ * bound was reached.  Returns how many, or -1 (e set). */
+struct strbuf;
+int redis_backend_systems(struct backend *b, struct strbuf *out, int *more, perr *e);
+
 /* --- for the console: the scan in slices, entries read back one by one --
  *
  * A scanner runs exactly the scan of ops->scan (same report, same sink

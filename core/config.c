@@ -81,6 +81,36 @@ int config_parse_double(const char *s, double *out)
 	return 0;
 }
 
+int config_parse_bool(const char *s, int *out)
+{
+	static const char *const yes[] = { "1", "true", "yes", "on" }, *const no[] = { "0", "false", "no", "off" };
+	for (size_t i = 0; s && i < sizeof yes / sizeof *yes; i++) {
+		if (strcasecmp(s, yes[i]) == 0)
+			return *out = 1, 0;
+		if (strcasecmp(s, no[i]) == 0)
+			return *out = 0, 0;
+	}
+	return -1;
+}
+
+/* The require_data key: not a backend option (its flag is a switch of the
+ * pipeline commands), so it is handled beside the table.  `have`: the
+ * environment already decided. */
+static int apply_require_data(struct config *c, const cJSON *it, int have, const char *path, perr *e)
+{
+	int v;
+	if (have || cJSON_IsNull(it))
+		return 0;
+	if (cJSON_IsBool(it))
+		v = cJSON_IsTrue(it);
+	else if (!(cJSON_IsString(it) && config_parse_bool(it->valuestring, &v) == 0) &&
+		 !(cJSON_IsNumber(it) && (it->valuedouble == 0 || it->valuedouble == 1) &&
+		   (v = it->valuedouble == 1, 1)))
+		return perr_set(e, PX_USAGE, "config file %s: key 'require_data' must be true or false", path);
+	c->require_data = v;
+	return 0;
+}
+
 /* Where one key's value came from, for error messages. */
 static const char *origin_name(int origin)
 {
@@ -167,7 +197,8 @@ static char *read_small_file(const char *path, perr *e)
 	return buf;
 }
 
-static int apply_file(struct config *c, const char *path, int have[CK__COUNT], perr *e)
+static int apply_file(struct config *c, const char *path, int have[CK__COUNT], int have_rd,
+		      int path_flag, perr *e)
 {
 	char *text = read_small_file(path, e);
 	if (!text)
@@ -181,6 +212,15 @@ static int apply_file(struct config *c, const char *path, int have[CK__COUNT], p
 	int rc = 0;
 	for (cJSON *it = root->child; it && rc == 0; it = it->next) {
 		int k;
+		if (strcmp(it->string, "require_data") == 0) {
+			rc = apply_require_data(c, it, have_rd, path, e);
+			continue;
+		}
+		if (path_flag && strcmp(it->string, keys[CK_BACKEND].json) == 0 && cJSON_IsString(it) &&
+		    !c->ignored_file_backend && !(c->ignored_file_backend = px_strdup(it->valuestring, e))) {
+			rc = -1;
+			break;
+		}
 		for (k = 0; k < CK__COUNT; k++)
 			if (strcmp(it->string, keys[k].json) == 0)
 				break;
@@ -240,6 +280,11 @@ int config_resolve(struct config *c, const char *const flags[CK__COUNT], const c
 			have[k] = 1;
 		}
 	}
+	const char *rd = getenv("PAPYRA_REQUIRE_DATA");
+	int have_rd = rd && *rd;
+	if (have_rd && config_parse_bool(rd, &c->require_data) < 0)
+		return perr_set(e, PX_USAGE, "environment variable PAPYRA_REQUIRE_DATA: '%s' is not a boolean "
+				"(1, 0, true, false, yes, no)", rd);
 	const char *file = config_flag;
 	if (!file) {
 		const char *envf = getenv("PAPYRA_CONFIG");
@@ -250,7 +295,7 @@ int config_resolve(struct config *c, const char *const flags[CK__COUNT], const c
 			file = "papyra.json";
 	}
 	if (file) {
-		if (!(c->config_file = px_strdup(file, e)) || apply_file(c, file, have, e) < 0)
+		if (!(c->config_file = px_strdup(file, e)) || apply_file(c, file, have, have_rd, flags[CK_PATH] && !flags[CK_BACKEND], e) < 0)
 			return -1;
 	}
 	if (!c->path && set_string(&c->path, DEFAULT_PATH, e) < 0)
@@ -278,5 +323,6 @@ void config_free(struct config *c)
 	free(c->system_id);
 	free(c->quarantine_prefix);
 	free(c->config_file);
+	free(c->ignored_file_backend);
 	memset(c, 0, sizeof *c);
 }

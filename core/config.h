@@ -33,7 +33,17 @@ struct config {
 	char *quarantine_prefix;  /* default "{prefix}:{system_id}:quarantine" */
 	struct retention retention;
 	char *config_file;        /* the file that was read, or NULL */
+	/* require_data (config file) or PAPYRA_REQUIRE_DATA: a missing store is
+	 * a MISSING_DATA anomaly; the --require-data flag is the command's. */
+	int require_data;
+	/* The config file's "backend" when --path overrode it (--path alone
+	 * selects json, as in Papyra), so the CLI can say what it ignored. */
+	char *ignored_file_backend;
 };
+
+/* Parse a boolean as the environment or a config file spells it:
+ * 1/0, true/false, yes/no, on/off (any case).  -1 when it is none. */
+int config_parse_bool(const char *s, int *out);
 
 /* One option as given on the command line or in the environment; the
  * caller (src/) collects them, core validates and applies them. */

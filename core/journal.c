@@ -110,6 +110,34 @@ static const char *journal_display(const struct plan *p, const char *path)
 	return path;
 }
 
+/* Whether action k reached the store: per the result's applied[] when it
+ * tracks them, else (older callers) every non-skipped action did. */
+static int journal_applied(const struct plan *p, const struct apply_result *r, size_t k)
+{
+	if (p->v[k].skip)
+		return 0;
+	if (!r || !r->applied)
+		return 1;
+	return k < r->n_actions && r->applied[k];
+}
+
+static void journal_status(struct strbuf *b, const struct journal_entry *j)
+{
+	size_t planned = 0, applied = 0;
+	for (size_t k = 0; j->plan && k < j->plan->n; k++) {
+		planned += !j->plan->v[k].skip;
+		applied += journal_applied(j->plan, j->result, k) != 0;
+	}
+	const char *status = !j->error ? "complete" : applied ? "partial" : "failed";
+	journal_kstr(b, "status", status);
+	if (j->plan) {
+		journal_i64(b, "actions_planned", (int64_t)planned);
+		journal_i64(b, "actions_applied", (int64_t)applied);
+	}
+	if (j->error)
+		journal_kstr(b, "error", j->error);
+}
+
 static void journal_dropped(struct strbuf *b, const struct plan *p, const struct apply_result *r)
 {
 	journal_key(b, "dropped");
@@ -120,7 +148,7 @@ static void journal_dropped(struct strbuf *b, const struct plan *p, const struct
 		int entry = a->kind == ACT_DELETE_ENTRY || a->kind == ACT_QUARANTINE_ENTRY;
 		const char *display = a->kind == ACT_DROP_LINE ? journal_display(p, a->path) :
 				      entry ? a->path : NULL;
-		if (a->skip || !display || (!entry && !journal_was_repaired(r, display)))
+		if (!journal_applied(p, r, k) || !display || (!entry && !journal_was_repaired(r, display)))
 			continue;
 		strbuf_add(b, first ? "{" : ",{", first ? 1 : 2);
 		first = 0;
@@ -180,6 +208,7 @@ static char *journal_build(const struct journal_entry *j, size_t *len)
 	journal_kstr(&b, "backend", j->backend);
 	journal_kstr(&b, "location", j->location);
 	journal_kstr(&b, "mode", j->mode);
+	journal_status(&b, j);
 	journal_files(&b, p, r);
 	journal_i64(&b, "records_before", j->records_before);
 	journal_i64(&b, "records_after", j->records_after);

@@ -12,9 +12,10 @@
  *
  * Limit: a line longer than the scanner's read buffer reaches the sink with
  * `bytes == NULL`.  Such a record cannot be decoded here (REC_SKIP_LONG):
- * listings skip it and say how many they skipped; the scanner still
- * validates, counts and reports it, and counting commands (persistence
- * inspect, retention) still see its kind, timestamp and length. */
+ * listings first read its members back from the file (src/longrec.h) and
+ * decode that; the scanner still validates, counts and reports it, and
+ * counting commands (persistence inspect, retention) still see its kind,
+ * timestamp and length. */
 #ifndef PAPYRA_RECORD_H
 #define PAPYRA_RECORD_H
 

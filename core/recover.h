@@ -124,6 +124,10 @@ struct journal_entry {
 	const struct apply_result *result;
 	int64_t records_before, records_after;
 	int64_t bytes_before, bytes_after;
+	/* The apply's error when it stopped partway (or before any change), else
+	 * NULL.  The line then says "status": "partial" or "failed", and only
+	 * the actions result->applied marks are listed as done. */
+	const char *error;
 };
 int journal_append(const char *journal_path, const struct journal_entry *j, perr *e);
 

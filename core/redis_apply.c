@@ -5,8 +5,9 @@
  * different nothing is applied (PX_IOERR "changed since the scan").  Then,
  * per stream and in batches: repair deletes with one XDEL per batch;
  * quarantine reads the batch again and, inside one MULTI/EXEC, XADDs each
- * entry to the quarantine stream with every original field plus `source`,
- * `id` and `timestamp`, then XDELs the batch, so a batch is either copied
+ * entry to the quarantine stream with every original field (and an empty
+ * `data` when it had none) plus `source`, `id` and `timestamp`, then XDELs
+ * the batch, so a batch is either copied
  * and deleted or untouched.  No step costs one round trip per entry.
  *
  * Compaction trims with XTRIM MINID (max_age_seconds, measured by the
@@ -262,7 +263,7 @@ static int append_quarantine(struct rapply *a, size_t from, size_t end, redisRep
 		const struct action *x = act_at(a, i);
 		const redisReply *fields = cur[i - from]->element[0]->element[1];
 		size_t n = 0;
-		if (argv_reserve(a, fields->elements + 9) < 0)
+		if (argv_reserve(a, fields->elements + 11) < 0)
 			return -1;
 		const char *head[3] = { "XADD", qkey, "*" };
 		const char *extra[6] = { "source", x->path, "id", x->id, "timestamp", now };
@@ -271,9 +272,20 @@ static int append_quarantine(struct rapply *a, size_t from, size_t end, redisRep
 			a->argl[n] = strlen(head[k]);
 		}
 		/* every original field, as stored (binary-safe) */
+		int has_data = 0;
 		for (size_t k = 0; k < fields->elements; k++, n++) {
 			a->argv[n] = fields->element[k]->str;
 			a->argl[n] = fields->element[k]->len;
+			if (k % 2 == 0 && fields->element[k]->len == 4 && memcmp(fields->element[k]->str, "data", 4) == 0)
+				has_data = 1;
+		}
+		/* readers of the quarantine stream expect `data` (SPEC §2.3): an
+		 * entry that had none gets an empty one, its own fields kept */
+		if (!has_data) {
+			a->argv[n] = "data";
+			a->argl[n++] = 4;
+			a->argv[n] = "";
+			a->argl[n++] = 0;
 		}
 		for (size_t k = 0; k < 6; k++, n++) {
 			a->argv[n] = extra[k];

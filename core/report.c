@@ -13,6 +13,76 @@ void json_write_string(FILE *f, const char *s)
 	strbuf_free(&b);
 }
 
+int report_action_applied(const struct run_report *r, size_t i)
+{
+	const struct plan *p = r->actions;
+	if (!p || i >= p->n || p->v[i].skip)
+		return 0;
+	if (!r->result || !r->result->applied)
+		return r->result == NULL;
+	return i < r->result->n_actions && r->result->applied[i];
+}
+
+static const char *const report_hex = "0123456789abcdef";
+
+static void escape_byte(struct strbuf *b, unsigned char ch)
+{
+	char x[4] = { '\\', 'x', report_hex[ch >> 4], report_hex[ch & 15] };
+	strbuf_add(b, x, 4);
+}
+
+/* U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069: they reorder
+ * what follows them on screen, so a name could hide its own tail. */
+static int is_bidi_control(unsigned cp)
+{
+	return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+void report_escape_text(struct strbuf *b, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	while (i < n) {
+		unsigned char ch = s[i];
+		if (ch >= 0x20 && ch < 0x7f) {
+			size_t j = i;
+			while (j < n && s[j] >= 0x20 && s[j] < 0x7f)
+				j++;
+			strbuf_add(b, s + i, j - i);
+			i = j;
+			continue;
+		}
+		if (ch == '\n' || ch == '\t' || ch == '\r') {
+			char e[2] = { '\\', ch == '\n' ? 'n' : ch == '\t' ? 't' : 'r' };
+			strbuf_add(b, e, 2);
+			i++;
+			continue;
+		}
+		size_t len = ch < 0x80 ? 0 : utf8_seq_len(s + i, n - i);
+		if (len == 0) {
+			escape_byte(b, ch); /* C0, DEL, or not UTF-8 */
+			i++;
+			continue;
+		}
+		unsigned cp = ch & (0x7f >> len);
+		for (size_t k = 1; k < len; k++)
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		if ((cp >= 0x80 && cp <= 0x9f) || is_bidi_control(cp))
+			strbuf_printf(b, "\\u%04x", cp);
+		else
+			strbuf_add(b, s + i, len);
+		i += len;
+	}
+}
+
+void report_junit_classname(struct strbuf *b, const char *command)
+{
+	strbuf_puts(b, "papyra.");
+	for (const char *p = command ? command : ""; *p; p++)
+		strbuf_add(b, *p == ' ' ? "-" : p, 1);
+}
+
 static void write_anomalies(FILE *f, const struct scan_report *r)
 {
 	fputs("\"anomalies\": [", f);
@@ -36,10 +106,15 @@ static void write_anomalies(FILE *f, const struct scan_report *r)
 	fputc(']', f);
 }
 
-static void write_scan(FILE *f, const struct scan_report *r, int with_files)
+/* `missing`: the sentence saying the store was not there, or NULL. */
+static void write_scan(FILE *f, const struct scan_report *r, int with_files, const char *missing)
 {
 	fputc('{', f);
 	write_anomalies(f, r);
+	if (missing) {
+		fputs(", \"missing\": true, \"note\": ", f);
+		json_write_string(f, missing);
+	}
 	if (with_files) {
 		fputs(", \"files\": [", f);
 		for (size_t i = 0; i < r->n_files; i++) {
@@ -57,7 +132,7 @@ static void write_scan(FILE *f, const struct scan_report *r, int with_files)
 	fputc('}', f);
 }
 
-static void write_actions(FILE *f, const struct plan *p)
+static void write_actions(FILE *f, const struct run_report *r, const struct plan *p)
 {
 	fputs("[", f);
 	int first = 1;
@@ -86,7 +161,8 @@ static void write_actions(FILE *f, const struct plan *p)
 			fputs(", \"reason\": ", f);
 			json_write_string(f, anomaly_type_name(a->reason));
 		}
-		fputc('}', f);
+		fprintf(f, ", \"applied\": %s}",
+			p == r->actions && report_action_applied(r, i) ? "true" : "false");
 	}
 	fputc(']', f);
 }
@@ -95,10 +171,14 @@ int report_write_json(FILE *f, const struct run_report *r)
 {
 	fputs("{\"command\": ", f);
 	json_write_string(f, r->command);
-	fputs(", \"backend\": ", f);
-	json_write_string(f, r->backend);
-	fputs(", \"location\": ", f);
-	json_write_string(f, r->location);
+	if (r->backend) {
+		fputs(", \"backend\": ", f);
+		json_write_string(f, r->backend);
+	}
+	if (r->location) {
+		fputs(", \"location\": ", f);
+		json_write_string(f, r->location);
+	}
 	if (r->mode) {
 		fputs(", \"mode\": ", f);
 		json_write_string(f, r->mode);
@@ -109,19 +189,24 @@ int report_write_json(FILE *f, const struct run_report *r)
 	}
 	if (r->scan) {
 		fputs(", \"scan\": ", f);
-		write_scan(f, r->scan, 1);
+		write_scan(f, r->scan, 1, r->missing);
 	}
 	if (r->actions) {
 		fputs(", \"actions\": ", f);
-		write_actions(f, r->actions);
+		write_actions(f, r, r->actions);
 	}
 	if (r->plan) {
 		fputs(", \"plan\": ", f);
-		write_actions(f, r->plan);
+		write_actions(f, r, r->plan);
 	}
 	if (r->verify) {
 		fputs(", \"verify\": ", f);
-		write_scan(f, r->verify, 0);
+		write_scan(f, r->verify, 0, NULL);
+	}
+	if (r->error) {
+		fputs(", \"error\": {\"message\": ", f);
+		json_write_string(f, r->error);
+		fputc('}', f);
 	}
 	fprintf(f, ", \"exit_code\": %d}\n", r->exit_code);
 	return ferror(f) ? -1 : 0;

@@ -7,6 +7,7 @@
 
 #include "recover.h"
 #include "scan.h"
+#include "strbuf.h"
 
 struct run_report {
 	const char *command;       /* "persistence scan", "doctor run", ... */
@@ -15,11 +16,23 @@ struct run_report {
 	const char *mode;          /* NULL: omitted */
 	const char *recovery_mode; /* NULL: omitted */
 	const struct scan_report *scan;
-	const struct plan *actions;       /* applied plan; NULL: omitted */
+	const struct plan *actions;       /* plan whose apply was attempted; NULL: omitted */
 	const struct plan *plan;          /* plan shown but not applied ("plan"); NULL: omitted */
+	/* Which actions of `actions` reached the store (applied[], same index);
+	 * NULL means every non-skipped one did. */
+	const struct apply_result *result;
 	const struct scan_report *verify; /* NULL: omitted */
+	/* What was checked: one line such as "json store .papyra/events.ndjson"
+	 * (NULL: omitted), and when nothing was there the sentence saying so,
+	 * "No data at .papyra/events.ndjson: nothing to check" (NULL: data). */
+	const char *checked;
+	const char *missing;
+	const char *error; /* the error that ended the run, NULL when none */
 	int exit_code;
 };
+
+/* Whether action i of r->actions reached the store. */
+int report_action_applied(const struct run_report *r, size_t i);
 
 /* Write the report as one JSON document followed by "\n".  Returns 0, or
  * -1 when the stream reported an error. */
@@ -35,5 +48,22 @@ int report_write_github(FILE *f, const struct run_report *r);
 /* Write `s` as a JSON string literal (invalid UTF-8 becomes U+FFFD, so the
  * document stays valid whatever the bytes of a path). */
 void json_write_string(FILE *f, const char *s);
+
+/* Append s[0..n) to `b` for a terminal or a text log: "\n" "\t" "\r",
+ * "\xNN" for other C0 controls, DEL and bytes that are not UTF-8,
+ * "\u00NN" for C1 controls, "\uNNNN" for bidi controls (U+061C, U+200E,
+ * U+200F, U+202A..U+202E, U+2066..U+2069); everything else as is.  So a
+ * file name such as "x\n::warning::y" stays on one line. */
+void report_escape_text(struct strbuf *b, const char *s, size_t n);
+
+/* The JUnit classname of a command: "papyra.doctor-run". */
+void report_junit_classname(struct strbuf *b, const char *command);
+
+/* GitHub annotations per file before the rest are summarised in one
+ * ::error:: line (GitHub shows only a handful per step anyway). */
+#define REPORT_GITHUB_PER_FILE 50
+
+/* A Markdown summary table of the run, for $GITHUB_STEP_SUMMARY. */
+int report_write_markdown(FILE *f, const struct run_report *r);
 
 #endif

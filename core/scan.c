@@ -350,12 +350,15 @@ static ssize_t fill(struct ndjson_scanner *s)
 	return n;
 }
 
-static int partial_write(struct ndjson_scanner *s)
+/* `err`: the errno that stopped the read, or 0 for "not a regular file".
+ * The type stays PARTIAL_WRITE (a contract); the cause is in the detail. */
+static int partial_write(struct ndjson_scanner *s, int err)
 {
 	cur_file(s)->anomalies++;
 	s->done = 1;
 	return scan_report_add(s->r, AN_PARTIAL_WRITE, s->display, 0, -1, -1, NULL, 0, s->e,
-			       "File could not be read fully");
+			       "File could not be read fully: %s",
+			       err ? strerror(err) : "not a regular file");
 }
 
 /* Process the complete lines in the buffer. */
@@ -422,7 +425,7 @@ int ndjson_scanner_step(struct ndjson_scanner *s, size_t budget)
 		}
 		ssize_t got = fill(s);
 		if (got < 0)
-			return partial_write(s) < 0 ? -1 : 0;
+			return partial_write(s, errno) < 0 ? -1 : 0;
 		if (process(s) < 0)
 			return -1;
 		used += (size_t)got + 1;
@@ -459,7 +462,8 @@ int ndjson_scanner_open(struct ndjson_scanner **out, const char *path, const cha
 		goto fail;
 	s->file_index = r->n_files - 1;
 	if (file_ident_get(path, &cur_file(s)->ident, e) < 0) {
-		if (partial_write(s) < 0)
+		int err = errno;
+		if (partial_write(s, err) < 0)
 			goto fail;
 		*out = s;
 		return 0;
@@ -476,8 +480,11 @@ int ndjson_scanner_open(struct ndjson_scanner **out, const char *path, const cha
 	/* O_NONBLOCK: a FIFO slipped in must not hang us; regular files ignore it */
 	s->fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
-	if (s->fd < 0 || fstat(s->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		if (partial_write(s) < 0)
+	int err = 0;
+	if (s->fd < 0 || fstat(s->fd, &st) < 0)
+		err = errno;
+	if (err || !S_ISREG(st.st_mode)) {
+		if (partial_write(s, err) < 0)
 			goto fail;
 	}
 	*out = s;

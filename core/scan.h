@@ -21,7 +21,8 @@
 	X(CORRUPTED_LINE, "line is not a JSON object", "drop the line") \
 	X(ORPHANED_ROTATED_FILE, "file beside a rotation set that is not part of it", "quarantine moves it away; repair leaves it") \
 	X(UNEXPECTED_FILE, "leftover temporary file or key of the wrong type", "remove the leftover temporary file") \
-	X(SCHEMA_MISMATCH, "record does not match the schema (strict mode)", "none: a check, never a repair")
+	X(SCHEMA_MISMATCH, "record does not match the schema (strict mode)", "none: a check, never a repair") \
+	X(MISSING_DATA, "the store is absent (with --require-data)", "none: point --path/--backend at the store, or create it")
 
 enum anomaly_type {
 #define X(name, desc, fix) AN_##name,

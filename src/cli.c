@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
+#include "strbuf.h"
+
 static int opt_index(const struct cli *c, const char *flag)
 {
 	for (int i = 0; c->cmd->opts[i].flag; i++)
@@ -48,16 +51,92 @@ int cli_get_double(struct cli *c, const char *flag, int *present, double *out)
 	return 0;
 }
 
-void cli_say(const struct cli *c, FILE *f, enum cli_tone t, const char *fmt, ...)
+/* Print `text` escaped; printable ASCII (nearly every line) goes out as is. */
+static void cli_put_escaped(FILE *f, const char *text, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (unsigned char)text[i] >= 0x20 && (unsigned char)text[i] < 0x7f)
+		i++;
+	if (i == n) {
+		fwrite(text, 1, n, f);
+		return;
+	}
+	struct strbuf b = { 0 };
+	report_escape_text(&b, text, n);
+	if (!b.oom)
+		fwrite(b.p, 1, b.n, f);
+	strbuf_free(&b);
+}
+
+static void cli_vsay(FILE *f, const char *lead, const char *fmt, va_list ap)
+{
+	char small[1024];
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
+	fputs(lead, f);
+	if (n >= 0 && (size_t)n < sizeof small) {
+		cli_put_escaped(f, small, (size_t)n);
+	} else if (n >= 0) {
+		char *big = malloc((size_t)n + 1);
+		if (big) {
+			vsnprintf(big, (size_t)n + 1, fmt, ap2);
+			cli_put_escaped(f, big, (size_t)n);
+			free(big);
+		} else {
+			cli_put_escaped(f, small, sizeof small - 1);
+		}
+	}
+	va_end(ap2);
+	fputc('\n', f);
+}
+
+static const char *tone_lead(const struct cli *c, enum cli_tone t)
 {
 	static const char *const utf8[] = { "✔ ", "ℹ ", "✖ " };
 	static const char *const ascii[] = { "ok: ", "info: ", "error: " };
-	fputs((c && !c->utf8) ? ascii[t] : utf8[t], f);
+	return (c && !c->utf8) ? ascii[t] : utf8[t];
+}
+
+void cli_say(const struct cli *c, FILE *f, enum cli_tone t, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
+	cli_vsay(f, tone_lead(c, t), fmt, ap);
 	va_end(ap);
+}
+
+void cli_say_n(const struct cli *c, FILE *f, enum cli_tone t, const char *p, size_t n)
+{
+	fputs(tone_lead(c, t), f);
+	cli_put_escaped(f, p, n);
 	fputc('\n', f);
+}
+
+void cli_warn(const struct cli *c, const char *kind, const char *fmt, ...)
+{
+	char lead[64];
+	(void)c;
+	snprintf(lead, sizeof lead, "papyra: %s: ", kind);
+	va_list ap;
+	va_start(ap, fmt);
+	cli_vsay(stderr, lead, fmt, ap);
+	va_end(ap);
+}
+
+static void cli_say_raw(FILE *f, const char *lead, const char *msg)
+{
+	fputs(lead, f);
+	cli_put_escaped(f, msg, strlen(msg));
+	fputc('\n', f);
+}
+
+void cli_note_error(struct cli *c, int code, const char *msg)
+{
+	if (c->err[0])
+		return;
+	snprintf(c->err, sizeof c->err, "%s", msg);
+	c->err_code = code;
 }
 
 static void print_usage_line(FILE *f, const struct cli_cmd *cmd)
@@ -65,22 +144,31 @@ static void print_usage_line(FILE *f, const struct cli_cmd *cmd)
 	fprintf(f, "usage: papyra %s [options]   (papyra %s --help)\n", cmd->name, cmd->name);
 }
 
-int cli_usage_error(const struct cli *c, const char *fmt, ...)
+int cli_usage_error(struct cli *c, const char *fmt, ...)
 {
+	char msg[PERR_MSG_MAX];
 	va_list ap;
-	fprintf(stderr, "papyra %s: ", c->cmd->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	char lead[128];
+	snprintf(lead, sizeof lead, "papyra %s: ", c->cmd->name);
+	cli_say_raw(stderr, lead, msg);
+	if (c->err_copy)
+		cli_say_raw(c->err_copy, lead, msg);
 	print_usage_line(stderr, c->cmd);
+	cli_note_error(c, PX_USAGE, msg);
 	return PX_USAGE;
 }
 
-int cli_fail(const struct cli *c, const perr *e)
+int cli_fail(struct cli *c, const perr *e)
 {
 	cli_say(c, stderr, TONE_ERR, "%s", e->msg);
-	return e->code ? e->code : PX_IOERR;
+	if (c->err_copy)
+		cli_say(c, c->err_copy, TONE_ERR, "%s", e->msg);
+	int code = e->code ? e->code : PX_IOERR;
+	cli_note_error(c, code, e->msg);
+	return code;
 }
 
 int cli_open_backend(struct cli *c, struct backend **out)
@@ -126,35 +214,139 @@ void cli_print_help(FILE *f, const struct cli_cmd *cmd)
 	fprintf(f, "  %-28s %s\n", "--help", "show this help");
 }
 
+/* Edit distance between two short option names, for "did you mean". */
+static size_t cli_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 63 || lb > 63)
+		return (size_t)-1;
+	size_t prev[64], cur[64];
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof *prev);
+	}
+	return prev[lb];
+}
+
+/* The known option nearest to `name`, or NULL when none is close. */
+static const char *cli_nearest(const struct cli_cmd *cmd, const char *name)
+{
+	const char *best = NULL;
+	size_t bestd = (size_t)-1;
+	size_t n = strlen(name);
+	/* a third of the name, at least 2 edits: "--fromat", "--requre-data" */
+	size_t limit = n / 3 > 2 ? n / 3 : 2;
+	for (int i = 0; cmd->opts[i].flag; i++) {
+		size_t d = cli_distance(name, cmd->opts[i].flag);
+		if (d < bestd)
+			bestd = d, best = cmd->opts[i].flag;
+	}
+	for (int k = 0; k < CK__COUNT; k++) {
+		const char *f = config_key_flag((enum config_key)k);
+		size_t d = cli_distance(name, f);
+		if (d < bestd)
+			bestd = d, best = f;
+	}
+	static const char *const extra[] = { "--config", "--help" };
+	for (size_t i = 0; i < sizeof extra / sizeof *extra; i++) {
+		size_t d = cli_distance(name, extra[i]);
+		if (d < bestd)
+			bestd = d, best = extra[i];
+	}
+	return bestd <= limit ? best : NULL;
+}
+
+/* Split "--name[=value]" into name (in buf) and the inline value. */
+static int cli_split(const char *arg, char *name, size_t cap, const char **inline_val)
+{
+	const char *eq = strchr(arg, '=');
+	size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+	if (nlen >= cap)
+		return -1;
+	memcpy(name, arg, nlen);
+	name[nlen] = '\0';
+	*inline_val = eq ? eq + 1 : NULL;
+	return 0;
+}
+
+/* Whether option `name` of `cmd` takes a value (backend options and
+ * --config do); -1 when it is unknown. */
+static int cli_takes_value(const struct cli_cmd *cmd, const char *name, int *oi)
+{
+	*oi = -1;
+	for (int i = 0; cmd->opts[i].flag; i++)
+		if (strcmp(cmd->opts[i].flag, name) == 0) {
+			*oi = i;
+			return cmd->opts[i].metavar != NULL;
+		}
+	if (config_key_from_flag(name) >= 0 || strcmp(name, "--config") == 0)
+		return 1;
+	return -1;
+}
+
+/* Pick up --format and --output before the real parse, so an error on
+ * the line still finds the report's format and destination. */
+static void cli_prescan(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		char name[64];
+		const char *inline_val;
+		int oi;
+		if (strncmp(argv[i], "--", 2) != 0 || cli_split(argv[i], name, sizeof name, &inline_val) < 0)
+			continue;
+		int tv = cli_takes_value(cmd, name, &oi);
+		if (tv != 1)
+			continue;
+		const char *val = inline_val ? inline_val : i + 1 < argc ? argv[++i] : NULL;
+		if (oi >= 0 && val && !c->val[oi] &&
+		    (strcmp(name, "--format") == 0 || strcmp(name, "--output") == 0))
+			c->val[oi] = val;
+	}
+}
+
 int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv, int *help)
 {
 	c->cmd = cmd;
 	*help = 0;
-	for (int i = 0; i < argc; i++) {
-		const char *arg = argv[i];
-		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+	unsigned char seen[CLI_MAX_OPTS] = { 0 }, seen_bk[CK__COUNT] = { 0 }, seen_config = 0;
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			*help = 1;
 			return 0;
 		}
+	cli_prescan(c, cmd, argc, argv);
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i];
 		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
 			return cli_usage_error(c, "unexpected argument '%s'", arg);
 		char name[64];
-		const char *eq = strchr(arg, '=');
-		size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
-		if (nlen >= sizeof name)
+		const char *inline_val;
+		if (cli_split(arg, name, sizeof name, &inline_val) < 0)
 			return cli_usage_error(c, "unknown option '%.40s...'", arg);
-		memcpy(name, arg, nlen);
-		name[nlen] = '\0';
-		const char *inline_val = eq ? eq + 1 : NULL;
 
-		int oi = opt_index(c, name);
+		int oi;
+		int tv = cli_takes_value(cmd, name, &oi);
 		int bk = oi < 0 ? config_key_from_flag(name) : -1;
 		int is_config = oi < 0 && bk < 0 && strcmp(name, "--config") == 0;
-		if (oi < 0 && bk < 0 && !is_config)
+		if (tv < 0) {
+			const char *near = cli_nearest(cmd, name);
+			if (near)
+				return cli_usage_error(c, "unknown option '%s' (did you mean '%s'?)", name, near);
 			return cli_usage_error(c, "unknown option '%s'", name);
-		int boolean = oi >= 0 && !cmd->opts[oi].metavar;
+		}
+		unsigned char *mark = oi >= 0 ? &seen[oi] : bk >= 0 ? &seen_bk[bk] : &seen_config;
+		if (*mark)
+			return cli_usage_error(c, "option '%s' given twice", name);
+		*mark = 1;
 		const char *val;
-		if (boolean) {
+		if (!tv) {
 			if (inline_val)
 				return cli_usage_error(c, "option '%s' takes no value", name);
 			val = "1";
@@ -169,7 +361,7 @@ int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv, i
 			c->val[oi] = val;
 		else if (bk >= 0)
 			c->backend_flags[bk] = val;
-		else
+		else if (is_config)
 			c->config_flag = val;
 	}
 	return 0;

@@ -36,6 +36,13 @@ struct cli {
 	struct config cfg;                    /* resolved before run() */
 	int utf8;                             /* UTF-8 locale: use ✔ ℹ ✖, else ok: info: error: */
 	FILE *out;                            /* stdout */
+	/* The first error reported through cli_usage_error / cli_fail (its
+	 * exit code in err_code), so a machine report can carry it. */
+	char err[PERR_MSG_MAX];
+	int err_code;
+	/* A copy of every error line goes here too (the text report of
+	 * --output), when set; see pipeline.c. */
+	FILE *err_copy;
 };
 
 /* Value of the command option `flag` ("--limit"), or NULL when absent. */
@@ -47,17 +54,31 @@ int cli_get_i64(struct cli *c, const char *flag, int64_t min, int64_t dflt, int6
 int cli_get_double(struct cli *c, const char *flag, int *present, double *out);
 
 enum cli_tone { TONE_OK, TONE_INFO, TONE_ERR };
-/* One line of the reference's human output: "✔ msg" / "ok: msg" etc. */
+/* One line of the reference's human output: "✔ msg" / "ok: msg" etc.
+ * The formatted text is escaped (report_escape_text): control characters,
+ * C1 controls, bidi overrides and invalid UTF-8 in a path or a detail can
+ * neither break the line nor drive a terminal or a CI log. */
 void cli_say(const struct cli *c, FILE *f, enum cli_tone t, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* A usage error: "papyra <cmd>: <msg>" and the usage line on stderr; returns PX_USAGE. */
-int cli_usage_error(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_usage_error(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Report a core error on stderr and return its exit code. */
-int cli_fail(const struct cli *c, const perr *e);
+int cli_fail(struct cli *c, const perr *e);
+/* Remember `msg` as the run's error (the first one wins) without printing. */
+void cli_note_error(struct cli *c, int code, const char *msg);
+/* cli_say of the bytes p[0..n) as they are (escaped), without formatting:
+ * no copy of a long line. */
+void cli_say_n(const struct cli *c, FILE *f, enum cli_tone t, const char *p, size_t n);
+/* "papyra: warning: ..." / "papyra: hint: ..." on stderr, escaped. */
+void cli_warn(const struct cli *c, const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Parse argv (after the command words) into c->val / backend_flags /
  * config_flag.  Returns 0 (with *help set when --help was asked), or
- * PX_USAGE after printing what was wrong. */
+ * PX_USAGE after printing what was wrong: an unknown option (with the
+ * nearest known one suggested), a missing value, an option given twice.
+ * --format and --output are picked up first, so that even a usage error
+ * later on the line can be reported in the asked format. */
 int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv, int *help);
 void cli_print_help(FILE *f, const struct cli_cmd *cmd);
 

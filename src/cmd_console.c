@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "console.h"
 #include "gate.h"
+#include "guard.h"
 #include "pipeline.h"
 
 static int console_cmd(struct cli *c)
@@ -35,6 +36,14 @@ static int console_cmd(struct cli *c)
 		return cli_usage_error(c, "--quarantine-dir: empty directory name");
 	if (o.journal && !*o.journal)
 		return cli_usage_error(c, "--journal: empty file name");
+	if (o.journal) {
+		/* a FIFO would block after the repair, the store must not be journaled into */
+		char *resolved = NULL;
+		perr je = { 0 };
+		if (guard_check(&c->cfg, NULL, "--journal", o.journal, &resolved, &je) < 0)
+			return cli_fail(c, &je);
+		free(resolved);
+	}
 	struct backend *b = NULL;
 	int rc = cli_open_backend(c, &b);
 	if (rc)
@@ -54,6 +63,7 @@ static const struct cli_opt console_opts[] = {
 	{ "--journal", "FILE", "append one JSON line per applied action set to FILE "
 			       "(interactive default: $XDG_STATE_HOME/papyra/journal.ndjson)" },
 	PIPELINE_OPTS,
+	PIPELINE_REQUIRE_DATA_OPT,
 	{ "--print-keys-man", NULL, "print the console's key bindings as roff (for the man page)" },
 	{ NULL, NULL, NULL },
 };

@@ -12,6 +12,7 @@ static const struct cli_opt doctor_opts[] = {
 	GATE_OPTS,
 	{ "--journal", "FILE", "append one JSON line per applied action set to FILE" },
 	PIPELINE_OPTS,
+	PIPELINE_REQUIRE_DATA_OPT,
 	{ NULL, NULL, NULL },
 };
 

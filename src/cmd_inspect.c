@@ -12,15 +12,18 @@
 #include "cmd_inspect.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "metrics.h"
 #include "record.h"
 #include "retention.h"
+#include "longrec.h"
 #include "strbuf.h"
 
 /* --reverse keeps its output lines in memory up to this many bytes, then
@@ -159,9 +162,10 @@ struct insp {
 	struct retview ret;
 	enum insp_pass pass;
 	int64_t matches;        /* PASS_COUNT result */
-	int64_t idx, emit_from, emitted, skipped_long;
+	int64_t idx, emit_from, emitted;
 	int64_t tally[RK__COUNT];
 	struct tail tail;
+	struct longrec longrec;
 
 	struct record rec;
 	struct strbuf line;       /* the line being formatted */
@@ -176,7 +180,7 @@ static void insp_out(struct insp *s, const char *p, size_t n)
 		fwrite(p, 1, n, stdout);
 		fputc('\n', stdout);
 	} else {
-		cli_say(s->c, stdout, TONE_INFO, "%.*s", (int)n, p);
+		cli_say_n(s->c, stdout, TONE_INFO, p, n);
 	}
 }
 
@@ -260,11 +264,13 @@ static void insp_emit(struct insp *s, const struct scan_line *l)
 	} else {
 		size_t n = 0;
 		char *txt = s->json ? record_format_json(&s->rec, &n) : record_format_line(&s->rec, &n);
-		if (txt)
-			strbuf_add(&s->line, txt, n);
-		else
+		if (txt) {
+			/* the formatted line becomes the buffer: no copy of a long record */
+			strbuf_free(&s->line);
+			s->line = (struct strbuf){ .p = txt, .n = n, .cap = n + 1 };
+		} else {
 			s->line.oom = 1;
-		free(txt);
+		}
 	}
 	if (s->line.oom) {
 		s->failed = 1;
@@ -321,8 +327,10 @@ static void insp_on_line(void *ctx, const struct scan_line *l)
 	if (s->has_since && (!(l->flags & SL_TS_NUMBER) || l->ts < s->since))
 		return; /* NaN passes, as `ts < since` is false in the reference too */
 	if (st == REC_SKIP_LONG) {
-		s->skipped_long++;
-		return;
+		if (!(l = longrec_load(&s->longrec, l, s->json, &s->err))) {
+			s->failed = 1;
+			return;
+		}
 	}
 	/* decode only what a filter must look at, or what gets printed */
 	if ((s->event_type && *s->event_type) || (s->target && *s->target)) {
@@ -362,7 +370,6 @@ static int insp_pass(struct insp *s, struct backend *b, enum insp_pass pass)
 	perr e = { 0 };
 	s->pass = pass;
 	s->idx = 0;
-	s->skipped_long = 0;
 	if (s->use_ret && pass != PASS_RETENTION)
 		retview_rewind(&s->ret);
 	scan_report_init(&rep);
@@ -385,6 +392,7 @@ static int insp_pass(struct insp *s, struct backend *b, enum insp_pass pass)
 static int insp_open(struct insp *s, struct cli *c, struct backend **b)
 {
 	s->c = c;
+	longrec_init(&s->longrec);
 	record_init(&s->rec);
 	int rc = cli_open_backend(c, b);
 	if (rc)
@@ -403,6 +411,7 @@ static void insp_close(struct insp *s, struct backend *b)
 	tail_free(&s->tail);
 	strbuf_free(&s->line);
 	store_free(&s->store);
+	longrec_free(&s->longrec);
 	if (b)
 		backend_close(b);
 }
@@ -462,10 +471,6 @@ static int insp_list(struct cli *c, enum rec_kind kind, int summary, const char 
 	}
 	if (s.emitted == 0 && !s.json)
 		cli_say(c, stdout, TONE_INFO, "%s", empty);
-	if (s.skipped_long > 0)
-		cli_say(c, stderr, TONE_INFO,
-			"%lld %s record(s) not listed: longer than the scanner's line buffer",
-			(long long)s.skipped_long, kind == RK_DEAD_LETTER ? "dead letter" : rec_kind_name(kind));
 	goto done;
 fail:
 	rc = cli_fail(c, &s.err);

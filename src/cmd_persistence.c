@@ -12,9 +12,12 @@ static int scan_run(struct cli *c)
 	struct pipeline p;
 	int rc = pipeline_begin(&p, c);
 	if (rc == 0)
+		rc = pipeline_open(&p);
+	if (rc == 0)
 		rc = pipeline_scan(&p, 0);
 	if (rc)
 		return pipeline_end(&p, rc);
+	pipeline_print_checked(&p);
 	if (p.scan.n_an == 0) {
 		cli_say(c, p.txt, TONE_OK, "Persistence is healthy.");
 		return pipeline_end(&p, 0);
@@ -26,22 +29,27 @@ static int scan_run(struct cli *c)
 
 static int recover_run(struct cli *c)
 {
+	struct pipeline p;
+	int rc = pipeline_begin(&p, c);
+	if (rc)
+		return pipeline_end(&p, rc);
 	enum recovery_mode m = RM_REPAIR;
 	const char *ms = cli_get(c, "--mode");
 	if (ms && recovery_mode_parse(ms, &m) < 0)
-		return cli_usage_error(c, "--mode: invalid recovery mode '%s' (repair, quarantine, ignore)", ms);
-	struct pipeline p;
+		return pipeline_end(&p, cli_usage_error(c, "--mode: invalid recovery mode '%s' "
+							   "(repair, quarantine, ignore)", ms));
 	const char *qdir = cli_get(c, "--quarantine-dir");
-	memset(&p, 0, sizeof p);
-	p.c = c;
-	if (pipeline_check_quarantine(&p, m, qdir))
-		return PX_USAGE;
-	int rc = pipeline_begin(&p, c);
 	p.mode = recovery_mode_name(m);
+	p.recovery_mode = p.mode;
+	if (pipeline_check_quarantine(&p, m, qdir))
+		return pipeline_end(&p, PX_USAGE);
+	rc = pipeline_open(&p);
 	if (rc == 0)
 		rc = pipeline_scan(&p, 0);
 	if (rc == 0)
-		rc = pipeline_recover(&p, m, qdir, cli_get(c, "--journal"));
+		pipeline_print_checked(&p);
+	if (rc == 0)
+		rc = pipeline_recover(&p, m, qdir, p.journal);
 	if (rc)
 		return pipeline_end(&p, rc);
 	cli_say(c, p.txt, TONE_INFO, "Recovery completed");
@@ -64,6 +72,8 @@ static int compact_run(struct cli *c)
 {
 	struct pipeline p;
 	int rc = pipeline_begin(&p, c);
+	if (rc == 0)
+		rc = pipeline_open(&p);
 	if (rc == 0)
 		rc = pipeline_scan(&p, 0);
 	if (rc)
@@ -104,7 +114,7 @@ static int compact_run(struct cli *c)
 	return pipeline_end(&p, 0);
 }
 
-static const struct cli_opt scan_opts[] = { PIPELINE_OPTS, { NULL, NULL, NULL } };
+static const struct cli_opt scan_opts[] = { PIPELINE_OPTS, PIPELINE_REQUIRE_DATA_OPT, { NULL, NULL, NULL } };
 
 static const struct cli_opt recover_opts[] = {
 	{ "--mode", "MODE", "repair (default) | quarantine | ignore" },
@@ -115,9 +125,10 @@ static const struct cli_opt recover_opts[] = {
 };
 
 static const struct cli_opt startup_opts[] = {
-	GATE_OPTS,
+	GATE_OPTS_SCAN_ONLY,
 	{ "--journal", "FILE", "append one JSON line per applied action set to FILE" },
 	PIPELINE_OPTS,
+	PIPELINE_REQUIRE_DATA_OPT,
 	{ NULL, NULL, NULL },
 };
 

@@ -11,6 +11,10 @@ enum gate_mode { GM_FAIL, GM_IGNORE, GM_RECOVER };
 int gate_run(struct cli *c, unsigned flags)
 {
 	int allow_scan_only = flags & GATE_SCAN_ONLY, batch = flags & GATE_BATCH;
+	struct pipeline p;
+	int rc = pipeline_begin(&p, c);
+	if (rc)
+		return pipeline_end(&p, rc);
 	const char *ms = cli_get(c, "--mode");
 	enum gate_mode gm = GM_FAIL;
 	if (!ms || strcasecmp(ms, "fail_on_anomaly") == 0)
@@ -20,28 +24,28 @@ int gate_run(struct cli *c, unsigned flags)
 	else if (strcasecmp(ms, "recover") == 0)
 		gm = GM_RECOVER;
 	else
-		return cli_usage_error(c, "--mode: invalid mode '%s' (%s)", ms,
-				       allow_scan_only ? "ignore, scan_only, fail_on_anomaly, recover"
-						       : "ignore, fail_on_anomaly, recover");
+		return pipeline_end(&p, cli_usage_error(c, "--mode: invalid mode '%s' (%s)", ms,
+						       allow_scan_only ? "ignore, scan_only, fail_on_anomaly, recover"
+								       : "ignore, fail_on_anomaly, recover"));
+	p.mode = gm == GM_FAIL ? "fail_on_anomaly" : gm == GM_IGNORE ? "ignore" : "recover";
 	enum recovery_mode rm = RM_REPAIR;
 	const char *rs = cli_get(c, "--recovery-mode");
 	if (rs && (recovery_mode_parse(rs, &rm) < 0 || rm == RM_IGNORE))
-		return cli_usage_error(c, "--recovery-mode: invalid recovery mode '%s' (repair, quarantine)", rs);
+		return pipeline_end(&p, cli_usage_error(c, "--recovery-mode: invalid recovery mode '%s' "
+							   "(repair, quarantine)", rs));
+	/* the mode recovery would use, said even when nothing needed it */
+	p.recovery_mode = recovery_mode_name(rm);
 	const char *qdir = cli_get(c, "--quarantine-dir");
-	struct pipeline p;
-	memset(&p, 0, sizeof p);
-	p.c = c;
 	if (gm == GM_RECOVER && pipeline_check_quarantine(&p, rm, qdir))
-		return PX_USAGE;
+		return pipeline_end(&p, PX_USAGE);
 
-	int rc = pipeline_begin(&p, c);
-	p.mode = gm == GM_FAIL ? "fail_on_anomaly" : gm == GM_IGNORE ? "ignore" : "recover";
 	struct triage t;
 	struct scan_sink sink;
 	if (batch) {
 		triage_sink(&t, &sink);
 		p.sink = &sink;
 	}
+	rc = pipeline_open(&p);
 	if (rc == 0)
 		rc = pipeline_scan(&p, 0);
 	if (rc)
@@ -50,6 +54,10 @@ int gate_run(struct cli *c, unsigned flags)
 		triage_print(&p, &t);
 		p.sink = NULL;
 		p.quiet_list = 1; /* the triage listed them */
+		if (p.missing && !p.require_data)
+			cli_say(c, p.txt, TONE_INFO, "%s", p.missing);
+	} else {
+		pipeline_print_checked(&p);
 	}
 	if (p.scan.n_an == 0) {
 		/* the reference's tones: info for these two, error for the rest */
@@ -72,7 +80,6 @@ int gate_run(struct cli *c, unsigned flags)
 	pipeline_print_anomalies(&p, &p.scan, TONE_INFO);
 	if (batch && !cli_has(c, "--yes")) {
 		perr e = { 0 };
-		p.recovery_mode = recovery_mode_name(rm);
 		if (p.b->ops->plan(p.b, &p.scan, rm, qdir, &p.plan, &e) < 0)
 			return pipeline_end(&p, cli_fail(c, &e));
 		p.planned = 1;
@@ -81,7 +88,7 @@ int gate_run(struct cli *c, unsigned flags)
 		pipeline_print_plan(&p);
 		return pipeline_end(&p, 1);
 	}
-	rc = pipeline_recover(&p, rm, qdir, cli_get(c, "--journal"));
+	rc = pipeline_recover(&p, rm, qdir, p.journal);
 	if (rc)
 		return pipeline_end(&p, rc);
 	cli_say(c, p.txt, TONE_INFO, "Recovery completed");

@@ -5,10 +5,15 @@
 
 #include "cli.h"
 
-#define GATE_OPTS \
-	{ "--mode", "MODE", "fail_on_anomaly (default) | ignore | recover" }, \
+#define GATE_OPTS_TAIL \
 	{ "--recovery-mode", "MODE", "repair (default) | quarantine, with --mode recover" }, \
 	{ "--quarantine-dir", "DIR", "where quarantine mode preserves originals (required for files)" }
+#define GATE_OPTS_SCAN_ONLY \
+	{ "--mode", "MODE", "fail_on_anomaly (default) | ignore | scan_only (= ignore) | recover" }, \
+	GATE_OPTS_TAIL
+#define GATE_OPTS \
+	{ "--mode", "MODE", "fail_on_anomaly (default) | ignore | recover" }, \
+	GATE_OPTS_TAIL
 
 #define GATE_SCAN_ONLY 0x1 /* accept scan_only as a spelling of ignore (startup-check) */
 #define GATE_BATCH 0x2     /* console --batch: triage summary; recover needs --yes */

@@ -1,48 +1,94 @@
 #include "pipeline.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend_redis.h"
+#include "guard.h"
+#include "redis_conn.h"
+#include "strbuf.h"
+
+static int parse_format(const char *f, enum report_format *out)
+{
+	static const struct { const char *name; enum report_format fmt; } fmts[] = {
+		{ "text", FMT_TEXT }, { "json", FMT_JSON }, { "junit", FMT_JUNIT }, { "github", FMT_GITHUB },
+	};
+	if (!f) {
+		*out = FMT_TEXT;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++)
+		if (strcasecmp(f, fmts[i].name) == 0) {
+			*out = fmts[i].fmt;
+			return 0;
+		}
+	return -1;
+}
 
 int pipeline_begin(struct pipeline *p, struct cli *c)
 {
 	memset(p, 0, sizeof *p);
 	p->c = c;
 	p->txt = stdout;
+	p->report = stdout;
 	scan_report_init(&p->scan);
 	scan_report_init(&p->verify);
 	plan_init(&p->plan);
 	const char *f = cli_get(c, "--format");
-	if (!f || strcmp(f, "text") == 0)
-		p->fmt = FMT_TEXT;
-	else if (strcmp(f, "json") == 0)
-		p->fmt = FMT_JSON;
-	else if (strcmp(f, "junit") == 0)
-		p->fmt = FMT_JUNIT;
-	else if (strcmp(f, "github") == 0)
-		p->fmt = FMT_GITHUB;
-	else
+	if (parse_format(f, &p->fmt) < 0)
 		return cli_usage_error(c, "--format: unknown format '%s' (text, json, junit, github)", f);
+	p->begun = 1;
+	/* only where the flag exists: PAPYRA_REQUIRE_DATA must not make compact or
+	 * recover refuse a missing store */
+	for (int i = 0; c->cmd->opts[i].flag; i++)
+		if (strcmp(c->cmd->opts[i].flag, "--require-data") == 0)
+			p->require_data = cli_has(c, "--require-data") || c->cfg.require_data;
+	if (p->fmt != FMT_TEXT && !(p->txt = fopen("/dev/null", "w"))) {
+		p->txt = stdout;
+		perr e = { PX_IOERR, "" };
+		snprintf(e.msg, sizeof e.msg, "cannot open /dev/null: %s", strerror(errno));
+		return cli_fail(c, &e);
+	}
+	perr e = { 0 };
+	const char *j = cli_get(c, "--journal");
+	if (j) {
+		char *resolved = NULL;
+		if (guard_check(&c->cfg, NULL, "--journal", j, &resolved, &e) < 0)
+			return cli_fail(c, &e);
+		free(resolved);
+		p->journal = j;
+	}
 	const char *out = cli_get(c, "--output");
-	FILE *o = NULL;
-	if (out && !(o = fopen(out, "w"))) {
-		cli_say(c, stderr, TONE_ERR, "cannot write report %s: %s", out, strerror(errno));
-		return PX_IOERR;
+	if (!out || strcmp(out, "-") == 0)
+		return 0;
+	if (guard_check(&c->cfg, j, "--output", out, &p->out_final, &e) < 0)
+		return cli_fail(c, &e);
+	int fd = guard_open_temp(p->out_final, &p->out_tmp, &e);
+	if (fd < 0)
+		return cli_fail(c, &e);
+	if (!(p->out_file = fdopen(fd, "w"))) {
+		close(fd);
+		unlink(p->out_tmp);
+		perr_set(&e, PX_IOERR, "cannot write the report %s: %s", out, strerror(errno));
+		return cli_fail(c, &e);
 	}
 	if (p->fmt != FMT_TEXT) {
-		p->report = o ? o : stdout;
-		p->txt = fopen("/dev/null", "w");
-		if (!p->txt) {
-			if (o)
-				fclose(o);
-			cli_say(c, stderr, TONE_ERR, "cannot open /dev/null: %s", strerror(errno));
-			return PX_IOERR;
-		}
-	} else if (o) {
-		p->txt = o;
+		p->report = p->out_file;
+	} else {
+		p->txt = p->out_file;
+		c->err_copy = p->out_file;
 	}
-	int rc = cli_open_backend(c, &p->b);
-	return rc;
+	return 0;
+}
+
+int pipeline_open(struct pipeline *p)
+{
+	return cli_open_backend(p->c, &p->b);
 }
 
 int pipeline_check_quarantine(struct pipeline *p, enum recovery_mode m, const char *qdir)
@@ -50,6 +96,109 @@ int pipeline_check_quarantine(struct pipeline *p, enum recovery_mode m, const ch
 	if (m == RM_QUARANTINE && !qdir && p->c->cfg.backend != BK_REDIS)
 		return cli_usage_error(p->c, "quarantine mode requires --quarantine-dir");
 	return 0;
+}
+
+/* No file or stream of the store exists (and none could not be read). */
+static int store_missing(const struct scan_report *r)
+{
+	if (r->n_files == 0)
+		return 0;
+	for (size_t i = 0; i < r->n_files; i++)
+		if (r->files[i].ident.exists || r->files[i].anomalies)
+			return 0;
+	return 1;
+}
+
+/* "No data at X: nothing to check", naming what was looked for. */
+static char *missing_message(struct pipeline *p, const struct scan_report *r, int required)
+{
+	struct strbuf b = { 0 };
+	const char *tail = required ? "the store is required (--require-data)" : "nothing to check";
+	const char *name = p->b->ops->name;
+	if (strcmp(name, "redis") == 0) {
+		strbuf_printf(&b, "No data at %s (no stream ", p->b->location);
+		for (size_t i = 0; i < r->n_files; i++)
+			strbuf_printf(&b, "%s%s", i ? ", " : "", r->files[i].path);
+		strbuf_printf(&b, "): %s", tail);
+		struct strbuf ids = { 0 };
+		int more = 0;
+		perr e = { 0 };
+		int n = redis_backend_systems(p->b, &ids, &more, &e);
+		if (n > 0)
+			strbuf_printf(&b, "; system ids under prefix '%s': %s%s", p->c->cfg.prefix, ids.p,
+				      more ? ", ..." : "");
+		else if (n == 0)
+			strbuf_printf(&b, "; no system id has streams under prefix '%s'", p->c->cfg.prefix);
+		strbuf_free(&ids);
+	} else if (strcmp(name, "rotating") == 0) {
+		strbuf_printf(&b, "No data at %s (no member of the rotating set exists): %s", p->b->location, tail);
+	} else {
+		strbuf_printf(&b, "No data at %s: %s", p->b->location, tail);
+	}
+	return strbuf_detach(&b, NULL);
+}
+
+static char *checked_message(struct pipeline *p, const struct scan_report *r)
+{
+	struct strbuf b = { 0 };
+	int64_t lines = 0;
+	for (size_t i = 0; i < r->n_files; i++)
+		lines += r->files[i].lines;
+	const char *name = p->b->ops->name;
+	strbuf_printf(&b, "%s store %s (", name, p->b->location);
+	if (strcmp(name, "json") != 0) {
+		int first = 1;
+		for (size_t i = 0; i < r->n_files; i++) {
+			if (!r->files[i].ident.exists && strcmp(name, "redis") != 0)
+				continue;
+			strbuf_printf(&b, "%s%s", first ? (strcmp(name, "redis") == 0 ? "streams " : "files ") : ", ",
+				      r->files[i].path);
+			first = 0;
+		}
+		strbuf_puts(&b, first ? "no file; " : "; ");
+	}
+	if (strcmp(name, "json") == 0 && r->n_files)
+		strbuf_printf(&b, "%lld bytes, ", (long long)r->files[r->n_files - 1].bytes);
+	strbuf_printf(&b, "%lld %s)", (long long)lines,
+		      strcmp(name, "redis") == 0 ? "entries" : lines == 1 ? "line" : "lines");
+	return strbuf_detach(&b, NULL);
+}
+
+/* Hints for what is probably a mistake; stderr, the run goes on. */
+static void scan_hints(struct pipeline *p)
+{
+	const struct config *cfg = &p->c->cfg;
+	if (cfg->backend != BK_JSON)
+		return;
+	char *sib = px_asprintf(NULL, "%s.1", cfg->path);
+	struct stat st;
+	if (sib && stat(sib, &st) == 0 && S_ISREG(st.st_mode))
+		cli_warn(p->c, "hint", "%s exists beside %s, as in a rotating set: this run checked %s alone "
+			 "(pass --backend rotating to check the whole set)", sib, cfg->path, cfg->path);
+	free(sib);
+}
+
+/* After a scan: note a missing store; with --require-data it is an anomaly. */
+static int note_missing(struct pipeline *p, struct scan_report *r, int first)
+{
+	if (!store_missing(r))
+		return 0;
+	if (first && !p->missing && !(p->missing = missing_message(p, r, 0)))
+		return perr_set(NULL, PX_IOERR, "out of memory");
+	if (!p->require_data)
+		return 0;
+	perr e = { 0 };
+	char *detail = missing_message(p, r, 1);
+	int rc = detail ? scan_report_add(r, AN_MISSING_DATA, p->b->location, 0, -1, -1, NULL, 0, &e, "%s",
+					  detail) : perr_set(&e, PX_IOERR, "out of memory");
+	free(detail);
+	/* attributed to the store's file entry (not for Redis: a URL is no stream) */
+	for (size_t i = 0; rc == 0 && i < r->n_files; i++)
+		if (strcmp(r->files[i].path, p->b->location) == 0) {
+			r->files[i].anomalies++;
+			break;
+		}
+	return rc < 0 ? cli_fail(p->c, &e) : 0;
 }
 
 int pipeline_scan(struct pipeline *p, int verify)
@@ -61,11 +210,23 @@ int pipeline_scan(struct pipeline *p, int verify)
 	scan_report_free(r);
 	if (p->b->ops->scan(p->b, &o, verify ? NULL : p->sink, r, &e) < 0)
 		return cli_fail(p->c, &e);
-	if (verify)
+	if (verify) {
 		p->verified = 1;
-	else
+	} else {
 		p->scanned = 1;
-	return 0;
+		free(p->checked);
+		p->checked = checked_message(p, r);
+		scan_hints(p);
+	}
+	return note_missing(p, r, !verify);
+}
+
+void pipeline_print_checked(struct pipeline *p)
+{
+	if (p->missing && !p->require_data)
+		cli_say(p->c, p->txt, TONE_INFO, "%s", p->missing);
+	else if (p->checked && !p->missing)
+		cli_say(p->c, p->txt, TONE_INFO, "Checked %s", p->checked);
 }
 
 static int64_t records_of(const struct scan_report *r)
@@ -77,12 +238,51 @@ static int64_t records_of(const struct scan_report *r)
 	return n;
 }
 
-static size_t applied_actions(const struct plan *pl)
+static size_t planned_actions(const struct plan *pl)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < pl->n; i++)
 		n += !pl->v[i].skip;
 	return n;
+}
+
+/* Only the actions that reached the store, or all planned ones. */
+static void print_actions(struct pipeline *p, int applied_only)
+{
+	for (size_t i = 0; i < p->plan.n; i++) {
+		const struct action *a = &p->plan.v[i];
+		if (a->skip || (applied_only && !(p->res.applied && i < p->res.n_actions && p->res.applied[i])))
+			continue;
+		if (a->line > 0)
+			cli_say(p->c, p->txt, TONE_INFO, "  %s: %s line %lld (%s, %lld bytes)",
+				action_kind_name(a->kind), a->path, (long long)a->line,
+				anomaly_type_name(a->reason), (long long)a->length);
+		else if (a->id)
+			cli_say(p->c, p->txt, TONE_INFO, "  %s: %s entry %s (%s)%s%s", action_kind_name(a->kind),
+				a->path, a->id, anomaly_type_name(a->reason), a->to ? " -> " : "",
+				a->to ? a->to : "");
+		else
+			cli_say(p->c, p->txt, TONE_INFO, "  %s: %s%s%s", action_kind_name(a->kind),
+				a->path, a->to ? " -> " : "", a->to ? a->to : "");
+	}
+}
+
+/* The human lines after an apply that stopped: what landed, what the
+ * verification scan found. */
+static void print_failed_apply(struct pipeline *p)
+{
+	if (p->res.n_applied) {
+		cli_say(p->c, p->txt, TONE_INFO, "Applied before the failure:");
+		print_actions(p, 1);
+	}
+	if (!p->verified)
+		return;
+	if (p->verify.n_an == 0) {
+		cli_say(p->c, p->txt, TONE_INFO, "Verification scan: persistence is healthy");
+		return;
+	}
+	cli_say(p->c, p->txt, TONE_ERR, "Verification scan: %zu persistence anomalies remain", p->verify.n_an);
+	pipeline_print_anomalies(p, &p->verify, TONE_ERR);
 }
 
 int pipeline_recover(struct pipeline *p, enum recovery_mode mode, const char *qdir,
@@ -93,25 +293,40 @@ int pipeline_recover(struct pipeline *p, enum recovery_mode mode, const char *qd
 	if (p->b->ops->plan(p->b, &p->scan, mode, qdir, &p->plan, &e) < 0)
 		return cli_fail(p->c, &e);
 	p->planned = 1;
-	if (applied_actions(&p->plan) > 0) {
-		if (p->b->ops->apply(p->b, &p->plan, NULL, &p->res, &e) < 0)
-			return cli_fail(p->c, &e);
+	size_t total = planned_actions(&p->plan);
+	int rc = 0;
+	perr ae = { 0 };
+	if (total > 0) {
+		p->applying = 1;
+		if (p->b->ops->apply(p->b, &p->plan, NULL, &p->res, &ae) < 0) {
+			perr fe = { ae.code ? ae.code : PX_IOERR, "" };
+			snprintf(fe.msg, sizeof fe.msg, "Recovery failed after %zu of %zu actions: %.900s",
+				 p->res.n_applied, total, ae.msg);
+			rc = cli_fail(p->c, &fe);
+		}
 	}
-	int rc = pipeline_scan(p, 1);
-	if (rc)
-		return rc;
-	if (journal && applied_actions(&p->plan) > 0) {
+	/* verify even after a failure: the report says what the store holds now */
+	int vrc = pipeline_scan(p, 1);
+	if (journal && total > 0) {
 		struct journal_entry j = {
 			.command = p->c->cmd->name, .backend = p->b->ops->name,
 			.location = p->b->location, .mode = recovery_mode_name(mode),
 			.plan = &p->plan, .result = &p->res,
-			.records_before = records_of(&p->scan), .records_after = records_of(&p->verify),
+			.records_before = records_of(&p->scan),
+			.records_after = p->verified ? records_of(&p->verify) : -1,
 			.bytes_before = p->res.bytes_before, .bytes_after = p->res.bytes_after,
+			.error = rc ? ae.msg : NULL,
 		};
-		if (journal_append(journal, &j, &e) < 0)
-			return cli_fail(p->c, &e);
+		perr je = { 0 };
+		if (journal_append(journal, &j, &je) < 0) {
+			int jrc = cli_fail(p->c, &je);
+			if (!rc)
+				rc = jrc;
+		}
 	}
-	return 0;
+	if (rc)
+		print_failed_apply(p);
+	return rc ? rc : vrc;
 }
 
 void pipeline_print_anomalies(struct pipeline *p, const struct scan_report *r, enum cli_tone t)
@@ -134,65 +349,5 @@ void pipeline_print_applied(struct pipeline *p)
 
 void pipeline_print_plan(struct pipeline *p)
 {
-	for (size_t i = 0; i < p->plan.n; i++) {
-		const struct action *a = &p->plan.v[i];
-		if (a->skip)
-			continue;
-		if (a->line > 0)
-			cli_say(p->c, p->txt, TONE_INFO, "  %s: %s line %lld (%s, %lld bytes)",
-				action_kind_name(a->kind), a->path, (long long)a->line,
-				anomaly_type_name(a->reason), (long long)a->length);
-		else if (a->id)
-			cli_say(p->c, p->txt, TONE_INFO, "  %s: %s entry %s (%s)%s%s", action_kind_name(a->kind),
-				a->path, a->id, anomaly_type_name(a->reason), a->to ? " -> " : "",
-				a->to ? a->to : "");
-		else
-			cli_say(p->c, p->txt, TONE_INFO, "  %s: %s%s%s", action_kind_name(a->kind),
-				a->path, a->to ? " -> " : "", a->to ? a->to : "");
-	}
-}
-
-int pipeline_end(struct pipeline *p, int exit_code)
-{
-	struct cli *c = p->c;
-	if (p->fmt != FMT_TEXT && p->b) {
-		struct run_report rr = {
-			.command = c->cmd->name, .backend = p->b->ops->name, .location = p->b->location,
-			.mode = p->mode, .recovery_mode = p->planned ? p->recovery_mode : NULL,
-			.scan = p->scanned ? &p->scan : NULL, .actions = p->planned && !p->plan_only ? &p->plan : NULL,
-			.plan = p->plan_only ? &p->plan : NULL,
-			.verify = p->verified ? &p->verify : NULL, .exit_code = exit_code,
-		};
-		int wrc = p->fmt == FMT_JSON ? report_write_json(p->report, &rr) :
-			  p->fmt == FMT_JUNIT ? report_write_junit(p->report, &rr) :
-						report_write_github(p->report, &rr);
-		if (wrc < 0 || fflush(p->report) != 0) {
-			cli_say(c, stderr, TONE_ERR, "could not write the report: %s", strerror(errno));
-			exit_code = PX_IOERR;
-		}
-	}
-	const char *out = cli_get(c, "--output");
-	FILE *file = p->fmt != FMT_TEXT ? p->report : p->txt;
-	if (out && file && file != stdout) {
-		if (fclose(file) != 0) {
-			cli_say(c, stderr, TONE_ERR, "could not write %s: %s", out, strerror(errno));
-			exit_code = PX_IOERR;
-		}
-		if (p->fmt != FMT_TEXT)
-			p->report = NULL;
-		else
-			p->txt = stdout;
-		const struct scan_report *last = p->verified ? &p->verify : &p->scan;
-		cli_say(c, stdout, exit_code == 0 ? TONE_OK : TONE_ERR, "%s: %s; report written to %s (exit %d)",
-			c->cmd->name, !p->scanned ? "not scanned" : last->n_an ? "anomalies present" : "healthy",
-			out, exit_code);
-	}
-	if (p->txt && p->txt != stdout)
-		fclose(p->txt);
-	scan_report_free(&p->scan);
-	scan_report_free(&p->verify);
-	plan_free(&p->plan);
-	apply_result_free(&p->res);
-	backend_close(p->b);
-	return exit_code;
+	print_actions(p, 0);
 }

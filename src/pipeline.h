@@ -1,6 +1,12 @@
 /* What the pipeline commands (scan, recover, startup-check, doctor run,
- * compact) share: open the backend, scan, recover with verification, print
- * anomalies, and write the report in the asked --format to --output. */
+ * console --batch, compact) share: open the backend, scan, recover with
+ * verification, print anomalies, and write the report in the asked
+ * --format to --output — on every exit path (SPEC §6).
+ *
+ * Order of a command: pipeline_begin (format, --output and --journal
+ * checked before anything is read), its own option checks (failures go
+ * through pipeline_end so they are reported too), pipeline_open, the work,
+ * pipeline_end with the exit code. */
 #ifndef PAPYRA_PIPELINE_H
 #define PAPYRA_PIPELINE_H
 
@@ -15,31 +21,52 @@ struct pipeline {
 	struct cli *c;
 	struct backend *b;
 	enum report_format fmt;
+	int begun;           /* the format is known: pipeline_end writes a report */
 	FILE *txt;           /* human lines: stdout, the --output file, or discarded */
 	FILE *report;        /* the report's destination, for the machine formats */
+	char *out_final;     /* --output FILE resolved; NULL: stdout */
+	char *out_tmp;       /* the temp file beside it, renamed into place at the end */
+	FILE *out_file;      /* open on out_tmp */
+	const char *journal; /* --journal, checked */
 	struct scan_report scan, verify;
 	struct plan plan;
 	struct apply_result res;
 	int scanned, planned, verified;
+	int applying;        /* apply was attempted: the report tells which actions landed */
 	int plan_only;       /* the plan was shown, not applied (report says so) */
 	int quiet_list;      /* anomaly lists already shown (batch triage) */
+	int require_data;    /* --require-data / PAPYRA_REQUIRE_DATA / require_data */
+	char *missing;       /* "No data at P: nothing to check" when the store is absent */
+	char *checked;       /* "json store P (1 file, …)" */
 	const struct scan_sink *sink; /* optional, for the first scan */
 	const char *mode, *recovery_mode; /* for the report */
 };
 
 /* Common options of the pipeline commands, for their option tables. */
 #define PIPELINE_OPTS \
-	{ "--format", "FMT", "report format: text | json | junit | github" }, \
-	{ "--output", "FILE", "write the report to FILE (a one-line summary still goes to stdout)" }, \
+	{ "--format", "FMT", "report format: text | json | junit | github (any case)" }, \
+	{ "--output", "FILE", "write the report to FILE via a temp file (- = stdout); never the store or journal" }, \
 	{ "--strict", NULL, "also check every record against the schema (SCHEMA_MISMATCH)" }
+#define PIPELINE_REQUIRE_DATA_OPT \
+	{ "--require-data", NULL, "a missing store is a MISSING_DATA anomaly (env PAPYRA_REQUIRE_DATA)" }
 
-/* Validate --format/--output and open the backend.  Returns 0, or the exit
- * code after reporting. */
+/* Parse --format, check --output and --journal (exit 64 when one names the
+ * store, the journal or a non-regular file; nothing is read before).
+ * Returns 0, or an exit code to hand to pipeline_end. */
 int pipeline_begin(struct pipeline *p, struct cli *c);
-/* Scan into p->scan (or p->verify when `verify`).  Returns 0 or an exit code. */
+/* Open the backend.  Returns 0, or an exit code for pipeline_end. */
+int pipeline_open(struct pipeline *p);
+/* Scan into p->scan (or p->verify when `verify`); a missing store is
+ * noted (and is MISSING_DATA with --require-data); the first scan prints
+ * the misconfiguration hints.  Returns 0 or an exit code. */
 int pipeline_scan(struct pipeline *p, int verify);
+/* Print what was checked, or that nothing was there (text lines). */
+void pipeline_print_checked(struct pipeline *p);
 /* Plan, apply and verify.  `journal` may be NULL.  Returns 0 (then look at
- * p->verify) or an exit code. */
+ * p->verify) or an exit code; after a failed or partial apply the
+ * verification still runs when the store answers, the journal records
+ * what was applied with the error, and the message says "Recovery failed
+ * after N of M actions". */
 int pipeline_recover(struct pipeline *p, enum recovery_mode mode, const char *qdir,
 		     const char *journal);
 /* "- TYPE: path (detail)" lines, one per anomaly, in the given tone. */
@@ -48,9 +75,15 @@ void pipeline_print_anomalies(struct pipeline *p, const struct scan_report *r, e
 void pipeline_print_applied(struct pipeline *p);
 /* Print the plan's actions (used for both a shown and an applied plan). */
 void pipeline_print_plan(struct pipeline *p);
-/* Write the report, print the summary line when --output was given, free
- * everything.  Returns `exit_code`, or 74 when the report could not be written. */
+/* Write the report (always, once the format is known), put --output in
+ * place and print the summary line, free everything.  Returns `exit_code`,
+ * or 74 when the report could not be written. */
 int pipeline_end(struct pipeline *p, int exit_code);
+/* A report for an error found before the command ran (a usage error on
+ * the line, a bad configuration): written to --output only when that file
+ * does not exist yet (the store is not known, so nothing is replaced),
+ * else to stdout.  Returns exit_code. */
+int pipeline_report_early(struct cli *c, int exit_code);
 
 /* Check --mode / --recovery-mode / --quarantine-dir before anything runs. */
 int pipeline_check_quarantine(struct pipeline *p, enum recovery_mode m, const char *qdir);

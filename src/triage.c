@@ -41,6 +41,8 @@ void triage_print(struct pipeline *p, const struct triage *t)
 	cli_say(c, p->txt, TONE_INFO, "Triage of %s (%s)", p->b->location, p->b->ops->name);
 	if (r->n_an)
 		cli_say(c, p->txt, TONE_ERR, "  health: %zu ANOMALIES", r->n_an);
+	else if (p->missing)
+		cli_say(c, p->txt, TONE_INFO, "  health: NO DATA (nothing to check)");
 	else
 		cli_say(c, p->txt, TONE_OK, "  health: HEALTHY");
 	cli_say(c, p->txt, TONE_INFO, "  records: %lld events, %lld audits, %lld dead letters, %lld other (%lld lines)",

@@ -213,8 +213,13 @@ D=$(fixture json_corrupt_middle)
 walk recover_journal_refused "$D" "R dump Enter dump" --journal not-a-dir/journal.ndjson
 unchanged "$D" "$MID_SUM" "recovery refused: journal cannot be written"
 D=$(fixture json_retention)
-walk - "$D" "c dump Enter Enter Right Enter" --journal . --max-records 5
-dump_has "the journal . is not a regular file" "compaction refused: journal is a directory"
+# a journal that is not a regular file is refused before the console opens
+(cd "$D" && PAPYRA_TEST_SCREEN=1 PAPYRA_TEST_SIZE=100x30 PAPYRA_TEST_KEYS="c dump Enter Enter Right Enter" \
+	PAPYRA_TEST_DUMP="$TMP/walk.screen" "$PAPYRA" console --path events.ndjson --journal . --max-records 5 \
+	>"$TMP/.out" 2>"$TMP/.err" </dev/null)
+RC=$?; OUT=$(cat "$TMP/.out"); ERR=$(cat "$TMP/.err")
+check_rc 64 "compaction refused: journal is a directory"
+check_err "--journal . is a directory" "journal directory named"
 unchanged "$D" "$RET_SUM" "compaction refused: journal cannot be written"
 
 # --- recovery with nothing to do; bad options ---------------------------------------

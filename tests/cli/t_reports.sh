@@ -36,7 +36,8 @@ check_out "::error file=events.ndjson,line=6::CORRUPTED_LINE Invalid JSON at lin
 check_out "::error file=events.ndjson,line=23::TRUNCATED_LINE Line 23 missing newline" "github truncated line"
 run doctor run --mode recover --path events.ndjson --format github
 check_rc 0 "github doctor recover"
-check_out "::notice file=events.ndjson,line=6::papyra drop_line" "github notice per action"
+check_out "::warning file=events.ndjson,line=6::papyra drop_line (CORRUPTED_LINE)" "github: an applied drop is a warning"
+check_out_not "::notice file=events.ndjson,line=6" "github: no notice for a drop"
 check_out_not "::error" "github: clean after recovery"
 cd "$TMP"
 mkdir -p "$TMP/a,b:c"; printf 'x\n' > "$TMP/a,b:c/e.ndjson"

@@ -122,6 +122,7 @@ static void fx_plan(struct fx *f, enum recovery_mode m, const char *qdir)
 
 static int fx_apply(struct fx *f, perr *e)
 {
+	apply_result_free(&f->res); /* a test may apply twice: the result owns applied[] */
 	return plan_apply_files(&f->plan, NULL, &f->res, e);
 }
 
