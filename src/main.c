@@ -6,8 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-
-#define PAPYRA_VERSION "0.1.0"
+#include "version.h"
 
 static const struct cli_cmd *const groups[] = {
 	cmd_persistence, cmd_doctor, cmd_inspect, cmd_metrics, cmd_console,

@@ -21,8 +21,12 @@ int pipeline_begin(struct pipeline *p, struct cli *c)
 		p->fmt = FMT_JUNIT;
 	else if (strcmp(f, "github") == 0)
 		p->fmt = FMT_GITHUB;
+	else if (strcmp(f, "sarif") == 0)
+		p->fmt = FMT_SARIF;
+	else if (strcmp(f, "gitlab") == 0)
+		p->fmt = FMT_GITLAB;
 	else
-		return cli_usage_error(c, "--format: unknown format '%s' (text, json, junit, github)", f);
+		return cli_usage_error(c, "--format: unknown format '%s' (text, json, junit, github, sarif, gitlab)", f);
 	const char *out = cli_get(c, "--output");
 	FILE *o = NULL;
 	if (out && !(o = fopen(out, "w"))) {
@@ -165,6 +169,8 @@ int pipeline_end(struct pipeline *p, int exit_code)
 		};
 		int wrc = p->fmt == FMT_JSON ? report_write_json(p->report, &rr) :
 			  p->fmt == FMT_JUNIT ? report_write_junit(p->report, &rr) :
+			  p->fmt == FMT_SARIF ? report_write_sarif(p->report, &rr) :
+			  p->fmt == FMT_GITLAB ? report_write_gitlab(p->report, &rr) :
 						report_write_github(p->report, &rr);
 		if (wrc < 0 || fflush(p->report) != 0) {
 			cli_say(c, stderr, TONE_ERR, "could not write the report: %s", strerror(errno));

@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "report.h"
 
-enum report_format { FMT_TEXT, FMT_JSON, FMT_JUNIT, FMT_GITHUB };
+enum report_format { FMT_TEXT, FMT_JSON, FMT_JUNIT, FMT_GITHUB, FMT_SARIF, FMT_GITLAB };
 
 struct pipeline {
 	struct cli *c;
@@ -29,7 +29,7 @@ struct pipeline {
 
 /* Common options of the pipeline commands, for their option tables. */
 #define PIPELINE_OPTS \
-	{ "--format", "FMT", "report format: text | json | junit | github" }, \
+	{ "--format", "FMT", "report format: text | json | junit | github | sarif | gitlab" }, \
 	{ "--output", "FILE", "write the report to FILE (a one-line summary still goes to stdout)" }, \
 	{ "--strict", NULL, "also check every record against the schema (SCHEMA_MISMATCH)" }
 
