@@ -60,6 +60,9 @@ int cli_fail(const struct cli *c, const perr *e);
  * PX_USAGE after printing what was wrong. */
 int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv, int *help);
 void cli_print_help(FILE *f, const struct cli_cmd *cmd);
+/* Help text of backend option `k` (enum config_key), for --help and the
+ * shell completions. */
+const char *cli_backend_help(int k);
 
 /* Open the configured backend; on failure reports and returns the exit code
  * (and *out is NULL).  Returns 0 on success. */

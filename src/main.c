@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "completion.h"
 #include "version.h"
 
 static const struct cli_cmd *const groups[] = {
@@ -78,6 +79,13 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("papyra %s\n", PAPYRA_VERSION);
 		return 0;
+	}
+	/* hidden: `make completions` builds the shell completions from the tables */
+	if (strcmp(argv[1], "--print-completion") == 0) {
+		if (completion_print(stdout, argc > 2 ? argv[2] : NULL, groups, sizeof groups / sizeof *groups) == 0)
+			return 0;
+		fputs("usage: papyra --print-completion bash|zsh\n", stderr);
+		return PX_USAGE;
 	}
 	int words = 0;
 	const struct cli_cmd *cmd = find_command(argc, argv, &words);
