@@ -24,7 +24,8 @@ CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/%.o) $(UI_SRC:%.c=$(BUILD)/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test test-plain test-san unit cli deps run bench install clean screenshots fuzz man
+.PHONY: all test test-plain test-san test-pkg unit cli deps run bench install clean screenshots fuzz man \
+	completions deb cli-only
 
 all: $(BUILD)/papyra
 
@@ -38,6 +39,21 @@ $(BUILD)/libpapyra.a: $(CORE_OBJ)
 
 $(BUILD)/papyra: $(APP_OBJ) $(BUILD)/libpapyra.a
 	$(CC) $(OPT) $(EXTRA_CFLAGS) $(EXTRA_LDFLAGS) -o $@ $(APP_OBJ) $(BUILD)/libpapyra.a $(LDLIBS_ALL)
+
+# papyra-cli: the same commands without ncurses (no interactive console),
+# for minimal init-container images; the default build is unchanged.
+CLI_PKGS := libcjson hiredis
+CLI_OBJ := $(APP_SRC:%.c=$(BUILD)/cli/%.o)
+$(BUILD)/cli/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(OPT) $(EXTRA_CFLAGS) -DPAPYRA_NO_CONSOLE -Icore -Isrc \
+		$(shell pkg-config --cflags $(CLI_PKGS) 2>/dev/null) -MMD -MP -c $< -o $@
+
+$(BUILD)/papyra-cli: $(CLI_OBJ) $(BUILD)/libpapyra.a
+	$(CC) $(OPT) $(EXTRA_CFLAGS) $(EXTRA_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libpapyra.a \
+		$(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null || echo -lcjson -lhiredis) -lm
+
+cli-only: $(BUILD)/papyra-cli
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpapyra.a $(filter-out $(BUILD)/src/main.o,$(APP_OBJ))
 	@mkdir -p $(dir $@)
@@ -54,7 +70,11 @@ cli: $(BUILD)/papyra
 	@sh tests/cli/run.sh $(abspath $(BUILD)/papyra)
 
 test-plain:
-	$(MAKE) unit cli
+	$(MAKE) unit cli test-pkg
+
+# make install, make deb and make cli-only, each built and run from a scratch root
+test-pkg: $(BUILD)/papyra
+	@sh tests/pkg/run.sh $(BUILD)
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 test-san:
@@ -98,10 +118,32 @@ man: $(BUILD)/papyra
 	$(BUILD)/papyra console --print-keys-man > man/papyra-keys.inc
 	sh man/splice-keys.sh
 
-install: $(BUILD)/papyra
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 $(BUILD)/papyra $(DESTDIR)$(PREFIX)/bin/papyra
+# Shell completions, written by the binary from its own command tables.
+completions: $(BUILD)/completions/papyra $(BUILD)/completions/_papyra
+$(BUILD)/completions/papyra: $(BUILD)/papyra
+	@mkdir -p $(dir $@)
+	$(BUILD)/papyra --print-completion bash > $@.tmp && mv $@.tmp $@
+$(BUILD)/completions/_papyra: $(BUILD)/papyra
+	@mkdir -p $(dir $@)
+	$(BUILD)/papyra --print-completion zsh > $@.tmp && mv $@.tmp $@
+
+STRIP ?= strip
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# Debian's zsh reads packages' completions from vendor-completions, local ones from site-functions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,site-functions)
+
+install: $(BUILD)/papyra completions
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 755 -s --strip-program=$(STRIP) $(BUILD)/papyra $(DESTDIR)$(PREFIX)/bin/papyra
 	install -m 644 man/papyra.1 $(DESTDIR)$(PREFIX)/share/man/man1/papyra.1
+	install -m 644 $(BUILD)/completions/papyra $(DESTDIR)$(BASHCOMPDIR)/papyra
+	install -m 644 $(BUILD)/completions/_papyra $(DESTDIR)$(ZSHCOMPDIR)/_papyra
+
+# A Debian package of `make install PREFIX=/usr` (Depends from dpkg-shlibdeps).
+VERSION := $(shell sed -n 's/^\#define PAPYRA_VERSION "\(.*\)"/\1/p' core/version.h)
+deb: $(BUILD)/papyra completions
+	@sh packaging/mkdeb.sh $(BUILD) $(VERSION)
 
 clean:
 	rm -rf build

@@ -195,6 +195,11 @@ static const char *const backend_help[CK__COUNT] = {
 	[CK_MAX_TOTAL_BYTES] = "retention: keep the newest records that fit in N bytes",
 };
 
+const char *cli_backend_help(int k)
+{
+	return k >= 0 && k < CK__COUNT ? backend_help[k] : NULL;
+}
+
 void cli_print_help(FILE *f, const struct cli_cmd *cmd)
 {
 	fprintf(f, "usage: papyra %s [options]\n\n%s\n\noptions:\n", cmd->name, cmd->summary);

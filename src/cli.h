@@ -81,6 +81,9 @@ void cli_warn(const struct cli *c, const char *kind, const char *fmt, ...)
  * later on the line can be reported in the asked format. */
 int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv, int *help);
 void cli_print_help(FILE *f, const struct cli_cmd *cmd);
+/* Help text of backend option `k` (enum config_key), for --help and the
+ * shell completions. */
+const char *cli_backend_help(int k);
 
 /* Open the configured backend; on failure reports and returns the exit code
  * (and *out is NULL).  Returns 0 on success. */

@@ -7,11 +7,24 @@
 #include <unistd.h>
 
 #include "cli.h"
+#ifndef PAPYRA_NO_CONSOLE
 #include "console.h"
+#endif
 #include "gate.h"
 #include "guard.h"
 #include "pipeline.h"
 
+#ifdef PAPYRA_NO_CONSOLE
+/* papyra-cli (`make cli-only`) is built without ncurses for minimal
+ * images: the headless workflow is all it has. */
+static int console_cmd(struct cli *c)
+{
+	if (cli_has(c, "--batch"))
+		return gate_run(c, GATE_BATCH);
+	return cli_usage_error(c, "the interactive console is not in this build (papyra-cli, built without "
+				  "ncurses); use --batch, or the full papyra binary");
+}
+#else
 static int console_cmd(struct cli *c)
 {
 	if (cli_has(c, "--print-keys-man")) {
@@ -55,6 +68,7 @@ static int console_cmd(struct cli *c)
 	backend_close(b);
 	return rc;
 }
+#endif
 
 static const struct cli_opt console_opts[] = {
 	{ "--batch", NULL, "no screen: print the triage summary; exit codes as doctor run" },

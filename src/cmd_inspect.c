@@ -20,6 +20,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "json_strict.h"
 #include "metrics.h"
 #include "record.h"
 #include "retention.h"
@@ -157,6 +158,7 @@ struct insp {
 	const char *event_type; /* NULL or "": any (the reference ignores "") */
 	const char *target;
 	int reverse, json, summary;
+	int json_raw;           /* --json-raw: NaN / Infinity as stored, not as strings */
 
 	int use_ret;
 	struct retview ret;
@@ -264,6 +266,11 @@ static void insp_emit(struct insp *s, const struct scan_line *l)
 	} else {
 		size_t n = 0;
 		char *txt = s->json ? record_format_json(&s->rec, &n) : record_format_line(&s->rec, &n);
+		if (txt && s->json && !s->json_raw) {
+			char *strict = json_strict_copy(txt, n, &n);
+			free(txt);
+			txt = strict;
+		}
 		if (txt) {
 			/* the formatted line becomes the buffer: no copy of a long record */
 			strbuf_free(&s->line);
@@ -449,7 +456,8 @@ static int insp_list(struct cli *c, enum rec_kind kind, int summary, const char 
 	s.event_type = cli_get(c, "--event-type");
 	s.target = cli_get(c, "--target");
 	s.reverse = cli_has(c, "--reverse");
-	s.json = cli_has(c, "--json");
+	s.json_raw = cli_has(c, "--json-raw");
+	s.json = cli_has(c, "--json") || s.json_raw;
 
 	struct backend *b = NULL;
 	int rc = insp_open(&s, c, &b), done = s.limit == 0;
@@ -620,6 +628,7 @@ static const struct cli_opt events_opts[] = {
 	{ "--event-type", "T", "only events of type T (e.g. ActorCrashed)" },
 	{ "--reverse", NULL, "newest first" },
 	{ "--json", NULL, "one JSON object per line" },
+	{ "--json-raw", NULL, "as --json, but NaN and Infinity as stored (not strict JSON)" },
 	{ NULL, NULL, NULL },
 };
 
@@ -627,6 +636,7 @@ static const struct cli_opt audits_opts[] = {
 	{ "--limit", "N", "show only the newest N audits" },
 	{ "--since", "TS", "only audits at or after Unix time TS" },
 	{ "--json", NULL, "one JSON object per line" },
+	{ "--json-raw", NULL, "as --json, but NaN and Infinity as stored (not strict JSON)" },
 	{ NULL, NULL, NULL },
 };
 
@@ -636,11 +646,13 @@ static const struct cli_opt dead_letters_opts[] = {
 	{ "--target", "ADDR", "only dead letters for ADDR (local:4 matches either stored form)" },
 	{ "--reverse", NULL, "newest first" },
 	{ "--json", NULL, "one JSON object per line" },
+	{ "--json-raw", NULL, "as --json, but NaN and Infinity as stored (not strict JSON)" },
 	{ NULL, NULL, NULL },
 };
 
 static const struct cli_opt summary_opts[] = {
 	{ "--json", NULL, "the latest audit as one JSON object" },
+	{ "--json-raw", NULL, "as --json, but NaN and Infinity as stored (not strict JSON)" },
 	{ NULL, NULL, NULL },
 };
 

@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "completion.h"
 #include "pipeline.h"
-
-#define PAPYRA_VERSION "0.1.0"
+#include "version.h"
 
 static const struct cli_cmd *const groups[] = {
 	cmd_persistence, cmd_doctor, cmd_inspect, cmd_metrics, cmd_console,
@@ -157,6 +157,13 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "help") == 0)
 		return help_command(argc, argv);
+	/* hidden: `make completions` builds the shell completions from the tables */
+	if (strcmp(argv[1], "--print-completion") == 0) {
+		if (completion_print(stdout, argc > 2 ? argv[2] : NULL, groups, sizeof groups / sizeof *groups) == 0)
+			return 0;
+		fputs("usage: papyra --print-completion bash|zsh\n", stderr);
+		return PX_USAGE;
+	}
 	int words = 0;
 	const struct cli_cmd *cmd = find_command(argc, argv, &words);
 	if (!cmd) {

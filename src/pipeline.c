@@ -13,10 +13,11 @@
 #include "redis_conn.h"
 #include "strbuf.h"
 
-static int parse_format(const char *f, enum report_format *out)
+int pipeline_parse_format(const char *f, enum report_format *out)
 {
 	static const struct { const char *name; enum report_format fmt; } fmts[] = {
 		{ "text", FMT_TEXT }, { "json", FMT_JSON }, { "junit", FMT_JUNIT }, { "github", FMT_GITHUB },
+		{ "sarif", FMT_SARIF }, { "gitlab", FMT_GITLAB },
 	};
 	if (!f) {
 		*out = FMT_TEXT;
@@ -40,8 +41,8 @@ int pipeline_begin(struct pipeline *p, struct cli *c)
 	scan_report_init(&p->verify);
 	plan_init(&p->plan);
 	const char *f = cli_get(c, "--format");
-	if (parse_format(f, &p->fmt) < 0)
-		return cli_usage_error(c, "--format: unknown format '%s' (text, json, junit, github)", f);
+	if (pipeline_parse_format(f, &p->fmt) < 0)
+		return cli_usage_error(c, "--format: unknown format '%s' (" PIPELINE_FORMAT_NAMES ")", f);
 	p->begun = 1;
 	/* only where the flag exists: PAPYRA_REQUIRE_DATA must not make compact or
 	 * recover refuse a missing store */

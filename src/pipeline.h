@@ -15,7 +15,11 @@
 #include "cli.h"
 #include "report.h"
 
-enum report_format { FMT_TEXT, FMT_JSON, FMT_JUNIT, FMT_GITHUB };
+enum report_format { FMT_TEXT, FMT_JSON, FMT_JUNIT, FMT_GITHUB, FMT_SARIF, FMT_GITLAB };
+/* The names --format takes, for messages. */
+#define PIPELINE_FORMAT_NAMES "text, json, junit, github, sarif, gitlab"
+/* Parse a --format value, any case; NULL is text.  Returns 0 or -1. */
+int pipeline_parse_format(const char *f, enum report_format *out);
 
 struct pipeline {
 	struct cli *c;
@@ -44,7 +48,7 @@ struct pipeline {
 
 /* Common options of the pipeline commands, for their option tables. */
 #define PIPELINE_OPTS \
-	{ "--format", "FMT", "report format: text | json | junit | github (any case)" }, \
+	{ "--format", "FMT", "report format: text | json | junit | github | sarif | gitlab (any case)" }, \
 	{ "--output", "FILE", "write the report to FILE via a temp file (- = stdout); never the store or journal" }, \
 	{ "--strict", NULL, "also check every record against the schema (SCHEMA_MISMATCH)" }
 #define PIPELINE_REQUIRE_DATA_OPT \

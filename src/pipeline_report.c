@@ -20,8 +20,14 @@ static const char *backend_kind_name(enum backend_kind k)
 
 static int write_format(FILE *f, enum report_format fmt, const struct run_report *rr)
 {
-	return fmt == FMT_JSON ? report_write_json(f, rr) : fmt == FMT_JUNIT ? report_write_junit(f, rr) :
-									      report_write_github(f, rr);
+	switch (fmt) {
+	case FMT_JSON: return report_write_json(f, rr);
+	case FMT_JUNIT: return report_write_junit(f, rr);
+	case FMT_SARIF: return report_write_sarif(f, rr);
+	case FMT_GITLAB: return report_write_gitlab(f, rr);
+	case FMT_GITHUB: case FMT_TEXT: break;
+	}
+	return report_write_github(f, rr);
 }
 
 /* Append the Markdown summary to $GITHUB_STEP_SUMMARY (github format).
@@ -144,12 +150,7 @@ int pipeline_report_early(struct cli *c, int exit_code)
 	const char *f = cli_get(c, "--format");
 	if (!has_reports(c) || !f)
 		return exit_code;
-	static const char *const names[] = { "json", "junit", "github" };
-	static const enum report_format fmts[] = { FMT_JSON, FMT_JUNIT, FMT_GITHUB };
-	for (size_t i = 0; i < 3; i++)
-		if (strcasecmp(f, names[i]) == 0)
-			fmt = fmts[i];
-	if (fmt == FMT_TEXT)
+	if (pipeline_parse_format(f, &fmt) < 0 || fmt == FMT_TEXT)
 		return exit_code;
 	struct run_report rr = { .command = c->cmd->name, .error = c->err[0] ? c->err : NULL,
 				 .exit_code = exit_code };

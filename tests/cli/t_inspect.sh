@@ -89,6 +89,39 @@ check_out_not "ℹ" "summary --json has no prefix"
 run inspect events --path events.ndjson --json --event-type NoSuchEvent
 check_rc 0 "--json, no match"
 check_true "--json, no match: empty stdout" test -z "$OUT"
+
+# --- strict JSON by default; --json-raw keeps NaN / Infinity as stored ---------
+# node's JSON.parse is the strict parser pipelines meet
+jsparse() { node -e 'const l = require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean);
+	for (const x of l) JSON.parse(x); console.log(l.length)' <"$1"; }
+run inspect events --path events.ndjson --json-raw
+check_golden tests/cli/golden/inspect_events_raw.json "events --json-raw: the stored text"
+printf '%s\n' "$OUT" > "$TMP/raw.json"
+check_true "--json-raw is not strict JSON (NaN)" sh -c "! node -e 'JSON.parse(process.argv[1])' '$(grep NaN "$TMP/raw.json")' 2>/dev/null"
+for k in events audits dead-letters summary; do
+	run inspect $k --path events.ndjson --json
+	printf '%s\n' "$OUT" > "$TMP/strict.json"
+	check_true "inspect $k --json: every line passes JSON.parse" jsparse "$TMP/strict.json"
+done
+run inspect events --path events.ndjson --json
+check_out '"metrics":{"latency_ms":"NaN","p99_ms":"Infinity","floor":"-Infinity","zero":-0.0,"tiny":5e-324,"huge":1.7976931348623157e+308}' "the three words become strings, numbers keep their digits"
+cd "$TMP" || exit 1
+# the words only outside strings; in a timestamp and in audit counters too
+cat > "$TMP/words.ndjson" <<'EOT'
+{"kind":"event","timestamp":NaN,"event_type":"NaN Infinity","actor_address":"-Infinity","payload":{"s":"a \" NaN","n":[-Infinity,1E400,NaN]}}
+{"kind":"audit","timestamp":-Infinity,"total_actors":Infinity,"alive_actors":1,"stopping_actors":0,"restarting_actors":0,"registry_size":1,"registry_orphans":[],"registry_dead":[],"dead_letters_count":NaN}
+EOT
+run inspect events --path "$TMP/words.ndjson" --json
+check_out '"timestamp":"NaN"' "NaN timestamp as a string"
+check_out '"actor_address":"-Infinity","event_type":"NaN Infinity","payload":{"s":"a \" NaN","n":["-Infinity",1E400,"NaN"]}' "strings untouched, words quoted"
+run inspect summary --path "$TMP/words.ndjson" --json
+check_out '"timestamp":"-Infinity","system_id":"local","total_actors":"Infinity"' "audit words quoted"
+check_out '"dead_letters_count":"NaN"' "audit NaN quoted"
+printf '%s\n' "$OUT" > "$TMP/w.json"
+check_true "summary with words passes JSON.parse" jsparse "$TMP/w.json"
+run inspect events --path "$TMP/words.ndjson" --json-raw
+check_out '"timestamp":NaN' "--json-raw: as stored"
+cd "$(fixture json_clean)" || exit 1
 cd "$TMP" || exit 1
 
 # --- retention is a logical view of the listing (SPEC §5) ---------------------

@@ -373,6 +373,7 @@ static void test_repair_crlf_untouched_bytes(void **state)
 	fx_plan(&f, RM_REPAIR, NULL);
 	assert_int_equal(f.plan.n, 1);
 	assert_int_equal(f.plan.v[0].line, 4);
+	apply_result_free(&f.res); /* plan_apply_files overwrites its result */
 	assert_int_equal(fx_apply(&f, &e), 0);
 	assert_file_equals(f.path, f.orig.p, f.orig.n);
 	free(mixed.p);
