@@ -18,6 +18,7 @@ static const char *const gitlab_severity[AN__COUNT] = {
 	[AN_SCHEMA_MISMATCH] = "major",        /* readable, but not what readers expect */
 	[AN_ORPHANED_ROTATED_FILE] = "minor",  /* beside the data, not in it */
 	[AN_UNEXPECTED_FILE] = "minor",
+	[AN_MISSING_DATA] = "blocker",         /* --require-data: nothing was there to check */
 };
 
 const char *report_gitlab_severity(enum anomaly_type t)

@@ -21,7 +21,7 @@ for spec in "scan:2:persistence scan" "startup:1:persistence startup-check" "doc
 	f=$SD/$n.sarif
 	jqt "$cmd: one run, version 2.1.0" "$f" '.version == "2.1.0" and (.runs | length) == 1'
 	jqt "$cmd: driver" "$f" '.runs[0].tool.driver | .name == "papyra" and (.version | test("^[0-9]+\\.[0-9]+\\.[0-9]+$")) and (.informationUri | startswith("https://"))'
-	jqt "$cmd: one rule per anomaly type" "$f" '[.runs[0].tool.driver.rules[].id] == ["TRUNCATED_LINE","PARTIAL_WRITE","CORRUPTED_LINE","ORPHANED_ROTATED_FILE","UNEXPECTED_FILE","SCHEMA_MISMATCH"]'
+	jqt "$cmd: one rule per anomaly type" "$f" '[.runs[0].tool.driver.rules[].id] == ["TRUNCATED_LINE","PARTIAL_WRITE","CORRUPTED_LINE","ORPHANED_ROTATED_FILE","UNEXPECTED_FILE","SCHEMA_MISMATCH","MISSING_DATA"]'
 	jqt "$cmd: rule text from the anomaly table" "$f" '.runs[0].tool.driver.rules[2] | .shortDescription.text == "Line is not a JSON object." and (.help.text | contains("drop the line"))'
 	jqt "$cmd: exit code in the invocation" "$f" --argjson w "$want" '.runs[0].invocations[0] | .exitCode == $w and .executionSuccessful'
 	jqt "$cmd: two results, each pointing at its line" "$f" '[.runs[0].results[] | [.ruleId, .level, .locations[0].physicalLocation.region.startLine]] == [["CORRUPTED_LINE","error",6],["TRUNCATED_LINE","error",23]]'
@@ -113,7 +113,7 @@ run persistence scan --path events.ndjson --format gitlab
 check_true "gitlab: clean is []" test "$OUT" = "[]"
 run persistence scan --path events.ndjson --format sarif --output "$SD/clean.sarif"
 check_rc 0 "sarif clean"
-jqt "sarif clean: no results, rules still listed" "$SD/clean.sarif" '(.runs[0].results == []) and (.runs[0].tool.driver.rules | length) == 6'
+jqt "sarif clean: no results, rules still listed" "$SD/clean.sarif" '(.runs[0].results == []) and (.runs[0].tool.driver.rules | length) == 7'
 run persistence scan --path events.ndjson --format codeclimate
 check_rc 64 "unknown format"
 check_err "(text, json, junit, github, sarif, gitlab)" "formats listed"
@@ -136,6 +136,16 @@ if redis_available; then
 fi
 
 # --- the validator, on every report above ----------------------------------------------
+# --- a missing store under --require-data: a blocker, and valid SARIF -------------
+mkdir -p "$TMP/nodata"; cd "$TMP/nodata"
+run persistence scan --path events.ndjson --require-data --format gitlab
+check_rc 2 "missing store, --require-data: gitlab exit"
+check_true "missing store: one MISSING_DATA issue, blocker" test "$(printf '%s' "$OUT" | jq -c '[.[] | [.check_name, .location.path, .severity]]')" = '[["MISSING_DATA","events.ndjson","blocker"]]'
+run persistence scan --path events.ndjson --require-data --format sarif --output "$SD/missing.sarif"
+check_rc 2 "missing store, --require-data: sarif exit"
+jqt "missing store: the MISSING_DATA result" "$SD/missing.sarif" '[.runs[0].results[].ruleId] == ["MISSING_DATA"]'
+cd "$TMP"
+
 # DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: the validator needs no ICU that way
 validate() {
 	rm -f "$TMP/v.sarif"
