@@ -18,6 +18,7 @@ int recovery_mode_parse(const char *s, enum recovery_mode *out); /* case-insensi
 
 #define ACTION_KINDS(X) \
 	X(DROP_LINE, "drop_line") \
+	X(SALVAGE, "salvage") \
 	X(APPEND_NEWLINE, "append_newline") \
 	X(QUARANTINE_FILE, "quarantine_file") \
 	X(MOVE_ORPHAN, "move_orphan") \
@@ -38,11 +39,14 @@ const char *action_kind_name(enum action_kind k);
 struct action {
 	enum action_kind kind;
 	char *path;                   /* file (or stream key) acted on */
-	int64_t line, offset, length; /* DROP_LINE / APPEND_NEWLINE; else 0/-1/-1 */
+	int64_t line, offset, length; /* DROP_LINE / APPEND_NEWLINE; else 0/-1/-1.
+				       * SALVAGE: offset = the line's start, length =
+				       * bytes of the damaged prefix dropped */
 	char *to;                     /* QUARANTINE_FILE / MOVE_ORPHAN destination */
 	char *id;                     /* Redis entry id */
 	enum anomaly_type reason;
 	int skip;                     /* operator chose to leave it: not applied */
+	struct salvage *salvage;      /* SALVAGE: the records kept (owned, core/salvage.h) */
 };
 
 /* One file the plan rewrites (or moves). */

@@ -37,6 +37,9 @@ const char *anomaly_type_fix(enum anomaly_type t);
 /* anomaly.flags */
 #define AF_TAIL_COMPLETE 0x1 /* TRUNCATED_LINE whose bytes are a complete object: repair keeps it */
 #define AF_TEMP_FILE 0x2     /* UNEXPECTED_FILE that is our own leftover temp file: recovery removes it */
+#define AF_SALVAGE 0x4       /* CORRUPTED_LINE ending with complete records: recovery keeps them (salvage) */
+
+struct salvage;
 
 struct anomaly {
 	enum anomaly_type type;
@@ -47,6 +50,7 @@ struct anomaly {
 	int64_t length; /* line bytes without the "\n"; -1 when n/a */
 	char *id;       /* Redis entry id, else NULL */
 	unsigned flags; /* AF_* */
+	struct salvage *salvage; /* AF_SALVAGE: what recovery keeps (owned; core/salvage.h), else NULL */
 };
 
 /* Identity of a file at scan time, so recovery can refuse if it changed. */

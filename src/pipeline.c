@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "salvage.h"
+
 int pipeline_begin(struct pipeline *p, struct cli *c)
 {
 	memset(p, 0, sizeof *p);
@@ -138,7 +140,12 @@ void pipeline_print_plan(struct pipeline *p)
 		const struct action *a = &p->plan.v[i];
 		if (a->skip)
 			continue;
-		if (a->line > 0)
+		if (a->kind == ACT_SALVAGE && a->salvage)
+			cli_say(p->c, p->txt, TONE_INFO, "  %s: %s line %lld (%s: %lld bytes of a torn record "
+				"dropped, %lld complete record%s kept)", action_kind_name(a->kind), a->path,
+				(long long)a->line, anomaly_type_name(a->reason), (long long)a->length,
+				(long long)a->salvage->records, a->salvage->records == 1 ? "" : "s");
+		else if (a->line > 0)
 			cli_say(p->c, p->txt, TONE_INFO, "  %s: %s line %lld (%s, %lld bytes)",
 				action_kind_name(a->kind), a->path, (long long)a->line,
 				anomaly_type_name(a->reason), (long long)a->length);
