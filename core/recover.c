@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsmeta.h"
 #include "fsutil.h"
 #include "salvage.h"
 
@@ -188,7 +189,8 @@ static struct plan_file *recover_plan_file(struct recover_build *b, size_t idx,
 	for (size_t i = 0; i < p->nfiles; i++)
 		if (strcmp(p->files[i].path, real) == 0)
 			return &p->files[i];
-	if (px_grow(&p->files, &p->capfiles, p->nfiles + 1, sizeof *p->files, b->e) != 0)
+	if (fsmeta_check_links(sf->path, sf->ident.nlink, p->allow_links, b->e) != 0 ||
+	    px_grow(&p->files, &p->capfiles, p->nfiles + 1, sizeof *p->files, b->e) != 0)
 		return NULL;
 	struct plan_file *pf = &p->files[p->nfiles];
 	memset(pf, 0, sizeof *pf);

@@ -62,6 +62,7 @@ struct plan {
 	enum recovery_mode mode;
 	char *quarantine_dir;       /* NULL unless quarantine */
 	int64_t epoch_ms;           /* used in quarantine names */
+	int allow_links;            /* set before building: rewrite hard-linked files (--force) */
 	struct action *v;
 	size_t n, cap;
 	struct plan_file *files;
@@ -75,8 +76,9 @@ void plan_free(struct plan *p);
  * report->files[i].path (display) to the path on disk (same order as
  * report->files; may be NULL when equal).  Checks the quarantine directory
  * (created if missing; refused if it is a symlink, not a directory or not
- * writable) before returning.  Nothing is modified except creating the
- * quarantine directory. */
+ * writable) before returning.  A file to rewrite that has several hard
+ * links is refused (PX_USAGE, core/fsmeta.h) unless p->allow_links.
+ * Nothing is modified except creating the quarantine directory. */
 int plan_build_files(struct plan *p, const struct scan_report *r, char *const *real_paths,
 		     enum recovery_mode mode, const char *quarantine_dir, perr *e);
 

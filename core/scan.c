@@ -122,6 +122,7 @@ int file_ident_get(const char *path, struct file_ident *id, perr *e)
 	id->ino = st.st_ino;
 	id->size = (int64_t)st.st_size;
 	id->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	id->nlink = (int64_t)st.st_nlink;
 	return 0;
 }
 

@@ -60,6 +60,7 @@ struct file_ident {
 	ino_t ino;
 	int64_t size;
 	int64_t mtime_ns;
+	int64_t nlink;   /* hard links (informational: not compared by file_ident_same) */
 };
 
 enum rec_kind { RK_EVENT = 0, RK_AUDIT, RK_DEAD_LETTER, RK_UNKNOWN, RK__COUNT };

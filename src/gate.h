@@ -8,7 +8,8 @@
 #define GATE_OPTS \
 	{ "--mode", "MODE", "fail_on_anomaly (default) | ignore | recover" }, \
 	{ "--recovery-mode", "MODE", "repair (default) | quarantine, with --mode recover" }, \
-	{ "--quarantine-dir", "DIR", "where quarantine mode preserves originals (required for files)" }
+	{ "--quarantine-dir", "DIR", "where quarantine mode preserves originals (required for files)" }, \
+	{ "--force", NULL, "with --mode recover: rewrite a data file even if it has several hard links" }
 
 #define GATE_SCAN_ONLY 0x1 /* accept scan_only as a spelling of ignore (startup-check) */
 #define GATE_BATCH 0x2     /* console --batch: triage summary; recover needs --yes */

@@ -14,6 +14,7 @@ int pipeline_begin(struct pipeline *p, struct cli *c)
 	scan_report_init(&p->scan);
 	scan_report_init(&p->verify);
 	plan_init(&p->plan);
+	p->plan.allow_links = cli_has(c, "--force"); /* hard-linked data files (core/fsmeta.h) */
 	const char *f = cli_get(c, "--format");
 	if (!f || strcmp(f, "text") == 0)
 		p->fmt = FMT_TEXT;
