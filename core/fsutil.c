@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fsmeta.h"
+#include "tempname.h"
 
 /* Suffixes tried after "<name>.quarantine.<ms>" is taken; more collisions
  * than this within one millisecond means something else is wrong. */
@@ -173,7 +174,11 @@ int fsutil_fsync_dirfd(int dirfd, const char *dir, perr *e)
 
 char *fsutil_temp_name(const char *base, perr *e)
 {
-	return px_asprintf(e, ".%s" FSUTIL_TEMP_MARK "%ld", base, (long)getpid());
+	/* within NAME_MAX whatever the length of base (core/tempname.h) */
+	char *stem = tempname_stem(base, e);
+	char *name = stem ? px_asprintf(e, ".%s" FSUTIL_TEMP_MARK "%ld", stem, (long)getpid()) : NULL;
+	free(stem);
+	return name;
 }
 
 int fsutil_is_temp_name(const char *base, char **data_base)
@@ -346,7 +351,9 @@ static int fsutil_name_taken(int dirfd, const char *cand, char *const *taken, si
 char *fsutil_quarantine_name(int dirfd, const char *name, int64_t epoch_ms,
 			     char *const *taken, size_t n_taken, perr *e)
 {
-	char *base = px_asprintf(e, "%s.quarantine.%lld", name, (long long)epoch_ms);
+	char *shortname = tempname_shorten(name, TEMPNAME_QUARANTINE_MAX, e); /* NAME_MAX */
+	char *base = shortname ? px_asprintf(e, "%s.quarantine.%lld", shortname, (long long)epoch_ms) : NULL;
+	free(shortname);
 	if (!base || !fsutil_name_taken(dirfd, base, taken, n_taken))
 		return base;
 	for (int i = 1; i <= FSUTIL_MAX_NAME_TRIES; i++) {

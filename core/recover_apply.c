@@ -13,6 +13,7 @@
 
 #include "fsutil.h"
 #include "salvage.h"
+#include "tempname.h"
 
 struct recover_range {
 	int64_t start, end;
@@ -225,7 +226,9 @@ static int recover_prepare_other(struct recover_apply *ap, const struct action *
 		}
 		return perr_set(ap->e, PX_IOERR, "refusing to remove %s: not a regular file", a->path);
 	}
-	char *data = fsutil_join(t->dir, data_base, ap->e);
+	char *data_name = tempname_find_data(t->dir, data_base, ap->e); /* a long name's stem */
+	char *data = data_name ? fsutil_join(t->dir, data_name, ap->e) : NULL;
+	free(data_name);
 	free(data_base);
 	if (!data)
 		return -1;

@@ -93,3 +93,50 @@ if redis_available; then
 	done
 	rcli -a sekret config set requirepass '' >/dev/null 2>&1
 fi
+
+# -- names at NAME_MAX: a 247-character data file is repairable; its temp
+# name is shortened (".<first 215 bytes>~<FNV-1a 64 hex>.papyra-tmp-<pid>")
+# and a leftover one is still found and removed.
+LONG=$(awk 'BEGIN { for (i = 0; i < 240; i++) printf "e"; print ".ndjson" }')
+[ ${#LONG} = 247 ] && ok || ko "test set-up: a 247-character name" "${#LONG}"
+mkdir ln
+printf '%s\nbad\n' '{"kind": "event", "timestamp": 1}' >"ln/$LONG"
+run persistence recover --path "ln/$LONG"
+check_rc 0 "repair of a 247-character file name"
+check_out "Verification scan: persistence is healthy" "long name verified"
+printf 'bad\n' >>"ln/$LONG"
+run persistence recover --path "ln/$LONG" --mode quarantine --quarantine-dir lq
+check_rc 0 "quarantine of a 247-character file name"
+[ "$(ls lq | wc -l)" = 1 ] && ok || ko "long name: one quarantine copy" "$(ls lq)"
+STEM=$(python3 -c '
+import sys
+n = sys.argv[1].encode()
+h = 14695981039346656037
+for b in n:
+    h = ((h ^ b) * 1099511628211) % (1 << 64)
+print(n[:215].decode() + "~%016x" % h)' "$LONG")
+printf 'partial' >"ln/.$STEM.papyra-tmp-999999"
+run persistence scan --path "ln/$LONG"
+check_rc 2 "leftover temp of a long name is seen"
+check_out "UNEXPECTED_FILE: ln/.$STEM.papyra-tmp-999999 (Leftover temporary file" "long-name leftover reported"
+run persistence recover --path "ln/$LONG"
+check_rc 0 "leftover temp of a long name removed"
+[ ! -e "ln/.$STEM.papyra-tmp-999999" ] && ok || ko "long-name leftover still there"
+mkdir lr
+printf '%s\n' '{"kind": "event", "timestamp": 1}' >"lr/$LONG"
+printf '%s\n' '{"kind": "event", "timestamp": 0}' >"lr/$LONG.1"
+STEM1=$(python3 -c '
+import sys
+n = sys.argv[1].encode()
+h = 14695981039346656037
+for b in n:
+    h = ((h ^ b) * 1099511628211) % (1 << 64)
+print(n[:215].decode() + "~%016x" % h)' "$LONG.1")
+printf 'partial' >"lr/.$STEM1.papyra-tmp-999999"
+run persistence scan --backend rotating --path "lr/$LONG" --max-files 3
+check_rc 2 "rotating: leftover temp of a long member name is seen"
+check_out "UNEXPECTED_FILE: lr/.$STEM1.papyra-tmp-999999" "rotating long-name leftover reported"
+check_out_not "ORPHANED_ROTATED_FILE" "the leftover is not an orphan"
+run persistence recover --backend rotating --path "lr/$LONG" --max-files 3
+check_rc 0 "rotating: long-name leftover removed"
+[ ! -e "lr/.$STEM1.papyra-tmp-999999" ] && ok || ko "rotating long-name leftover still there"
