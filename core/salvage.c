@@ -188,9 +188,25 @@ int salvage_find(const char *line, int fd, int64_t line_off, int64_t len,
 	*out = NULL;
 	if (len < 2)
 		return 0;
-	struct salvage_finder *f = calloc(1, sizeof *f);
+	if (line) {
+		/* Most damage (a record cut short, garbage) has no second '{': a
+		 * kept record after the first byte, or a second one after a
+		 * record at the start, needs one.  Answer those without work. */
+		size_t first = 0;
+		while (first < (size_t)len && sf_is_ws((unsigned char)line[first]))
+			first++;
+		if (first + 1 >= (size_t)len || !memchr(line + first + 1, '{', (size_t)len - first - 1))
+			return 0;
+	}
+	/* not calloc: the validator's 8 KiB stack needs no zeroing */
+	struct salvage_finder *f = malloc(sizeof *f);
 	if (!f)
 		return perr_set(e, PX_IOERR, "out of memory");
+	f->buf = NULL;
+	f->buf_pos = 0;
+	f->buf_len = 0;
+	f->work = 0;
+	f->nrec = 0;
 	f->mem = line;
 	f->fd = fd;
 	f->line_off = line_off;

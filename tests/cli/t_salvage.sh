@@ -88,3 +88,12 @@ check_rc 0 "long line salvage"
 A=$(printf '%s' "$OUT" | jq -c '[.actions[] | [.action, .length, .kept_records]]')
 [ "$A" = '[["salvage",3000030,1]]' ] && ok || ko "long line salvage action" "$A"
 [ "$(cat long.ndjson)" = '{"kind": "event", "timestamp": 9}' ] && ok || ko "long line salvage result" "$(head -c 200 long.ndjson)"
+
+# the console's batch mode shows the same plan line, and applies it with --yes
+D=$(fixture json_torn_append)
+run console --batch --path "$D/events.ndjson" --mode recover
+check_rc 1 "console --batch plan only"
+check_out "salvage: $D/events.ndjson line 5 (CORRUPTED_LINE: 91 bytes of a torn record dropped, 1 complete record kept)" "batch plan line"
+run console --batch --path "$D/events.ndjson" --mode recover --yes
+check_rc 0 "console --batch --yes salvages"
+check_same "$D/events.ndjson" expected.ndjson "console batch: salvaged file"
