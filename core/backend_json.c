@@ -8,8 +8,7 @@
 
 #include "compact.h"
 #include "metrics.h"
-
-#define TEMP_MARK ".papyra-tmp-"
+#include "tempname.h"
 
 int check_regular_or_missing(const char *path, perr *e)
 {
@@ -34,7 +33,9 @@ int scan_leftover_temps(const char *path, struct scan_report *r, perr *e)
 	const char *base = px_basename(path);
 	size_t dirlen = (size_t)(base - path);
 	char *dir = dirlen ? strndup(path, dirlen) : strdup(".");
-	char *prefix = px_asprintf(e, ".%s" TEMP_MARK, base);
+	char *stem = tempname_stem(base, e); /* a long name's temps carry its shortened stem */
+	char *prefix = stem ? px_asprintf(e, ".%s" TEMPNAME_MARK, stem) : NULL;
+	free(stem);
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	int rc = 0;

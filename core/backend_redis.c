@@ -333,7 +333,8 @@ int backend_redis_open(const struct config *c, struct backend **out, perr *e)
 			goto oom;
 	if (!(s->quarantine_prefix = px_strdup(c->quarantine_prefix, e)))
 		goto oom;
-	if (redis_conn_open(&s->conn, c->redis_url, e) < 0)
+	/* the config's range (CONFIG_REDIS_TIMEOUT_MIN..MAX) keeps this cast defined */
+	if (redis_conn_open(&s->conn, c->redis_url, (int64_t)(c->redis_timeout * 1000.0 + 0.5), e) < 0)
 		goto fail;
 	if (!(b->location = px_strdup(s->conn.display, e)))
 		goto oom;

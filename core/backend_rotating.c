@@ -14,6 +14,7 @@
 #include "fsutil.h"
 #include "metrics.h"
 #include "rotating_compact.h"
+#include "tempname.h"
 
 /* ---- the set on disk ------------------------------------------------------- */
 
@@ -86,7 +87,10 @@ static int rotating_read_dir(const char *dir, const char *base, int64_t max_file
 		char *data_base = NULL;
 		struct rotating_seen one = {-1, 0};
 		if (fsutil_is_temp_name(name, &data_base) && data_base) {
-			one = (struct rotating_seen){rotating_index(data_base, base, blen, max_files), 1};
+			int64_t idx = rotating_index(data_base, base, blen, max_files);
+			if (idx < 0) /* a long member name: its temps carry a shortened stem */
+				idx = tempname_member_index(data_base, base, max_files);
+			one = (struct rotating_seen){idx, 1};
 			free(data_base);
 		}
 		if (one.index < 0 && strncmp(name, base, blen) == 0)

@@ -9,9 +9,15 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "numparse.h"
+
 /* A config file is a handful of keys; anything bigger is not one. */
 #define CONFIG_FILE_MAX (1u << 20)
 #define DEFAULT_PATH ".papyra/events.ndjson"
+/* Doubles below 2^53 are whole numbers exactly; a config-file number at
+ * or beyond it is shown with an exponent (and refused where a whole
+ * number is wanted), never cast. */
+#define CONFIG_INT_EXACT 9007199254740992.0
 
 static const struct {
 	const char *flag, *env, *json;
@@ -29,6 +35,7 @@ static const struct {
 	[CK_MAX_RECORDS] = { "--max-records", "PAPYRA_MAX_RECORDS", "max_records" },
 	[CK_MAX_AGE_SECONDS] = { "--max-age-seconds", "PAPYRA_MAX_AGE_SECONDS", "max_age_seconds" },
 	[CK_MAX_TOTAL_BYTES] = { "--max-total-bytes", "PAPYRA_MAX_TOTAL_BYTES", "max_total_bytes" },
+	[CK_REDIS_TIMEOUT] = { "--redis-timeout", "PAPYRA_REDIS_TIMEOUT", "redis_timeout" },
 };
 
 const char *config_key_flag(enum config_key k) { return keys[k].flag; }
@@ -57,28 +64,12 @@ int retention_active(const struct retention *r)
 
 int config_parse_i64(const char *s, int64_t min, int64_t *out)
 {
-	if (!s || !*s)
-		return -1;
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno || *end || v < min)
-		return -1;
-	*out = v;
-	return 0;
+	return numparse_i64(s, min, INT64_MAX, out) == NP_OK ? 0 : -1;
 }
 
 int config_parse_double(const char *s, double *out)
 {
-	if (!s || !*s)
-		return -1;
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || *end || !isfinite(v))
-		return -1;
-	*out = v;
-	return 0;
+	return numparse_double(s, -HUGE_VAL, HUGE_VAL, out) == NP_OK ? 0 : -1;
 }
 
 int config_parse_bool(const char *s, int *out)
@@ -132,6 +123,7 @@ static int apply_key(struct config *c, enum config_key k, const char *v, int ori
 	const char *name = origin == 0 ? keys[k].flag : origin == 1 ? keys[k].env : keys[k].json;
 	int64_t i;
 	double d;
+	enum numparse_status st;
 	switch (k) {
 	case CK_BACKEND:
 		if (strcasecmp(v, "json") == 0)
@@ -153,18 +145,25 @@ static int apply_key(struct config *c, enum config_key k, const char *v, int ori
 	case CK_SYSTEM_ID: return set_string(&c->system_id, v, e);
 	case CK_QUARANTINE_PREFIX: return set_string(&c->quarantine_prefix, v, e);
 	case CK_MAX_AGE_SECONDS:
-		if (config_parse_double(v, &d) < 0 || d < 0)
-			return perr_set(e, PX_USAGE, "%s %s: '%s' is not a number >= 0",
-					origin_name(origin), name, v);
+		if ((st = numparse_double(v, 0, HUGE_VAL, &d)) != NP_OK)
+			return perr_set(e, PX_USAGE, "%s %s: '%s' %s (a decimal number of seconds >= 0)",
+					origin_name(origin), name, v, numparse_reason(st));
 		c->retention.max_age_seconds = d;
+		return 0;
+	case CK_REDIS_TIMEOUT:
+		if ((st = numparse_double(v, CONFIG_REDIS_TIMEOUT_MIN, CONFIG_REDIS_TIMEOUT_MAX, &d)) != NP_OK)
+			return perr_set(e, PX_USAGE, "%s %s: '%s' %s (seconds, from %g to %g)",
+					origin_name(origin), name, v, numparse_reason(st),
+					CONFIG_REDIS_TIMEOUT_MIN, CONFIG_REDIS_TIMEOUT_MAX);
+		c->redis_timeout = d;
 		return 0;
 	default:
 		break;
 	}
 	int64_t min = (k == CK_MAX_FILES || k == CK_MAX_BYTES) ? 1 : 0;
-	if (config_parse_i64(v, min, &i) < 0)
-		return perr_set(e, PX_USAGE, "%s %s: '%s' is not a whole number >= %lld",
-				origin_name(origin), name, v, (long long)min);
+	if ((st = numparse_i64(v, min, INT64_MAX, &i)) != NP_OK)
+		return perr_set(e, PX_USAGE, "%s %s: '%s' %s (a decimal whole number >= %lld)",
+				origin_name(origin), name, v, numparse_reason(st), (long long)min);
 	switch (k) {
 	case CK_MAX_FILES: c->max_files = i; break;
 	case CK_MAX_BYTES: c->max_bytes = i; break;
@@ -235,11 +234,19 @@ static int apply_file(struct config *c, const char *path, int have[CK__COUNT], i
 		if (cJSON_IsString(it)) {
 			v = it->valuestring;
 		} else if (cJSON_IsNumber(it)) {
+			/* cJSON keeps only a double: print it back as text and let the
+			 * one parser judge it.  The cast is guarded, since converting
+			 * a double beyond int64 (1e99) is undefined behaviour. */
 			double d = it->valuedouble;
-			if (d == (double)(long long)d)
+			if (isfinite(d) && d > -CONFIG_INT_EXACT && d < CONFIG_INT_EXACT && d == trunc(d))
 				snprintf(num, sizeof num, "%lld", (long long)d);
-			else
-				snprintf(num, sizeof num, "%.17g", d);
+			else {
+				/* the shortest of %.15g / %.17g that reads back the same */
+				double back;
+				snprintf(num, sizeof num, "%.15g", d);
+				if (numparse_double(num, -HUGE_VAL, HUGE_VAL, &back) != NP_OK || back != d)
+					snprintf(num, sizeof num, "%.17g", d);
+			}
 			v = num;
 		} else {
 			rc = perr_set(e, PX_USAGE, "config file %s: key '%s' must be a string or a number",
@@ -259,6 +266,7 @@ int config_resolve(struct config *c, const char *const flags[CK__COUNT], const c
 	c->backend = BK_JSON;
 	c->max_files = 5;
 	c->max_bytes = 50000000;
+	c->redis_timeout = CONFIG_REDIS_TIMEOUT_DEFAULT;
 	retention_init(&c->retention);
 	int have[CK__COUNT] = { 0 };
 

@@ -31,6 +31,7 @@ struct config {
 	int64_t scan_sample_size; /* 0 = whole stream */
 	int64_t max_read;         /* Redis listing cap per stream; 0 = none */
 	char *quarantine_prefix;  /* default "{prefix}:{system_id}:quarantine" */
+	double redis_timeout;     /* seconds: deadline of each Redis command and of connecting */
 	struct retention retention;
 	char *config_file;        /* the file that was read, or NULL */
 	/* require_data (config file) or PAPYRA_REQUIRE_DATA: a missing store is
@@ -45,12 +46,18 @@ struct config {
  * 1/0, true/false, yes/no, on/off (any case).  -1 when it is none. */
 int config_parse_bool(const char *s, int *out);
 
+/* --redis-timeout (SPEC §8): 30 s by default; at least a millisecond (the
+ * deadline's resolution) and at most a day (beyond that it is no bound). */
+#define CONFIG_REDIS_TIMEOUT_DEFAULT 30.0
+#define CONFIG_REDIS_TIMEOUT_MIN 0.001
+#define CONFIG_REDIS_TIMEOUT_MAX 86400.0
+
 /* One option as given on the command line or in the environment; the
  * caller (src/) collects them, core validates and applies them. */
 enum config_key {
 	CK_BACKEND, CK_PATH, CK_MAX_FILES, CK_MAX_BYTES, CK_REDIS_URL, CK_PREFIX,
 	CK_SYSTEM_ID, CK_SCAN_SAMPLE_SIZE, CK_MAX_READ, CK_QUARANTINE_PREFIX,
-	CK_MAX_RECORDS, CK_MAX_AGE_SECONDS, CK_MAX_TOTAL_BYTES, CK__COUNT
+	CK_MAX_RECORDS, CK_MAX_AGE_SECONDS, CK_MAX_TOTAL_BYTES, CK_REDIS_TIMEOUT, CK__COUNT
 };
 
 /* Name in the three spellings: flag "--max-files", env "PAPYRA_MAX_FILES",
@@ -67,7 +74,7 @@ int config_resolve(struct config *c, const char *const flags[CK__COUNT],
 		   const char *config_flag, perr *e);
 void config_free(struct config *c);
 
-/* Parse helpers shared with src/: strict decimal, whole string. */
+/* Parse helpers shared with src/: strict decimal, whole string (numparse.h). */
 int config_parse_i64(const char *s, int64_t min, int64_t *out);
 int config_parse_double(const char *s, double *out);
 

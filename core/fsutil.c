@@ -12,6 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fsmeta.h"
+#include "tempname.h"
+
 /* Suffixes tried after "<name>.quarantine.<ms>" is taken; more collisions
  * than this within one millisecond means something else is wrong. */
 #define FSUTIL_MAX_NAME_TRIES 10000
@@ -171,7 +174,11 @@ int fsutil_fsync_dirfd(int dirfd, const char *dir, perr *e)
 
 char *fsutil_temp_name(const char *base, perr *e)
 {
-	return px_asprintf(e, ".%s" FSUTIL_TEMP_MARK "%ld", base, (long)getpid());
+	/* within NAME_MAX whatever the length of base (core/tempname.h) */
+	char *stem = tempname_stem(base, e);
+	char *name = stem ? px_asprintf(e, ".%s" FSUTIL_TEMP_MARK "%ld", stem, (long)getpid()) : NULL;
+	free(stem);
+	return name;
 }
 
 int fsutil_is_temp_name(const char *base, char **data_base)
@@ -344,7 +351,9 @@ static int fsutil_name_taken(int dirfd, const char *cand, char *const *taken, si
 char *fsutil_quarantine_name(int dirfd, const char *name, int64_t epoch_ms,
 			     char *const *taken, size_t n_taken, perr *e)
 {
-	char *base = px_asprintf(e, "%s.quarantine.%lld", name, (long long)epoch_ms);
+	char *shortname = tempname_shorten(name, TEMPNAME_QUARANTINE_MAX, e); /* NAME_MAX */
+	char *base = shortname ? px_asprintf(e, "%s.quarantine.%lld", shortname, (long long)epoch_ms) : NULL;
+	free(shortname);
 	if (!base || !fsutil_name_taken(dirfd, base, taken, n_taken))
 		return base;
 	for (int i = 1; i <= FSUTIL_MAX_NAME_TRIES; i++) {
@@ -408,7 +417,11 @@ int fsutil_copy_to_dir(int src_fd, int64_t size, const char *src_shown, int dirf
 				continue;
 			return -1;
 		}
-		int rc = fsutil_copy_bytes(src_fd, size, src_shown, fd, shown, buf, bufsize, prog, e);
+		struct stat sst;
+		int rc = fstat(src_fd, &sst) != 0 ? perr_set(e, PX_IOERR, "%s: %s", src_shown, strerror(errno))
+						  : fsmeta_copy(src_fd, &sst, fd, shown, 1, e);
+		if (rc == 0)
+			rc = fsutil_copy_bytes(src_fd, size, src_shown, fd, shown, buf, bufsize, prog, e);
 		if (rc == 0)
 			rc = fsutil_fsync(fd, shown, e);
 		if (close(fd) != 0 && rc == 0)
@@ -444,12 +457,8 @@ int fsutil_replace_begin(struct fsutil_replace *r, int dirfd, const char *dir, c
 	if (r->fd < 0)
 		return -1; /* an existing file of that name is not ours to remove */
 	r->created = 1;
-	/* Keep the owner and mode the operator gave the file; when we may not
-	 * (not root), the file stays ours, which still works for us. */
-	if (fchown(r->fd, st->st_uid, st->st_gid) != 0 || fchmod(r->fd, st->st_mode & 07777) != 0) {
-		/* best effort, see above */
-	}
-	return 0;
+	/* Keep the owner, mode and xattrs (ACLs) the operator gave the file. */
+	return fsmeta_copy_at(dirfd, px_basename(path), st, r->fd, r->tmp_shown, e);
 }
 
 int fsutil_replace_commit(struct fsutil_replace *r, int src_fd, const struct stat *st,

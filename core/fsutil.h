@@ -53,12 +53,14 @@ int fsutil_open_dir(const char *dir, int nofollow, perr *e);
 int fsutil_fsync_dirfd(int dirfd, const char *dir, perr *e);
 
 /* Temp file name of SPEC §4 for `base`: ".<base>.papyra-tmp-<pid>",
- * allocated.  The leading dot keeps it out of any rotating set. */
+ * allocated, with a long `base` shortened so that it fits NAME_MAX
+ * (core/tempname.h).  The leading dot keeps it out of any rotating set. */
 char *fsutil_temp_name(const char *base, perr *e);
 
 /* Whether `base` looks like one of our temp names (of any pid); when it
  * does and `data_base` is not NULL, the data file's base name is stored
- * there (allocated). */
+ * there (allocated) -- for a long name its shortened stem, which
+ * tempname_find_data / tempname_member_index map back. */
 int fsutil_is_temp_name(const char *base, char **data_base);
 
 /* Create `name` in `dirfd` for writing: O_EXCL|O_NOFOLLOW, mode `mode`. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "salvage.h"
 #include "strbuf.h"
 
 /* Host names are at most 255 bytes (POSIX HOST_NAME_MAX on Linux is 64). */
@@ -78,6 +79,10 @@ static void journal_files(struct strbuf *b, const struct plan *p, const struct a
 				continue;
 			if (a->kind == ACT_APPEND_NEWLINE) {
 				bytes += 1;
+				touched = 1;
+			} else if (a->kind == ACT_SALVAGE && a->salvage) {
+				bytes += salvage_bytes_delta(a->salvage);
+				lines += a->salvage->records - 1;
 				touched = 1;
 			} else if (a->kind == ACT_DROP_LINE) {
 				int64_t end = a->offset + a->length + 1;

@@ -1306,6 +1306,11 @@ const char *jsonv_error_reason(const struct jsonv *v)
 	return v->error > 0 && v->error < JSONV_E__COUNT ? err_msg[v->error] : err_msg[0];
 }
 
+int jsonv_error_is_trailing(const struct jsonv *v)
+{
+	return v->error == JSONV_E_TRAILING;
+}
+
 enum jsonv_type jsonv_top_type(const struct jsonv *v)
 {
 	return v->top;

@@ -93,6 +93,11 @@ int jsonv_check(struct jsonv *v, const char *p, size_t n, struct jsonv_capture *
 uint64_t jsonv_error_pos(const struct jsonv *v);
 const char *jsonv_error_reason(const struct jsonv *v);
 
+/* After an error: whether it is "trailing data after value", i.e. the
+ * value was complete and jsonv_error_pos() is where the next non-whitespace
+ * byte begins (the salvage of glued records, core/salvage.c, resumes there). */
+int jsonv_error_is_trailing(const struct jsonv *v);
+
 /* Type of the top-level value once finished (JV_OBJECT for a record). */
 enum jsonv_type jsonv_top_type(const struct jsonv *v);
 

@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsmeta.h"
 #include "fsutil.h"
+#include "salvage.h"
 
 static const char *const recover_mode_names[] = {"ignore", "repair", "quarantine"};
 
@@ -53,6 +55,7 @@ void plan_free(struct plan *p)
 		free(p->v[i].path);
 		free(p->v[i].to);
 		free(p->v[i].id);
+		salvage_free(p->v[i].salvage);
 	}
 	for (size_t i = 0; i < p->nfiles; i++) {
 		free(p->files[i].path);
@@ -189,7 +192,8 @@ static struct plan_file *recover_plan_file(struct recover_build *b, size_t idx,
 	for (size_t i = 0; i < p->nfiles; i++)
 		if (strcmp(p->files[i].path, real) == 0)
 			return &p->files[i];
-	if (px_grow(&p->files, &p->capfiles, p->nfiles + 1, sizeof *p->files, b->e) != 0)
+	if (fsmeta_check_links(sf->path, sf->ident.nlink, p->allow_links, b->e) != 0 ||
+	    px_grow(&p->files, &p->capfiles, p->nfiles + 1, sizeof *p->files, b->e) != 0)
 		return NULL;
 	struct plan_file *pf = &p->files[p->nfiles];
 	memset(pf, 0, sizeof *pf);
@@ -220,6 +224,8 @@ static int recover_line_action(struct recover_build *b, const struct anomaly *an
 	enum action_kind k = ACT_DROP_LINE;
 	if (an->type == AN_TRUNCATED_LINE && (an->flags & AF_TAIL_COMPLETE))
 		k = ACT_APPEND_NEWLINE;
+	if (an->type == AN_CORRUPTED_LINE && an->salvage)
+		k = ACT_SALVAGE;
 	/* A truncated tail that is valid JSON but no object is reported twice
 	 * (TRUNCATED_LINE and CORRUPTED_LINE): one line, one action. */
 	const struct action *last = b->p->n ? &b->p->v[b->p->n - 1] : NULL;
@@ -237,6 +243,14 @@ static int recover_line_action(struct recover_build *b, const struct anomaly *an
 	a->length = an->length;
 	if (k == ACT_APPEND_NEWLINE) {
 		pf->bytes_after += 1;
+		return 0;
+	}
+	if (k == ACT_SALVAGE) {
+		if (!(a->salvage = salvage_dup(an->salvage, b->e)))
+			return -1;
+		a->length = an->salvage->keep;
+		pf->bytes_after += salvage_bytes_delta(an->salvage);
+		pf->lines_after += an->salvage->records - 1;
 		return 0;
 	}
 	int64_t end = an->offset + an->length + 1;

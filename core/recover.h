@@ -18,6 +18,7 @@ int recovery_mode_parse(const char *s, enum recovery_mode *out); /* case-insensi
 
 #define ACTION_KINDS(X) \
 	X(DROP_LINE, "drop_line") \
+	X(SALVAGE, "salvage") \
 	X(APPEND_NEWLINE, "append_newline") \
 	X(QUARANTINE_FILE, "quarantine_file") \
 	X(MOVE_ORPHAN, "move_orphan") \
@@ -38,11 +39,14 @@ const char *action_kind_name(enum action_kind k);
 struct action {
 	enum action_kind kind;
 	char *path;                   /* file (or stream key) acted on */
-	int64_t line, offset, length; /* DROP_LINE / APPEND_NEWLINE; else 0/-1/-1 */
+	int64_t line, offset, length; /* DROP_LINE / APPEND_NEWLINE; else 0/-1/-1.
+				       * SALVAGE: offset = the line's start, length =
+				       * bytes of the damaged prefix dropped */
 	char *to;                     /* QUARANTINE_FILE / MOVE_ORPHAN destination */
 	char *id;                     /* Redis entry id */
 	enum anomaly_type reason;
 	int skip;                     /* operator chose to leave it: not applied */
+	struct salvage *salvage;      /* SALVAGE: the records kept (owned, core/salvage.h) */
 };
 
 /* One file the plan rewrites (or moves). */
@@ -58,6 +62,7 @@ struct plan {
 	enum recovery_mode mode;
 	char *quarantine_dir;       /* NULL unless quarantine */
 	int64_t epoch_ms;           /* used in quarantine names */
+	int allow_links;            /* set before building: rewrite hard-linked files (--force) */
 	struct action *v;
 	size_t n, cap;
 	struct plan_file *files;
@@ -71,8 +76,9 @@ void plan_free(struct plan *p);
  * report->files[i].path (display) to the path on disk (same order as
  * report->files; may be NULL when equal).  Checks the quarantine directory
  * (created if missing; refused if it is a symlink, not a directory or not
- * writable) before returning.  Nothing is modified except creating the
- * quarantine directory. */
+ * writable) before returning.  A file to rewrite that has several hard
+ * links is refused (PX_USAGE, core/fsmeta.h) unless p->allow_links.
+ * Nothing is modified except creating the quarantine directory. */
 int plan_build_files(struct plan *p, const struct scan_report *r, char *const *real_paths,
 		     enum recovery_mode mode, const char *quarantine_dir, perr *e);
 

@@ -12,9 +12,12 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "salvage.h"
+#include "tempname.h"
 
 struct recover_range {
 	int64_t start, end;
+	const char *repl; /* written in place of the dropped bytes (salvage: "}\n"), or NULL */
 };
 
 /* One file opened, locked and checked during preparation. */
@@ -107,6 +110,28 @@ static int recover_already_locked(const struct recover_apply *ap, const struct s
 	return 0;
 }
 
+/* A salvage drops the damaged prefix (no newline: the kept records end
+ * the line) and turns the gap between two kept records into a newline,
+ * written as "}\n" over [the record's '}', the next record) so that no
+ * range is empty. */
+static int recover_salvage_ranges(struct recover_apply *ap, struct recover_target *t,
+				  const struct action *a)
+{
+	const struct salvage *sv = a->salvage;
+	size_t need = t->ndrop + 1 + (sv ? sv->ngaps : 0);
+	if (!sv)
+		return perr_set(ap->e, PX_IOERR, "%s: salvage of line %lld has no records", a->path,
+				(long long)a->line);
+	if (px_grow(&t->drop, &t->capdrop, need, sizeof *t->drop, ap->e) != 0)
+		return -1;
+	if (sv->keep > 0)
+		t->drop[t->ndrop++] = (struct recover_range){a->offset, a->offset + sv->keep, NULL};
+	for (size_t g = 0; g < sv->ngaps; g++)
+		t->drop[t->ndrop++] = (struct recover_range){a->offset + sv->gaps[g].start - 1,
+							     a->offset + sv->gaps[g].end, "}\n"};
+	return 0;
+}
+
 /* Open, lock and check a damaged file; collect its drop ranges. */
 static int recover_prepare_file(struct recover_apply *ap, const struct plan_file *pf)
 {
@@ -117,7 +142,7 @@ static int recover_prepare_file(struct recover_apply *ap, const struct plan_file
 		if (a->skip || strcmp(a->path, pf->path) != 0)
 			continue;
 		if (a->kind != ACT_DROP_LINE && a->kind != ACT_APPEND_NEWLINE &&
-		    a->kind != ACT_QUARANTINE_FILE)
+		    a->kind != ACT_QUARANTINE_FILE && a->kind != ACT_SALVAGE)
 			continue;
 		if (!t && !(t = recover_new_target(ap, pf->path)))
 			return -1;
@@ -130,11 +155,16 @@ static int recover_prepare_file(struct recover_apply *ap, const struct plan_file
 			t->append_nl = 1;
 			continue;
 		}
+		if (a->kind == ACT_SALVAGE) {
+			if (recover_salvage_ranges(ap, t, a) != 0)
+				return -1;
+			continue;
+		}
 		if (px_grow(&t->drop, &t->capdrop, t->ndrop + 1, sizeof *t->drop, ap->e) != 0)
 			return -1;
 		int64_t end = a->offset + a->length + 1;
 		t->drop[t->ndrop++] = (struct recover_range){a->offset,
-			end > pf->ident.size ? pf->ident.size : end};
+			end > pf->ident.size ? pf->ident.size : end, NULL};
 		t->dropped_lines++;
 	}
 	/* Preserving the original only makes sense when the file is rewritten. */
@@ -196,7 +226,9 @@ static int recover_prepare_other(struct recover_apply *ap, const struct action *
 		}
 		return perr_set(ap->e, PX_IOERR, "refusing to remove %s: not a regular file", a->path);
 	}
-	char *data = fsutil_join(t->dir, data_base, ap->e);
+	char *data_name = tempname_find_data(t->dir, data_base, ap->e); /* a long name's stem */
+	char *data = data_name ? fsutil_join(t->dir, data_name, ap->e) : NULL;
+	free(data_name);
 	free(data_base);
 	if (!data)
 		return -1;
@@ -237,6 +269,15 @@ static int recover_stream(struct recover_apply *ap, struct recover_target *t, in
 			while (ri < t->ndrop && t->drop[ri].end <= cur)
 				ri++;
 			if (ri < t->ndrop && t->drop[ri].start <= cur) {
+				if (t->drop[ri].repl && t->drop[ri].start == cur) {
+					/* flush what is kept so far, then the replacement */
+					size_t rl = strlen(t->drop[ri].repl);
+					if (fsutil_write_all(out, ap->buf, kept, tmp_shown, ap->e) != 0 ||
+					    fsutil_write_all(out, t->drop[ri].repl, rl, tmp_shown, ap->e) != 0)
+						return -1;
+					*written += (int64_t)(kept + rl);
+					kept = 0;
+				}
 				cur = t->drop[ri].end < end ? t->drop[ri].end : end;
 				continue;
 			}
@@ -269,7 +310,7 @@ static void recover_mark_file(struct recover_apply *ap, const struct recover_tar
 		const struct action *a = &ap->p->v[i];
 		if (!a->skip && strcmp(a->path, t->pf->path) == 0 &&
 		    (a->kind == ACT_DROP_LINE || a->kind == ACT_APPEND_NEWLINE ||
-		     a->kind == ACT_QUARANTINE_FILE))
+		     a->kind == ACT_QUARANTINE_FILE || a->kind == ACT_SALVAGE))
 			apply_result_mark(ap->res, i);
 	}
 }

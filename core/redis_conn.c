@@ -1,6 +1,10 @@
 /* Redis URL parsing and a checked, pipelined connection (see redis_conn.h). */
 #include "redis_conn.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,6 +299,72 @@ int redis_conn_append(struct redis_conn *c, int argc, const char **argv, const s
 	return 0;
 }
 
+static int64_t conn_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int conn_timed_out(const struct redis_conn *c, perr *e)
+{
+	return perr_set(e, PX_UNAVAILABLE, "Redis at %s timed out after %g s (--redis-timeout)",
+			c->display, (double)c->timeout_ms / 1000.0);
+}
+
+static int conn_lost(const struct redis_conn *c, perr *e)
+{
+	return perr_set(e, PX_UNAVAILABLE, "Redis at %s: connection lost: %s", c->display,
+			c->ctx->errstr[0] ? c->ctx->errstr : "no reply");
+}
+
+/* Wait for the socket to be ready for `events` until `deadline`: 1 ready,
+ * 0 the deadline passed, -1 poll failed. */
+static int conn_wait(const struct redis_conn *c, short events, int64_t deadline)
+{
+	for (;;) {
+		int64_t left = deadline - conn_now_ms();
+		if (left <= 0)
+			return 0;
+		struct pollfd p = { .fd = c->ctx->fd, .events = events };
+		int r = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (r > 0)
+			return 1;
+		if (r < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+/* Flush the pending commands and read one reply, all before `deadline`:
+ * the socket is non-blocking, so a server that sends one byte every few
+ * seconds (each read() would succeed) still meets the deadline. */
+static void *conn_reply_by(struct redis_conn *c, int64_t deadline, perr *e)
+{
+	void *reply = NULL;
+	if (redisGetReplyFromReader(c->ctx, &reply) != REDIS_OK)
+		return conn_lost(c, e), NULL;
+	if (reply)
+		return reply;
+	int done = 0, w;
+	for (;;) {
+		if (redisBufferWrite(c->ctx, &done) != REDIS_OK)
+			return conn_lost(c, e), NULL;
+		if (done)
+			break;
+		if ((w = conn_wait(c, POLLOUT, deadline)) <= 0)
+			return (w == 0 ? conn_timed_out(c, e) : conn_lost(c, e)), NULL;
+	}
+	for (;;) {
+		if ((w = conn_wait(c, POLLIN, deadline)) <= 0)
+			return (w == 0 ? conn_timed_out(c, e) : conn_lost(c, e)), NULL;
+		if (redisBufferRead(c->ctx) != REDIS_OK ||
+		    redisGetReplyFromReader(c->ctx, &reply) != REDIS_OK)
+			return conn_lost(c, e), NULL;
+		if (reply)
+			return reply;
+	}
+}
+
 redisReply *redis_conn_reply(struct redis_conn *c, perr *e)
 {
 	/* A server that closes the socket while we write would raise SIGPIPE
@@ -304,8 +374,10 @@ redisReply *redis_conn_reply(struct redis_conn *c, perr *e)
 	sigemptyset(&pipe_set);
 	sigaddset(&pipe_set, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &pipe_set, &old);
-	void *reply = NULL;
-	int rc = redisGetReply(c->ctx, &reply);
+	int64_t deadline = conn_now_ms() + c->timeout_ms;
+	if (c->open_deadline && c->open_deadline < deadline)
+		deadline = c->open_deadline;
+	void *reply = conn_reply_by(c, deadline, e);
 	if (!sigismember(&old, SIGPIPE)) {
 		sigset_t pending;
 		if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE)) {
@@ -313,12 +385,6 @@ redisReply *redis_conn_reply(struct redis_conn *c, perr *e)
 			sigtimedwait(&pipe_set, NULL, &zero);
 		}
 		sigprocmask(SIG_SETMASK, &old, NULL);
-	}
-	if (rc != REDIS_OK || !reply) {
-		perr_set(e, PX_UNAVAILABLE, "Redis at %s: connection lost: %s", c->display,
-			 c->ctx->errstr[0] ? c->ctx->errstr : "no reply");
-		freeReplyObject(reply);
-		return NULL;
 	}
 	return reply;
 }
@@ -334,6 +400,18 @@ redisReply *redis_conn_command(struct redis_conn *c, int type, const char *what,
 		return NULL;
 	}
 	return r;
+}
+
+/* Every wait is ours (poll with a deadline), so the socket never blocks;
+ * hiredis then treats EAGAIN as "later" instead of an error. */
+static int conn_set_nonblocking(struct redis_conn *c, perr *e)
+{
+	int fl = fcntl(c->ctx->fd, F_GETFL);
+	if (fl < 0 || fcntl(c->ctx->fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return perr_set(e, PX_UNAVAILABLE, "Redis at %s: cannot configure the socket: %s",
+				c->display, strerror(errno));
+	c->ctx->flags &= ~REDIS_BLOCK;
+	return 0;
 }
 
 /* AUTH, then SELECT (or PING): every failure here means the server is not
@@ -367,17 +445,20 @@ static int handshake(struct redis_conn *c, const struct redis_url *u, perr *e)
 	return 0;
 }
 
-int redis_conn_open(struct redis_conn *c, const char *url, perr *e)
+int redis_conn_open(struct redis_conn *c, const char *url, int64_t timeout_ms, perr *e)
 {
 	struct redis_url u;
 	memset(c, 0, sizeof *c);
+	c->timeout_ms = timeout_ms > 0 ? timeout_ms : REDIS_COMMAND_TIMEOUT_MS;
+	c->open_deadline = conn_now_ms() + c->timeout_ms;
 	if (redis_url_parse(url, &u, e) < 0) {
 		redis_url_free(&u);
 		return -1;
 	}
 	c->display = u.display;
 	u.display = NULL;
-	struct timeval tv = ms_to_tv(REDIS_CONNECT_TIMEOUT_MS);
+	struct timeval tv = ms_to_tv(c->timeout_ms < REDIS_CONNECT_TIMEOUT_MS ? (long)c->timeout_ms
+									       : REDIS_CONNECT_TIMEOUT_MS);
 	c->ctx = u.socket ? redisConnectUnixWithTimeout(u.socket, tv)
 			  : redisConnectWithTimeout(u.host, u.port, tv);
 	int rc = 0;
@@ -386,11 +467,11 @@ int redis_conn_open(struct redis_conn *c, const char *url, perr *e)
 	else if (c->ctx->err)
 		rc = perr_set(e, PX_UNAVAILABLE, "Redis unavailable at %s: %s", c->display,
 			      c->ctx->errstr);
-	else if (redisSetTimeout(c->ctx, ms_to_tv(REDIS_COMMAND_TIMEOUT_MS)) != REDIS_OK)
-		rc = perr_set(e, PX_UNAVAILABLE, "Redis at %s: cannot set the timeout: %s",
-			      c->display, c->ctx->errstr);
+	else if (conn_set_nonblocking(c, e) < 0)
+		rc = -1;
 	else
 		rc = handshake(c, &u, e);
+	c->open_deadline = 0;
 	redis_url_free(&u);
 	if (rc < 0)
 		redis_conn_close(c);

@@ -20,9 +20,11 @@
 /* Connecting (and the TCP handshake) gives up after this long: an
  * unreachable host must fail a startup gate quickly, not hang it. */
 #define REDIS_CONNECT_TIMEOUT_MS 2000
-/* Each later read or write gives up after this long: generous, because one
- * page of a large stream or one MULTI batch is a single reply, yet bounded
- * so a wedged server never hangs a CI job forever. */
+/* Default deadline (--redis-timeout) of each reply, from the moment we
+ * start waiting for it until it is complete, and of connecting plus the
+ * AUTH/SELECT handshake: generous, because one page of a large stream or
+ * one MULTI batch is a single reply, yet bounded so a wedged or dribbling
+ * server never hangs a CI job.  Past it: PX_UNAVAILABLE "timed out". */
 #define REDIS_COMMAND_TIMEOUT_MS 30000
 
 /* A parsed URL.  Accepted forms (the ones redis-py accepts that matter):
@@ -51,13 +53,18 @@ void redis_url_free(struct redis_url *u);
 char *redis_url_redact(const char *url);
 
 struct redis_conn {
-	redisContext *ctx;
-	char *display; /* redacted URL, for messages */
+	redisContext *ctx;     /* its socket is non-blocking: every wait is a poll with a deadline */
+	char *display;         /* redacted URL, for messages */
+	int64_t timeout_ms;    /* deadline of each reply */
+	int64_t open_deadline; /* while connecting: the whole handshake's deadline, else 0 */
 };
 
 /* Connect, AUTH when a password is given, SELECT the db (or PING), so that
- * an unusable server is found here and not halfway through a command. */
-int redis_conn_open(struct redis_conn *c, const char *url, perr *e);
+ * an unusable server is found here and not halfway through a command.
+ * `timeout_ms` (<= 0: REDIS_COMMAND_TIMEOUT_MS) bounds all of that together
+ * and then each reply (the TCP connect itself at most
+ * REDIS_CONNECT_TIMEOUT_MS). */
+int redis_conn_open(struct redis_conn *c, const char *url, int64_t timeout_ms, perr *e);
 void redis_conn_close(struct redis_conn *c);
 
 /* Queue a command (pipelining: nothing is sent until a reply is read).
@@ -65,7 +72,8 @@ void redis_conn_close(struct redis_conn *c);
 int redis_conn_append(struct redis_conn *c, int argc, const char **argv, const size_t *len,
 		      perr *e);
 
-/* Read the next reply of the pipeline.  A transport failure is
+/* Read the next reply of the pipeline (sending what is queued first), within
+ * the connection's timeout.  A transport failure or the deadline is
  * PX_UNAVAILABLE and returns NULL; an error reply is returned as is (check
  * it with redis_reply_check).  The caller frees it with freeReplyObject. */
 redisReply *redis_conn_reply(struct redis_conn *c, perr *e);

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "salvage.h"
 #include "strbuf.h"
 
 void json_write_string(FILE *f, const char *s)
@@ -156,7 +157,10 @@ static void write_actions(FILE *f, const struct run_report *r, const struct plan
 			fputs(", \"to\": ", f);
 			json_write_string(f, a->to);
 		}
-		if (a->kind == ACT_DROP_LINE || a->kind == ACT_APPEND_NEWLINE ||
+		if (a->kind == ACT_SALVAGE && a->salvage) /* length: the prefix dropped */
+			fprintf(f, ", \"kept_offset\": %lld, \"kept_records\": %lld",
+				(long long)(a->offset + a->salvage->keep), (long long)a->salvage->records);
+		if (a->kind == ACT_DROP_LINE || a->kind == ACT_APPEND_NEWLINE || a->kind == ACT_SALVAGE ||
 		    a->kind == ACT_DELETE_ENTRY || a->kind == ACT_QUARANTINE_ENTRY) {
 			fputs(", \"reason\": ", f);
 			json_write_string(f, anomaly_type_name(a->reason));

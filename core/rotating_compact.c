@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "backend_rotating.h"
+#include "fsmeta.h"
 #include "fsutil.h"
 #include "retention.h"
 #include "scan.h"
@@ -116,7 +117,7 @@ static int rc_flush(struct rc *c)
 }
 
 /* Create the temp file of target `t`: ".<name>.papyra-tmp-<pid>" beside
- * it, with the mode (and owner, when allowed) of the newest member. */
+ * it, with the metadata of the newest member (core/fsmeta.h). */
 static int rc_open_out(struct rc *c, struct rc_target *t)
 {
 	const struct stat *st = &c->m[c->nm - 1].st;
@@ -128,10 +129,8 @@ static int rc_open_out(struct rc *c, struct rc_target *t)
 		return -1;
 	t->created = 1;
 	c->out = t;
-	if (fchown(c->outfd, st->st_uid, st->st_gid) != 0 || fchmod(c->outfd, st->st_mode & 07777) != 0) {
-		/* best effort: without the right, the file stays ours and still works */
-	}
-	return 0;
+	/* owner, mode and xattrs (ACLs) of the newest member */
+	return fsmeta_copy(c->m[c->nm - 1].fd, st, c->outfd, t->tmp_shown, 0, c->e);
 }
 
 /* Flush, fsync and close the temp being written. */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "metrics.h"
+#include "salvage.h"
 #include "schema.h"
 
 /* Read size: large enough that read() overhead vanishes next to the
@@ -55,6 +56,7 @@ void scan_report_free(struct scan_report *r)
 		free(r->an[i].path);
 		free(r->an[i].detail);
 		free(r->an[i].id);
+		salvage_free(r->an[i].salvage);
 	}
 	free(r->an);
 	for (size_t i = 0; i < r->n_files; i++)
@@ -120,6 +122,7 @@ int file_ident_get(const char *path, struct file_ident *id, perr *e)
 	id->ino = st.st_ino;
 	id->size = (int64_t)st.st_size;
 	id->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	id->nlink = (int64_t)st.st_nlink;
 	return 0;
 }
 
@@ -292,10 +295,21 @@ static int finish_line(struct ndjson_scanner *s, const char *bytes, int64_t leng
 		valid = 0;
 	} else if (!valid && !truncated) {
 		sl.flags |= SL_CORRUPT;
-		if (add_anomaly(s, AN_CORRUPTED_LINE, length, 0, "Invalid JSON at line %lld (byte %llu: %s)",
-				(long long)s->line, (unsigned long long)jsonv_error_pos(&s->v),
-				jsonv_error_reason(&s->v)) < 0)
+		/* glued records after a torn one (SPEC §8): say so, keep the plan */
+		struct salvage *sv = NULL;
+		char note[128] = "";
+		if (salvage_find(bytes, s->fd, s->line_off, length, &sv, s->e) < 0)
 			return -1;
+		if (sv)
+			salvage_describe(sv, note, sizeof note);
+		if (add_anomaly(s, AN_CORRUPTED_LINE, length, sv ? AF_SALVAGE : 0,
+				"Invalid JSON at line %lld (byte %llu: %s)%s", (long long)s->line,
+				(unsigned long long)jsonv_error_pos(&s->v), jsonv_error_reason(&s->v),
+				note) < 0) {
+			salvage_free(sv);
+			return -1;
+		}
+		s->r->an[s->r->n_an - 1].salvage = sv;
 	}
 
 	if (valid) {

@@ -38,6 +38,9 @@ const char *anomaly_type_fix(enum anomaly_type t);
 /* anomaly.flags */
 #define AF_TAIL_COMPLETE 0x1 /* TRUNCATED_LINE whose bytes are a complete object: repair keeps it */
 #define AF_TEMP_FILE 0x2     /* UNEXPECTED_FILE that is our own leftover temp file: recovery removes it */
+#define AF_SALVAGE 0x4       /* CORRUPTED_LINE ending with complete records: recovery keeps them (salvage) */
+
+struct salvage;
 
 struct anomaly {
 	enum anomaly_type type;
@@ -48,6 +51,7 @@ struct anomaly {
 	int64_t length; /* line bytes without the "\n"; -1 when n/a */
 	char *id;       /* Redis entry id, else NULL */
 	unsigned flags; /* AF_* */
+	struct salvage *salvage; /* AF_SALVAGE: what recovery keeps (owned; core/salvage.h), else NULL */
 };
 
 /* Identity of a file at scan time, so recovery can refuse if it changed. */
@@ -57,6 +61,7 @@ struct file_ident {
 	ino_t ino;
 	int64_t size;
 	int64_t mtime_ns;
+	int64_t nlink;   /* hard links (informational: not compared by file_ident_same) */
 };
 
 enum rec_kind { RK_EVENT = 0, RK_AUDIT, RK_DEAD_LETTER, RK_UNKNOWN, RK__COUNT };

@@ -1,9 +1,11 @@
 #include "cli.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "numparse.h"
 #include "report.h"
 #include "strbuf.h"
 
@@ -33,8 +35,10 @@ int cli_get_i64(struct cli *c, const char *flag, int64_t min, int64_t dflt, int6
 		*out = dflt;
 		return 0;
 	}
-	if (config_parse_i64(v, min, out) < 0) {
-		cli_usage_error(c, "%s: '%s' is not a whole number >= %lld", flag, v, (long long)min);
+	enum numparse_status st = numparse_i64(v, min, INT64_MAX, out);
+	if (st != NP_OK) {
+		cli_usage_error(c, "%s: '%s' %s (a decimal whole number >= %lld)", flag, v,
+				numparse_reason(st), (long long)min);
 		return -1;
 	}
 	return 0;
@@ -44,8 +48,9 @@ int cli_get_double(struct cli *c, const char *flag, int *present, double *out)
 {
 	const char *v = cli_get(c, flag);
 	*present = v != NULL;
-	if (v && config_parse_double(v, out) < 0) {
-		cli_usage_error(c, "%s: '%s' is not a number", flag, v);
+	enum numparse_status st = v ? numparse_double(v, -HUGE_VAL, HUGE_VAL, out) : NP_OK;
+	if (st != NP_OK) {
+		cli_usage_error(c, "%s: '%s' %s (a decimal number)", flag, v, numparse_reason(st));
 		return -1;
 	}
 	return 0;
@@ -193,6 +198,7 @@ static const char *const backend_help[CK__COUNT] = {
 	[CK_MAX_RECORDS] = "retention: keep the newest N records",
 	[CK_MAX_AGE_SECONDS] = "retention: drop records older than S seconds",
 	[CK_MAX_TOTAL_BYTES] = "retention: keep the newest records that fit in N bytes",
+	[CK_REDIS_TIMEOUT] = "redis: give up on a command or on connecting after S seconds (default 30)",
 };
 
 const char *cli_backend_help(int k)

@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "cmd_inspect.h"
+#include "fsmeta.h"
 #include "gate.h"
 #include "pipeline.h"
 
@@ -88,7 +89,8 @@ static int compact_run(struct cli *c)
 	struct compact_result res;
 	perr e = { 0 };
 	memset(&res, 0, sizeof res);
-	if (p.b->ops->compact(p.b, &c->cfg.retention, &res, &e) < 0)
+	if (fsmeta_check_report_links(&p.scan, cli_has(c, "--force"), &e) < 0 ||
+	    p.b->ops->compact(p.b, &c->cfg.retention, &res, &e) < 0)
 		return pipeline_end(&p, cli_fail(c, &e));
 	rc = pipeline_scan(&p, 1);
 	if (rc)
@@ -120,6 +122,7 @@ static const struct cli_opt recover_opts[] = {
 	{ "--mode", "MODE", "repair (default) | quarantine | ignore" },
 	{ "--quarantine-dir", "DIR", "where quarantine mode preserves originals (required for files)" },
 	{ "--journal", "FILE", "append one JSON line per applied action set to FILE" },
+	{ "--force", NULL, "rewrite a data file even if it has several hard links (the other names keep the old content)" },
 	PIPELINE_OPTS,
 	{ NULL, NULL, NULL },
 };
@@ -133,7 +136,8 @@ static const struct cli_opt startup_opts[] = {
 };
 
 static const struct cli_opt compact_opts[] = {
-	{ "--force", NULL, "compact even though the scanner reports anomalies (they are kept as they are)" },
+	{ "--force", NULL, "compact even though the scanner reports anomalies (they are kept as they are) "
+			   "or a data file has several hard links" },
 	{ NULL, NULL, NULL },
 };
 

@@ -7,7 +7,8 @@
 
 #define GATE_OPTS_TAIL \
 	{ "--recovery-mode", "MODE", "repair (default) | quarantine, with --mode recover" }, \
-	{ "--quarantine-dir", "DIR", "where quarantine mode preserves originals (required for files)" }
+	{ "--quarantine-dir", "DIR", "where quarantine mode preserves originals (required for files)" }, \
+	{ "--force", NULL, "with --mode recover: rewrite a data file even if it has several hard links" }
 #define GATE_OPTS_SCAN_ONLY \
 	{ "--mode", "MODE", "fail_on_anomaly (default) | ignore | scan_only (= ignore) | recover" }, \
 	GATE_OPTS_TAIL

@@ -11,6 +11,7 @@
 #include "backend_redis.h"
 #include "guard.h"
 #include "redis_conn.h"
+#include "salvage.h"
 #include "strbuf.h"
 
 int pipeline_parse_format(const char *f, enum report_format *out)
@@ -40,6 +41,7 @@ int pipeline_begin(struct pipeline *p, struct cli *c)
 	scan_report_init(&p->scan);
 	scan_report_init(&p->verify);
 	plan_init(&p->plan);
+	p->plan.allow_links = cli_has(c, "--force"); /* hard-linked data files (core/fsmeta.h) */
 	const char *f = cli_get(c, "--format");
 	if (pipeline_parse_format(f, &p->fmt) < 0)
 		return cli_usage_error(c, "--format: unknown format '%s' (" PIPELINE_FORMAT_NAMES ")", f);
@@ -254,7 +256,12 @@ static void print_actions(struct pipeline *p, int applied_only)
 		const struct action *a = &p->plan.v[i];
 		if (a->skip || (applied_only && !(p->res.applied && i < p->res.n_actions && p->res.applied[i])))
 			continue;
-		if (a->line > 0)
+		if (a->kind == ACT_SALVAGE && a->salvage)
+			cli_say(p->c, p->txt, TONE_INFO, "  %s: %s line %lld (%s: %lld bytes of a torn record "
+				"dropped, %lld complete record%s kept)", action_kind_name(a->kind), a->path,
+				(long long)a->line, anomaly_type_name(a->reason), (long long)a->length,
+				(long long)a->salvage->records, a->salvage->records == 1 ? "" : "s");
+		else if (a->line > 0)
 			cli_say(p->c, p->txt, TONE_INFO, "  %s: %s line %lld (%s, %lld bytes)",
 				action_kind_name(a->kind), a->path, (long long)a->line,
 				anomaly_type_name(a->reason), (long long)a->length);

@@ -113,6 +113,7 @@ int64_t walk_epoch_ms(void);
 struct rplan_sum {
 	int64_t drops, drop_bytes, newlines; /* applied line actions (drop_bytes: entries' data too) */
 	int64_t entries;                      /* applied Redis entry actions (delete or quarantine) */
+	int64_t salvages, salvage_bytes, salvaged; /* applied salvages: lines, prefix bytes dropped, records kept */
 	int64_t temps, orphans, files_copied; /* applied file actions */
 	int64_t left;                         /* actions the operator left */
 	int64_t unhandled;                    /* anomalies no action covers */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fsmeta.h"
 #include "retention.h"
 #include "screen.h"
 #include "walk.h"
@@ -359,7 +360,9 @@ void walk_compact(struct console *c)
 	console_draw(c);
 	dlg_draw(c, &dl);
 	screen_update();
-	if (still_same(c, &e) < 0 || c->b->ops->compact(c->b, &c->cfg->retention, &res, &e) < 0) {
+	/* a hard-linked file is refused here; the CLI's --force overrides */
+	if (still_same(c, &e) < 0 || fsmeta_check_report_links(&c->m.rep, 0, &e) < 0 ||
+	    c->b->ops->compact(c->b, &c->cfg->retention, &res, &e) < 0) {
 		if (walk_changed(&e)) {
 			walk_offer_rescan(c, "preview", &e);
 			return;

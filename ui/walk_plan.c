@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "salvage.h"
 #include "screen.h"
 #include "walk.h"
 
@@ -18,7 +19,8 @@
 
 int rplan_steppable(const struct action *a)
 {
-	return a->kind == ACT_DROP_LINE || a->kind == ACT_APPEND_NEWLINE || a->kind == ACT_REMOVE_TEMP ||
+	return a->kind == ACT_DROP_LINE || a->kind == ACT_APPEND_NEWLINE || a->kind == ACT_SALVAGE ||
+	       a->kind == ACT_REMOVE_TEMP ||
 	       a->kind == ACT_MOVE_ORPHAN || a->kind == ACT_DELETE_ENTRY || a->kind == ACT_QUARANTINE_ENTRY;
 }
 
@@ -73,7 +75,8 @@ static int file_rewritten(const struct plan *p, const char *path)
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (!p->v[i].skip && strcmp(p->v[i].path, path) == 0 &&
-		    (p->v[i].kind == ACT_DROP_LINE || p->v[i].kind == ACT_APPEND_NEWLINE))
+		    (p->v[i].kind == ACT_DROP_LINE || p->v[i].kind == ACT_APPEND_NEWLINE ||
+		     p->v[i].kind == ACT_SALVAGE))
 			return 1;
 	return 0;
 }
@@ -128,6 +131,16 @@ void rplan_sum(struct console *c, const struct plan *p, struct rplan_sum *s)
 		case ACT_APPEND_NEWLINE:
 			s->newlines++;
 			s->bytes++;
+			break;
+		case ACT_SALVAGE:
+			if (!a->salvage)
+				break;
+			s->salvages++;
+			s->salvage_bytes += a->length;
+			s->salvaged += a->salvage->records;
+			s->records += a->salvage->records;
+			s->lines += a->salvage->records - 1;
+			s->bytes += salvage_bytes_delta(a->salvage);
 			break;
 		case ACT_DELETE_ENTRY: case ACT_QUARANTINE_ENTRY: {
 			int64_t b = entry_bytes(c, a);
@@ -296,6 +309,13 @@ void rplan_text(struct console *c, const struct plan *p)
 	} else {
 		walk_say(c, ROLE_NORMAL, "%s", " Dropped: nothing.");
 	}
+	if (s.salvages) {
+		walk_size(sz, sizeof sz, s.salvage_bytes);
+		walk_say(c, ROLE_WARN, " Salvaged: %lld line%s keeping %lld complete record%s glued after a torn one "
+			 "(%s of torn prefix dropped; each record on its own line)", (long long)s.salvages,
+			 s.salvages == 1 ? "" : "s", (long long)s.salvaged, s.salvaged == 1 ? "" : "s", sz);
+		section_lines(c, t, p, ACT_SALVAGE, 0, ROLE_WARN);
+	}
 	if (s.newlines) {
 		walk_say(c, ROLE_WARN, " Newline added: %lld complete record%s without %s newline, kept", (long long)s.newlines,
 			 s.newlines == 1 ? "" : "s", s.newlines == 1 ? "its" : "their");
@@ -321,6 +341,7 @@ void rplan_text(struct console *c, const struct plan *p)
 		walk_say(c, ROLE_WARN, " Left as they are: %lld (the verification scan will report them)",
 			 (long long)(s.left + s.unhandled));
 		section_lines(c, t, p, ACT_DROP_LINE, 1, ROLE_WARN);
+		section_lines(c, t, p, ACT_SALVAGE, 1, ROLE_WARN);
 		section_lines(c, t, p, ACT_APPEND_NEWLINE, 1, ROLE_WARN);
 		section_lines(c, t, p, ACT_DELETE_ENTRY, 1, ROLE_WARN);
 		section_lines(c, t, p, ACT_QUARANTINE_ENTRY, 1, ROLE_WARN);
@@ -355,6 +376,7 @@ static const char *planned(const struct action *a)
 	switch (a->kind) {
 	case ACT_DROP_LINE: return "drop the line";
 	case ACT_APPEND_NEWLINE: return "keep the complete record and add its missing newline";
+	case ACT_SALVAGE: return "drop the torn prefix, keep the complete records after it byte for byte";
 	case ACT_REMOVE_TEMP: return "remove the leftover temporary file";
 	case ACT_MOVE_ORPHAN: return "move the file into the quarantine directory";
 	case ACT_DELETE_ENTRY: return "delete the entry (XDEL)";

@@ -5,7 +5,9 @@
  *    line (the chunked, resumable path changes nothing);
  *  - repair leaves a file that scans clean, made only of lines that were
  *    valid records in the input, in order, byte for byte (plus the "\n" of
- *    a complete unterminated last record).
+ *    a complete unterminated last record), and of the records a salvage
+ *    keeps: the end of a corrupted line from a '{' on, each record a valid
+ *    object on its own line, only whitespace between them replaced.
  * Build and run: make fuzz (clang). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 
 #include "jsonv.h"
 #include "recover.h"
+#include "salvage.h"
 #include "scan.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
@@ -77,6 +80,47 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	if (an != r.n_an)
 		fail("scanner reported an anomaly the reference did not");
 
+	/* what repair must leave: valid lines, and what salvages keep */
+	unsigned char *want = malloc(size + size / 2 + 2);
+	size_t wn = 0;
+	an = 0;
+	start = 0;
+	line = 1;
+	while (start < size) {
+		const unsigned char *nl = memchr(data + start, '\n', size - start);
+		size_t end = nl ? (size_t)(nl - data) : size;
+		while (an < r.n_an && r.an[an].line < line)
+			an++;
+		const struct salvage *sv = an < r.n_an && r.an[an].line == line ? r.an[an].salvage : NULL;
+		if (line_ok(data + start, end - start)) {
+			memcpy(want + wn, data + start, end - start);
+			wn += end - start;
+			want[wn++] = '\n';
+		} else if (sv) {
+			if (!nl || r.an[an].type != AN_CORRUPTED_LINE)
+				fail("salvage offered for a line that is not a corrupted line");
+			size_t from = start + (size_t)sv->keep;
+			if ((sv->keep > 0 ? data[from] != '{' : sv->records < 2) || sv->ngaps + 1 != (size_t)sv->records)
+				fail("salvage does not start at a record");
+			for (size_t g = 0; g <= sv->ngaps; g++) {
+				size_t to = g < sv->ngaps ? start + (size_t)sv->gaps[g].start : end;
+				if (!line_ok(data + from, to - from))
+					fail("salvaged part is not a record");
+				memcpy(want + wn, data + from, to - from);
+				wn += to - from;
+				want[wn++] = '\n';
+				if (g < sv->ngaps) {
+					for (size_t k = to; k < start + (size_t)sv->gaps[g].end; k++)
+						if (data[k] != ' ' && data[k] != '\t' && data[k] != '\r')
+							fail("salvage gap is not whitespace");
+					from = start + (size_t)sv->gaps[g].end;
+				}
+			}
+		}
+		start = end + 1;
+		line++;
+	}
+
 	struct plan p;
 	struct apply_result res;
 	plan_init(&p);
@@ -89,30 +133,16 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	plan_free(&p);
 	scan_report_free(&r);
 
-	/* the repaired file: only valid lines of the input, in order */
 	f = fopen(path, "rb");
 	if (!f)
 		fail("reopen");
-	unsigned char *out = malloc(size + 2);
-	size_t on = fread(out, 1, size + 2, f);
+	unsigned char *out = malloc(size + size / 2 + 2);
+	size_t on = fread(out, 1, size + size / 2 + 2, f);
 	fclose(f);
-	size_t i = 0, o2 = 0;
-	start = 0;
-	while (start < size) {
-		const unsigned char *nl = memchr(data + start, '\n', size - start);
-		size_t end = nl ? (size_t)(nl - data) : size;
-		if (line_ok(data + start, end - start)) {
-			size_t n = end - start;
-			if (o2 + n + 1 > on || memcmp(out + o2, data + start, n) != 0 || out[o2 + n] != '\n')
-				fail("repaired file is not the valid lines byte for byte");
-			o2 += n + 1;
-		}
-		start = end + 1;
-		i++;
-	}
-	if (o2 != on)
-		fail("repaired file has extra bytes");
+	if (on != wn || memcmp(out, want, wn) != 0)
+		fail("repaired file is not the valid lines and salvaged records byte for byte");
 	free(out);
+	free(want);
 	scan_report_init(&r);
 	if (scan_ndjson_file(path, path, &o, NULL, &r, &e) < 0 || r.n_an)
 		fail("repaired file does not scan clean");

@@ -353,6 +353,7 @@ static void test_repair_crlf_untouched_bytes(void **state)
 	assert_int_equal(f.plan.n, 0);
 	perr e = {0};
 	assert_int_equal(fx_apply(&f, &e), 0);
+	apply_result_free(&f.res); /* applied again below */
 	assert_int_equal(stat(f.path, &after), 0);
 	assert_int_equal(before.st_ino, after.st_ino);
 	assert_file_equals(f.path, f.orig.p, f.orig.n);

@@ -224,7 +224,7 @@ static int live_setup(void **state)
 	L.cfg.quarantine_prefix = (char *)"ptest:u:quarantine";
 	retention_init(&L.cfg.retention);
 	perr e = { 0 };
-	return redis_conn_open(&L.raw, L.url, &e);
+	return redis_conn_open(&L.raw, L.url, 0, &e);
 }
 
 static int live_teardown(void **state)
