@@ -127,6 +127,8 @@ void console_detail(struct console *c, size_t line);
 int console_rec_pred(const struct model *m, size_t i, const void *arg);
 /* Draw a text cell: clipped, padded to `w` with the row's role. */
 void console_cell(int y, int x, int w, int role, const char *s);
+/* The same for n bytes (decoded values may hold NUL bytes). */
+void console_cell_n(int y, int x, int w, int role, const char *s, size_t n);
 /* Glyph for a damaged line ("✖", or "!" without UTF-8). */
 const char *console_glyph(void);
 /* Draw the whole screen: header, the current view, the status line
@@ -182,6 +184,7 @@ enum rec_status rec_decode_row(struct console *c, struct view *v, int64_t row);
 void rec_time(struct console *c, char *out, size_t cap);
 /* Draw one cell of a row and return the x of the next (one blank between). */
 int rec_cell(int y, int x, int w, int role, const char *s);
+int rec_cell_n(int y, int x, int w, int role, const struct rec_str *s);
 /* Case-insensitive search of a lowercase needle in bytes. */
 int bytes_contain(const char *p, size_t n, const char *needle);
 

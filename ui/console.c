@@ -45,10 +45,15 @@ const char *console_glyph(void)
 	return screen_utf8() ? "\xe2\x9c\x96" : "!";
 }
 
+void console_cell_n(int y, int x, int w, int role, const char *s, size_t n)
+{
+	int used = screen_text(y, x, w, role, s, n);
+	screen_fill(y, x + used, w - used, role);
+}
+
 void console_cell(int y, int x, int w, int role, const char *s)
 {
-	int used = screen_str(y, x, w, role, s);
-	screen_fill(y, x + used, w - used, role);
+	console_cell_n(y, x, w, role, s, strlen(s));
 }
 
 long console_read_entry(struct console *c, size_t i, size_t cap, int *fields)

@@ -44,9 +44,12 @@ int screen_utf8(void);
 void screen_size(int *rows, int *cols);
 
 void screen_erase(void);
-/* Draw `n` bytes of UTF-8 `s` at (y, x), at most `width` columns; control
- * characters, invalid UTF-8 and unprintable characters are shown escaped
- * (\n, \x01, \u2028) in ROLE_DIM.  Returns the columns used. */
+/* Draw `n` bytes of UTF-8 `s` at (y, x), at most `width` columns (and
+ * never past the right edge); control characters (NUL included), DEL,
+ * invalid UTF-8, C1 controls, bidi controls, zero-width characters, the
+ * BOM, a combining mark that starts the text and, outside a UTF-8 locale,
+ * every non-ASCII byte are shown escaped (\n, \x00, \xb4, \u202e) in
+ * ROLE_DIM.  Returns the columns used. */
 int screen_text(int y, int x, int width, int role, const char *s, size_t n);
 int screen_str(int y, int x, int width, int role, const char *s);
 /* Fill `width` columns from (y, x) with blanks in `role`. */
@@ -56,6 +59,15 @@ void screen_fill(int y, int x, int width, int role);
 size_t screen_glyph(const char *s, size_t n, int *width);
 /* Columns the text takes once drawn (escapes included). */
 int screen_width_of(const char *s, size_t n);
+/* The text as screen_text would draw it, as printable characters only
+ * (escapes spelled out), cut to at most `cols` columns and `cap` - 1
+ * bytes; NUL-terminated.  Returns the bytes written, *width (when not
+ * NULL) the columns.  For text composed into other strings (the plan's
+ * content column, dialogs), so a NUL cannot cut it short. */
+size_t screen_escape(const char *s, size_t n, int cols, char *out, size_t cap, int *width);
+/* Tests: the character in cell (y, x) of the screen (its spacing
+ * character; 0 for the second cell of a wide one), or -1 off screen. */
+int screen_cell(int y, int x);
 void screen_update(void);
 
 /* Next key, waiting at most `timeout_ms` (-1: forever).  SK_TIMEOUT when

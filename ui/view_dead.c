@@ -142,9 +142,9 @@ static void dead_row(struct console *c, struct view *v, int64_t row, int y, int 
 	rec_time(c, t, sizeof t);
 	int x = rec_cell(y, 0, 2, sel, "");
 	x = rec_cell(y, x, time_width(c), ROLE_DIM | sel, t);
-	x = rec_cell(y, x, COL_TARGET, ROLE_NORMAL | sel, r->addr.text.p);
-	x = rec_cell(y, x, COL_TYPE, ROLE_WARN | sel, r->type.p);
-	console_cell(y, x, w - x, ROLE_NORMAL | sel, r->payload.p);
+	x = rec_cell_n(y, x, COL_TARGET, ROLE_NORMAL | sel, &r->addr.text);
+	x = rec_cell_n(y, x, COL_TYPE, ROLE_WARN | sel, &r->type);
+	console_cell_n(y, x, w - x, ROLE_NORMAL | sel, r->payload.p, r->payload.n);
 }
 
 /* The index was rebuilt (console_reload): the groups count lines that

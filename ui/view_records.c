@@ -80,6 +80,13 @@ void rec_time(struct console *c, char *out, size_t cap)
 	jf_time(out, cap, c->tmode, r->ts_kind == REC_TS_NUMBER ? r->ts : NAN, r->ts_raw.p, r->ts_raw.n);
 }
 
+int rec_cell_n(int y, int x, int w, int role, const struct rec_str *s)
+{
+	console_cell_n(y, x, w, role, s->p, s->n);
+	screen_fill(y, x + w, 1, role);
+	return x + w + 1;
+}
+
 int rec_cell(int y, int x, int w, int role, const char *s)
 {
 	console_cell(y, x, w, role, s);

@@ -75,6 +75,27 @@ screen crlf json_crlf "dump 6 Enter dump"
 screen non_object json_non_object "4 dump 6 dump"
 screen ascii json_corrupt_middle "6 e dump Enter dump" 100x30 C
 
+
+# --- hostile bytes: nothing drawn outside its row (SPEC §7; issue 12) ----------
+# a healthy record with raw C1 (U+009B), RLO (U+202E), ZWSP (U+200B), a BOM
+# and a decoded NUL; a line of invalid UTF-8 longer than the screen; a
+# line with a NUL byte.  Raw, detail and the plan show them escaped, each
+# within its row; under LANG=C every non-ASCII byte is escaped.
+mkdir -p "$TMP/hostfix/hostile/data"
+H="$TMP/hostfix/hostile/data/events.ndjson"
+printf '{"kind":"event","timestamp":1767225600.0,"system_id":"local","actor_address":"local:1","event_type":"Act\302\233orStarted","payload":{"note":"\342\200\256evil\342\200\213\357\273\277x"}}\n' >"$H"
+printf '{"kind":"event","timestamp":1767225601.0,"system_id":"local","actor_address":"local:2","event_type":"Nul\\u0000Type","payload":{"k":"\\u202e"}}\n' >>"$H"
+awk 'BEGIN { s = ""; for (i = 0; i < 60; i++) s = s "\264\235\253"; print "{\"kind\":\"event\",\"x\":\"" s "\"}" }' >>"$H"
+printf '{"kind":"event","timestamp":1767225602.0,"a":"before\000after"}\n' >>"$H"
+printf '{"kind":"event","timestamp":1767225603.0,"system_id":"local","actor_address":"local:3","event_type":"ActorStopped","payload":{}}\n' >>"$H"
+FIX_SAVED=$FIX; FIX=$TMP/hostfix
+screen hostile_events hostile "dump"
+screen hostile_raw hostile "6 dump" 200x14
+screen hostile_detail hostile "Enter dump Esc 6 j j Enter dump Esc j Enter dump" 80x24
+screen hostile_plan hostile "R Enter dump" 100x30
+screen hostile_ascii hostile "dump 6 dump j j Enter dump" 80x24 C
+FIX=$FIX_SAVED
+
 # --- no terminal: refuse, point at --batch ----------------------------------
 cd "$(fixture json_corrupt_middle)" || exit 1
 run console --path events.ndjson
