@@ -70,8 +70,9 @@ struct filter {
 	int active;
 	char text[256];
 	int has_type, has_addr, has_since, has_until;
-	uint8_t *type_ok;  /* [MODEL_TYPE_MAX + 1] */
-	uint8_t *addr_ok;  /* [MODEL_ADDR_MAX + 1] */
+	uint8_t *type_ok;  /* [type id], grown with the intern table */
+	uint8_t *addr_ok;  /* [address id] */
+	size_t type_n, addr_n; /* ids the bitmaps cover */
 	double since, until; /* absolute */
 	char type_q[128], addr_q[128];
 };
@@ -165,6 +166,10 @@ void journal_view_open(struct console *c);
 char *console_journal_path(const char *given);
 
 /* filter.c */
+static inline int filter_id_ok(const uint8_t *ok, size_t n, uint32_t id)
+{
+	return id < n && ok[id];
+}
 int filter_parse(struct console *c, const char *text, char *err, size_t errlen);
 void filter_clear(struct filter *f);
 void filter_free(struct filter *f);

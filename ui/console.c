@@ -77,16 +77,15 @@ int console_rec_pred(const struct model *m, size_t i, const void *arg)
 {
 	const struct rec_pred *p = arg;
 	unsigned meta = m->meta[i];
-	if ((meta & (MF_VALID | MF_TS_ANY)) != (MF_VALID | MF_TS_ANY) ||
-	    (enum rec_kind)(meta & MF_KIND_MASK) != p->kind)
+	if (!(meta & MF_VALID) || (enum rec_kind)(meta & MF_KIND_MASK) != p->kind)
 		return 0;
 	const struct filter *f = p->f;
 	if (!f->active)
 		return 1;
 	/* audits have no type or address: only the time range applies */
-	if (p->kind != RK_AUDIT && f->has_type && !f->type_ok[m->type_id[i]])
+	if (p->kind != RK_AUDIT && f->has_type && !filter_id_ok(f->type_ok, f->type_n, model_type_id(m, i)))
 		return 0;
-	if (p->kind != RK_AUDIT && f->has_addr && !f->addr_ok[m->addr_id[i]])
+	if (p->kind != RK_AUDIT && f->has_addr && !filter_id_ok(f->addr_ok, f->addr_n, model_addr_id(m, i)))
 		return 0;
 	if (f->has_since || f->has_until) {
 		if (!(meta & MF_TS_NUM))

@@ -6,6 +6,32 @@
 #include "app.h"
 #include "screen.h"
 
+static const char *const kind_plural[RK__COUNT] = {
+	[RK_EVENT] = "events", [RK_AUDIT] = "audits", [RK_DEAD_LETTER] = "dead letters",
+};
+
+/* The record kind a view lists under the filter, or -1 (the filter does
+ * not apply to it). */
+static int filtered_kind(enum view_id v)
+{
+	return v == V_EVENTS || v == V_TIMELINE ? RK_EVENT : v == V_AUDITS ? RK_AUDIT :
+	       v == V_DEAD ? RK_DEAD_LETTER : -1;
+}
+
+/* " · 12 of 1512 dead letters match" for the view on screen. */
+static void draw_filter_matches(struct console *c, char *out, size_t cap)
+{
+	enum view_id shown = c->cur < V__LISTS ? c->cur : c->back;
+	int k = filtered_kind(shown);
+	if (k < 0) {
+		snprintf(out, cap, "%s(not applied to this view)", screen_utf8() ? " · " : " - ");
+		return;
+	}
+	struct view *v = &c->views[k == RK_EVENT ? V_EVENTS : shown];
+	snprintf(out, cap, "%s%lld of %lld %s match", screen_utf8() ? " · " : " - ", (long long)sel_count(&v->sel, &c->m),
+		 (long long)c->m.records[k], kind_plural[k]);
+}
+
 static void draw_header(struct console *c)
 {
 	const struct model *m = &c->m;
@@ -46,12 +72,18 @@ static void draw_header(struct console *c)
 		if (n && ret[n - 1] == ' ')
 			ret[n - 1] = '\0';
 	}
-	char line[512];
-	int k = snprintf(line, sizeof line, " events %lld  audits %lld  dead letters %lld  │ retention: %s │ time: %s",
-			 (long long)m->records[RK_EVENT], (long long)m->records[RK_AUDIT],
-			 (long long)m->records[RK_DEAD_LETTER], ret, time_mode_name(c->tmode));
-	if (c->filt.active && k > 0 && (size_t)k < sizeof line)
-		snprintf(line + k, sizeof line - (size_t)k, " │ filter: %s (F clears)", c->filt.text);
+	char line[768], counts[160];
+	snprintf(counts, sizeof counts, "events %lld  audits %lld  dead letters %lld",
+		 (long long)m->records[RK_EVENT], (long long)m->records[RK_AUDIT], (long long)m->records[RK_DEAD_LETTER]);
+	if (c->filt.active) {
+		/* the filter first: what the rows are is what matters while it is on */
+		char match[96];
+		draw_filter_matches(c, match, sizeof match);
+		snprintf(line, sizeof line, " filter: %s%s (F clears) │ time: %s │ %s │ retention: %s", c->filt.text,
+			 match, time_mode_name(c->tmode), counts, ret);
+	} else {
+		snprintf(line, sizeof line, " %s  │ retention: %s │ time: %s", counts, ret, time_mode_name(c->tmode));
+	}
 	if (!screen_utf8())
 		for (char *p = strstr(line, "│"); p; p = strstr(p, "│"))
 			memcpy(p, "  |", 3);
@@ -106,9 +138,17 @@ static void draw_view(struct console *c)
 	int64_t n = o->rows(c, v);
 	console_goto(c, v, v->cur);
 	if (n == 0) {
-		screen_str(y, 1, w - 1, ROLE_DIM,
-			   model_scanning(&c->m) ? "(indexing...)" : o->empty_of ? o->empty_of(c) :
-			   o->empty ? o->empty : "(empty)");
+		int k = filtered_kind(c->cur);
+		char msg[160];
+		if (c->filt.active && k >= 0 && c->m.records[k] > 0) {
+			/* the records exist: the filter hides them all */
+			snprintf(msg, sizeof msg, "No match for the filter: 0 of %lld %s (F clears it).",
+				 (long long)c->m.records[k], kind_plural[k]);
+		} else {
+			snprintf(msg, sizeof msg, "%s", model_scanning(&c->m) ? "(indexing...)" : o->empty_of ?
+				 o->empty_of(c) : o->empty ? o->empty : "(empty)");
+		}
+		screen_str(y, 1, w - 1, ROLE_DIM, msg);
 		return;
 	}
 	for (int i = 0; i < c->list_h && v->top + i < n; i++)

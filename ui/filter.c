@@ -15,6 +15,7 @@ void filter_free(struct filter *f)
 	free(f->type_ok);
 	free(f->addr_ok);
 	f->type_ok = f->addr_ok = NULL;
+	f->type_n = f->addr_n = 0;
 }
 
 void filter_clear(struct filter *f)
@@ -69,17 +70,37 @@ static int addr_equal(const char *a, const char *q)
 	return 0;
 }
 
+/* Grow a bitmap to cover ids [0, n); 0, or -1 when memory is short. */
+static int bitmap_cover(uint8_t **ok, size_t *have, size_t n)
+{
+	if (n <= *have)
+		return 0;
+	uint8_t *nb = realloc(*ok, n);
+	if (!nb)
+		return -1;
+	memset(nb + *have, 0, n - *have);
+	*ok = nb;
+	*have = n;
+	return 0;
+}
+
 /* Bring the id bitmaps up to date with what the index interned so far. */
 static void filter_sync(struct console *c)
 {
 	struct filter *f = &c->filt;
-	if (f->has_type)
-		for (unsigned id = 1; id < MODEL_TYPE_MAX; id++)
-			f->type_ok[id] = id < c->m.types.n && strcasecmp(model_type_name(&c->m, id), f->type_q) == 0;
+	if (f->has_type) {
+		size_t from = f->type_n ? f->type_n : 1;
+		if (bitmap_cover(&f->type_ok, &f->type_n, c->m.types.n) == 0)
+			for (size_t id = from; id < f->type_n; id++)
+				f->type_ok[id] = strcasecmp(model_type_name(&c->m, (unsigned)id), f->type_q) == 0;
+	}
 	if (f->has_addr) {
-		f->addr_ok[0] = strcmp(f->addr_q, "None") == 0;
-		for (unsigned id = 1; id < c->m.addrs.n; id++)
-			f->addr_ok[id] = (uint8_t)addr_equal(model_addr_name(&c->m, id), f->addr_q);
+		size_t from = f->addr_n ? f->addr_n : 1;
+		if (bitmap_cover(&f->addr_ok, &f->addr_n, c->m.addrs.n) == 0) {
+			f->addr_ok[0] = strcmp(f->addr_q, "None") == 0;
+			for (size_t id = from; id < f->addr_n; id++)
+				f->addr_ok[id] = (uint8_t)addr_equal(model_addr_name(&c->m, (unsigned)id), f->addr_q);
+		}
 	}
 }
 
@@ -127,8 +148,8 @@ int filter_parse(struct console *c, const char *text, char *err, size_t errlen)
 	filter_clear(&c->filt);
 	if (!nf.has_type && !nf.has_addr && !nf.has_since && !nf.has_until)
 		return 0; /* empty: no filter */
-	if ((nf.has_type && !(nf.type_ok = calloc(MODEL_TYPE_MAX + 1, 1))) ||
-	    (nf.has_addr && !(nf.addr_ok = calloc(MODEL_ADDR_MAX + 1, 1)))) {
+	if ((nf.has_type && bitmap_cover(&nf.type_ok, &nf.type_n, 1) < 0) ||
+	    (nf.has_addr && bitmap_cover(&nf.addr_ok, &nf.addr_n, 1) < 0)) {
 		filter_free(&nf);
 		snprintf(err, errlen, "out of memory");
 		return -1;

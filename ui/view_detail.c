@@ -183,9 +183,13 @@ void detail_build(struct console *c, size_t line)
 		if (!(meta & MF_VALID))
 			return;
 	}
-	if (jf_decode(&c->rec, c->rowbuf, n) == REC_OK || c->rec.ts_kind) {
+	enum rec_status st = jf_decode(&c->rec, c->rowbuf, n);
+	if (st == REC_OK || c->rec.ts_kind) {
 		const struct record *r = &c->rec;
-		if (r->ts_raw.p) {
+		if (st == REC_OK && !r->ts_raw.p) {
+			tb_addf(t, ROLE_DIM, " time %s  (no timestamp: listed where it is stored)",
+				screen_utf8() ? "\xe2\x80\x94" : "-");
+		} else if (r->ts_raw.p) {
 			char utc[64], loc[64];
 			jf_time(utc, sizeof utc, TM_UTC, r->ts_kind == REC_TS_NUMBER ? r->ts : NAN,
 				r->ts_raw.p, r->ts_raw.n);

@@ -3,6 +3,7 @@
  * selection over the index and read back only when drawn. */
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "app.h"
@@ -77,6 +78,11 @@ enum rec_status rec_decode_row(struct console *c, struct view *v, int64_t row)
 void rec_time(struct console *c, char *out, size_t cap)
 {
 	const struct record *r = &c->rec;
+	if (r->ts_kind == REC_TS_NONE) {
+		/* listed where storage puts it, with no time to show */
+		snprintf(out, cap, "%s", screen_utf8() ? "\xe2\x80\x94" : "-");
+		return;
+	}
 	jf_time(out, cap, c->tmode, r->ts_kind == REC_TS_NUMBER ? r->ts : NAN, r->ts_raw.p, r->ts_raw.n);
 }
 
