@@ -83,6 +83,14 @@ struct rec_pred {
 	const struct filter *f;
 };
 
+/* Prompts with a history of their own (Up/Down in the prompt). */
+enum prompt_id { PH_SEARCH, PH_FILTER, PH_GOTO, PH_WRITE, PH_QDIR, PH__COUNT };
+#define PROMPT_HIST_MAX 32 /* entries kept per prompt, oldest dropped */
+struct prompt_hist {
+	char *e[PROMPT_HIST_MAX];
+	int n;
+};
+
 struct console {
 	const struct config *cfg;
 	const struct console_opts *opt;
@@ -101,6 +109,14 @@ struct console {
 	int rows, cols;       /* terminal size */
 	int list_y, list_h;   /* the list area of the current view */
 	int quit;
+	struct prompt_hist hist[PH__COUNT];
+	int64_t ignored_keys; /* keys ignored while the terminal was too small */
+	/* what a text pane was built for, to build it again at a new width */
+	size_t detail_line;
+	int detail_cols;      /* 0: the detail is not of a line (nothing to re-wrap) */
+	void (*rewrap)(struct console *c, void *ctx); /* rebuilds V_WALK's text, or NULL */
+	void *rewrap_ctx;
+	int rewrap_cols;
 	struct record rec;    /* decoding scratch for rows */
 	char *rowbuf;         /* pread scratch */
 	size_t rowcap;
@@ -135,12 +151,18 @@ const char *console_glyph(void);
 /* Draw the whole screen: header, the current view, the status line
  * (draw.c).  Callers may draw over it (dialogs) before screen_update. */
 void console_draw(struct console *c);
-/* Line editor on the status row (prompt.c).  Returns 1 with the text in
- * buf, 0 on Esc or when the terminal went away (then c->quit is set). */
-int console_prompt(struct console *c, const char *label, char *buf, size_t cap);
-/* Apply an editing key (a character, Backspace) to the text in buf.
- * Returns 1 when the key was an editing key. */
+/* Line editor on the status row (prompt.c), with prompt `id`'s history.
+ * A non-empty buf starts selected (typing replaces it).  Returns 1 with
+ * the text in buf, 0 on Esc or when the terminal went away (then c->quit
+ * is set). */
+int console_prompt(struct console *c, enum prompt_id id, const char *label, char *buf, size_t cap);
+void console_hist_free(struct console *c);
+/* Apply an editing key (a character, Backspace, Ctrl-U, Ctrl-W) to the
+ * end of the text in buf.  Returns 1 when the key was an editing key. */
 int console_edit(char *buf, size_t cap, int key);
+/* Below SCREEN_MIN_COLS x SCREEN_MIN_ROWS: keys are ignored (draw.c says
+ * so) except those that leave or cancel. */
+int console_too_small(const struct console *c);
 /* Index the file again from the start (after a recovery or compaction, or
  * when it changed under a plan): every view starts over.  The new index
  * is built in slices by the main loop, like the first one. */

@@ -273,7 +273,7 @@ static void handle(struct console *c, int key)
 		break;
 	case REQ_SEARCH: {
 		char buf[sizeof c->search] = "";
-		if (console_prompt(c, "/", buf, sizeof buf) && buf[0]) {
+		if (console_prompt(c, PH_SEARCH, "/", buf, sizeof buf) && buf[0]) {
 			for (char *p = buf; *p; p++)
 				*p = (char)tolower((unsigned char)*p);
 			snprintf(c->search, sizeof c->search, "%s", buf);
@@ -287,7 +287,7 @@ static void handle(struct console *c, int key)
 	case REQ_FILTER: {
 		char buf[sizeof c->filt.text], err[160];
 		snprintf(buf, sizeof buf, "%s", c->filt.active ? c->filt.text : "");
-		if (!console_prompt(c, "filter (type= actor= since= until=): ", buf, sizeof buf))
+		if (!console_prompt(c, PH_FILTER, "filter (type= actor= since= until=): ", buf, sizeof buf))
 			break;
 		if (filter_parse(c, buf, err, sizeof err) < 0)
 			console_status(c, ROLE_ANOMALY, " filter: %s", err);
@@ -402,8 +402,15 @@ int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
 		int key = screen_getkey(model_scanning(&c->m) ? 0 : -1);
 		if (key == SK_EOF)
 			break;
-		if (key != SK_TIMEOUT && key != SK_RESIZE)
-			handle(c, key);
+		if (key == SK_TIMEOUT || key == SK_RESIZE)
+			continue;
+		if (console_too_small(c) && keys_request(key) != REQ_QUIT) {
+			/* nothing is done blind: the screen says the key was ignored */
+			c->ignored_keys++;
+			continue;
+		}
+		c->ignored_keys = 0;
+		handle(c, key);
 	}
 	rc = 0;
 	if (c->m.failed)
@@ -424,6 +431,7 @@ out:
 		tb_clear(&c->views[i].text);
 	}
 	filter_free(&c->filt);
+	console_hist_free(c);
 	record_free(&c->rec);
 	jf_release();
 	model_close(&c->m);

@@ -155,21 +155,54 @@ static void draw_view(struct console *c)
 		o->draw_row(c, v, v->top + i, y + i, w, !o->scroll && v->top + i == v->cur);
 }
 
+int console_too_small(const struct console *c)
+{
+	int rows, cols;
+	(void)c; /* the terminal's size now, not the last drawn one */
+	screen_size(&rows, &cols);
+	return rows < SCREEN_MIN_ROWS || cols < SCREEN_MIN_COLS;
+}
+
+/* A text pane built for another width is built again (the plan, the
+ * detail), where it was scrolled to. */
+static void rewrap(struct console *c)
+{
+	struct view *v = &c->views[c->cur];
+	int64_t top = v->top;
+	if (c->cur == V_DETAIL && c->detail_cols && c->detail_cols != c->cols)
+		detail_build(c, c->detail_line);
+	else if (c->cur == V_WALK && c->rewrap && c->rewrap_cols != c->cols)
+		c->rewrap(c, c->rewrap_ctx);
+	else
+		return;
+	c->rewrap_cols = c->cols;
+	v->top = v->cur = top;
+}
+
 void console_draw(struct console *c)
 {
 	screen_size(&c->rows, &c->cols);
 	screen_erase();
 	if (c->rows < SCREEN_MIN_ROWS || c->cols < SCREEN_MIN_COLS) {
-		char msg[160];
-		snprintf(msg, sizeof msg, "Terminal too small (%dx%d): papyra console needs %dx%d. q quits.",
-			 c->cols, c->rows, SCREEN_MIN_COLS, SCREEN_MIN_ROWS);
+		char msg[200];
+		snprintf(msg, sizeof msg, "Terminal too small (%dx%d): papyra console needs %dx%d. %s",
+			 c->cols, c->rows, SCREEN_MIN_COLS, SCREEN_MIN_ROWS, c->ignored_keys ?
+			 "Key ignored until it is larger; Esc cancels, q quits." : "Keys wait until it is larger; q quits.");
 		for (int y = 0, off = 0, len = (int)strlen(msg); off < len && y < c->rows; y++) {
 			int n = len - off < c->cols ? len - off : c->cols;
+			for (int k = n; n < len - off && k > 0; k--)
+				if (msg[off + k] == ' ') { /* whole words, when one fits */
+					n = k;
+					break;
+				}
 			screen_text(y, 0, c->cols, ROLE_WARN, msg + off, (size_t)n);
 			off += n;
+			while (msg[off] == ' ')
+				off++;
 		}
 		return;
 	}
+	rewrap(c);
 	draw_header(c);
 	draw_view(c);
 	draw_status(c);

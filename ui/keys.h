@@ -15,7 +15,7 @@ enum {
 	SK_NONE = -1,
 	SK_BASE = 0x110000,
 	SK_UP, SK_DOWN, SK_LEFT, SK_RIGHT, SK_PGUP, SK_PGDN, SK_HOME, SK_END,
-	SK_ENTER, SK_ESC, SK_TAB, SK_BTAB, SK_BACKSPACE, SK_RESIZE,
+	SK_ENTER, SK_ESC, SK_TAB, SK_BTAB, SK_BACKSPACE, SK_DELETE, SK_RESIZE,
 	SK_TIMEOUT, /* no key within the poll interval */
 	SK_EOF,     /* the terminal went away or the test script ended */
 	SK_DUMP,    /* test pseudo-key: dump the virtual screen */
@@ -85,12 +85,41 @@ enum walk_request {
 	WREQ__COUNT
 };
 
+/* The line editor of the prompts (/, f, the quarantine directory) and of
+ * a typed confirmation (ui/prompt.c); same columns.  Any other printable
+ * key is typed. */
+#define PROMPT_KEY_TABLE(X) \
+	X(LEFT, "In a prompt", "Left, Right", SK_LEFT, SK_NONE, SK_NONE, "move the cursor one character") \
+	X(RIGHT, "In a prompt", "", SK_RIGHT, SK_NONE, SK_NONE, "") \
+	X(HOME, "In a prompt", "Home, C-a", SK_HOME, 0x01, SK_NONE, "to the start of the line") \
+	X(END, "In a prompt", "End, C-e", SK_END, 0x05, SK_NONE, "to the end of the line") \
+	X(BACKSPACE, "In a prompt", "Backspace", SK_BACKSPACE, SK_NONE, SK_NONE, "delete the character before the cursor (a selected text: all of it)") \
+	X(DELETE, "In a prompt", "Delete", SK_DELETE, SK_NONE, SK_NONE, "delete the character under the cursor") \
+	X(KILL, "In a prompt", "C-u", 0x15, SK_NONE, SK_NONE, "delete from the start of the line to the cursor") \
+	X(WORD, "In a prompt", "C-w", 0x17, SK_NONE, SK_NONE, "delete the word before the cursor") \
+	X(OLDER, "In a prompt", "Up, Down", SK_UP, SK_NONE, SK_NONE, "this prompt's history: older, newer (32 kept)") \
+	X(NEWER, "In a prompt", "", SK_DOWN, SK_NONE, SK_NONE, "") \
+	X(ACCEPT, "In a prompt", "Enter", SK_ENTER, SK_NONE, SK_NONE, "accept; a pre-filled text starts selected: typing replaces it") \
+	X(ABANDON, "In a prompt", "Esc", SK_ESC, SK_NONE, SK_NONE, "cancel the prompt")
+
+enum prompt_request {
+	PREQ_NONE = 0,
+#define X(id, sec, shown, k1, k2, k3, help) PREQ_##id,
+	PROMPT_KEY_TABLE(X)
+#undef X
+	PREQ__COUNT
+};
+
+/* The prompt request bound to `key`, or PREQ_NONE (a key to type). */
+enum prompt_request keys_prompt_request(int key);
+
 /* The request bound to `key`, or REQ_NONE. */
 enum request keys_request(int key);
 /* The walk request bound to `key`, or WREQ_NONE. */
 enum walk_request keys_walk_request(int key);
 
-/* Walk both tables: calls `fn` once per entry, in table order. */
+/* Walk the three tables: calls `fn` once per entry, in table order
+ * (entries with an empty `shown` are documented by the one before). */
 void keys_each(void (*fn)(void *ctx, const char *section, const char *shown, const char *help),
 	       void *ctx);
 

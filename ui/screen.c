@@ -74,7 +74,8 @@ static const struct {
 	{ "Enter", SK_ENTER }, { "Esc", SK_ESC }, { "Tab", SK_TAB }, { "BTab", SK_BTAB },
 	{ "Up", SK_UP }, { "Down", SK_DOWN }, { "Left", SK_LEFT }, { "Right", SK_RIGHT },
 	{ "PgUp", SK_PGUP }, { "PgDn", SK_PGDN }, { "Home", SK_HOME }, { "End", SK_END },
-	{ "Backspace", SK_BACKSPACE }, { "Space", ' ' }, { "dump", SK_DUMP },
+	{ "Backspace", SK_BACKSPACE }, { "Delete", SK_DELETE }, { "Space", ' ' }, { "dump", SK_DUMP },
+	{ "C-a", 0x01 }, { "C-e", 0x05 }, { "C-u", 0x15 }, { "C-w", 0x17 },
 };
 
 static int push_key(int k, int w, int h)
@@ -219,10 +220,20 @@ int screen_open(perr *e)
 	S.scr = newterm(NULL, S.test ? S.out : stdout, S.test ? S.in : stdin);
 	if (!S.scr) {
 		screen_close();
-		return perr_set(e, PX_USAGE, "cannot use the terminal (TERM=%s)",
-				getenv("TERM") ? getenv("TERM") : "unset");
+		return perr_set(e, PX_USAGE, "cannot use the terminal (TERM=%s); use --batch for a headless "
+				"triage summary", getenv("TERM") ? getenv("TERM") : "unset");
 	}
 	set_term(S.scr);
+	/* a terminal that cannot move the cursor (TERM=dumb, a printer) would
+	 * show a blank or scrolling screen: refuse, and say what works */
+	const char *cup = tigetstr("cup");
+	if (!cup || cup == (char *)-1) {
+		const char *term = getenv("TERM");
+		screen_close();
+		return perr_set(e, PX_USAGE, "the terminal (TERM=%s) cannot address the cursor: the interactive "
+				"console needs one; use --batch for a headless triage summary",
+				term && *term ? term : "unset");
+	}
 	if (S.test)
 		resize_term(rows, cols);
 	cbreak();
@@ -477,6 +488,16 @@ int screen_cell(int y, int x)
 	return (int)wc[0];
 }
 
+void screen_cursor(int y, int x)
+{
+	if (y < 0) {
+		curs_set(0);
+		return;
+	}
+	move(y, x);
+	curs_set(1);
+}
+
 void screen_update(void)
 {
 	wnoutrefresh(stdscr);
@@ -560,6 +581,7 @@ static int map_key(int rc, wint_t wch)
 		case KEY_ENTER: return SK_ENTER;
 		case KEY_BTAB: return SK_BTAB;
 		case KEY_BACKSPACE: return SK_BACKSPACE;
+		case KEY_DC: return SK_DELETE;
 		case KEY_RESIZE: return SK_RESIZE;
 		case KEY_F(1): return '?';
 		default: return SK_TIMEOUT; /* a key we do not use */

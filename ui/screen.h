@@ -5,7 +5,7 @@
  * drive a virtual screen for tests: with PAPYRA_TEST_SCREEN=1 the console
  * runs newterm on /dev/null, takes its keys from PAPYRA_TEST_KEYS (a
  * space-separated script: a character, a key name such as Enter, Esc, Tab,
- * Up, Down, PgDn, `text:WORDS` to type WORDS, `dump` to append the screen
+ * Up, Down, PgDn, Delete, C-a, C-e, C-u, C-w, `text:WORDS` to type WORDS, `dump` to append the screen
  * as text to PAPYRA_TEST_DUMP, `resize:COLSxROWS`, `append:FILE:TEXT` to
  * append TEXT (\n newline, \s blank) to FILE at that point, as another
  * writer would), with the size from PAPYRA_TEST_SIZE (default 100x30).
@@ -69,6 +69,9 @@ size_t screen_escape(const char *s, size_t n, int cols, char *out, size_t cap, i
  * character; 0 for the second cell of a wide one), or -1 off screen. */
 int screen_cell(int y, int x);
 void screen_update(void);
+/* Show the terminal's cursor at (y, x) (a prompt's insertion point), or
+ * hide it with y < 0. */
+void screen_cursor(int y, int x);
 
 /* Next key, waiting at most `timeout_ms` (-1: forever).  SK_TIMEOUT when
  * none came, SK_RESIZE after a resize (repeated resizes are drained),

@@ -159,6 +159,8 @@ void detail_build(struct console *c, size_t line)
 	struct textbuf *t = &c->views[V_DETAIL].text;
 	int width = c->cols - 2, fields = 0;
 	tb_clear(t);
+	c->detail_line = line;
+	c->detail_cols = c->cols;
 	long got = console_read_entry(c, line, DETAIL_MAX, &fields);
 	size_t n = got > 0 ? (size_t)got : 0;
 	unsigned meta = c->m.meta[line];

@@ -139,6 +139,12 @@ enum walk_request walk_wait(struct console *c, const char *hint, unsigned accept
 			return WREQ_CANCEL;
 		}
 		enum walk_request r = keys_walk_request(k);
+		if (console_too_small(c) && k != SK_RESIZE && r != WREQ_CANCEL) {
+			c->ignored_keys++;
+			keep = 1;
+			continue;
+		}
+		c->ignored_keys = 0;
 		if (r != WREQ_NONE && (accept & (1u << r)))
 			return r;
 		/* anything else that moves, scrolls the text (Space pages here) */

@@ -83,7 +83,8 @@ static int build(struct rwalk *w)
 		default_qdir(w);
 	for (;;) {
 		if (ask &&
-		    !console_prompt(c, "Quarantine directory (Enter accepts, Esc cancels): ", w->qdir, sizeof w->qdir))
+		    !console_prompt(c, PH_QDIR, "Quarantine directory (Enter accepts, Esc cancels): ", w->qdir,
+				    sizeof w->qdir))
 			return -1;
 		perr e = { 0 };
 		plan_free(&w->plan);
@@ -298,6 +299,11 @@ static void run(struct rwalk *w, const struct rplan_sum *s)
 	apply_result_free(&res);
 }
 
+static void plan_rewrap(struct console *c, void *plan)
+{
+	rplan_text(c, plan);
+}
+
 void walk_recover(struct console *c)
 {
 	if (model_scanning(&c->m)) {
@@ -323,6 +329,10 @@ void walk_recover(struct console *c)
 	}
 	walk_begin(c);
 	rplan_text(c, &w.plan);
+	/* a resize re-wraps the plan (draw.c) */
+	c->rewrap = plan_rewrap;
+	c->rewrap_ctx = &w.plan;
+	c->rewrap_cols = c->cols;
 	const char *hint = " Enter confirm...  s step through the anomalies  j/k scroll  Esc cancel (nothing changes)";
 	for (;;) {
 		enum walk_request r = walk_wait(c, hint, 1u << WREQ_OK | 1u << WREQ_CANCEL | 1u << WREQ_STEP);
@@ -348,8 +358,10 @@ void walk_recover(struct console *c)
 			console_status(c, ROLE_NORMAL, "%s", " Not confirmed: nothing was changed (Esc leaves the plan)");
 			continue;
 		}
+		c->rewrap = NULL; /* the result screen is not the plan */
 		run(&w, &s);
 		break;
 	}
+	c->rewrap = NULL;
 	plan_free(&w.plan);
 }

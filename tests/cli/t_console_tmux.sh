@@ -83,6 +83,20 @@ else
 	check_true "tmux repair: journaled" grep -q '"mode":"repair"' "$TMP/state/papyra/journal.ndjson"
 	$TM kill-session -t rep 2>/dev/null
 
+	# a terminal without cursor addressing: refused with the --batch hint, exit 64
+	$TM new-session -d -s dumb -x 100 -y 30 \
+		"cd '$DIR' && env TERM=dumb LC_ALL=C.UTF-8 '$PAPYRA' console --path events.ndjson; echo \"exit=\$?\"; sleep 30"
+	_i=0
+	while [ $_i -lt 50 ]; do
+		PANE=$($TM capture-pane -p -t dumb 2>/dev/null)
+		case "$PANE" in *exit=*) break ;; esac
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	case "$PANE" in *"exit=64"*) ok ;; *) ko "tmux: TERM=dumb exits 64" "$PANE" ;; esac
+	case "$PANE" in *"--batch"*) ok ;; *) ko "tmux: TERM=dumb names --batch" "$PANE" ;; esac
+	$TM kill-session -t dumb 2>/dev/null
+
 	# a hang-up (the terminal goes away) ends the console, no spinning
 	$TM new-session -d -s hup -x 100 -y 30 \
 		"cd '$DIR' && exec $CENV '$PAPYRA' console --path events.ndjson"
