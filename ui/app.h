@@ -101,6 +101,7 @@ struct console {
 	struct view views[V__COUNT];
 	struct rec_pred preds[V__LISTS];
 	enum view_id cur, back; /* back: the list a detail/help returns to */
+	int back2;              /* the overlay a detail opened from returns to (the Journal), or -1 */
 	enum time_mode tmode;
 	struct filter filt;
 	char search[128];

@@ -120,7 +120,15 @@ void console_show(struct console *c, enum view_id id)
 		if (c->cur < V__LISTS)
 			c->back = c->cur;
 	}
+	c->back2 = id == V_DETAIL && c->cur == V_JOURNAL ? V_JOURNAL : -1;
 	c->cur = id;
+}
+
+/* Esc, q: a detail opened from the Journal goes back to it. */
+static void go_back(struct console *c)
+{
+	c->cur = c->back2 >= 0 && c->cur == V_DETAIL ? (enum view_id)c->back2 : c->back;
+	c->back2 = -1;
 }
 
 void console_goto(struct console *c, struct view *v, int64_t row)
@@ -255,16 +263,16 @@ static void handle(struct console *c, int key)
 		console_move(c, v, req);
 		break;
 	case REQ_ENTER:
-		if (!overlay && v->ops->enter && v->ops->rows(c, v) > 0)
+		if ((!overlay || c->cur == V_JOURNAL) && v->ops->enter && v->ops->rows(c, v) > 0)
 			v->ops->enter(c, v, v->cur);
 		break;
 	case REQ_BACK:
 		if (overlay)
-			c->cur = c->back;
+			go_back(c);
 		break;
 	case REQ_QUIT:
 		if (overlay)
-			c->cur = c->back;
+			go_back(c);
 		else
 			c->quit = 1;
 		break;
@@ -337,6 +345,7 @@ static void console_init(struct console *c)
 		sel_init(&c->views[i].sel, console_rec_pred, &c->preds[i]);
 	}
 	record_init(&c->rec);
+	c->back2 = -1;
 }
 
 int console_reload(struct console *c, perr *e)

@@ -90,12 +90,16 @@ static void draw_header(struct console *c)
 	console_cell(1, 0, c->cols, ROLE_NORMAL, line);
 
 	int x = 0;
-	enum view_id shown = c->cur < V__LISTS ? c->cur : c->back;
+	int journal = c->cur == V_JOURNAL || (c->cur == V_DETAIL && c->back2 == V_JOURNAL);
+	int shown = journal ? -1 : c->cur < V__LISTS ? (int)c->cur : (int)c->back;
 	for (int i = 0; i < V__LISTS && x < c->cols; i++) {
 		char tab[64];
 		snprintf(tab, sizeof tab, " %d %s ", i + 1, c->views[i].ops->name);
-		x += screen_str(2, x, c->cols - x, i == (int)shown ? ROLE_HEADER : ROLE_DIM, tab);
+		x += screen_str(2, x, c->cols - x, i == shown ? ROLE_HEADER : ROLE_DIM, tab);
 	}
+	/* the Journal is no list of the store, but it is a view to know of */
+	if (x < c->cols)
+		screen_str(2, x, c->cols - x, journal ? ROLE_HEADER : ROLE_DIM, " J Journal ");
 }
 
 static void draw_status(struct console *c)

@@ -40,7 +40,7 @@ enum {
 	X(PAGE_UP, "Moving", "PgUp, b", SK_PGUP, 'b', SK_NONE, "previous page") \
 	X(FIRST, "Moving", "g, Home", 'g', SK_HOME, SK_NONE, "first row") \
 	X(LAST, "Moving", "G, End", 'G', SK_END, SK_NONE, "last row") \
-	X(ENTER, "Moving", "Enter", SK_ENTER, SK_NONE, SK_NONE, "open the detail pane; on an anomaly, jump to its line in Raw") \
+	X(ENTER, "Moving", "Enter", SK_ENTER, SK_NONE, SK_NONE, "open the detail pane; on an anomaly, jump to its line in Raw; on a journal entry, show what it did") \
 	X(BACK, "Moving", "Esc, Left, h", SK_ESC, SK_LEFT, 'h', "close the detail pane or help") \
 	X(ANOMALY_NEXT, "Moving", "e", 'e', SK_NONE, SK_NONE, "next anomaly (from any list: opens it in Raw)") \
 	X(ANOMALY_PREV, "Moving", "E", 'E', SK_NONE, SK_NONE, "previous anomaly") \
