@@ -7,6 +7,7 @@
 #ifndef PAPYRA_UI_APP_H
 #define PAPYRA_UI_APP_H
 
+#include <regex.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -27,6 +28,21 @@ enum view_id {
 
 struct console;
 struct view;
+
+/* A search pattern (search.c): a POSIX extended regular expression,
+ * case-insensitive; one that does not compile is matched as plain text. */
+struct matcher {
+	int active;
+	int literal; /* the pattern was not a valid expression */
+	char text[128]; /* as typed */
+	regex_t re;
+};
+int matcher_set(struct matcher *m, const char *pattern);
+void matcher_free(struct matcher *m);
+/* First non-empty match in p[from..n) (NUL bytes allowed): 1 with it in
+ * [*so, *eo), else 0. */
+int matcher_find(const struct matcher *m, const char *p, size_t n, size_t from, size_t *so, size_t *eo);
+int matcher_in(const struct matcher *m, const char *p, size_t n);
 
 struct view_ops {
 	const char *name;
@@ -49,8 +65,9 @@ struct view_ops {
 	int64_t (*row_of_line)(struct console *c, struct view *v, int64_t line);
 	/* Enter on a row.  Optional. */
 	void (*enter)(struct console *c, struct view *v, int64_t row);
-	/* Does the row contain `needle` (lowercase)?  Optional: no search. */
-	int (*match)(struct console *c, struct view *v, int64_t row, const char *needle);
+	/* Does the row match (its raw line or a column as shown)?  Optional:
+	 * no search. */
+	int (*match)(struct console *c, struct view *v, int64_t row, const struct matcher *m);
 	/* New lines were indexed or the filter changed.  Optional. */
 	void (*refresh)(struct console *c, struct view *v);
 	/* Release what the view keeps.  Optional. */
@@ -104,7 +121,7 @@ struct console {
 	int back2;              /* the overlay a detail opened from returns to (the Journal), or -1 */
 	enum time_mode tmode;
 	struct filter filt;
-	char search[128];
+	struct matcher search; /* the last search; its matches are highlighted */
 	char status[512];
 	int status_role;
 	int rows, cols;       /* terminal size */
@@ -204,7 +221,7 @@ int64_t rec_rows(struct console *c, struct view *v);
 int64_t rec_line_of(struct console *c, struct view *v, int64_t row);
 int64_t rec_row_of_line(struct console *c, struct view *v, int64_t line);
 void rec_enter(struct console *c, struct view *v, int64_t row);
-int rec_match(struct console *c, struct view *v, int64_t row, const char *needle);
+int rec_match(struct console *c, struct view *v, int64_t row, const struct matcher *m);
 void rec_refresh(struct console *c, struct view *v);
 /* Read and decode a row into c->rec; the status says whether it decoded. */
 enum rec_status rec_decode_row(struct console *c, struct view *v, int64_t row);
@@ -213,7 +230,9 @@ void rec_time(struct console *c, char *out, size_t cap);
 /* Draw one cell of a row and return the x of the next (one blank between). */
 int rec_cell(int y, int x, int w, int role, const char *s);
 int rec_cell_n(int y, int x, int w, int role, const struct rec_str *s);
-/* Case-insensitive search of a lowercase needle in bytes. */
-int bytes_contain(const char *p, size_t n, const char *needle);
+/* search.c: n / N from the current row (dir 1 or -1), and the
+ * highlight of the last search's matches while rows are drawn. */
+void console_search(struct console *c, int dir);
+void search_highlight(struct console *c, int on);
 
 #endif

@@ -162,30 +162,6 @@ void console_detail(struct console *c, size_t line)
 	console_show(c, V_DETAIL);
 }
 
-static void search(struct console *c, int dir)
-{
-	struct view *v = &c->views[c->cur];
-	if (!c->search[0]) {
-		console_status(c, ROLE_WARN, " No search yet: press / to search");
-		return;
-	}
-	if (!v->ops->match) {
-		console_status(c, ROLE_WARN, " This view cannot be searched");
-		return;
-	}
-	int64_t n = v->ops->rows(c, v);
-	for (int64_t k = 1; k <= n; k++) {
-		int64_t r = ((v->cur + dir * k) % n + n) % n;
-		if (v->ops->match(c, v, r, c->search)) {
-			console_goto(c, v, r);
-			console_status(c, ROLE_NORMAL, " /%s: row %lld of %lld%s", c->search, (long long)r + 1,
-				       (long long)n, (dir > 0 ? r < v->cur : r > v->cur) ? " (wrapped)" : "");
-			return;
-		}
-	}
-	console_status(c, ROLE_WARN, " /%s: not found", c->search);
-}
-
 static void anomaly_jump(struct console *c, int dir)
 {
 	const struct scan_report *r = &c->m.rep;
@@ -280,17 +256,21 @@ static void handle(struct console *c, int key)
 		anomaly_jump(c, req == REQ_ANOMALY_NEXT ? 1 : -1);
 		break;
 	case REQ_SEARCH: {
-		char buf[sizeof c->search] = "";
-		if (console_prompt(c, PH_SEARCH, "/", buf, sizeof buf) && buf[0]) {
-			for (char *p = buf; *p; p++)
-				*p = (char)tolower((unsigned char)*p);
-			snprintf(c->search, sizeof c->search, "%s", buf);
-			search(c, 1);
+		char buf[sizeof c->search.text] = "";
+		if (!console_prompt(c, PH_SEARCH, "/", buf, sizeof buf))
+			break;
+		if (!buf[0]) {
+			matcher_free(&c->search); /* an empty search clears the highlight */
+			console_status(c, ROLE_NORMAL, " Search cleared");
+		} else if (matcher_set(&c->search, buf) < 0) {
+			console_status(c, ROLE_ANOMALY, " /%s: cannot be searched for", buf);
+		} else {
+			console_search(c, 1);
 		}
 		break;
 	}
 	case REQ_SEARCH_NEXT: case REQ_SEARCH_PREV:
-		search(c, req == REQ_SEARCH_NEXT ? 1 : -1);
+		console_search(c, req == REQ_SEARCH_NEXT ? 1 : -1);
 		break;
 	case REQ_FILTER: {
 		char buf[sizeof c->filt.text], err[160];
@@ -440,6 +420,7 @@ out:
 		tb_clear(&c->views[i].text);
 	}
 	filter_free(&c->filt);
+	matcher_free(&c->search);
 	console_hist_free(c);
 	record_free(&c->rec);
 	jf_release();

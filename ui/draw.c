@@ -155,8 +155,10 @@ static void draw_view(struct console *c)
 		screen_str(y, 1, w - 1, ROLE_DIM, msg);
 		return;
 	}
+	search_highlight(c, 1);
 	for (int i = 0; i < c->list_h && v->top + i < n; i++)
 		o->draw_row(c, v, v->top + i, y + i, w, !o->scroll && v->top + i == v->cur);
+	search_highlight(c, 0);
 }
 
 int console_too_small(const struct console *c)

@@ -25,6 +25,11 @@
 #define ESC_DELAY_MS 25
 /* append: steps in one test script (a race needs one or two). */
 #define TEST_MAX_APPENDS 16
+/* Matches highlighted in one piece of text; more are left plain. */
+#define HL_MAX 64
+/* Rows and columns whose highlight a test dump can list. */
+#define HL_ROWS 256
+#define HL_COLS 1024
 
 static struct {
 	SCREEN *scr;
@@ -40,6 +45,10 @@ static struct {
 	/* rows holding the selected row: the dump marks them, since a text
 	 * dump cannot show reverse video */
 	unsigned char selected[1024];
+	/* search highlight: the matcher, and (tests) which cells it marked */
+	screen_find_fn find;
+	const void *find_ctx;
+	unsigned char hl[HL_ROWS][HL_COLS / 8];
 	attr_t attr[ROLE__COUNT];
 	short pair[ROLE__COUNT];
 } S;
@@ -281,6 +290,7 @@ void screen_size(int *rows, int *cols)
 void screen_erase(void)
 {
 	memset(S.selected, 0, sizeof S.selected);
+	memset(S.hl, 0, sizeof S.hl);
 	erase();
 }
 
@@ -421,6 +431,19 @@ size_t screen_escape(const char *s, size_t n, int cols, char *out, size_t cap, i
 	return o;
 }
 
+void screen_highlight(screen_find_fn find, const void *ctx)
+{
+	S.find = find;
+	S.find_ctx = ctx;
+}
+
+static void note_hl(int y, int x, int w)
+{
+	for (int k = x; k < x + w; k++)
+		if (y >= 0 && y < HL_ROWS && k >= 0 && k < HL_COLS)
+			S.hl[y][k / 8] |= (unsigned char)(1u << (k % 8));
+}
+
 int screen_text(int y, int x, int width, int role, const char *s, size_t n)
 {
 	int col = 0, rows, cols;
@@ -431,9 +454,15 @@ int screen_text(int y, int x, int width, int role, const char *s, size_t n)
 		width = cols - x;
 	if (width <= 0 || y < 0 || y >= rows || x < 0)
 		return 0;
+	size_t so[HL_MAX], eo[HL_MAX];
+	int n_hl = 0, h = 0;
+	for (size_t from = 0; S.find && n_hl < HL_MAX && S.find(S.find_ctx, s, n, from, &so[n_hl], &eo[n_hl]);
+	     from = eo[n_hl++])
+		;
 	move(y, x);
 	set_role(role);
 	note_selected(y, role);
+	int sel = role & ROLE_SELECTED;
 	for (size_t i = 0; i < n; i += g.used) {
 		if (col == 0)
 			first_glyph(s + i, n - i, &g);
@@ -441,13 +470,21 @@ int screen_text(int y, int x, int width, int role, const char *s, size_t n)
 			next_glyph(s + i, n - i, &g);
 		if (col + g.width > width)
 			break;
-		if (g.esc[0]) {
-			set_role(ROLE_DIM | (role & ROLE_SELECTED));
-			addnstr(g.esc, (int)strlen(g.esc));
-			set_role(role);
-		} else {
-			addnwstr(&g.wc, 1);
+		while (h < n_hl && i >= eo[h])
+			h++;
+		int lit = h < n_hl && i >= so[h];
+		if (lit) {
+			set_role(ROLE_MARK | sel);
+			note_hl(y, x + col, g.width);
+		} else if (g.esc[0]) {
+			set_role(ROLE_DIM | sel);
 		}
+		if (g.esc[0])
+			addnstr(g.esc, (int)strlen(g.esc));
+		else
+			addnwstr(&g.wc, 1);
+		if (lit || g.esc[0])
+			set_role(role);
 		col += g.width;
 	}
 	attr_set(A_NORMAL, 0, NULL);
@@ -532,8 +569,18 @@ static void dump_screen(void)
 		}
 		while (len > 0 && line[len - 1] == ' ')
 			len--;
-		fprintf(f, "%.*s%s\n", (int)len, line,
-			y < (int)sizeof S.selected && S.selected[y] ? "   <-- selected" : "");
+		char marks[256] = "";
+		size_t mk = 0;
+		for (int k = 0; y < HL_ROWS && k < cols && k < HL_COLS && mk + 24 < sizeof marks; k++) {
+			if (!(S.hl[y][k / 8] & (1u << (k % 8))) || (k > 0 && (S.hl[y][(k - 1) / 8] & (1u << ((k - 1) % 8)))))
+				continue;
+			int e = k;
+			while (e + 1 < cols && e + 1 < HL_COLS && (S.hl[y][(e + 1) / 8] & (1u << ((e + 1) % 8))))
+				e++;
+			mk += (size_t)snprintf(marks + mk, sizeof marks - mk, "%s%d-%d", mk ? "," : "   <-- match ", k, e);
+		}
+		fprintf(f, "%.*s%s%s\n", (int)len, line,
+			y < (int)sizeof S.selected && S.selected[y] ? "   <-- selected" : "", marks);
 	}
 	free(wbuf);
 	fclose(f);
@@ -564,6 +611,29 @@ static int test_key(void)
 			resize_term(S.resize_to[i][1], S.resize_to[i][0]);
 		return k;
 	}
+}
+
+int screen_poll_esc(void)
+{
+	if (S.test) {
+		if (S.next_key < S.n_keys && S.keys[S.next_key] == SK_ESC) {
+			S.next_key++;
+			return 1;
+		}
+		return 0;
+	}
+	wint_t wch;
+	timeout(0);
+	int rc = get_wch(&wch);
+	if (rc == ERR)
+		return 0;
+	if (rc == OK && wch == 27)
+		return 1;
+	if (rc == KEY_CODE_YES)
+		ungetch((int)wch);
+	else
+		unget_wch((wchar_t)wch);
+	return 0;
 }
 
 static int map_key(int rc, wint_t wch)

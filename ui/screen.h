@@ -69,6 +69,16 @@ size_t screen_escape(const char *s, size_t n, int cols, char *out, size_t cap, i
  * character; 0 for the second cell of a wide one), or -1 off screen. */
 int screen_cell(int y, int x);
 void screen_update(void);
+
+/* While `find` is set, screen_text draws the parts of its text that
+ * `find` matches (first match at or after `from`: 1 with [*so, *eo)) in
+ * ROLE_MARK, so every match on screen shows; NULL stops it.  Test dumps
+ * list the highlighted columns after the row ("<-- match 12-19"). */
+typedef int (*screen_find_fn)(const void *ctx, const char *s, size_t n, size_t from, size_t *so, size_t *eo);
+void screen_highlight(screen_find_fn find, const void *ctx);
+/* Without waiting: was Esc pressed?  It is consumed; any other key is
+ * left for screen_getkey.  Tests: the next scripted key is looked at. */
+int screen_poll_esc(void);
 /* Show the terminal's cursor at (y, x) (a prompt's insertion point), or
  * hide it with y < 0. */
 void screen_cursor(int y, int x);

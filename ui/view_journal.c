@@ -220,14 +220,14 @@ static void journal_row(struct console *c, struct view *v, int64_t row, int y, i
 	console_cell(y, x, w - x, ROLE_NORMAL | sel, e->files);
 }
 
-static int journal_match(struct console *c, struct view *v, int64_t row, const char *needle)
+static int journal_match(struct console *c, struct view *v, int64_t row, const struct matcher *m)
 {
 	(void)c;
 	(void)v;
 	const struct jentry *e = entry(row);
 	const char *f[] = { e->time, e->user, e->command, e->mode, e->files ? e->files : "" };
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-		if (bytes_contain(f[i], strlen(f[i]), needle))
+		if (matcher_in(m, f[i], strlen(f[i])))
 			return 1;
 	return 0;
 }

@@ -36,26 +36,26 @@ void rec_enter(struct console *c, struct view *v, int64_t row)
 	console_detail(c, sel_line(&v->sel, &c->m, row));
 }
 
-int bytes_contain(const char *p, size_t n, const char *needle)
-{
-	size_t k = strlen(needle);
-	if (k == 0)
-		return 1;
-	for (size_t i = 0; i + k <= n; i++) {
-		size_t j = 0;
-		while (j < k && tolower((unsigned char)p[i + j]) == (unsigned char)needle[j])
-			j++;
-		if (j == k)
-			return 1;
-	}
-	return 0;
-}
-
-int rec_match(struct console *c, struct view *v, int64_t row, const char *needle)
+/* The raw line, then the columns as the row shows them: a search for
+ * what the ACTOR column says (local:42) finds it whatever the stored form. */
+int rec_match(struct console *c, struct view *v, int64_t row, const struct matcher *m)
 {
 	size_t line = sel_line(&v->sel, &c->m, row);
 	long n = console_read(c, line, SEARCH_READ_MAX);
-	return n > 0 && bytes_contain(c->rowbuf, (size_t)n, needle);
+	if (n > 0 && matcher_in(m, c->rowbuf, (size_t)n))
+		return 1;
+	if (n <= 0 || (size_t)n < c->m.len[line] || jf_decode(&c->rec, c->rowbuf, (size_t)n) != REC_OK)
+		return 0;
+	const struct record *r = &c->rec;
+	char t[64];
+	rec_time(c, t, sizeof t);
+	if (matcher_in(m, t, strlen(t)) || matcher_in(m, r->type.p, r->type.n) ||
+	    matcher_in(m, r->addr.text.p, r->addr.text.n) || matcher_in(m, r->payload.p, r->payload.n))
+		return 1;
+	for (int k = 0; r->kind == RK_AUDIT && k < RC__COUNT; k++)
+		if (matcher_in(m, r->count[k].p, r->count[k].n))
+			return 1;
+	return 0;
 }
 
 void rec_refresh(struct console *c, struct view *v)
