@@ -81,17 +81,26 @@ struct view {
 	struct textbuf text;  /* detail and help */
 };
 
-/* Record filter (f): kinds come from the view; type and address match
- * interned ids; times compare with the index's timestamps. */
+/* Record filter (f, filter.c): terms that include or exclude by type,
+ * address or text, and a time range; kinds come from the view. */
+enum fkey { FK_TYPE = 0, FK_ADDR, FK_TEXT, FK__COUNT };
+#define FILTER_TERMS_MAX 16 /* terms in one filter: more than a line can show */
+struct fterm {
+	enum fkey key;
+	int neg;            /* !key=value: excludes */
+	char q[128];        /* the value as typed */
+	struct matcher m;   /* FK_TEXT */
+};
 struct filter {
 	int active;
-	char text[256];
-	int has_type, has_addr, has_since, has_until;
-	uint8_t *type_ok;  /* [type id], grown with the intern table */
-	uint8_t *addr_ok;  /* [address id] */
-	size_t type_n, addr_n; /* ids the bitmaps cover */
+	char text[256];     /* as typed (shown in the header) */
+	struct fterm term[FILTER_TERMS_MAX];
+	int n_terms;
+	int has[FK__COUNT]; /* per key: 1 some include, 2 some exclude */
+	int has_since, has_until;
 	double since, until; /* absolute */
-	char type_q[128], addr_q[128];
+	uint8_t *ok[4];     /* per id: type in/out, address in/out (filter.c) */
+	size_t ok_n[4];
 };
 
 /* The predicate argument of a record view: its kind and the filter. */
@@ -206,10 +215,11 @@ void journal_view_open(struct console *c);
 char *console_journal_path(const char *given);
 
 /* filter.c */
-static inline int filter_id_ok(const uint8_t *ok, size_t n, uint32_t id)
-{
-	return id < n && ok[id];
-}
+/* A time as typed: epoch seconds, or "YYYY-MM-DD[ T]HH:MM[:SS[.fff]][Z]"
+ * in local time when `local`, else UTC (Z: UTC anyway).  0, or -1. */
+int filter_parse_time(const char *s, int local, double *out);
+/* Does the active filter keep line i (a record of `kind`)? */
+int filter_keeps(const struct filter *f, const struct model *m, size_t i, enum rec_kind kind);
 int filter_parse(struct console *c, const char *text, char *err, size_t errlen);
 void filter_clear(struct filter *f);
 void filter_free(struct filter *f);

@@ -79,22 +79,7 @@ int console_rec_pred(const struct model *m, size_t i, const void *arg)
 	unsigned meta = m->meta[i];
 	if (!(meta & MF_VALID) || (enum rec_kind)(meta & MF_KIND_MASK) != p->kind)
 		return 0;
-	const struct filter *f = p->f;
-	if (!f->active)
-		return 1;
-	/* audits have no type or address: only the time range applies */
-	if (p->kind != RK_AUDIT && f->has_type && !filter_id_ok(f->type_ok, f->type_n, model_type_id(m, i)))
-		return 0;
-	if (p->kind != RK_AUDIT && f->has_addr && !filter_id_ok(f->addr_ok, f->addr_n, model_addr_id(m, i)))
-		return 0;
-	if (f->has_since || f->has_until) {
-		if (!(meta & MF_TS_NUM))
-			return 0;
-		double ts = model_ts(m, i);
-		if ((f->has_since && ts < f->since) || (f->has_until && ts > f->until))
-			return 0;
-	}
-	return 1;
+	return !p->f->active || filter_keeps(p->f, m, i, p->kind);
 }
 
 /* The filter changed: the record views start over from the index. */
@@ -198,6 +183,42 @@ static void anomaly_jump(struct console *c, int dir)
 		       r->n_an, anomaly_type_name(a->type), a->detail);
 }
 
+/* T: the first row (in the list's order: storage order) whose record has
+ * a numeric timestamp at or after the time typed, in the zone shown. */
+static void goto_time(struct console *c)
+{
+	struct view *v = &c->views[c->cur];
+	if (c->cur >= V__LISTS || !v->ops->line_of) {
+		console_status(c, ROLE_WARN, "%s", " Go to time: open a list of records first (1, 2, 3 or 6)");
+		return;
+	}
+	char buf[96] = "", label[96];
+	snprintf(label, sizeof label, "go to time (%s; epoch seconds, or YYYY-MM-DD HH:MM:SS.fff): ",
+		 c->tmode == TM_LOCAL ? "local time" : "UTC");
+	if (!console_prompt(c, PH_GOTO, label, buf, sizeof buf) || !buf[0])
+		return;
+	double t;
+	if (filter_parse_time(buf, c->tmode == TM_LOCAL, &t) < 0) {
+		console_status(c, ROLE_ANOMALY, " Go to time: '%s' is not a time (epoch seconds, or YYYY-MM-DD "
+			       "HH:MM:SS.fff, Z for UTC)", buf);
+		return;
+	}
+	int64_t n = v->ops->rows(c, v);
+	for (int64_t r = 0; r < n; r++) {
+		int64_t l = v->ops->line_of(c, v, r);
+		if (l < 0 || !(c->m.meta[l] & MF_TS_NUM) || model_ts(&c->m, (size_t)l) < t)
+			continue;
+		console_goto(c, v, r);
+		char shown[64], raw[40];
+		snprintf(raw, sizeof raw, "%.3f", model_ts(&c->m, (size_t)l));
+		jf_time(shown, sizeof shown, c->tmode, model_ts(&c->m, (size_t)l), raw, strlen(raw));
+		console_status(c, ROLE_NORMAL, " Go to time %s: row %lld of %lld, at %s", buf, (long long)r + 1,
+			       (long long)n, shown);
+		return;
+	}
+	console_status(c, ROLE_WARN, " Go to time %s: no row at or after it", buf);
+}
+
 void console_move(struct console *c, struct view *v, enum request req)
 {
 	int64_t page = c->list_h > 1 ? c->list_h - 1 : 1;
@@ -275,7 +296,7 @@ static void handle(struct console *c, int key)
 	case REQ_FILTER: {
 		char buf[sizeof c->filt.text], err[160];
 		snprintf(buf, sizeof buf, "%s", c->filt.active ? c->filt.text : "");
-		if (!console_prompt(c, PH_FILTER, "filter (type= actor= since= until=): ", buf, sizeof buf))
+		if (!console_prompt(c, PH_FILTER, "filter (type= actor= text= !excludes since= until=): ", buf, sizeof buf))
 			break;
 		if (filter_parse(c, buf, err, sizeof err) < 0)
 			console_status(c, ROLE_ANOMALY, " filter: %s", err);
@@ -283,6 +304,9 @@ static void handle(struct console *c, int key)
 		refresh_views(c);
 		break;
 	}
+	case REQ_GOTO_TIME:
+		goto_time(c);
+		break;
 	case REQ_FILTER_CLEAR:
 		filter_clear(&c->filt);
 		filter_changed(c);

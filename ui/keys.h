@@ -47,8 +47,9 @@ enum {
 	X(SEARCH, "Finding", "/", '/', SK_NONE, SK_NONE, "search forward: a regular expression (POSIX extended, case-insensitive) in the raw line and the columns shown; matches highlighted; empty clears") \
 	X(SEARCH_NEXT, "Finding", "n", 'n', SK_NONE, SK_NONE, "next match") \
 	X(SEARCH_PREV, "Finding", "N", 'N', SK_NONE, SK_NONE, "previous match") \
-	X(FILTER, "Finding", "f, &", 'f', '&', SK_NONE, "filter: type=T actor=A since=TIME until=TIME (empty clears)") \
+	X(FILTER, "Finding", "f, &", 'f', '&', SK_NONE, "filter: type=T actor=A text=REGEX (several: any), !key=V excludes, since=TIME until=TIME in the zone shown (empty clears)") \
 	X(FILTER_CLEAR, "Finding", "F", 'F', SK_NONE, SK_NONE, "clear the filter") \
+	X(GOTO_TIME, "Finding", "T", 'T', SK_NONE, SK_NONE, "go to time: the first row at or after a time (as shown by t, or epoch seconds)") \
 	X(RECOVER, "Changing the store", "R", 'R', SK_NONE, SK_NONE, "guided recovery: plan, step through, confirm, verify, journal") \
 	X(COMPACT, "Changing the store", "c", 'c', SK_NONE, SK_NONE, "compaction by the retention in force (refused with anomalies)") \
 	X(TIME_FORMAT, "Display", "t", 't', SK_NONE, SK_NONE, "time display: epoch, UTC, local") \

@@ -44,3 +44,21 @@ screen - "$BIG" "/ text:no-such-thing Enter Esc dump" 100x12
 dump_has "stopped after 4096 of 20000 rows; the cursor did not move" "Esc stops a long search"
 screen - "$BIG" "/ text:no-such-thing Enter dump" 100x12
 dump_has "/no-such-thing: not found" "without Esc the search runs to the end"
+
+# --- filters: include and exclude, several at once, text, listed in the header -
+screen filter_exclude "$MID" "f text:!type=ActorStarted Enter dump"
+dump_has "filter: !type=ActorStarted · 8 of 13 events match" "exclude: everything but ActorStarted"
+screen filter_several "$MID" "f text:type=ActorCrashed Space text:type=ActorStopped Space text:!actor=local:5 Enter dump"
+dump_has "5 of 13 events match" "two types (either) without actor 5"
+screen filter_text "$MID" "f text:text=timeout|shutdown Space text:!text=local:1 Enter dump"
+dump_has "2 of 13 events match" "text= a regular expression over the line, !text= excludes"
+
+# --- times in the zone shown, the displayed form typed back; go to time --------
+# TZ=CET-1: local time is UTC+1 (a POSIX zone, no tzdata needed)
+screen filter_time_local "$MID" "t t f text:since=2026-01-01 Space text:01:00:05.000 Enter dump F f text:since=2026-01-01T00:00:05Z Enter dump" 100x30 CET-1
+dump_has "filter: since=2026-01-01 01:00:05.000 · 6 of 13 events match" "local time, as shown, with a space and a fraction"
+dump_has "filter: since=2026-01-01T00:00:05Z · 6 of 13 events match" "Z reads UTC whatever the screen shows"
+screen goto_time "$MID" "t t T text:2026-01-01 Space text:01:00:04 Enter dump 6 T text:1767225609.1 Enter dump T text:2027-01-01 Enter dump" 100x30 CET-1
+dump_has "Go to time 2026-01-01 01:00:04: row 7 of 13, at 2026-01-01 01:00:04.000" "go to time in local time"
+dump_has "Go to time 1767225609.1: row 17 of 23" "go to time in Raw, epoch seconds"
+dump_has "no row at or after it" "go to a time past the end"
