@@ -137,6 +137,9 @@ struct console {
 	int list_y, list_h;   /* the list area of the current view */
 	int quit;
 	struct prompt_hist hist[PH__COUNT];
+	uint8_t *marks;       /* [storage line]: marked with m (marks.c) */
+	size_t marks_n;       /* lines the array covers */
+	int64_t n_marked;
 	int64_t ignored_keys; /* keys ignored while the terminal was too small */
 	/* what a text pane was built for, to build it again at a new width */
 	size_t detail_line;
@@ -240,6 +243,14 @@ void rec_time(struct console *c, char *out, size_t cap);
 /* Draw one cell of a row and return the x of the next (one blank between). */
 int rec_cell(int y, int x, int w, int role, const char *s);
 int rec_cell_n(int y, int x, int w, int role, const struct rec_str *s);
+/* marks.c: m, u / U, w. */
+int marks_has(const struct console *c, size_t line);
+const char *marks_glyph(void); /* drawn at the left edge of a marked row */
+void marks_toggle(struct console *c);
+void marks_jump(struct console *c, int dir);
+void marks_write(struct console *c);
+void marks_clear(struct console *c);
+
 /* search.c: n / N from the current row (dir 1 or -1), and the
  * highlight of the last search's matches while rows are drawn. */
 void console_search(struct console *c, int dir);

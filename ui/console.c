@@ -304,6 +304,15 @@ static void handle(struct console *c, int key)
 		refresh_views(c);
 		break;
 	}
+	case REQ_MARK:
+		marks_toggle(c);
+		break;
+	case REQ_MARK_NEXT: case REQ_MARK_PREV:
+		marks_jump(c, req == REQ_MARK_NEXT ? 1 : -1);
+		break;
+	case REQ_WRITE:
+		marks_write(c);
+		break;
 	case REQ_GOTO_TIME:
 		goto_time(c);
 		break;
@@ -355,6 +364,7 @@ static void console_init(struct console *c)
 int console_reload(struct console *c, perr *e)
 {
 	model_close(&c->m);
+	marks_clear(c); /* marks are per line of the index being replaced */
 	for (int i = 0; i < V__COUNT; i++) {
 		struct view *v = &c->views[i];
 		/* views that cache figures over the index (charts, groups) drop them */
@@ -445,6 +455,7 @@ out:
 	}
 	filter_free(&c->filt);
 	matcher_free(&c->search);
+	marks_clear(c);
 	console_hist_free(c);
 	record_free(&c->rec);
 	jf_release();

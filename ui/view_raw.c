@@ -71,6 +71,8 @@ static void raw_row(struct console *c, struct view *v, int64_t row, int y, int w
 	if (n > 0)
 		used += screen_text(y, x + used, w - x - used, role, c->rowbuf, (size_t)n);
 	screen_fill(y, x + used, w - x - used, role);
+	if (marks_has(c, i))
+		screen_str(y, 0, 1, ROLE_MARK | sel, marks_glyph());
 }
 
 static int64_t raw_line_of(struct console *c, struct view *v, int64_t row)

@@ -62,3 +62,22 @@ screen goto_time "$MID" "t t T text:2026-01-01 Space text:01:00:04 Enter dump 6 
 dump_has "Go to time 2026-01-01 01:00:04: row 7 of 13, at 2026-01-01 01:00:04.000" "go to time in local time"
 dump_has "Go to time 1767225609.1: row 17 of 23" "go to time in Raw, epoch seconds"
 dump_has "no row at or after it" "go to a time past the end"
+
+# --- marks and the hand-off: m, u/U, w to a new file, byte for byte ----------
+MK=$(fixture json_corrupt_middle)
+screen marks "$MK" "j m j j m g u dump u dump U dump 6 G m dump w text:../evidence.ndjson Enter dump"
+dump_has "Wrote 3 lines (" "w writes the marked lines"
+sed -n '2p;6p;23p' "$FIX/json_corrupt_middle/data/events.ndjson" >"$TMP/want.ndjson"
+check_same "$TMP/evidence.ndjson" "$TMP/want.ndjson" "marked lines written byte for byte, in storage order"
+# never overwriting, never into the store
+echo keep >"$TMP/taken.ndjson"
+screen - "$MK" "m w text:$TMP/taken.ndjson Enter dump w text:$MK/events.ndjson.evidence Enter dump" 250x30
+dump_has "File exists (w never overwrites: choose a new name)" "w refuses an existing file"
+check_true "the existing file is untouched" test "$(cat "$TMP/taken.ndjson")" = keep
+dump_has "would be read as part of the store" "w refuses a name the store would take in"
+check_true "nothing written beside the store" test ! -e "$MK/events.ndjson.evidence"
+# no marks: the rows the filter shows
+screen - "$MK" "f text:type=ActorCrashed Enter w text:$TMP/crashes.ndjson Enter dump"
+dump_has "Wrote 3 lines" "w without marks writes the filtered rows"
+grep '"ActorCrashed"' "$FIX/json_corrupt_middle/data/events.ndjson" >"$TMP/want2.ndjson"
+check_same "$TMP/crashes.ndjson" "$TMP/want2.ndjson" "filtered rows written byte for byte"
