@@ -41,6 +41,12 @@ else
 	pane_has "Terminal too small" "tmux: too-small message after a resize"
 	$TM resize-window -t pt -x 90 -y 25 2>/dev/null || $TM resize-pane -t pt -x 90 -y 25
 	pane_has "BYTES AS STORED" "tmux: back to the view after growing"
+	# prompt editing through the terminal driver: Ctrl-U, Left, Backspace
+	$TM send-keys -t pt 1 / n o p e C-u c r a x s h e d Left Left Left Left BSpace Enter
+	pane_has "/crashed: row 4 of 13" "tmux: prompt keys (Ctrl-U, Left, Backspace) through a real pty"
+	$TM send-keys -t pt f t y p e = A c t o r S t a r t e d Enter
+	pane_has "5 of 13 events match" "tmux: filter through a real pty"
+	$TM send-keys -t pt F
 	$TM send-keys -t pt '?'
 	pane_has "this help" "tmux: help"
 	$TM send-keys -t pt q
