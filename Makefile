@@ -24,7 +24,7 @@ CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/%.o) $(UI_SRC:%.c=$(BUILD)/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test test-plain test-san test-pkg unit cli deps run bench install clean screenshots fuzz man \
+.PHONY: all test test-plain test-san test-pkg unit cli deps run bench install clean screenshots fuzz fuzz-screen man \
 	completions deb cli-only
 
 all: $(BUILD)/papyra
@@ -100,11 +100,20 @@ fuzz:
 		echo "$$name:"; grep -E '^Done|number_of_executed_units|not exercised' build/fuzz/$$name.log; \
 		if [ $$rc -ne 0 ]; then tail -40 build/fuzz/$$name.log; fail=$$((fail + 1)); else pass=$$((pass + 1)); fi; \
 	done; echo "fuzz: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
+	@$(MAKE) --no-print-directory fuzz-screen FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# The console's screen property (tests/unit/test_screen.c: nothing drawn
+# leaves its cells) for FUZZ_SECONDS per locale, from a new seed each run
+# (printed; PAPYRA_FUZZ_SEED=N repeats one).  `make unit` runs it with a
+# fixed seed and a fixed number of rounds.
+fuzz-screen: $(BUILD)/tests/test_screen
+	@seed=$${PAPYRA_FUZZ_SEED:-$$(date +%s)}; echo "fuzz_screen: seed $$seed"; \
+		PAPYRA_FUZZ_SEED=$$seed PAPYRA_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BUILD)/tests/test_screen
 
 test: deps
 	$(MAKE) test-plain
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 $(MAKE) test-san
-	$(MAKE) fuzz FUZZ_SECONDS=15
+	PAPYRA_FUZZ_SEED=1 $(MAKE) fuzz FUZZ_SECONDS=10
 	@echo "make test: all suites passed (plain, sanitizers, fuzzing)"
 
 run: deps $(BUILD)/papyra

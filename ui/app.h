@@ -7,6 +7,7 @@
 #ifndef PAPYRA_UI_APP_H
 #define PAPYRA_UI_APP_H
 
+#include <regex.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -27,6 +28,21 @@ enum view_id {
 
 struct console;
 struct view;
+
+/* A search pattern (search.c): a POSIX extended regular expression,
+ * case-insensitive; one that does not compile is matched as plain text. */
+struct matcher {
+	int active;
+	int literal; /* the pattern was not a valid expression */
+	char text[128]; /* as typed */
+	regex_t re;
+};
+int matcher_set(struct matcher *m, const char *pattern);
+void matcher_free(struct matcher *m);
+/* First non-empty match in p[from..n) (NUL bytes allowed): 1 with it in
+ * [*so, *eo), else 0. */
+int matcher_find(const struct matcher *m, const char *p, size_t n, size_t from, size_t *so, size_t *eo);
+int matcher_in(const struct matcher *m, const char *p, size_t n);
 
 struct view_ops {
 	const char *name;
@@ -49,8 +65,9 @@ struct view_ops {
 	int64_t (*row_of_line)(struct console *c, struct view *v, int64_t line);
 	/* Enter on a row.  Optional. */
 	void (*enter)(struct console *c, struct view *v, int64_t row);
-	/* Does the row contain `needle` (lowercase)?  Optional: no search. */
-	int (*match)(struct console *c, struct view *v, int64_t row, const char *needle);
+	/* Does the row match (its raw line or a column as shown)?  Optional:
+	 * no search. */
+	int (*match)(struct console *c, struct view *v, int64_t row, const struct matcher *m);
 	/* New lines were indexed or the filter changed.  Optional. */
 	void (*refresh)(struct console *c, struct view *v);
 	/* Release what the view keeps.  Optional. */
@@ -64,22 +81,40 @@ struct view {
 	struct textbuf text;  /* detail and help */
 };
 
-/* Record filter (f): kinds come from the view; type and address match
- * interned ids; times compare with the index's timestamps. */
+/* Record filter (f, filter.c): terms that include or exclude by type,
+ * address or text, and a time range; kinds come from the view. */
+enum fkey { FK_TYPE = 0, FK_ADDR, FK_TEXT, FK__COUNT };
+#define FILTER_TERMS_MAX 16 /* terms in one filter: more than a line can show */
+struct fterm {
+	enum fkey key;
+	int neg;            /* !key=value: excludes */
+	char q[128];        /* the value as typed */
+	struct matcher m;   /* FK_TEXT */
+};
 struct filter {
 	int active;
-	char text[256];
-	int has_type, has_addr, has_since, has_until;
-	uint8_t *type_ok;  /* [MODEL_TYPE_MAX + 1] */
-	uint8_t *addr_ok;  /* [MODEL_ADDR_MAX + 1] */
+	char text[256];     /* as typed (shown in the header) */
+	struct fterm term[FILTER_TERMS_MAX];
+	int n_terms;
+	int has[FK__COUNT]; /* per key: 1 some include, 2 some exclude */
+	int has_since, has_until;
 	double since, until; /* absolute */
-	char type_q[128], addr_q[128];
+	uint8_t *ok[4];     /* per id: type in/out, address in/out (filter.c) */
+	size_t ok_n[4];
 };
 
 /* The predicate argument of a record view: its kind and the filter. */
 struct rec_pred {
 	enum rec_kind kind;
 	const struct filter *f;
+};
+
+/* Prompts with a history of their own (Up/Down in the prompt). */
+enum prompt_id { PH_SEARCH, PH_FILTER, PH_GOTO, PH_WRITE, PH_QDIR, PH__COUNT };
+#define PROMPT_HIST_MAX 32 /* entries kept per prompt, oldest dropped */
+struct prompt_hist {
+	char *e[PROMPT_HIST_MAX];
+	int n;
 };
 
 struct console {
@@ -92,14 +127,26 @@ struct console {
 	struct view views[V__COUNT];
 	struct rec_pred preds[V__LISTS];
 	enum view_id cur, back; /* back: the list a detail/help returns to */
+	int back2;              /* the overlay a detail opened from returns to (the Journal), or -1 */
 	enum time_mode tmode;
 	struct filter filt;
-	char search[128];
+	struct matcher search; /* the last search; its matches are highlighted */
 	char status[512];
 	int status_role;
 	int rows, cols;       /* terminal size */
 	int list_y, list_h;   /* the list area of the current view */
 	int quit;
+	struct prompt_hist hist[PH__COUNT];
+	uint8_t *marks;       /* [storage line]: marked with m (marks.c) */
+	size_t marks_n;       /* lines the array covers */
+	int64_t n_marked;
+	int64_t ignored_keys; /* keys ignored while the terminal was too small */
+	/* what a text pane was built for, to build it again at a new width */
+	size_t detail_line;
+	int detail_cols;      /* 0: the detail is not of a line (nothing to re-wrap) */
+	void (*rewrap)(struct console *c, void *ctx); /* rebuilds V_WALK's text, or NULL */
+	void *rewrap_ctx;
+	int rewrap_cols;
 	struct record rec;    /* decoding scratch for rows */
 	char *rowbuf;         /* pread scratch */
 	size_t rowcap;
@@ -127,17 +174,25 @@ void console_detail(struct console *c, size_t line);
 int console_rec_pred(const struct model *m, size_t i, const void *arg);
 /* Draw a text cell: clipped, padded to `w` with the row's role. */
 void console_cell(int y, int x, int w, int role, const char *s);
+/* The same for n bytes (decoded values may hold NUL bytes). */
+void console_cell_n(int y, int x, int w, int role, const char *s, size_t n);
 /* Glyph for a damaged line ("✖", or "!" without UTF-8). */
 const char *console_glyph(void);
 /* Draw the whole screen: header, the current view, the status line
  * (draw.c).  Callers may draw over it (dialogs) before screen_update. */
 void console_draw(struct console *c);
-/* Line editor on the status row (prompt.c).  Returns 1 with the text in
- * buf, 0 on Esc or when the terminal went away (then c->quit is set). */
-int console_prompt(struct console *c, const char *label, char *buf, size_t cap);
-/* Apply an editing key (a character, Backspace) to the text in buf.
- * Returns 1 when the key was an editing key. */
+/* Line editor on the status row (prompt.c), with prompt `id`'s history.
+ * A non-empty buf starts selected (typing replaces it).  Returns 1 with
+ * the text in buf, 0 on Esc or when the terminal went away (then c->quit
+ * is set). */
+int console_prompt(struct console *c, enum prompt_id id, const char *label, char *buf, size_t cap);
+void console_hist_free(struct console *c);
+/* Apply an editing key (a character, Backspace, Ctrl-U, Ctrl-W) to the
+ * end of the text in buf.  Returns 1 when the key was an editing key. */
 int console_edit(char *buf, size_t cap, int key);
+/* Below SCREEN_MIN_COLS x SCREEN_MIN_ROWS: keys are ignored (draw.c says
+ * so) except those that leave or cancel. */
+int console_too_small(const struct console *c);
 /* Index the file again from the start (after a recovery or compaction, or
  * when it changed under a plan): every view starts over.  The new index
  * is built in slices by the main loop, like the first one. */
@@ -163,6 +218,11 @@ void journal_view_open(struct console *c);
 char *console_journal_path(const char *given);
 
 /* filter.c */
+/* A time as typed: epoch seconds, or "YYYY-MM-DD[ T]HH:MM[:SS[.fff]][Z]"
+ * in local time when `local`, else UTC (Z: UTC anyway).  0, or -1. */
+int filter_parse_time(const char *s, int local, double *out);
+/* Does the active filter keep line i (a record of `kind`)? */
+int filter_keeps(const struct filter *f, const struct model *m, size_t i, enum rec_kind kind);
 int filter_parse(struct console *c, const char *text, char *err, size_t errlen);
 void filter_clear(struct filter *f);
 void filter_free(struct filter *f);
@@ -174,7 +234,7 @@ int64_t rec_rows(struct console *c, struct view *v);
 int64_t rec_line_of(struct console *c, struct view *v, int64_t row);
 int64_t rec_row_of_line(struct console *c, struct view *v, int64_t line);
 void rec_enter(struct console *c, struct view *v, int64_t row);
-int rec_match(struct console *c, struct view *v, int64_t row, const char *needle);
+int rec_match(struct console *c, struct view *v, int64_t row, const struct matcher *m);
 void rec_refresh(struct console *c, struct view *v);
 /* Read and decode a row into c->rec; the status says whether it decoded. */
 enum rec_status rec_decode_row(struct console *c, struct view *v, int64_t row);
@@ -182,7 +242,18 @@ enum rec_status rec_decode_row(struct console *c, struct view *v, int64_t row);
 void rec_time(struct console *c, char *out, size_t cap);
 /* Draw one cell of a row and return the x of the next (one blank between). */
 int rec_cell(int y, int x, int w, int role, const char *s);
-/* Case-insensitive search of a lowercase needle in bytes. */
-int bytes_contain(const char *p, size_t n, const char *needle);
+int rec_cell_n(int y, int x, int w, int role, const struct rec_str *s);
+/* marks.c: m, u / U, w. */
+int marks_has(const struct console *c, size_t line);
+const char *marks_glyph(void); /* drawn at the left edge of a marked row */
+void marks_toggle(struct console *c);
+void marks_jump(struct console *c, int dir);
+void marks_write(struct console *c);
+void marks_clear(struct console *c);
+
+/* search.c: n / N from the current row (dir 1 or -1), and the
+ * highlight of the last search's matches while rows are drawn. */
+void console_search(struct console *c, int dir);
+void search_highlight(struct console *c, int on);
 
 #endif

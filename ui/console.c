@@ -45,10 +45,15 @@ const char *console_glyph(void)
 	return screen_utf8() ? "\xe2\x9c\x96" : "!";
 }
 
+void console_cell_n(int y, int x, int w, int role, const char *s, size_t n)
+{
+	int used = screen_text(y, x, w, role, s, n);
+	screen_fill(y, x + used, w - used, role);
+}
+
 void console_cell(int y, int x, int w, int role, const char *s)
 {
-	int used = screen_str(y, x, w, role, s);
-	screen_fill(y, x + used, w - used, role);
+	console_cell_n(y, x, w, role, s, strlen(s));
 }
 
 long console_read_entry(struct console *c, size_t i, size_t cap, int *fields)
@@ -72,25 +77,9 @@ int console_rec_pred(const struct model *m, size_t i, const void *arg)
 {
 	const struct rec_pred *p = arg;
 	unsigned meta = m->meta[i];
-	if ((meta & (MF_VALID | MF_TS_ANY)) != (MF_VALID | MF_TS_ANY) ||
-	    (enum rec_kind)(meta & MF_KIND_MASK) != p->kind)
+	if (!(meta & MF_VALID) || (enum rec_kind)(meta & MF_KIND_MASK) != p->kind)
 		return 0;
-	const struct filter *f = p->f;
-	if (!f->active)
-		return 1;
-	/* audits have no type or address: only the time range applies */
-	if (p->kind != RK_AUDIT && f->has_type && !f->type_ok[m->type_id[i]])
-		return 0;
-	if (p->kind != RK_AUDIT && f->has_addr && !f->addr_ok[m->addr_id[i]])
-		return 0;
-	if (f->has_since || f->has_until) {
-		if (!(meta & MF_TS_NUM))
-			return 0;
-		double ts = model_ts(m, i);
-		if ((f->has_since && ts < f->since) || (f->has_until && ts > f->until))
-			return 0;
-	}
-	return 1;
+	return !p->f->active || filter_keeps(p->f, m, i, p->kind);
 }
 
 /* The filter changed: the record views start over from the index. */
@@ -116,7 +105,15 @@ void console_show(struct console *c, enum view_id id)
 		if (c->cur < V__LISTS)
 			c->back = c->cur;
 	}
+	c->back2 = id == V_DETAIL && c->cur == V_JOURNAL ? V_JOURNAL : -1;
 	c->cur = id;
+}
+
+/* Esc, q: a detail opened from the Journal goes back to it. */
+static void go_back(struct console *c)
+{
+	c->cur = c->back2 >= 0 && c->cur == V_DETAIL ? (enum view_id)c->back2 : c->back;
+	c->back2 = -1;
 }
 
 void console_goto(struct console *c, struct view *v, int64_t row)
@@ -148,30 +145,6 @@ void console_detail(struct console *c, size_t line)
 	detail_build(c, line);
 	c->views[V_DETAIL].top = c->views[V_DETAIL].cur = 0;
 	console_show(c, V_DETAIL);
-}
-
-static void search(struct console *c, int dir)
-{
-	struct view *v = &c->views[c->cur];
-	if (!c->search[0]) {
-		console_status(c, ROLE_WARN, " No search yet: press / to search");
-		return;
-	}
-	if (!v->ops->match) {
-		console_status(c, ROLE_WARN, " This view cannot be searched");
-		return;
-	}
-	int64_t n = v->ops->rows(c, v);
-	for (int64_t k = 1; k <= n; k++) {
-		int64_t r = ((v->cur + dir * k) % n + n) % n;
-		if (v->ops->match(c, v, r, c->search)) {
-			console_goto(c, v, r);
-			console_status(c, ROLE_NORMAL, " /%s: row %lld of %lld%s", c->search, (long long)r + 1,
-				       (long long)n, (dir > 0 ? r < v->cur : r > v->cur) ? " (wrapped)" : "");
-			return;
-		}
-	}
-	console_status(c, ROLE_WARN, " /%s: not found", c->search);
 }
 
 static void anomaly_jump(struct console *c, int dir)
@@ -208,6 +181,42 @@ static void anomaly_jump(struct console *c, int dir)
 	console_goto(c, raw, raw->ops->row_of_line(c, raw, best_l));
 	console_status(c, ROLE_ANOMALY, " %s anomaly %ld of %zu: %s %s", console_glyph(), best + 1,
 		       r->n_an, anomaly_type_name(a->type), a->detail);
+}
+
+/* T: the first row (in the list's order: storage order) whose record has
+ * a numeric timestamp at or after the time typed, in the zone shown. */
+static void goto_time(struct console *c)
+{
+	struct view *v = &c->views[c->cur];
+	if (c->cur >= V__LISTS || !v->ops->line_of) {
+		console_status(c, ROLE_WARN, "%s", " Go to time: open a list of records first (1, 2, 3 or 6)");
+		return;
+	}
+	char buf[96] = "", label[96];
+	snprintf(label, sizeof label, "go to time (%s; epoch seconds, or YYYY-MM-DD HH:MM:SS.fff): ",
+		 c->tmode == TM_LOCAL ? "local time" : "UTC");
+	if (!console_prompt(c, PH_GOTO, label, buf, sizeof buf) || !buf[0])
+		return;
+	double t;
+	if (filter_parse_time(buf, c->tmode == TM_LOCAL, &t) < 0) {
+		console_status(c, ROLE_ANOMALY, " Go to time: '%s' is not a time (epoch seconds, or YYYY-MM-DD "
+			       "HH:MM:SS.fff, Z for UTC)", buf);
+		return;
+	}
+	int64_t n = v->ops->rows(c, v);
+	for (int64_t r = 0; r < n; r++) {
+		int64_t l = v->ops->line_of(c, v, r);
+		if (l < 0 || !(c->m.meta[l] & MF_TS_NUM) || model_ts(&c->m, (size_t)l) < t)
+			continue;
+		console_goto(c, v, r);
+		char shown[64], raw[40];
+		snprintf(raw, sizeof raw, "%.3f", model_ts(&c->m, (size_t)l));
+		jf_time(shown, sizeof shown, c->tmode, model_ts(&c->m, (size_t)l), raw, strlen(raw));
+		console_status(c, ROLE_NORMAL, " Go to time %s: row %lld of %lld, at %s", buf, (long long)r + 1,
+			       (long long)n, shown);
+		return;
+	}
+	console_status(c, ROLE_WARN, " Go to time %s: no row at or after it", buf);
 }
 
 void console_move(struct console *c, struct view *v, enum request req)
@@ -251,16 +260,16 @@ static void handle(struct console *c, int key)
 		console_move(c, v, req);
 		break;
 	case REQ_ENTER:
-		if (!overlay && v->ops->enter && v->ops->rows(c, v) > 0)
+		if ((!overlay || c->cur == V_JOURNAL) && v->ops->enter && v->ops->rows(c, v) > 0)
 			v->ops->enter(c, v, v->cur);
 		break;
 	case REQ_BACK:
 		if (overlay)
-			c->cur = c->back;
+			go_back(c);
 		break;
 	case REQ_QUIT:
 		if (overlay)
-			c->cur = c->back;
+			go_back(c);
 		else
 			c->quit = 1;
 		break;
@@ -268,22 +277,26 @@ static void handle(struct console *c, int key)
 		anomaly_jump(c, req == REQ_ANOMALY_NEXT ? 1 : -1);
 		break;
 	case REQ_SEARCH: {
-		char buf[sizeof c->search] = "";
-		if (console_prompt(c, "/", buf, sizeof buf) && buf[0]) {
-			for (char *p = buf; *p; p++)
-				*p = (char)tolower((unsigned char)*p);
-			snprintf(c->search, sizeof c->search, "%s", buf);
-			search(c, 1);
+		char buf[sizeof c->search.text] = "";
+		if (!console_prompt(c, PH_SEARCH, "/", buf, sizeof buf))
+			break;
+		if (!buf[0]) {
+			matcher_free(&c->search); /* an empty search clears the highlight */
+			console_status(c, ROLE_NORMAL, " Search cleared");
+		} else if (matcher_set(&c->search, buf) < 0) {
+			console_status(c, ROLE_ANOMALY, " /%s: cannot be searched for", buf);
+		} else {
+			console_search(c, 1);
 		}
 		break;
 	}
 	case REQ_SEARCH_NEXT: case REQ_SEARCH_PREV:
-		search(c, req == REQ_SEARCH_NEXT ? 1 : -1);
+		console_search(c, req == REQ_SEARCH_NEXT ? 1 : -1);
 		break;
 	case REQ_FILTER: {
 		char buf[sizeof c->filt.text], err[160];
 		snprintf(buf, sizeof buf, "%s", c->filt.active ? c->filt.text : "");
-		if (!console_prompt(c, "filter (type= actor= since= until=): ", buf, sizeof buf))
+		if (!console_prompt(c, PH_FILTER, "filter (type= actor= text= !excludes since= until=): ", buf, sizeof buf))
 			break;
 		if (filter_parse(c, buf, err, sizeof err) < 0)
 			console_status(c, ROLE_ANOMALY, " filter: %s", err);
@@ -291,6 +304,18 @@ static void handle(struct console *c, int key)
 		refresh_views(c);
 		break;
 	}
+	case REQ_MARK:
+		marks_toggle(c);
+		break;
+	case REQ_MARK_NEXT: case REQ_MARK_PREV:
+		marks_jump(c, req == REQ_MARK_NEXT ? 1 : -1);
+		break;
+	case REQ_WRITE:
+		marks_write(c);
+		break;
+	case REQ_GOTO_TIME:
+		goto_time(c);
+		break;
 	case REQ_FILTER_CLEAR:
 		filter_clear(&c->filt);
 		filter_changed(c);
@@ -333,11 +358,13 @@ static void console_init(struct console *c)
 		sel_init(&c->views[i].sel, console_rec_pred, &c->preds[i]);
 	}
 	record_init(&c->rec);
+	c->back2 = -1;
 }
 
 int console_reload(struct console *c, perr *e)
 {
 	model_close(&c->m);
+	marks_clear(c); /* marks are per line of the index being replaced */
 	for (int i = 0; i < V__COUNT; i++) {
 		struct view *v = &c->views[i];
 		/* views that cache figures over the index (charts, groups) drop them */
@@ -398,8 +425,15 @@ int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
 		int key = screen_getkey(model_scanning(&c->m) ? 0 : -1);
 		if (key == SK_EOF)
 			break;
-		if (key != SK_TIMEOUT && key != SK_RESIZE)
-			handle(c, key);
+		if (key == SK_TIMEOUT || key == SK_RESIZE)
+			continue;
+		if (console_too_small(c) && keys_request(key) != REQ_QUIT) {
+			/* nothing is done blind: the screen says the key was ignored */
+			c->ignored_keys++;
+			continue;
+		}
+		c->ignored_keys = 0;
+		handle(c, key);
 	}
 	rc = 0;
 	if (c->m.failed)
@@ -420,6 +454,9 @@ out:
 		tb_clear(&c->views[i].text);
 	}
 	filter_free(&c->filt);
+	matcher_free(&c->search);
+	marks_clear(c);
+	console_hist_free(c);
 	record_free(&c->rec);
 	jf_release();
 	model_close(&c->m);

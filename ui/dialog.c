@@ -252,6 +252,14 @@ int dlg_run(struct console *c, struct dialog *d)
 			c->quit = 1;
 			return DLG_CANCEL;
 		}
+		if (k == SK_RESIZE)
+			continue;
+		if (console_too_small(c) && k != SK_ESC) {
+			/* the dialog is not on screen: no key may press its buttons */
+			c->ignored_keys++;
+			continue;
+		}
+		c->ignored_keys = 0;
 		if (d->field) {
 			if (k == SK_ESC)
 				return DLG_CANCEL;

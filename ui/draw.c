@@ -6,6 +6,32 @@
 #include "app.h"
 #include "screen.h"
 
+static const char *const kind_plural[RK__COUNT] = {
+	[RK_EVENT] = "events", [RK_AUDIT] = "audits", [RK_DEAD_LETTER] = "dead letters",
+};
+
+/* The record kind a view lists under the filter, or -1 (the filter does
+ * not apply to it). */
+static int filtered_kind(enum view_id v)
+{
+	return v == V_EVENTS || v == V_TIMELINE ? RK_EVENT : v == V_AUDITS ? RK_AUDIT :
+	       v == V_DEAD ? RK_DEAD_LETTER : -1;
+}
+
+/* " · 12 of 1512 dead letters match" for the view on screen. */
+static void draw_filter_matches(struct console *c, char *out, size_t cap)
+{
+	enum view_id shown = c->cur < V__LISTS ? c->cur : c->back;
+	int k = filtered_kind(shown);
+	if (k < 0) {
+		snprintf(out, cap, "%s(not applied to this view)", screen_utf8() ? " · " : " - ");
+		return;
+	}
+	struct view *v = &c->views[k == RK_EVENT ? V_EVENTS : shown];
+	snprintf(out, cap, "%s%lld of %lld %s match", screen_utf8() ? " · " : " - ", (long long)sel_count(&v->sel, &c->m),
+		 (long long)c->m.records[k], kind_plural[k]);
+}
+
 static void draw_header(struct console *c)
 {
 	const struct model *m = &c->m;
@@ -46,24 +72,34 @@ static void draw_header(struct console *c)
 		if (n && ret[n - 1] == ' ')
 			ret[n - 1] = '\0';
 	}
-	char line[512];
-	int k = snprintf(line, sizeof line, " events %lld  audits %lld  dead letters %lld  │ retention: %s │ time: %s",
-			 (long long)m->records[RK_EVENT], (long long)m->records[RK_AUDIT],
-			 (long long)m->records[RK_DEAD_LETTER], ret, time_mode_name(c->tmode));
-	if (c->filt.active && k > 0 && (size_t)k < sizeof line)
-		snprintf(line + k, sizeof line - (size_t)k, " │ filter: %s (F clears)", c->filt.text);
+	char line[768], counts[160];
+	snprintf(counts, sizeof counts, "events %lld  audits %lld  dead letters %lld",
+		 (long long)m->records[RK_EVENT], (long long)m->records[RK_AUDIT], (long long)m->records[RK_DEAD_LETTER]);
+	if (c->filt.active) {
+		/* the filter first: what the rows are is what matters while it is on */
+		char match[96];
+		draw_filter_matches(c, match, sizeof match);
+		snprintf(line, sizeof line, " filter: %s%s (F clears) │ time: %s │ %s │ retention: %s", c->filt.text,
+			 match, time_mode_name(c->tmode), counts, ret);
+	} else {
+		snprintf(line, sizeof line, " %s  │ retention: %s │ time: %s", counts, ret, time_mode_name(c->tmode));
+	}
 	if (!screen_utf8())
 		for (char *p = strstr(line, "│"); p; p = strstr(p, "│"))
 			memcpy(p, "  |", 3);
 	console_cell(1, 0, c->cols, ROLE_NORMAL, line);
 
 	int x = 0;
-	enum view_id shown = c->cur < V__LISTS ? c->cur : c->back;
+	int journal = c->cur == V_JOURNAL || (c->cur == V_DETAIL && c->back2 == V_JOURNAL);
+	int shown = journal ? -1 : c->cur < V__LISTS ? (int)c->cur : (int)c->back;
 	for (int i = 0; i < V__LISTS && x < c->cols; i++) {
 		char tab[64];
 		snprintf(tab, sizeof tab, " %d %s ", i + 1, c->views[i].ops->name);
-		x += screen_str(2, x, c->cols - x, i == (int)shown ? ROLE_HEADER : ROLE_DIM, tab);
+		x += screen_str(2, x, c->cols - x, i == shown ? ROLE_HEADER : ROLE_DIM, tab);
 	}
+	/* the Journal is no list of the store, but it is a view to know of */
+	if (x < c->cols)
+		screen_str(2, x, c->cols - x, journal ? ROLE_HEADER : ROLE_DIM, " J Journal ");
 }
 
 static void draw_status(struct console *c)
@@ -106,13 +142,47 @@ static void draw_view(struct console *c)
 	int64_t n = o->rows(c, v);
 	console_goto(c, v, v->cur);
 	if (n == 0) {
-		screen_str(y, 1, w - 1, ROLE_DIM,
-			   model_scanning(&c->m) ? "(indexing...)" : o->empty_of ? o->empty_of(c) :
-			   o->empty ? o->empty : "(empty)");
+		int k = filtered_kind(c->cur);
+		char msg[160];
+		if (c->filt.active && k >= 0 && c->m.records[k] > 0) {
+			/* the records exist: the filter hides them all */
+			snprintf(msg, sizeof msg, "No match for the filter: 0 of %lld %s (F clears it).",
+				 (long long)c->m.records[k], kind_plural[k]);
+		} else {
+			snprintf(msg, sizeof msg, "%s", model_scanning(&c->m) ? "(indexing...)" : o->empty_of ?
+				 o->empty_of(c) : o->empty ? o->empty : "(empty)");
+		}
+		screen_str(y, 1, w - 1, ROLE_DIM, msg);
 		return;
 	}
+	search_highlight(c, 1);
 	for (int i = 0; i < c->list_h && v->top + i < n; i++)
 		o->draw_row(c, v, v->top + i, y + i, w, !o->scroll && v->top + i == v->cur);
+	search_highlight(c, 0);
+}
+
+int console_too_small(const struct console *c)
+{
+	int rows, cols;
+	(void)c; /* the terminal's size now, not the last drawn one */
+	screen_size(&rows, &cols);
+	return rows < SCREEN_MIN_ROWS || cols < SCREEN_MIN_COLS;
+}
+
+/* A text pane built for another width is built again (the plan, the
+ * detail), where it was scrolled to. */
+static void rewrap(struct console *c)
+{
+	struct view *v = &c->views[c->cur];
+	int64_t top = v->top;
+	if (c->cur == V_DETAIL && c->detail_cols && c->detail_cols != c->cols)
+		detail_build(c, c->detail_line);
+	else if (c->cur == V_WALK && c->rewrap && c->rewrap_cols != c->cols)
+		c->rewrap(c, c->rewrap_ctx);
+	else
+		return;
+	c->rewrap_cols = c->cols;
+	v->top = v->cur = top;
 }
 
 void console_draw(struct console *c)
@@ -120,16 +190,25 @@ void console_draw(struct console *c)
 	screen_size(&c->rows, &c->cols);
 	screen_erase();
 	if (c->rows < SCREEN_MIN_ROWS || c->cols < SCREEN_MIN_COLS) {
-		char msg[160];
-		snprintf(msg, sizeof msg, "Terminal too small (%dx%d): papyra console needs %dx%d. q quits.",
-			 c->cols, c->rows, SCREEN_MIN_COLS, SCREEN_MIN_ROWS);
+		char msg[200];
+		snprintf(msg, sizeof msg, "Terminal too small (%dx%d): papyra console needs %dx%d. %s",
+			 c->cols, c->rows, SCREEN_MIN_COLS, SCREEN_MIN_ROWS, c->ignored_keys ?
+			 "Key ignored until it is larger; Esc cancels, q quits." : "Keys wait until it is larger; q quits.");
 		for (int y = 0, off = 0, len = (int)strlen(msg); off < len && y < c->rows; y++) {
 			int n = len - off < c->cols ? len - off : c->cols;
+			for (int k = n; n < len - off && k > 0; k--)
+				if (msg[off + k] == ' ') { /* whole words, when one fits */
+					n = k;
+					break;
+				}
 			screen_text(y, 0, c->cols, ROLE_WARN, msg + off, (size_t)n);
 			off += n;
+			while (msg[off] == ' ')
+				off++;
 		}
 		return;
 	}
+	rewrap(c);
 	draw_header(c);
 	draw_view(c);
 	draw_status(c);

@@ -66,7 +66,9 @@ static int rehash(struct intern *t)
 
 uint32_t intern_id(struct intern *t, const char *p, size_t n)
 {
-	if (n == 0 || n > INTERN_KEY_MAX)
+	if (n == 0)
+		return INTERN_NONE;
+	if (n > UINT32_MAX)
 		return t->max_id;
 	uint32_t h = hash(p, n);
 	if (t->n_slots) {

@@ -8,11 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Raw values longer than this are not interned (id INTERN_OVERFLOW): real
- * types and addresses are a few dozen bytes. */
-#define INTERN_KEY_MAX 256
-
 #define INTERN_NONE 0u
+/* The most ids a table hands out: the index stores ids in up to 32 bits,
+ * and a store has fewer distinct values than lines. */
+#define INTERN_ID_MAX UINT32_MAX
 
 struct intern {
 	uint32_t max_id;   /* ids 1..max_id-1 are real; max_id means "too many" */
@@ -25,11 +24,11 @@ struct intern {
 	size_t n_slots;
 };
 
-/* `max_id`: the largest id the caller can store (255 for a byte). */
+/* `max_id`: the largest id the caller can store. */
 void intern_init(struct intern *t, uint32_t max_id);
 void intern_free(struct intern *t);
-/* Id of `p[0..n)`, adding it when new.  Returns max_id when the table is
- * full, the key too long or memory is short. */
+/* Id of `p[0..n)`, adding it when new (any length).  Returns max_id when
+ * the table is full or memory is short; INTERN_NONE for an empty key. */
 uint32_t intern_id(struct intern *t, const char *p, size_t n);
 
 #endif

@@ -31,6 +31,12 @@ void jf_string(const char *p, size_t n, char *out, size_t cap)
 		copy_raw(p, n, out, cap);
 }
 
+/* A record without a timestamp is decoded as if it had "timestamp": null
+ * appended (record_decode lists only records with one), then told apart:
+ * this holds the line and that null. */
+static char *scratch;
+static size_t scratch_cap;
+
 /* The validator's state is 8 KiB: keep one, not one per call. */
 static struct jsonv *validator;
 
@@ -45,6 +51,9 @@ void jf_release(void)
 {
 	free(validator);
 	validator = NULL;
+	free(scratch);
+	scratch = NULL;
+	scratch_cap = 0;
 }
 
 void jf_address(const char *p, size_t n, char *out, size_t cap)
@@ -79,6 +88,10 @@ enum rec_status jf_decode(struct record *r, const char *bytes, size_t n)
 	struct jsonv_field f[SF__COUNT];
 	struct jsonv_capture cap;
 	struct jsonv *v = jv();
+	/* never the previous record's time, whatever happens below */
+	r->ts_kind = REC_TS_NONE;
+	r->ts_raw = (struct rec_str){ NULL, 0 };
+	r->ts = NAN;
 	if (!v)
 		return REC_SKIP_INVALID;
 	schema_capture_init(f, &cap);
@@ -105,9 +118,33 @@ enum rec_status jf_decode(struct record *r, const char *bytes, size_t n)
 	} else if (f[SF_TIMESTAMP].type != JV_NONE) {
 		l.flags |= SL_TS_OTHER;
 	}
+	int no_ts = f[SF_TIMESTAMP].type == JV_NONE;
+	if (no_ts) {
+		if (n + 5 > scratch_cap) {
+			char *b = realloc(scratch, n + 5);
+			if (!b)
+				return REC_SKIP_INVALID;
+			scratch = b;
+			scratch_cap = n + 5;
+		}
+		memcpy(scratch, bytes, n);
+		memcpy(scratch + n, "null", 5);
+		f[SF_TIMESTAMP].type = JV_NULL;
+		f[SF_TIMESTAMP].off = n;
+		f[SF_TIMESTAMP].len = 4;
+		l.bytes = scratch;
+		l.length = (int64_t)n + 4;
+		l.flags |= SL_TS_OTHER;
+	}
 	enum rec_status st;
 	if (record_decode(r, &l, &st, NULL) < 0)
 		return REC_SKIP_INVALID;
+	if (no_ts) {
+		r->ts_kind = REC_TS_NONE;
+		r->ts_raw = (struct rec_str){ NULL, 0 };
+		r->raw[SF_TIMESTAMP] = (struct rec_str){ NULL, 0 };
+		r->ts = NAN;
+	}
 	return st;
 }
 

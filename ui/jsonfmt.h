@@ -18,9 +18,15 @@ void jf_string(const char *p, size_t n, char *out, size_t cap);
 /* Address display form (system:actor_id) of a raw address value. */
 void jf_address(const char *p, size_t n, char *out, size_t cap);
 
+/* No timestamp member at all (record.ts_kind; core's enum starts at 1). */
+#define REC_TS_NONE ((enum rec_ts)0)
+
 /* Decode one line read back from the file into `r` (see record_decode).
  * Returns the status; REC_SKIP_INVALID for anything that is not a
- * listable record.  Uses a validator kept between calls. */
+ * listable record.  Unlike record_decode, a record without a timestamp
+ * decodes (REC_OK, ts_kind REC_TS_NONE, ts_raw.p NULL): the console lists
+ * it.  The time fields are reset first, whatever the outcome.  Uses a
+ * validator kept between calls. */
 enum rec_status jf_decode(struct record *r, const char *bytes, size_t n);
 /* Release what jf_decode keeps between calls. */
 void jf_release(void);

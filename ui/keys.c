@@ -21,6 +21,13 @@ static const struct key_ent walk_table[WREQ__COUNT] = {
 #undef X
 };
 
+static const struct key_ent prompt_table[PREQ__COUNT] = {
+	[PREQ_NONE] = { NULL, NULL, NULL, { SK_NONE, SK_NONE, SK_NONE } },
+#define X(id, sec, shown, k1, k2, k3, help) [PREQ_##id] = { sec, shown, help, { k1, k2, k3 } },
+	PROMPT_KEY_TABLE(X)
+#undef X
+};
+
 static int lookup(const struct key_ent *t, int n, int key)
 {
 	if (key == SK_NONE)
@@ -42,6 +49,11 @@ enum walk_request keys_walk_request(int key)
 	return (enum walk_request)lookup(walk_table, WREQ__COUNT, key);
 }
 
+enum prompt_request keys_prompt_request(int key)
+{
+	return (enum prompt_request)lookup(prompt_table, PREQ__COUNT, key);
+}
+
 void keys_each(void (*fn)(void *ctx, const char *section, const char *shown, const char *help),
 	       void *ctx)
 {
@@ -49,6 +61,9 @@ void keys_each(void (*fn)(void *ctx, const char *section, const char *shown, con
 		fn(ctx, key_table[r].section, key_table[r].shown, key_table[r].help);
 	for (int r = 1; r < WREQ__COUNT; r++)
 		fn(ctx, walk_table[r].section, walk_table[r].shown, walk_table[r].help);
+	for (int r = 1; r < PREQ__COUNT; r++)
+		if (prompt_table[r].shown[0])
+			fn(ctx, prompt_table[r].section, prompt_table[r].shown, prompt_table[r].help);
 }
 
 /* roff needs a leading backslash-escape for lines starting with . or ' and

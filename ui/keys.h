@@ -15,7 +15,7 @@ enum {
 	SK_NONE = -1,
 	SK_BASE = 0x110000,
 	SK_UP, SK_DOWN, SK_LEFT, SK_RIGHT, SK_PGUP, SK_PGDN, SK_HOME, SK_END,
-	SK_ENTER, SK_ESC, SK_TAB, SK_BTAB, SK_BACKSPACE, SK_RESIZE,
+	SK_ENTER, SK_ESC, SK_TAB, SK_BTAB, SK_BACKSPACE, SK_DELETE, SK_RESIZE,
 	SK_TIMEOUT, /* no key within the poll interval */
 	SK_EOF,     /* the terminal went away or the test script ended */
 	SK_DUMP,    /* test pseudo-key: dump the virtual screen */
@@ -40,15 +40,20 @@ enum {
 	X(PAGE_UP, "Moving", "PgUp, b", SK_PGUP, 'b', SK_NONE, "previous page") \
 	X(FIRST, "Moving", "g, Home", 'g', SK_HOME, SK_NONE, "first row") \
 	X(LAST, "Moving", "G, End", 'G', SK_END, SK_NONE, "last row") \
-	X(ENTER, "Moving", "Enter", SK_ENTER, SK_NONE, SK_NONE, "open the detail pane; on an anomaly, jump to its line in Raw") \
+	X(ENTER, "Moving", "Enter", SK_ENTER, SK_NONE, SK_NONE, "open the detail pane; on an anomaly, jump to its line in Raw; on a journal entry, show what it did") \
 	X(BACK, "Moving", "Esc, Left, h", SK_ESC, SK_LEFT, 'h', "close the detail pane or help") \
 	X(ANOMALY_NEXT, "Moving", "e", 'e', SK_NONE, SK_NONE, "next anomaly (from any list: opens it in Raw)") \
 	X(ANOMALY_PREV, "Moving", "E", 'E', SK_NONE, SK_NONE, "previous anomaly") \
-	X(SEARCH, "Finding", "/", '/', SK_NONE, SK_NONE, "search forward (case-insensitive, in the raw line)") \
+	X(SEARCH, "Finding", "/", '/', SK_NONE, SK_NONE, "search forward: a regular expression (POSIX extended, case-insensitive) in the raw line and the columns shown; matches highlighted; empty clears") \
 	X(SEARCH_NEXT, "Finding", "n", 'n', SK_NONE, SK_NONE, "next match") \
 	X(SEARCH_PREV, "Finding", "N", 'N', SK_NONE, SK_NONE, "previous match") \
-	X(FILTER, "Finding", "f, &", 'f', '&', SK_NONE, "filter: type=T actor=A since=TIME until=TIME (empty clears)") \
+	X(FILTER, "Finding", "f, &", 'f', '&', SK_NONE, "filter: type=T actor=A text=REGEX (several: any), !key=V excludes, since=TIME until=TIME in the zone shown (empty clears)") \
 	X(FILTER_CLEAR, "Finding", "F", 'F', SK_NONE, SK_NONE, "clear the filter") \
+	X(GOTO_TIME, "Finding", "T", 'T', SK_NONE, SK_NONE, "go to time: the first row at or after a time (as shown by t, or epoch seconds)") \
+	X(MARK, "Marks", "m", 'm', SK_NONE, SK_NONE, "mark or unmark the row (Events, Audits, Dead letters, Raw), then go down") \
+	X(MARK_NEXT, "Marks", "u", 'u', SK_NONE, SK_NONE, "next marked row") \
+	X(MARK_PREV, "Marks", "U", 'U', SK_NONE, SK_NONE, "previous marked row") \
+	X(WRITE, "Marks", "w", 'w', SK_NONE, SK_NONE, "write the marked lines (none marked: the view's rows as filtered) to a new NDJSON file, as stored") \
 	X(RECOVER, "Changing the store", "R", 'R', SK_NONE, SK_NONE, "guided recovery: plan, step through, confirm, verify, journal") \
 	X(COMPACT, "Changing the store", "c", 'c', SK_NONE, SK_NONE, "compaction by the retention in force (refused with anomalies)") \
 	X(TIME_FORMAT, "Display", "t", 't', SK_NONE, SK_NONE, "time display: epoch, UTC, local") \
@@ -85,12 +90,41 @@ enum walk_request {
 	WREQ__COUNT
 };
 
+/* The line editor of the prompts (/, f, the quarantine directory) and of
+ * a typed confirmation (ui/prompt.c); same columns.  Any other printable
+ * key is typed. */
+#define PROMPT_KEY_TABLE(X) \
+	X(LEFT, "In a prompt", "Left, Right", SK_LEFT, SK_NONE, SK_NONE, "move the cursor one character") \
+	X(RIGHT, "In a prompt", "", SK_RIGHT, SK_NONE, SK_NONE, "") \
+	X(HOME, "In a prompt", "Home, C-a", SK_HOME, 0x01, SK_NONE, "to the start of the line") \
+	X(END, "In a prompt", "End, C-e", SK_END, 0x05, SK_NONE, "to the end of the line") \
+	X(BACKSPACE, "In a prompt", "Backspace", SK_BACKSPACE, SK_NONE, SK_NONE, "delete the character before the cursor (a selected text: all of it)") \
+	X(DELETE, "In a prompt", "Delete", SK_DELETE, SK_NONE, SK_NONE, "delete the character under the cursor") \
+	X(KILL, "In a prompt", "C-u", 0x15, SK_NONE, SK_NONE, "delete from the start of the line to the cursor") \
+	X(WORD, "In a prompt", "C-w", 0x17, SK_NONE, SK_NONE, "delete the word before the cursor") \
+	X(OLDER, "In a prompt", "Up, Down", SK_UP, SK_NONE, SK_NONE, "this prompt's history: older, newer (32 kept)") \
+	X(NEWER, "In a prompt", "", SK_DOWN, SK_NONE, SK_NONE, "") \
+	X(ACCEPT, "In a prompt", "Enter", SK_ENTER, SK_NONE, SK_NONE, "accept; a pre-filled text starts selected: typing replaces it") \
+	X(ABANDON, "In a prompt", "Esc", SK_ESC, SK_NONE, SK_NONE, "cancel the prompt")
+
+enum prompt_request {
+	PREQ_NONE = 0,
+#define X(id, sec, shown, k1, k2, k3, help) PREQ_##id,
+	PROMPT_KEY_TABLE(X)
+#undef X
+	PREQ__COUNT
+};
+
+/* The prompt request bound to `key`, or PREQ_NONE (a key to type). */
+enum prompt_request keys_prompt_request(int key);
+
 /* The request bound to `key`, or REQ_NONE. */
 enum request keys_request(int key);
 /* The walk request bound to `key`, or WREQ_NONE. */
 enum walk_request keys_walk_request(int key);
 
-/* Walk both tables: calls `fn` once per entry, in table order. */
+/* Walk the three tables: calls `fn` once per entry, in table order
+ * (entries with an empty `shown` are documented by the one before). */
 void keys_each(void (*fn)(void *ctx, const char *section, const char *shown, const char *help),
 	       void *ctx);
 

@@ -29,13 +29,62 @@ static int grow_one(void *pp, size_t nc, size_t size)
 	return 0;
 }
 
+static int idcol_grow(struct idcol *c, size_t nc)
+{
+	if (!c->width)
+		c->width = 1;
+	return grow_one(&c->p, nc, c->width);
+}
+
+/* Widen a column so that `id` fits: every id is copied to the wider array. */
+static int idcol_fit(struct idcol *c, uint32_t id, size_t cap, size_t n)
+{
+	unsigned w = id <= UINT8_MAX ? 1 : id <= UINT16_MAX ? 2 : 4;
+	if (w <= c->width)
+		return 0;
+	void *np = malloc(cap * w);
+	if (!np)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t v = idcol_get(c, i);
+		if (w == 2)
+			((uint16_t *)np)[i] = (uint16_t)v;
+		else
+			((uint32_t *)np)[i] = v;
+	}
+	free(c->p);
+	c->p = np;
+	c->width = w;
+	return 0;
+}
+
+static void idcol_set(struct idcol *c, size_t i, uint32_t v)
+{
+	if (c->width == 1)
+		((uint8_t *)c->p)[i] = (uint8_t)v;
+	else if (c->width == 2)
+		((uint16_t *)c->p)[i] = (uint16_t)v;
+	else
+		((uint32_t *)c->p)[i] = v;
+}
+
+/* Store id `id` for line i, widening the column when it does not fit. */
+static void put_id(struct model *m, struct idcol *c, size_t i, uint32_t id)
+{
+	if (idcol_fit(c, id, m->cap, i) < 0) {
+		m->ids_lost++;
+		id = INTERN_NONE;
+	}
+	idcol_set(c, i, id);
+}
+
 static int grow(struct model *m)
 {
 	size_t nc = m->cap ? m->cap * 2 : INDEX_START_LINES;
 	int redis = m->src == MS_REDIS;
 	if (grow_one(&m->len, nc, sizeof *m->len) < 0 || grow_one(&m->ts, nc, sizeof *m->ts) < 0 ||
-	    grow_one(&m->meta, nc, 1) < 0 || grow_one(&m->type_id, nc, 1) < 0 ||
-	    grow_one(&m->addr_id, nc, sizeof *m->addr_id) < 0)
+	    grow_one(&m->meta, nc, 1) < 0 || idcol_grow(&m->type_id, nc) < 0 ||
+	    idcol_grow(&m->addr_id, nc) < 0)
 		return -1;
 	/* files need offsets, Redis entries their ids: never both */
 	if (!redis && grow_one(&m->ck_off, nc / MODEL_CK_LINES + 1, sizeof *m->ck_off) < 0)
@@ -129,8 +178,7 @@ static void on_line(void *ctx, const struct scan_line *l)
 	}
 	m->len[i] = l->length > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)l->length;
 	unsigned meta = (unsigned)l->kind & MF_KIND_MASK;
-	m->type_id[i] = 0;
-	m->addr_id[i] = 0;
+	uint32_t type = INTERN_NONE, addr = INTERN_NONE;
 	m->ts[i] = NAN;
 	if (l->flags & SL_VALID)
 		meta |= MF_VALID;
@@ -157,14 +205,21 @@ static void on_line(void *ctx, const struct scan_line *l)
 	if ((meta & MF_VALID) && l->bytes && l->fields) {
 		const struct jsonv_field *f = l->fields;
 		if (l->kind == RK_EVENT) {
-			m->type_id[i] = (uint8_t)intern_span(&m->types, l->bytes, &f[SF_EVENT_TYPE], TM_STR);
-			m->addr_id[i] = (uint16_t)intern_span(&m->addrs, l->bytes, &f[SF_ACTOR_ADDRESS], TM_ADDR);
+			type = intern_span(&m->types, l->bytes, &f[SF_EVENT_TYPE], TM_STR);
+			addr = intern_span(&m->addrs, l->bytes, &f[SF_ACTOR_ADDRESS], TM_ADDR);
 		} else if (l->kind == RK_DEAD_LETTER) {
-			m->type_id[i] = (uint8_t)intern_span(&m->types, l->bytes, &f[SF_MESSAGE_TYPE], TM_STR);
-			m->addr_id[i] = (uint16_t)intern_span(&m->addrs, l->bytes, &f[SF_TARGET], TM_ADDR);
+			type = intern_span(&m->types, l->bytes, &f[SF_MESSAGE_TYPE], TM_STR);
+			addr = intern_span(&m->addrs, l->bytes, &f[SF_TARGET], TM_ADDR);
 		}
 	}
-	if ((meta & MF_VALID) && (meta & MF_TS_ANY) && l->kind != RK_UNKNOWN) {
+	/* an id the table could not hand out (memory) is said, not hidden */
+	if (type == m->types.max_id || addr == m->addrs.max_id)
+		m->ids_lost++;
+	put_id(m, &m->type_id, i, type);
+	put_id(m, &m->addr_id, i, addr);
+	/* every record is listed, with or without a timestamp: the counts are
+	 * the scan's (console --batch, persistence scan) */
+	if ((meta & MF_VALID) && l->kind != RK_UNKNOWN) {
 		m->records[l->kind]++;
 		m->listed++;
 	}
@@ -191,8 +246,8 @@ void model_index_free(struct model *m)
 	free(m->len);
 	free(m->ts);
 	free(m->meta);
-	free(m->type_id);
-	free(m->addr_id);
+	free(m->type_id.p);
+	free(m->addr_id.p);
 	free(m->ck_off);
 	free(m->id_ms);
 	free(m->id_seq);
@@ -334,18 +389,21 @@ static const char *shown(struct intern *t, unsigned id, int addr)
 {
 	if (id == INTERN_NONE)
 		return "";
-	if (id >= t->max_id)
+	if (id >= t->n)
 		return "?";
 	if (!t->shown[id]) {
-		char buf[INTERN_KEY_MAX * 2];
 		const char *k = t->key[id];
+		size_t n = t->len[id], cap = 2 * n + 64;
+		char *buf = malloc(cap);
+		if (!buf)
+			return "?";
 		if (addr)
-			jf_address(k, strlen(k), buf, sizeof buf);
+			jf_address(k, n, buf, cap);
 		else
-			jf_string(k, strlen(k), buf, sizeof buf);
-		t->shown[id] = strdup(buf);
+			jf_string(k, n, buf, cap);
+		t->shown[id] = buf;
 	}
-	return t->shown[id] ? t->shown[id] : "?";
+	return t->shown[id];
 }
 
 const char *model_type_name(struct model *m, unsigned id)

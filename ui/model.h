@@ -10,7 +10,8 @@
  * segment: a run of consecutive lines of the index.
  *
  * Per line the index keeps 12 bytes (length, timestamp, flags and kind,
- * interned type and address), plus, for files, one offset per
+ * interned type and address; 1 and 2 bytes, wider only when a store has
+ * more than 255 types or 65,535 addresses), plus, for files, one offset per
  * MODEL_CK_LINES lines (so 3.7 M lines, 1 GB, take about 45 MB) and, for
  * Redis, the entry id as two 64-bit numbers (28 bytes per entry). */
 #ifndef PAPYRA_UI_MODEL_H
@@ -33,11 +34,22 @@
 #define MF_CORRUPT 0x08  /* CORRUPTED_LINE */
 #define MF_TRUNC 0x10    /* unterminated last line (TRUNCATED_LINE) */
 #define MF_TS_NUM 0x20   /* numeric timestamp (in ts[]) */
-#define MF_TS_ANY 0x40   /* has a timestamp member: listed by the record views */
+#define MF_TS_ANY 0x40   /* has a timestamp member (records without one are listed too) */
 #define MF_SCHEMA 0x80   /* SCHEMA_MISMATCH */
 
-#define MODEL_TYPE_MAX 255u   /* ids fit a byte; 255 = too many distinct types */
-#define MODEL_ADDR_MAX 65535u /* ids fit 16 bits */
+/* Interned ids per line: a column of 1-byte ids, widened to 2 and then 4
+ * bytes (copied once) the first time an id does not fit, so a store with
+ * a few types pays one byte a line and 70,000 actors still filter right. */
+struct idcol {
+	void *p;
+	unsigned width; /* bytes per id: 1, 2 or 4 */
+};
+
+static inline uint32_t idcol_get(const struct idcol *c, size_t i)
+{
+	return c->width == 1 ? ((const uint8_t *)c->p)[i] :
+	       c->width == 2 ? ((const uint16_t *)c->p)[i] : ((const uint32_t *)c->p)[i];
+}
 
 /* Longest Redis entry id as text: two 64-bit decimals and a dash. */
 #define MODEL_ID_MAX 42
@@ -87,8 +99,8 @@ struct model {
 	uint32_t *len;  /* line length without "\n" (saturated); Redis: the `data` bytes */
 	float *ts;      /* seconds after ts_base */
 	uint8_t *meta;  /* MF_* */
-	uint8_t *type_id;  /* event_type / message_type */
-	uint16_t *addr_id; /* actor_address / target */
+	struct idcol type_id;  /* event_type / message_type */
+	struct idcol addr_id;  /* actor_address / target */
 	uint64_t *ck_off;  /* files: offset of line k * MODEL_CK_LINES in its file */
 	uint64_t *id_ms, *id_seq; /* Redis: the entry id */
 	double ts_base;
@@ -105,6 +117,7 @@ struct model {
 	int64_t records[RK__COUNT]; /* listed records per kind */
 	int64_t listed;             /* sum of records[] */
 	int oom;                    /* an index allocation failed: index stopped growing */
+	int64_t ids_lost;           /* lines whose type or address could not be interned (memory) */
 
 	struct rowcache *cache;     /* Redis: rows fetched lately */
 	char read_err[PERR_MSG_MAX]; /* why the last row could not be read, or "" */
@@ -156,7 +169,17 @@ static inline enum rec_kind model_kind(const struct model *m, size_t i)
 }
 /* Absolute timestamp of line i, or NaN. */
 double model_ts(const struct model *m, size_t i);
-/* Display form of an interned type / address ("" for none, "?" for overflow). */
+/* Interned type / address id of line i (INTERN_NONE: none). */
+static inline uint32_t model_type_id(const struct model *m, size_t i)
+{
+	return idcol_get(&m->type_id, i);
+}
+static inline uint32_t model_addr_id(const struct model *m, size_t i)
+{
+	return idcol_get(&m->addr_id, i);
+}
+/* Display form of an interned type / address ("" for none, "?" when it
+ * could not be interned: out of memory, m->oom says so). */
 const char *model_type_name(struct model *m, unsigned id);
 const char *model_addr_name(struct model *m, unsigned id);
 

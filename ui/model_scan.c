@@ -91,8 +91,8 @@ int model_open(struct model *m, struct backend *b, perr *e)
 {
 	memset(m, 0, sizeof *m);
 	scan_report_init(&m->rep);
-	intern_init(&m->types, MODEL_TYPE_MAX);
-	intern_init(&m->addrs, MODEL_ADDR_MAX);
+	intern_init(&m->types, INTERN_ID_MAX);
+	intern_init(&m->addrs, INTERN_ID_MAX);
 	m->b = b;
 	m->src = source_of(b);
 	m->scanning = 1;

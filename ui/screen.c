@@ -15,31 +15,32 @@
 #include <wchar.h>
 
 #include "keys.h"
+#include "screen_script.h"
 
 /* Default virtual screen for tests: wide enough for every column. */
 #define TEST_DEFAULT_COLS 100
 #define TEST_DEFAULT_ROWS 30
-/* A test script is short; longer ones are refused rather than cut. */
-#define TEST_MAX_KEYS 4096
 /* Esc must feel immediate; ncurses waits 1 s by default for a sequence. */
 #define ESC_DELAY_MS 25
-/* append: steps in one test script (a race needs one or two). */
-#define TEST_MAX_APPENDS 16
+/* Matches highlighted in one piece of text; more are left plain. */
+#define HL_MAX 64
+/* Rows and columns whose highlight a test dump can list. */
+#define HL_ROWS 256
+#define HL_COLS 1024
 
 static struct {
 	SCREEN *scr;
 	FILE *in, *out;
 	int test, utf8, color;
-	int keys[TEST_MAX_KEYS];
-	int resize_to[TEST_MAX_KEYS][2];
-	int n_keys, next_key;
+	struct test_script script;
 	int dumps;
-	/* append:FILE:TEXT steps: the file to grow and the bytes, unescaped */
-	char *append_file[TEST_MAX_APPENDS], *append_text[TEST_MAX_APPENDS];
-	int n_appends;
 	/* rows holding the selected row: the dump marks them, since a text
 	 * dump cannot show reverse video */
 	unsigned char selected[1024];
+	/* search highlight: the matcher, and (tests) which cells it marked */
+	screen_find_fn find;
+	const void *find_ctx;
+	unsigned char hl[HL_ROWS][HL_COLS / 8];
 	attr_t attr[ROLE__COUNT];
 	short pair[ROLE__COUNT];
 } S;
@@ -65,101 +66,6 @@ int screen_is_test(void)
 int screen_utf8(void)
 {
 	return S.utf8;
-}
-
-static const struct {
-	const char *name;
-	int key;
-} key_names[] = {
-	{ "Enter", SK_ENTER }, { "Esc", SK_ESC }, { "Tab", SK_TAB }, { "BTab", SK_BTAB },
-	{ "Up", SK_UP }, { "Down", SK_DOWN }, { "Left", SK_LEFT }, { "Right", SK_RIGHT },
-	{ "PgUp", SK_PGUP }, { "PgDn", SK_PGDN }, { "Home", SK_HOME }, { "End", SK_END },
-	{ "Backspace", SK_BACKSPACE }, { "Space", ' ' }, { "dump", SK_DUMP },
-};
-
-static int push_key(int k, int w, int h)
-{
-	if (S.n_keys >= TEST_MAX_KEYS)
-		return -1;
-	S.resize_to[S.n_keys][0] = w;
-	S.resize_to[S.n_keys][1] = h;
-	S.keys[S.n_keys++] = k;
-	return 0;
-}
-
-/* One UTF-8 character from `s` as a code point, or -1. */
-static int utf8_one(const char *s, size_t n, size_t *used)
-{
-	mbstate_t st;
-	wchar_t wc;
-	memset(&st, 0, sizeof st);
-	size_t r = mbrtowc(&wc, s, n, &st);
-	if (r == (size_t)-1 || r == (size_t)-2 || r == 0)
-		return -1;
-	*used = r;
-	return (int)wc;
-}
-
-/* `append:FILE:TEXT` (FILE without ':'): TEXT with \n, \s (a space,
- * since the script splits on blanks) and \\ decoded. */
-static int parse_append(const char *arg)
-{
-	const char *colon = strchr(arg, ':');
-	if (!colon || colon == arg || S.n_appends >= TEST_MAX_APPENDS)
-		return -1;
-	char *file = strndup(arg, (size_t)(colon - arg)), *text = strdup(colon + 1);
-	if (!file || !text) {
-		free(file);
-		free(text);
-		return -1;
-	}
-	char *o = text;
-	for (const char *p = colon + 1; *p; p++) {
-		if (*p == '\\' && (p[1] == 'n' || p[1] == 's' || p[1] == '\\')) {
-			p++;
-			*o++ = *p == 'n' ? '\n' : *p == 's' ? ' ' : '\\';
-		} else {
-			*o++ = *p;
-		}
-	}
-	*o = '\0';
-	S.append_file[S.n_appends] = file;
-	S.append_text[S.n_appends] = text;
-	return push_key(SK_APPEND, S.n_appends++, 0);
-}
-
-static int parse_script(const char *script, perr *e)
-{
-	char *copy = px_strdup(script, e), *save = NULL;
-	if (!copy)
-		return -1;
-	int rc = 0;
-	for (char *t = strtok_r(copy, " \t\n", &save); t && rc == 0; t = strtok_r(NULL, " \t\n", &save)) {
-		size_t i, used;
-		int w, h;
-		for (i = 0; i < sizeof key_names / sizeof key_names[0]; i++)
-			if (strcmp(t, key_names[i].name) == 0)
-				break;
-		if (i < sizeof key_names / sizeof key_names[0]) {
-			rc = push_key(key_names[i].key, 0, 0);
-		} else if (strncmp(t, "text:", 5) == 0) {
-			for (const char *p = t + 5; *p && rc == 0; p += used) {
-				int c = utf8_one(p, strlen(p), &used);
-				rc = c < 0 ? -1 : push_key(c, 0, 0);
-			}
-		} else if (strncmp(t, "append:", 7) == 0) {
-			rc = parse_append(t + 7);
-		} else if (sscanf(t, "resize:%dx%d", &w, &h) == 2 && w > 0 && h > 0) {
-			rc = push_key(SK_RESIZE, w, h);
-		} else {
-			int c = utf8_one(t, strlen(t), &used);
-			rc = (c < 0 || t[used]) ? -1 : push_key(c, 0, 0);
-		}
-		if (rc < 0)
-			perr_set(e, PX_USAGE, "PAPYRA_TEST_KEYS: bad or too many keys at '%s'", t);
-	}
-	free(copy);
-	return rc;
 }
 
 static void setup_roles(void)
@@ -203,7 +109,7 @@ int screen_open(perr *e)
 	int cols = TEST_DEFAULT_COLS, rows = TEST_DEFAULT_ROWS;
 	if (S.test) {
 		const char *keys = getenv("PAPYRA_TEST_KEYS"), *size = getenv("PAPYRA_TEST_SIZE");
-		if (keys && parse_script(keys, e) < 0) {
+		if (keys && script_parse(&S.script, keys, e) < 0) {
 			screen_close();
 			return -1;
 		}
@@ -219,10 +125,20 @@ int screen_open(perr *e)
 	S.scr = newterm(NULL, S.test ? S.out : stdout, S.test ? S.in : stdin);
 	if (!S.scr) {
 		screen_close();
-		return perr_set(e, PX_USAGE, "cannot use the terminal (TERM=%s)",
-				getenv("TERM") ? getenv("TERM") : "unset");
+		return perr_set(e, PX_USAGE, "cannot use the terminal (TERM=%s); use --batch for a headless "
+				"triage summary", getenv("TERM") ? getenv("TERM") : "unset");
 	}
 	set_term(S.scr);
+	/* a terminal that cannot move the cursor (TERM=dumb, a printer) would
+	 * show a blank or scrolling screen: refuse, and say what works */
+	const char *cup = tigetstr("cup");
+	if (!cup || cup == (char *)-1) {
+		const char *term = getenv("TERM");
+		screen_close();
+		return perr_set(e, PX_USAGE, "the terminal (TERM=%s) cannot address the cursor: the interactive "
+				"console needs one; use --batch for a headless triage summary",
+				term && *term ? term : "unset");
+	}
 	if (S.test)
 		resize_term(rows, cols);
 	cbreak();
@@ -255,11 +171,7 @@ void screen_close(void)
 	if (S.out)
 		fclose(S.out);
 	S.in = S.out = NULL;
-	for (int i = 0; i < S.n_appends; i++) {
-		free(S.append_file[i]);
-		free(S.append_text[i]);
-	}
-	S.n_appends = 0;
+	script_free(&S.script);
 }
 
 void screen_size(int *rows, int *cols)
@@ -270,6 +182,7 @@ void screen_size(int *rows, int *cols)
 void screen_erase(void)
 {
 	memset(S.selected, 0, sizeof S.selected);
+	memset(S.hl, 0, sizeof S.hl);
 	erase();
 }
 
@@ -295,11 +208,31 @@ struct glyph {
 	char esc[12];
 };
 
+/* Characters that are printable by wcwidth() yet must never reach the
+ * terminal raw: they reorder (bidi controls), hide (zero-width) or mark
+ * (BOM) text, so a record could imitate another one or shift what follows. */
+static int must_escape(int cp)
+{
+	return (cp >= 0x80 && cp < 0xa0) ||         /* C1 controls */
+	       cp == 0xad ||                        /* soft hyphen: invisible or not, by terminal */
+	       cp == 0x061c || cp == 0x180e ||      /* Arabic letter mark, Mongolian vowel separator */
+	       (cp >= 0x200b && cp <= 0x200f) ||    /* zero-width space/joiners, LRM, RLM */
+	       (cp >= 0x2028 && cp <= 0x202e) ||    /* line/paragraph separators, bidi embeddings */
+	       (cp >= 0x2060 && cp <= 0x206f) ||    /* word joiner, invisible operators, bidi isolates */
+	       cp == 0xfeff ||                      /* BOM, zero-width no-break space */
+	       (cp >= 0xfff9 && cp <= 0xfffb) ||    /* interlinear annotation */
+	       (cp >= 0xe0000 && cp <= 0xe007f);    /* tag characters */
+}
+
+/* The one width function: every glyph kind (printable, wide, combining,
+ * escaped byte or code point) gets its width here, and both drawing and
+ * every cut (wrapping, previews, dialogs) measure with it. */
 static void next_glyph(const char *s, size_t n, struct glyph *g)
 {
 	unsigned char c = (unsigned char)s[0];
 	g->esc[0] = '\0';
 	g->used = 1;
+	g->wc = 0;
 	if (c < 0x80) {
 		if (c >= 0x20 && c != 0x7f) {
 			g->wc = c;
@@ -313,22 +246,34 @@ static void next_glyph(const char *s, size_t n, struct glyph *g)
 			snprintf(g->esc, sizeof g->esc, "\\x%02x", c);
 	} else {
 		size_t used;
-		int cp = S.utf8 ? utf8_one(s, n, &used) : -1;
+		int cp = S.utf8 ? screen_utf8_one(s, n, &used) : -1;
 		if (cp < 0) {
+			/* invalid UTF-8, or any non-ASCII byte outside a UTF-8 locale */
 			snprintf(g->esc, sizeof g->esc, "\\x%02x", c);
-			return;
+		} else {
+			g->used = used;
+			int w = wcwidth((wchar_t)cp);
+			if (w < 0 || w > 2 || must_escape(cp)) {
+				snprintf(g->esc, sizeof g->esc, cp > 0xffff ? "\\U%08x" : "\\u%04x", (unsigned)cp);
+			} else {
+				g->wc = (wchar_t)cp;
+				g->width = w;
+				return;
+			}
 		}
-		g->used = used;
-		int w = wcwidth((wchar_t)cp);
-		if (w < 0 || (cp >= 0x80 && cp < 0xa0)) {
-			snprintf(g->esc, sizeof g->esc, cp > 0xffff ? "\\U%08x" : "\\u%04x", (unsigned)cp);
-			return;
-		}
-		g->wc = (wchar_t)cp;
-		g->width = w;
-		return;
 	}
 	g->width = (int)strlen(g->esc);
+}
+
+/* A combining mark with nothing before it in its cell would join the
+ * previous cell's character: it is shown escaped instead. */
+static void first_glyph(const char *s, size_t n, struct glyph *g)
+{
+	next_glyph(s, n, g);
+	if (!g->esc[0] && g->width == 0) {
+		snprintf(g->esc, sizeof g->esc, g->wc > 0xffff ? "\\U%08x" : "\\u%04x", (unsigned)g->wc);
+		g->width = (int)strlen(g->esc);
+	}
 }
 
 size_t screen_glyph(const char *s, size_t n, int *width)
@@ -344,34 +289,94 @@ int screen_width_of(const char *s, size_t n)
 	int w = 0;
 	struct glyph g;
 	for (size_t i = 0; i < n; i += g.used) {
-		next_glyph(s + i, n - i, &g);
+		if (i == 0)
+			first_glyph(s, n, &g);
+		else
+			next_glyph(s + i, n - i, &g);
 		w += g.width;
 	}
 	return w;
 }
 
-int screen_text(int y, int x, int width, int role, const char *s, size_t n)
+size_t screen_escape(const char *s, size_t n, int cols, char *out, size_t cap, int *width)
 {
+	size_t o = 0;
 	int col = 0;
 	struct glyph g;
-	if (width <= 0)
+	if (cap == 0)
 		return 0;
+	for (size_t i = 0; i < n; i += g.used) {
+		if (i == 0)
+			first_glyph(s, n, &g);
+		else
+			next_glyph(s + i, n - i, &g);
+		size_t k = g.esc[0] ? strlen(g.esc) : g.used;
+		if (col + g.width > cols || o + k >= cap)
+			break;
+		memcpy(out + o, g.esc[0] ? g.esc : s + i, k);
+		o += k;
+		col += g.width;
+	}
+	out[o] = '\0';
+	if (width)
+		*width = col;
+	return o;
+}
+
+void screen_highlight(screen_find_fn find, const void *ctx)
+{
+	S.find = find;
+	S.find_ctx = ctx;
+}
+
+static void note_hl(int y, int x, int w)
+{
+	for (int k = x; k < x + w; k++)
+		if (y >= 0 && y < HL_ROWS && k >= 0 && k < HL_COLS)
+			S.hl[y][k / 8] |= (unsigned char)(1u << (k % 8));
+}
+
+int screen_text(int y, int x, int width, int role, const char *s, size_t n)
+{
+	int col = 0, rows, cols;
+	struct glyph g;
+	getmaxyx(stdscr, rows, cols);
+	/* never past the right edge: curses would wrap onto the next row */
+	if (width > cols - x)
+		width = cols - x;
+	if (width <= 0 || y < 0 || y >= rows || x < 0)
+		return 0;
+	size_t so[HL_MAX], eo[HL_MAX];
+	int n_hl = 0, h = 0;
+	for (size_t from = 0; S.find && n_hl < HL_MAX && S.find(S.find_ctx, s, n, from, &so[n_hl], &eo[n_hl]);
+	     from = eo[n_hl++])
+		;
 	move(y, x);
 	set_role(role);
 	note_selected(y, role);
+	int sel = role & ROLE_SELECTED;
 	for (size_t i = 0; i < n; i += g.used) {
-		next_glyph(s + i, n - i, &g);
+		if (col == 0)
+			first_glyph(s + i, n - i, &g);
+		else
+			next_glyph(s + i, n - i, &g);
 		if (col + g.width > width)
 			break;
-		if (g.esc[0]) {
-			set_role(ROLE_DIM | (role & ROLE_SELECTED));
-			addnstr(g.esc, (int)strlen(g.esc));
-			set_role(role);
-		} else if (g.width == 0 && col == 0) {
-			continue; /* a combining mark has nothing to combine with */
-		} else {
-			addnwstr(&g.wc, 1);
+		while (h < n_hl && i >= eo[h])
+			h++;
+		int lit = h < n_hl && i >= so[h];
+		if (lit) {
+			set_role(ROLE_MARK | sel);
+			note_hl(y, x + col, g.width);
+		} else if (g.esc[0]) {
+			set_role(ROLE_DIM | sel);
 		}
+		if (g.esc[0])
+			addnstr(g.esc, (int)strlen(g.esc));
+		else
+			addnwstr(&g.wc, 1);
+		if (lit || g.esc[0])
+			set_role(role);
 		col += g.width;
 	}
 	attr_set(A_NORMAL, 0, NULL);
@@ -385,12 +390,41 @@ int screen_str(int y, int x, int width, int role, const char *s)
 
 void screen_fill(int y, int x, int width, int role)
 {
-	if (width <= 0)
+	int rows, cols;
+	getmaxyx(stdscr, rows, cols);
+	if (width > cols - x)
+		width = cols - x;
+	if (width <= 0 || y < 0 || y >= rows || x < 0)
 		return;
 	set_role(role);
 	note_selected(y, role);
 	mvhline(y, x, ' ', width);
 	attr_set(A_NORMAL, 0, NULL);
+}
+
+int screen_cell(int y, int x)
+{
+	int rows, cols;
+	cchar_t cc;
+	wchar_t wc[CCHARW_MAX + 1];
+	attr_t a;
+	short pair;
+	getmaxyx(stdscr, rows, cols);
+	if (y < 0 || y >= rows || x < 0 || x >= cols || mvin_wch(y, x, &cc) == ERR)
+		return -1;
+	if (getcchar(&cc, wc, &a, &pair, NULL) == ERR)
+		return -1;
+	return (int)wc[0];
+}
+
+void screen_cursor(int y, int x)
+{
+	if (y < 0) {
+		curs_set(0);
+		return;
+	}
+	move(y, x);
+	curs_set(1);
 }
 
 void screen_update(void)
@@ -427,8 +461,18 @@ static void dump_screen(void)
 		}
 		while (len > 0 && line[len - 1] == ' ')
 			len--;
-		fprintf(f, "%.*s%s\n", (int)len, line,
-			y < (int)sizeof S.selected && S.selected[y] ? "   <-- selected" : "");
+		char marks[256] = "";
+		size_t mk = 0;
+		for (int k = 0; y < HL_ROWS && k < cols && k < HL_COLS && mk + 24 < sizeof marks; k++) {
+			if (!(S.hl[y][k / 8] & (1u << (k % 8))) || (k > 0 && (S.hl[y][(k - 1) / 8] & (1u << ((k - 1) % 8)))))
+				continue;
+			int e = k;
+			while (e + 1 < cols && e + 1 < HL_COLS && (S.hl[y][(e + 1) / 8] & (1u << ((e + 1) % 8))))
+				e++;
+			mk += (size_t)snprintf(marks + mk, sizeof marks - mk, "%s%d-%d", mk ? "," : "   <-- match ", k, e);
+		}
+		fprintf(f, "%.*s%s%s\n", (int)len, line,
+			y < (int)sizeof S.selected && S.selected[y] ? "   <-- selected" : "", marks);
 	}
 	free(wbuf);
 	fclose(f);
@@ -436,10 +480,11 @@ static void dump_screen(void)
 
 static int test_key(void)
 {
+	struct test_script *t = &S.script;
 	for (;;) {
-		if (S.next_key >= S.n_keys)
+		if (t->next >= t->n)
 			return SK_EOF;
-		int i = S.next_key++, k = S.keys[i];
+		int i = t->next++, k = t->keys[i];
 		if (k == SK_DUMP) {
 			dump_screen();
 			continue;
@@ -447,18 +492,41 @@ static int test_key(void)
 		if (k == SK_APPEND) {
 			/* the file changes under the console at this point of the script:
 			 * how tests make a plan go stale between preview and apply */
-			int a = S.resize_to[i][0];
-			FILE *f = fopen(S.append_file[a], "a");
+			int a = t->arg[i][0];
+			FILE *f = fopen(t->append_file[a], "a");
 			if (f) {
-				fputs(S.append_text[a], f);
+				fputs(t->append_text[a], f);
 				fclose(f);
 			}
 			continue;
 		}
 		if (k == SK_RESIZE)
-			resize_term(S.resize_to[i][1], S.resize_to[i][0]);
+			resize_term(t->arg[i][1], t->arg[i][0]);
 		return k;
 	}
+}
+
+int screen_poll_esc(void)
+{
+	if (S.test) {
+		if (S.script.next < S.script.n && S.script.keys[S.script.next] == SK_ESC) {
+			S.script.next++;
+			return 1;
+		}
+		return 0;
+	}
+	wint_t wch;
+	timeout(0);
+	int rc = get_wch(&wch);
+	if (rc == ERR)
+		return 0;
+	if (rc == OK && wch == 27)
+		return 1;
+	if (rc == KEY_CODE_YES)
+		ungetch((int)wch);
+	else
+		unget_wch((wchar_t)wch);
+	return 0;
 }
 
 static int map_key(int rc, wint_t wch)
@@ -476,6 +544,7 @@ static int map_key(int rc, wint_t wch)
 		case KEY_ENTER: return SK_ENTER;
 		case KEY_BTAB: return SK_BTAB;
 		case KEY_BACKSPACE: return SK_BACKSPACE;
+		case KEY_DC: return SK_DELETE;
 		case KEY_RESIZE: return SK_RESIZE;
 		case KEY_F(1): return '?';
 		default: return SK_TIMEOUT; /* a key we do not use */

@@ -5,7 +5,7 @@
  * drive a virtual screen for tests: with PAPYRA_TEST_SCREEN=1 the console
  * runs newterm on /dev/null, takes its keys from PAPYRA_TEST_KEYS (a
  * space-separated script: a character, a key name such as Enter, Esc, Tab,
- * Up, Down, PgDn, `text:WORDS` to type WORDS, `dump` to append the screen
+ * Up, Down, PgDn, Delete, C-a, C-e, C-u, C-w, `text:WORDS` to type WORDS, `dump` to append the screen
  * as text to PAPYRA_TEST_DUMP, `resize:COLSxROWS`, `append:FILE:TEXT` to
  * append TEXT (\n newline, \s blank) to FILE at that point, as another
  * writer would), with the size from PAPYRA_TEST_SIZE (default 100x30).
@@ -44,9 +44,12 @@ int screen_utf8(void);
 void screen_size(int *rows, int *cols);
 
 void screen_erase(void);
-/* Draw `n` bytes of UTF-8 `s` at (y, x), at most `width` columns; control
- * characters, invalid UTF-8 and unprintable characters are shown escaped
- * (\n, \x01, \u2028) in ROLE_DIM.  Returns the columns used. */
+/* Draw `n` bytes of UTF-8 `s` at (y, x), at most `width` columns (and
+ * never past the right edge); control characters (NUL included), DEL,
+ * invalid UTF-8, C1 controls, bidi controls, zero-width characters, the
+ * BOM, a combining mark that starts the text and, outside a UTF-8 locale,
+ * every non-ASCII byte are shown escaped (\n, \x00, \xb4, \u202e) in
+ * ROLE_DIM.  Returns the columns used. */
 int screen_text(int y, int x, int width, int role, const char *s, size_t n);
 int screen_str(int y, int x, int width, int role, const char *s);
 /* Fill `width` columns from (y, x) with blanks in `role`. */
@@ -56,7 +59,29 @@ void screen_fill(int y, int x, int width, int role);
 size_t screen_glyph(const char *s, size_t n, int *width);
 /* Columns the text takes once drawn (escapes included). */
 int screen_width_of(const char *s, size_t n);
+/* The text as screen_text would draw it, as printable characters only
+ * (escapes spelled out), cut to at most `cols` columns and `cap` - 1
+ * bytes; NUL-terminated.  Returns the bytes written, *width (when not
+ * NULL) the columns.  For text composed into other strings (the plan's
+ * content column, dialogs), so a NUL cannot cut it short. */
+size_t screen_escape(const char *s, size_t n, int cols, char *out, size_t cap, int *width);
+/* Tests: the character in cell (y, x) of the screen (its spacing
+ * character; 0 for the second cell of a wide one), or -1 off screen. */
+int screen_cell(int y, int x);
 void screen_update(void);
+
+/* While `find` is set, screen_text draws the parts of its text that
+ * `find` matches (first match at or after `from`: 1 with [*so, *eo)) in
+ * ROLE_MARK, so every match on screen shows; NULL stops it.  Test dumps
+ * list the highlighted columns after the row ("<-- match 12-19"). */
+typedef int (*screen_find_fn)(const void *ctx, const char *s, size_t n, size_t from, size_t *so, size_t *eo);
+void screen_highlight(screen_find_fn find, const void *ctx);
+/* Without waiting: was Esc pressed?  It is consumed; any other key is
+ * left for screen_getkey.  Tests: the next scripted key is looked at. */
+int screen_poll_esc(void);
+/* Show the terminal's cursor at (y, x) (a prompt's insertion point), or
+ * hide it with y < 0. */
+void screen_cursor(int y, int x);
 
 /* Next key, waiting at most `timeout_ms` (-1: forever).  SK_TIMEOUT when
  * none came, SK_RESIZE after a resize (repeated resizes are drained),

@@ -77,13 +77,15 @@ static void an_enter(struct console *c, struct view *v, int64_t row)
 		       anomaly_type_name(a->type), a->detail);
 }
 
-static int an_match(struct console *c, struct view *v, int64_t row, const char *needle)
+static int an_match(struct console *c, struct view *v, int64_t row, const struct matcher *m)
 {
 	(void)v;
 	const struct anomaly *a = &c->m.rep.an[row];
 	const char *name = anomaly_type_name(a->type);
-	return bytes_contain(name, strlen(name), needle) || bytes_contain(a->detail, strlen(a->detail), needle) ||
-	       bytes_contain(a->path, strlen(a->path), needle);
+	char line[32];
+	snprintf(line, sizeof line, "%lld", (long long)a->line);
+	return matcher_in(m, name, strlen(name)) || matcher_in(m, a->detail, strlen(a->detail)) ||
+	       matcher_in(m, a->path, strlen(a->path)) || (a->line > 0 && matcher_in(m, line, strlen(line)));
 }
 
 const struct view_ops view_anomalies_ops = {

@@ -103,6 +103,8 @@ static void audits_row(struct console *c, struct view *v, int64_t row, int y, in
 		 r->count[RC_RESTARTING].p, COL_NUM, r->count[RC_REGISTRY_SIZE].p, COL_NUM + 3,
 		 r->count[RC_DEAD_LETTERS].p);
 	console_cell(y, 0, w, ROLE_NORMAL | sel, buf);
+	if (marks_has(c, sel_line(&v->sel, &c->m, row)))
+		screen_str(y, 1, 1, ROLE_MARK | sel, marks_glyph());
 }
 
 const struct view_ops view_audits_ops = {

@@ -11,42 +11,68 @@
 #define COL_TYPE 16
 /* Groups shown in the pane; the rest are summed in one line. */
 #define GROUPS_SHOWN 5
-/* Distinct (target, type) pairs counted; beyond, they count as "other". */
-#define GROUPS_MAX 4096
+/* First size of the group table (it doubles, half full at most). */
+#define GROUPS_START 1024
 
 struct group {
-	uint32_t key; /* addr_id << 8 | type_id; 0 = empty slot */
+	uint64_t key; /* (addr_id << 32 | type_id) + 1; 0 = empty slot */
 	int64_t count;
 };
 
+/* Every distinct (target, type) pair is counted: no cap, so the pane's
+ * figures always add up to the dead letters listed. */
 static struct {
-	struct group slot[GROUPS_MAX * 2];
+	struct group *slot;
+	size_t n_slots, distinct;
 	struct group top[GROUPS_SHOWN];
-	int n_top, distinct;
-	int64_t other, total;
+	int n_top, oom;
+	int64_t total;
 	size_t upto_n;
 	char filter[256];
 	int filter_on;
 } G;
 
-static void group_add(uint32_t key)
+static size_t slot_of(const struct group *t, size_t n, uint64_t key)
 {
-	size_t i = (key * 2654435761u) % (GROUPS_MAX * 2);
-	for (int probes = 0; probes < GROUPS_MAX * 2; probes++, i = (i + 1) % (GROUPS_MAX * 2)) {
-		if (G.slot[i].key == key) {
-			G.slot[i].count++;
-			return;
-		}
-		if (G.slot[i].key == 0) {
-			if (G.distinct >= GROUPS_MAX)
-				break;
-			G.slot[i].key = key;
-			G.slot[i].count = 1;
-			G.distinct++;
-			return;
-		}
+	size_t i = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 20) & (n - 1);
+	while (t[i].key && t[i].key != key)
+		i = (i + 1) & (n - 1);
+	return i;
+}
+
+static int groups_grow(void)
+{
+	size_t ns = G.n_slots ? G.n_slots * 2 : GROUPS_START;
+	struct group *t = calloc(ns, sizeof *t);
+	if (!t)
+		return -1;
+	for (size_t i = 0; i < G.n_slots; i++)
+		if (G.slot[i].key)
+			t[slot_of(t, ns, G.slot[i].key)] = G.slot[i];
+	free(G.slot);
+	G.slot = t;
+	G.n_slots = ns;
+	return 0;
+}
+
+static void group_add(uint64_t key)
+{
+	if ((G.distinct + 1) * 2 > G.n_slots && groups_grow() < 0) {
+		G.oom = 1;
+		return;
 	}
-	G.other++;
+	struct group *g = &G.slot[slot_of(G.slot, G.n_slots, key)];
+	if (!g->key) {
+		g->key = key;
+		G.distinct++;
+	}
+	g->count++;
+}
+
+static void groups_free(void)
+{
+	free(G.slot);
+	memset(&G, 0, sizeof G);
 }
 
 /* Recount when the index grew or the filter changed. */
@@ -54,23 +80,24 @@ static void groups_update(struct console *c, struct view *v)
 {
 	if (G.upto_n == c->m.n && G.filter_on == c->filt.active && strcmp(G.filter, c->filt.text) == 0)
 		return;
-	memset(&G, 0, sizeof G);
+	groups_free();
 	G.upto_n = c->m.n;
 	G.filter_on = c->filt.active;
 	snprintf(G.filter, sizeof G.filter, "%s", c->filt.text);
-	for (size_t i = 0; i < c->m.n; i++) {
+	for (size_t i = 0; i < c->m.n && !G.oom; i++) {
 		if (!console_rec_pred(&c->m, i, v->sel.arg))
 			continue;
 		G.total++;
-		/* +1 keeps key 0 free for empty slots */
-		group_add(((uint32_t)c->m.addr_id[i] << 8 | c->m.type_id[i]) + 1);
+		group_add(((uint64_t)model_addr_id(&c->m, i) << 32 | model_type_id(&c->m, i)) + 1);
 	}
-	for (size_t i = 0; i < GROUPS_MAX * 2; i++) {
+	for (size_t i = 0; i < G.n_slots; i++) {
 		struct group g = G.slot[i];
 		if (!g.key)
 			continue;
 		int k = G.n_top < GROUPS_SHOWN ? G.n_top++ : GROUPS_SHOWN;
-		if (k == GROUPS_SHOWN && g.count <= G.top[GROUPS_SHOWN - 1].count)
+		/* ties: the first target met in the store first */
+		if (k == GROUPS_SHOWN && (g.count < G.top[GROUPS_SHOWN - 1].count ||
+					  (g.count == G.top[GROUPS_SHOWN - 1].count && g.key > G.top[GROUPS_SHOWN - 1].key)))
 			continue;
 		if (k == GROUPS_SHOWN)
 			k = GROUPS_SHOWN - 1;
@@ -88,7 +115,7 @@ static int dead_pane_rows(struct console *c, struct view *v, int avail)
 	if (rec_rows(c, v) == 0 || avail < 14)
 		return 0;
 	groups_update(c, v);
-	return G.n_top + 2 + (G.distinct > G.n_top || G.other ? 1 : 0);
+	return G.n_top + 2 + ((size_t)G.n_top < G.distinct || G.oom ? 1 : 0);
 }
 
 static void dead_pane(struct console *c, struct view *v, int y, int h, int w)
@@ -96,22 +123,25 @@ static void dead_pane(struct console *c, struct view *v, int y, int h, int w)
 	(void)v;
 	(void)h;
 	char buf[512];
-	snprintf(buf, sizeof buf, " Grouped by target and message type: %d group%s, %lld dead letter%s", G.distinct,
+	if (G.oom) {
+		snprintf(buf, sizeof buf, " Out of memory counting the groups: the figures below are incomplete");
+		console_cell(y++, 0, w, ROLE_ANOMALY, buf);
+	}
+	snprintf(buf, sizeof buf, " Grouped by target and message type: %zu group%s, %lld dead letter%s", G.distinct,
 		 G.distinct == 1 ? "" : "s", (long long)G.total, G.total == 1 ? "" : "s");
 	console_cell(y++, 0, w, ROLE_TITLE, buf);
-	int64_t rest = G.other + G.total;
+	int64_t rest = G.total;
 	for (int i = 0; i < G.n_top; i++) {
-		uint32_t key = G.top[i].key - 1;
-		const char *target = model_addr_name(&c->m, key >> 8);
+		uint64_t key = G.top[i].key - 1;
+		const char *target = model_addr_name(&c->m, (unsigned)(key >> 32));
 		snprintf(buf, sizeof buf, " %8lld  %-*s %s", (long long)G.top[i].count, COL_TARGET,
-			 *target ? target : "None", model_type_name(&c->m, key & 0xff));
+			 *target ? target : "None", model_type_name(&c->m, (unsigned)(key & 0xffffffffu)));
 		console_cell(y++, 0, w, ROLE_WARN, buf);
 		rest -= G.top[i].count;
 	}
-	rest -= G.other;
-	if (G.distinct > G.n_top || G.other) {
-		snprintf(buf, sizeof buf, " %8lld  in %d other group%s", (long long)(rest + G.other),
-			 G.distinct - G.n_top, G.distinct - G.n_top == 1 ? "" : "s");
+	if ((size_t)G.n_top < G.distinct) {
+		size_t others = G.distinct - (size_t)G.n_top;
+		snprintf(buf, sizeof buf, " %8lld  in %zu other group%s", (long long)rest, others, others == 1 ? "" : "s");
 		console_cell(y++, 0, w, ROLE_DIM, buf);
 	}
 }
@@ -141,10 +171,12 @@ static void dead_row(struct console *c, struct view *v, int64_t row, int y, int 
 	char t[64];
 	rec_time(c, t, sizeof t);
 	int x = rec_cell(y, 0, 2, sel, "");
+	if (marks_has(c, sel_line(&v->sel, &c->m, row)))
+		screen_str(y, 1, 1, ROLE_MARK | sel, marks_glyph());
 	x = rec_cell(y, x, time_width(c), ROLE_DIM | sel, t);
-	x = rec_cell(y, x, COL_TARGET, ROLE_NORMAL | sel, r->addr.text.p);
-	x = rec_cell(y, x, COL_TYPE, ROLE_WARN | sel, r->type.p);
-	console_cell(y, x, w - x, ROLE_NORMAL | sel, r->payload.p);
+	x = rec_cell_n(y, x, COL_TARGET, ROLE_NORMAL | sel, &r->addr.text);
+	x = rec_cell_n(y, x, COL_TYPE, ROLE_WARN | sel, &r->type);
+	console_cell_n(y, x, w - x, ROLE_NORMAL | sel, r->payload.p, r->payload.n);
 }
 
 /* The index was rebuilt (console_reload): the groups count lines that
@@ -153,7 +185,7 @@ static void dead_close(struct console *c, struct view *v)
 {
 	(void)c;
 	(void)v;
-	memset(&G, 0, sizeof G);
+	groups_free();
 }
 
 const struct view_ops view_dead_ops = {

@@ -159,6 +159,8 @@ void detail_build(struct console *c, size_t line)
 	struct textbuf *t = &c->views[V_DETAIL].text;
 	int width = c->cols - 2, fields = 0;
 	tb_clear(t);
+	c->detail_line = line;
+	c->detail_cols = c->cols;
 	long got = console_read_entry(c, line, DETAIL_MAX, &fields);
 	size_t n = got > 0 ? (size_t)got : 0;
 	unsigned meta = c->m.meta[line];
@@ -183,9 +185,13 @@ void detail_build(struct console *c, size_t line)
 		if (!(meta & MF_VALID))
 			return;
 	}
-	if (jf_decode(&c->rec, c->rowbuf, n) == REC_OK || c->rec.ts_kind) {
+	enum rec_status st = jf_decode(&c->rec, c->rowbuf, n);
+	if (st == REC_OK || c->rec.ts_kind) {
 		const struct record *r = &c->rec;
-		if (r->ts_raw.p) {
+		if (st == REC_OK && !r->ts_raw.p) {
+			tb_addf(t, ROLE_DIM, " time %s  (no timestamp: listed where it is stored)",
+				screen_utf8() ? "\xe2\x80\x94" : "-");
+		} else if (r->ts_raw.p) {
 			char utc[64], loc[64];
 			jf_time(utc, sizeof utc, TM_UTC, r->ts_kind == REC_TS_NUMBER ? r->ts : NAN,
 				r->ts_raw.p, r->ts_raw.n);

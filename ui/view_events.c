@@ -39,10 +39,12 @@ static void events_row(struct console *c, struct view *v, int64_t row, int y, in
 	char t[64];
 	rec_time(c, t, sizeof t);
 	int x = rec_cell(y, 0, 2, (crash ? ROLE_WARN : ROLE_NORMAL) | sel, crash ? "*" : "");
+	if (marks_has(c, sel_line(&v->sel, &c->m, row)))
+		screen_str(y, 1, 1, ROLE_MARK | sel, marks_glyph());
 	x = rec_cell(y, x, time_width(c), ROLE_DIM | sel, t);
-	x = rec_cell(y, x, COL_TYPE, (crash ? ROLE_WARN : ROLE_NORMAL) | sel, r->type.p);
-	x = rec_cell(y, x, COL_ACTOR, ROLE_NORMAL | sel, r->addr.text.p);
-	console_cell(y, x, w - x, ROLE_NORMAL | sel, r->payload.p);
+	x = rec_cell_n(y, x, COL_TYPE, (crash ? ROLE_WARN : ROLE_NORMAL) | sel, &r->type);
+	x = rec_cell_n(y, x, COL_ACTOR, ROLE_NORMAL | sel, &r->addr.text);
+	console_cell_n(y, x, w - x, ROLE_NORMAL | sel, r->payload.p, r->payload.n);
 }
 
 const struct view_ops view_events_ops = {

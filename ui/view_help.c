@@ -43,10 +43,13 @@ void help_build(struct console *c)
 	tb_addf(t, ROLE_NORMAL, "%s", "   \\x01 \\n \\u2028 bytes that cannot be shown, escaped");
 	tb_add(t, ROLE_NORMAL, "", 0);
 	tb_addf(t, ROLE_TITLE, "%s", " Filter");
-	tb_addf(t, ROLE_NORMAL, "%s", "   f type=ActorCrashed actor=local:3 since=2026-01-01T00:00:05 until=1767225610");
+	tb_addf(t, ROLE_NORMAL, "%s", "   f type=ActorCrashed type=ActorStopped !actor=local:3 since=2026-01-01 00:00:05.250");
 	tb_addf(t, ROLE_NORMAL, "%s", "   type matches event_type / message_type, actor matches actor_address /");
-	tb_addf(t, ROLE_NORMAL, "%s", "   target in either stored form (None: no target); times are UTC or epoch.");
-	tb_addf(t, ROLE_NORMAL, "%s", "   Applies to Events, Audits (time only), Dead letters and Timeline.");
+	tb_addf(t, ROLE_NORMAL, "%s", "   target in either stored form (None: no target), text= a regular expression");
+	tb_addf(t, ROLE_NORMAL, "%s", "   over the line and its columns; several of one key: any; !key=V excludes.");
+	tb_addf(t, ROLE_NORMAL, "%s", "   Times as the screen shows them (t: local is local time, else UTC), with");
+	tb_addf(t, ROLE_NORMAL, "%s", "   fractions, Z for UTC, or epoch seconds; T goes to the first row at or after one.");
+	tb_addf(t, ROLE_NORMAL, "%s", "   Applies to Events, Audits (text and time), Dead letters and Timeline.");
 }
 
 const struct view_ops view_help_ops = {

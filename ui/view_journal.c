@@ -25,6 +25,8 @@ struct jentry {
 	char *files;     /* paths acted on, or the location; NULL for a line that is no entry */
 	int64_t dropped;
 	int64_t lineno;
+	char *raw;       /* the journal line as written, for Enter */
+	size_t raw_n;
 };
 
 static struct {
@@ -53,8 +55,10 @@ char *console_journal_path(const char *given)
 
 static void journal_free(void)
 {
-	for (size_t i = 0; i < J.n; i++)
+	for (size_t i = 0; i < J.n; i++) {
 		free(J.e[i].files);
+		free(J.e[i].raw);
+	}
 	free(J.e);
 	memset(&J, 0, sizeof J);
 }
@@ -87,6 +91,7 @@ static void add_line(const char *line, size_t len, int64_t lineno)
 {
 	if (J.n == JOURNAL_MAX_ENTRIES) {
 		free(J.e[0].files);
+		free(J.e[0].raw);
 		memmove(J.e, J.e + 1, (J.n - 1) * sizeof *J.e);
 		J.n--;
 		J.older++;
@@ -102,6 +107,10 @@ static void add_line(const char *line, size_t len, int64_t lineno)
 	struct jentry *e = &J.e[J.n];
 	memset(e, 0, sizeof *e);
 	e->lineno = lineno;
+	if ((e->raw = malloc(len)) != NULL) {
+		memcpy(e->raw, line, len);
+		e->raw_n = len;
+	}
 	cJSON *o = cJSON_ParseWithLength(line, len);
 	if (cJSON_IsObject(o)) {
 		copy_str(o, "time", e->time, sizeof e->time);
@@ -211,16 +220,101 @@ static void journal_row(struct console *c, struct view *v, int64_t row, int y, i
 	console_cell(y, x, w - x, ROLE_NORMAL | sel, e->files);
 }
 
-static int journal_match(struct console *c, struct view *v, int64_t row, const char *needle)
+static int journal_match(struct console *c, struct view *v, int64_t row, const struct matcher *m)
 {
 	(void)c;
 	(void)v;
 	const struct jentry *e = entry(row);
 	const char *f[] = { e->time, e->user, e->command, e->mode, e->files ? e->files : "" };
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-		if (bytes_contain(f[i], strlen(f[i]), needle))
+		if (matcher_in(m, f[i], strlen(f[i])))
 			return 1;
 	return 0;
+}
+
+static void tb_pretty(void *ctx, int depth, const char *s, size_t len)
+{
+	struct textbuf *t = ctx;
+	char pad[64];
+	int n = depth * 2 + 3 < (int)sizeof pad ? depth * 2 + 3 : (int)sizeof pad - 1;
+	memset(pad, ' ', (size_t)n);
+	char *line = malloc((size_t)n + len);
+	if (!line)
+		return;
+	memcpy(line, pad, (size_t)n);
+	memcpy(line + n, s, len);
+	tb_add(t, ROLE_NORMAL, line, (size_t)n + len);
+	free(line);
+}
+
+/* One list of the entry (files, dropped lines, quarantine) for people. */
+static void entry_list(struct textbuf *t, const cJSON *o, const char *key, const char *title)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key), *x;
+	if (!cJSON_IsArray(a))
+		a = NULL;
+	tb_addf(t, ROLE_TITLE, " %s: %d", title, a ? cJSON_GetArraySize(a) : 0);
+	cJSON_ArrayForEach(x, a) {
+		if (cJSON_IsString(x)) {
+			tb_addf(t, ROLE_NORMAL, "   %s", x->valuestring);
+			continue;
+		}
+		const cJSON *path = cJSON_GetObjectItemCaseSensitive(x, "path");
+		const cJSON *line = cJSON_GetObjectItemCaseSensitive(x, "line");
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(x, "id");
+		const cJSON *reason = cJSON_GetObjectItemCaseSensitive(x, "reason");
+		const cJSON *bb = cJSON_GetObjectItemCaseSensitive(x, "bytes_before");
+		const cJSON *ba = cJSON_GetObjectItemCaseSensitive(x, "bytes_after");
+		char where[64] = "";
+		if (cJSON_IsNumber(line))
+			snprintf(where, sizeof where, " line %lld", (long long)line->valuedouble);
+		else if (cJSON_IsString(id))
+			snprintf(where, sizeof where, " entry %.40s", id->valuestring);
+		char sizes[96] = "";
+		if (cJSON_IsNumber(bb) && cJSON_IsNumber(ba))
+			snprintf(sizes, sizeof sizes, "  %lld -> %lld bytes", (long long)bb->valuedouble,
+				 (long long)ba->valuedouble);
+		tb_addf(t, ROLE_NORMAL, "   %s%s%s%s%s", cJSON_IsString(path) ? path->valuestring : "?", where,
+			cJSON_IsString(reason) ? "  " : "", cJSON_IsString(reason) ? reason->valuestring : "", sizes);
+	}
+}
+
+/* Enter: the entry in the detail pane, what it did first, then every
+ * field as journaled. */
+static void journal_enter(struct console *c, struct view *v, int64_t row)
+{
+	(void)v;
+	const struct jentry *e = entry(row);
+	struct textbuf *t = &c->views[V_DETAIL].text;
+	tb_clear(t);
+	tb_addf(t, ROLE_TITLE, " Journal %s, line %lld", c->journal ? c->journal : "", (long long)e->lineno);
+	cJSON *o = e->raw ? cJSON_ParseWithLength(e->raw, e->raw_n) : NULL;
+	if (!cJSON_IsObject(o)) {
+		tb_addf(t, ROLE_ANOMALY, " %s This line is not a journal entry; as written:", console_glyph());
+		if (e->raw)
+			tb_add(t, ROLE_NORMAL, e->raw, e->raw_n);
+	} else {
+		const cJSON *rb = cJSON_GetObjectItemCaseSensitive(o, "records_before");
+		const cJSON *ra = cJSON_GetObjectItemCaseSensitive(o, "records_after");
+		const cJSON *bb = cJSON_GetObjectItemCaseSensitive(o, "bytes_before");
+		const cJSON *ba = cJSON_GetObjectItemCaseSensitive(o, "bytes_after");
+		tb_addf(t, ROLE_NORMAL, " %s  %s  by %s  mode %s", e->time, e->command, e->user, e->mode);
+		tb_addf(t, ROLE_NORMAL, " records %lld -> %lld, bytes %lld -> %lld, lines dropped %lld",
+			(long long)(cJSON_IsNumber(rb) ? rb->valuedouble : 0), (long long)(cJSON_IsNumber(ra) ? ra->valuedouble : 0),
+			(long long)(cJSON_IsNumber(bb) ? bb->valuedouble : 0), (long long)(cJSON_IsNumber(ba) ? ba->valuedouble : 0),
+			(long long)e->dropped);
+		tb_add(t, ROLE_NORMAL, "", 0);
+		entry_list(t, o, "files", "Files");
+		entry_list(t, o, "dropped", "Dropped");
+		entry_list(t, o, "quarantine", "Quarantine destinations");
+		tb_add(t, ROLE_NORMAL, "", 0);
+		tb_addf(t, ROLE_TITLE, "%s", " As journaled:");
+		jf_pretty(e->raw, e->raw_n, tb_pretty, t);
+	}
+	cJSON_Delete(o);
+	c->detail_cols = 0; /* not a line of the store: nothing to re-wrap */
+	c->views[V_DETAIL].top = c->views[V_DETAIL].cur = 0;
+	console_show(c, V_DETAIL);
 }
 
 static void journal_close(struct console *c, struct view *v)
@@ -239,5 +333,6 @@ const struct view_ops view_journal_ops = {
 	.draw_head = journal_head,
 	.draw_row = journal_row,
 	.match = journal_match,
+	.enter = journal_enter,
 	.close = journal_close,
 };

@@ -71,6 +71,8 @@ static void raw_row(struct console *c, struct view *v, int64_t row, int y, int w
 	if (n > 0)
 		used += screen_text(y, x + used, w - x - used, role, c->rowbuf, (size_t)n);
 	screen_fill(y, x + used, w - x - used, role);
+	if (marks_has(c, i))
+		screen_str(y, 0, 1, ROLE_MARK | sel, marks_glyph());
 }
 
 static int64_t raw_line_of(struct console *c, struct view *v, int64_t row)
@@ -99,11 +101,15 @@ static void raw_enter(struct console *c, struct view *v, int64_t row)
 	console_detail(c, (size_t)row);
 }
 
-static int raw_match(struct console *c, struct view *v, int64_t row, const char *needle)
+static int raw_match(struct console *c, struct view *v, int64_t row, const struct matcher *m)
 {
 	(void)v;
+	char where[PATH_SHOWN_MAX];
+	model_where(&c->m, (size_t)row, where, sizeof where);
+	if (matcher_in(m, where, strlen(where)))
+		return 1;
 	long n = console_read(c, (size_t)row, SEARCH_READ_MAX);
-	return n > 0 && bytes_contain(c->rowbuf, (size_t)n, needle);
+	return n > 0 && matcher_in(m, c->rowbuf, (size_t)n);
 }
 
 const struct view_ops view_raw_ops = {

@@ -3,6 +3,7 @@
  * selection over the index and read back only when drawn. */
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "app.h"
@@ -35,26 +36,26 @@ void rec_enter(struct console *c, struct view *v, int64_t row)
 	console_detail(c, sel_line(&v->sel, &c->m, row));
 }
 
-int bytes_contain(const char *p, size_t n, const char *needle)
-{
-	size_t k = strlen(needle);
-	if (k == 0)
-		return 1;
-	for (size_t i = 0; i + k <= n; i++) {
-		size_t j = 0;
-		while (j < k && tolower((unsigned char)p[i + j]) == (unsigned char)needle[j])
-			j++;
-		if (j == k)
-			return 1;
-	}
-	return 0;
-}
-
-int rec_match(struct console *c, struct view *v, int64_t row, const char *needle)
+/* The raw line, then the columns as the row shows them: a search for
+ * what the ACTOR column says (local:42) finds it whatever the stored form. */
+int rec_match(struct console *c, struct view *v, int64_t row, const struct matcher *m)
 {
 	size_t line = sel_line(&v->sel, &c->m, row);
 	long n = console_read(c, line, SEARCH_READ_MAX);
-	return n > 0 && bytes_contain(c->rowbuf, (size_t)n, needle);
+	if (n > 0 && matcher_in(m, c->rowbuf, (size_t)n))
+		return 1;
+	if (n <= 0 || (size_t)n < c->m.len[line] || jf_decode(&c->rec, c->rowbuf, (size_t)n) != REC_OK)
+		return 0;
+	const struct record *r = &c->rec;
+	char t[64];
+	rec_time(c, t, sizeof t);
+	if (matcher_in(m, t, strlen(t)) || matcher_in(m, r->type.p, r->type.n) ||
+	    matcher_in(m, r->addr.text.p, r->addr.text.n) || matcher_in(m, r->payload.p, r->payload.n))
+		return 1;
+	for (int k = 0; r->kind == RK_AUDIT && k < RC__COUNT; k++)
+		if (matcher_in(m, r->count[k].p, r->count[k].n))
+			return 1;
+	return 0;
 }
 
 void rec_refresh(struct console *c, struct view *v)
@@ -77,7 +78,19 @@ enum rec_status rec_decode_row(struct console *c, struct view *v, int64_t row)
 void rec_time(struct console *c, char *out, size_t cap)
 {
 	const struct record *r = &c->rec;
+	if (r->ts_kind == REC_TS_NONE) {
+		/* listed where storage puts it, with no time to show */
+		snprintf(out, cap, "%s", screen_utf8() ? "\xe2\x80\x94" : "-");
+		return;
+	}
 	jf_time(out, cap, c->tmode, r->ts_kind == REC_TS_NUMBER ? r->ts : NAN, r->ts_raw.p, r->ts_raw.n);
+}
+
+int rec_cell_n(int y, int x, int w, int role, const struct rec_str *s)
+{
+	console_cell_n(y, x, w, role, s->p, s->n);
+	screen_fill(y, x + w, 1, role);
+	return x + w + 1;
 }
 
 int rec_cell(int y, int x, int w, int role, const char *s)

@@ -76,8 +76,14 @@ static void timeline_build(struct console *c)
 		return;
 	}
 	/* which interned event types are crashes */
-	uint8_t crash[MODEL_TYPE_MAX + 1] = { 0 };
-	for (unsigned id = 1; id < m->types.n && id < MODEL_TYPE_MAX; id++)
+	/* which interned event types are crashes (two stored spellings of one
+	 * type are two ids) */
+	uint8_t *crash = calloc(m->types.n ? m->types.n : 1, 1);
+	if (!crash) {
+		timeline_free();
+		return;
+	}
+	for (unsigned id = 1; id < m->types.n; id++)
 		crash[id] = strcmp(model_type_name(m, id), "ActorCrashed") == 0;
 	for (int b = 0; b < T.n; b++)
 		T.first[b] = -1;
@@ -88,12 +94,14 @@ static void timeline_build(struct console *c)
 		int b = (int)floor((model_ts(m, i) - T.start) / T.width);
 		b = b < 0 ? 0 : b >= T.n ? T.n - 1 : b;
 		T.count[b]++;
-		T.crashes[b] += crash[m->type_id[i]];
+		uint32_t t = model_type_id(m, i);
+		T.crashes[b] += t < m->types.n && crash[t];
 		if (T.first[b] < 0)
 			T.first[b] = (int64_t)i;
 		if (T.count[b] > T.max)
 			T.max = T.count[b];
 	}
+	free(crash);
 }
 
 static int64_t timeline_rows(struct console *c, struct view *v)

@@ -73,7 +73,8 @@ struct textbuf *walk_begin(struct console *c);
 /* Leave the text pane for the view under it, with a status message. */
 void walk_leave(struct console *c, int role, const char *msg);
 /* Up to `cols` columns of storage line `line0` (0-based) for a preview,
- * "…" appended when cut.  Control bytes stay raw: the screen escapes them. */
+ * "…" appended when cut, escaped as the screen shows it (screen_escape):
+ * NUL-terminated text in which a NUL byte of the line reads \x00. */
 void walk_preview(struct console *c, int64_t line0, int cols, char *out, size_t cap);
 /* The index line an action is about (a line of a file, a Redis entry),
  * or -1. */

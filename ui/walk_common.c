@@ -139,6 +139,12 @@ enum walk_request walk_wait(struct console *c, const char *hint, unsigned accept
 			return WREQ_CANCEL;
 		}
 		enum walk_request r = keys_walk_request(k);
+		if (console_too_small(c) && k != SK_RESIZE && r != WREQ_CANCEL) {
+			c->ignored_keys++;
+			keep = 1;
+			continue;
+		}
+		c->ignored_keys = 0;
 		if (r != WREQ_NONE && (accept & (1u << r)))
 			return r;
 		/* anything else that moves, scrolls the text (Space pages here) */
@@ -159,7 +165,7 @@ void walk_preview(struct console *c, int64_t line0, int cols, char *out, size_t 
 		snprintf(out, cap, "%s", "(empty string)");
 	if (n <= 0)
 		return;
-	size_t len = (size_t)n, i = 0, at = 0;
+	size_t len = (size_t)n, at = 0;
 	if (fields) {
 		/* an entry without `data`: what it has instead */
 		static const char tag[] = "(no data field) ";
@@ -168,19 +174,12 @@ void walk_preview(struct console *c, int64_t line0, int cols, char *out, size_t 
 	}
 	if (len && c->rowbuf[len - 1] == '\r')
 		len--;
-	int col = (int)at;
-	while (i < len) {
-		int w;
-		size_t used = screen_glyph(c->rowbuf + i, len - i, &w);
-		if (col + w > cols || at + i + used + 4 > cap)
-			break;
-		col += w;
-		i += used;
-	}
-	memcpy(out + at, c->rowbuf, i);
-	out[at + i] = '\0';
-	if (i < len || (size_t)n < c->m.len[line0])
-		snprintf(out + at + i, cap - at - i, "%s", screen_utf8() ? "\xe2\x80\xa6" : "...");
+	/* escaped here, not by the screen: the text is composed into table rows
+	 * and dialog lines, where a NUL would end it */
+	int used = 0;
+	size_t k = screen_escape(c->rowbuf, len, cols - (int)at, out + at, cap - at - 4, &used);
+	if (used < screen_width_of(c->rowbuf, len) || (size_t)n < c->m.len[line0])
+		snprintf(out + at + k, cap - at - k, "%s", screen_utf8() ? "\xe2\x80\xa6" : "...");
 }
 
 int64_t walk_action_line(struct console *c, const struct action *a)

@@ -13,9 +13,11 @@
 #include "screen.h"
 #include "walk.h"
 
-/* Above this many lines changed, the mode name must be typed to confirm
- * (as must any whole file moved): a reflexive Enter must not do it. */
-#define LARGE_LINES 100
+/* Above this many lines (or entries) dropped, the mode name must be typed
+ * to confirm: a reflexive Enter must not do it.  What is only moved or
+ * mended (orphans copied whole into quarantine, newlines added) loses
+ * nothing and does not count. */
+#define LARGE_DROPS 50
 /* Longest quarantine directory typed in. */
 #define QDIR_MAX 1024
 /* Dropped line numbers listed on the result screen; the journal has all. */
@@ -83,7 +85,8 @@ static int build(struct rwalk *w)
 		default_qdir(w);
 	for (;;) {
 		if (ask &&
-		    !console_prompt(c, "Quarantine directory (Enter accepts, Esc cancels): ", w->qdir, sizeof w->qdir))
+		    !console_prompt(c, PH_QDIR, "Quarantine directory (Enter accepts, Esc cancels): ", w->qdir,
+				    sizeof w->qdir))
 			return -1;
 		perr e = { 0 };
 		plan_free(&w->plan);
@@ -123,9 +126,16 @@ static void question(const struct rwalk *w, const struct rplan_sum *s, char *q, 
 	else if (n)
 		snprintf(q, cap, "%s %lld line%s%s %s %s?", w->verb, (long long)n, n == 1 ? "" : "s", sz,
 			 w->mode == RM_REPAIR ? "in" : "from", where);
+	else if (s->temps && s->orphans)
+		snprintf(q, cap, "%s: remove %lld leftover temporary file%s and move %lld orphaned file%s into %.200s?",
+			 w->verb, (long long)s->temps, s->temps == 1 ? "" : "s", (long long)s->orphans,
+			 s->orphans == 1 ? "" : "s", w->qdir);
+	else if (s->orphans)
+		snprintf(q, cap, "%s: move %lld orphaned file%s into %.200s?", w->verb, (long long)s->orphans,
+			 s->orphans == 1 ? "" : "s", w->qdir);
 	else
-		snprintf(q, cap, "%s: %lld leftover temporary file%s removed, %lld orphaned file%s moved?", w->verb,
-			 (long long)s->temps, s->temps == 1 ? "" : "s", (long long)s->orphans, s->orphans == 1 ? "" : "s");
+		snprintf(q, cap, "%s: remove %lld leftover temporary file%s?", w->verb, (long long)s->temps,
+			 s->temps == 1 ? "" : "s");
 }
 
 /* The confirmation: the verb and the count, focus on Cancel; a large
@@ -162,7 +172,7 @@ static int confirm(struct rwalk *w, const struct rplan_sum *s)
 	if (left)
 		dlg_line(&d, ROLE_WARN, "%lld anomal%s left as %s: the verification will report %s.", (long long)left,
 			 left == 1 ? "y" : "ies", left == 1 ? "it is" : "they are", left == 1 ? "it" : "them");
-	int large = s->drops + s->newlines + s->entries > LARGE_LINES || s->orphans > 0;
+	int large = s->drops + s->entries > LARGE_DROPS;
 	if (!large) {
 		dlg_button(&d, "Cancel");
 		dlg_button(&d, w->verb);
@@ -209,6 +219,23 @@ static void list_dropped(struct console *c, const struct plan *p)
 	walk_say(c, ROLE_NORMAL, "%s", buf);
 }
 
+/* The orphan a quarantine destination holds (the copy of an orphan is
+ * named <its name>.quarantine.<ms>[...]), or NULL for an original. */
+static const char *orphan_of(const struct plan *p, const char *dest)
+{
+	const char *b = px_basename(dest);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct action *a = &p->v[i];
+		if (a->skip || a->kind != ACT_MOVE_ORPHAN)
+			continue;
+		const char *ob = px_basename(a->path);
+		size_t n = strlen(ob);
+		if (strncmp(b, ob, n) == 0 && strncmp(b + n, ".quarantine.", 12) == 0)
+			return a->path;
+	}
+	return NULL;
+}
+
 /* The result screen: before/after, where the original went, the
  * verification, the journal; then the views are rebuilt. */
 static void result(struct rwalk *w, const struct rplan_sum *s, struct apply_result *res)
@@ -233,9 +260,15 @@ static void result(struct rwalk *w, const struct rplan_sum *s, struct apply_resu
 	if (s->temps)
 		walk_say(c, ROLE_NORMAL, " Removed %lld leftover temporary file%s.", (long long)s->temps,
 			 s->temps == 1 ? "" : "s");
-	for (size_t i = 0; i < res->n_quarantined; i++)
-		walk_say(c, ROLE_OK, " %s: %s", c->m.src == MS_REDIS ? "Copies kept in stream" : "Original kept at",
-			 res->quarantined[i]);
+	for (size_t i = 0; i < res->n_quarantined; i++) {
+		const char *orphan = orphan_of(&w->plan, res->quarantined[i]);
+		if (c->m.src == MS_REDIS)
+			walk_say(c, ROLE_OK, " Copies kept in stream: %s", res->quarantined[i]);
+		else if (orphan)
+			walk_say(c, ROLE_OK, " Orphan %s moved to: %s", orphan, res->quarantined[i]);
+		else
+			walk_say(c, ROLE_OK, " Original kept at: %s", res->quarantined[i]);
+	}
 	if (!res->n_quarantined && c->m.src == MS_REDIS)
 		walk_say(c, ROLE_DIM, "%s", " Deleted entries: not kept (repair deletes; quarantine keeps a copy in a stream).");
 	else if (!res->n_quarantined)
@@ -298,6 +331,11 @@ static void run(struct rwalk *w, const struct rplan_sum *s)
 	apply_result_free(&res);
 }
 
+static void plan_rewrap(struct console *c, void *plan)
+{
+	rplan_text(c, plan);
+}
+
 void walk_recover(struct console *c)
 {
 	if (model_scanning(&c->m)) {
@@ -323,6 +361,10 @@ void walk_recover(struct console *c)
 	}
 	walk_begin(c);
 	rplan_text(c, &w.plan);
+	/* a resize re-wraps the plan (draw.c) */
+	c->rewrap = plan_rewrap;
+	c->rewrap_ctx = &w.plan;
+	c->rewrap_cols = c->cols;
 	const char *hint = " Enter confirm...  s step through the anomalies  j/k scroll  Esc cancel (nothing changes)";
 	for (;;) {
 		enum walk_request r = walk_wait(c, hint, 1u << WREQ_OK | 1u << WREQ_CANCEL | 1u << WREQ_STEP);
@@ -348,8 +390,10 @@ void walk_recover(struct console *c)
 			console_status(c, ROLE_NORMAL, "%s", " Not confirmed: nothing was changed (Esc leaves the plan)");
 			continue;
 		}
+		c->rewrap = NULL; /* the result screen is not the plan */
 		run(&w, &s);
 		break;
 	}
+	c->rewrap = NULL;
 	plan_free(&w.plan);
 }

@@ -66,6 +66,35 @@ screen navigation json_retention "j j j dump G dump g dump PgDn dump PgUp k dump
 screen resize json_corrupt_middle "resize:80x24 dump resize:59x11 dump resize:60x12 dump resize:100x30 dump"
 screen too_small json_corrupt_middle "dump q" 40x10
 
+# keys are ignored while the terminal is too small: R Enter Enter changes nothing
+screen small_ignores json_corrupt_middle "resize:59x11 R Enter Enter dump resize:100x30 dump"
+check_true "too small: keys ignored, said so" grep -q "ignored until it is larger" "$_dump"
+check_true "too small: no recovery ran" cmp -s "$FIX/json_corrupt_middle/data/events.ndjson" \
+	"$TMP/json_corrupt_middle/events.ndjson"
+screen small_dialog json_corrupt_middle "R resize:59x11 Enter Right Enter dump resize:100x30 dump Esc"
+# the plan and the detail are wrapped again for the new width
+screen rewrap_plan json_corrupt_middle "R Enter resize:70x30 dump resize:100x30 dump Esc"
+screen rewrap_detail json_corrupt_middle "G Enter resize:60x30 dump"
+
+# --- prompts: editing keys, history, a pre-filled text replaced by typing ------
+screen prompt_edit json_corrupt_middle \
+	"/ text:craxshed Left Left Left Left Backspace Enter dump / text:rashed Home text:c End Delete Enter dump / text:nope C-u text:crashed Enter dump"
+check_true "prompt: Left and Backspace edit in the middle" grep -q "/crashed: row" "$_dump"
+screen prompt_history json_corrupt_middle "/ text:started Enter / text:crashed Enter / Up Up Enter dump / Up Down Down Enter dump"
+screen prompt_replace json_corrupt_middle \
+	"f text:type=ActorCrashed Enter f text:actor=local:2 Enter dump f End Space text:type=Nope C-w text:type=ActorStarted Enter dump"
+check_true "prompt: a pre-filled filter is replaced by typing" grep -q "filter: actor=local:2 · " "$_dump"
+check_true "prompt: Ctrl-W deletes the word before the cursor" grep -q "filter: actor=local:2 type=ActorStarted · " "$_dump"
+
+# --- a terminal without cursor addressing: refused, --batch named (exit 64) -----
+cd "$(fixture json_corrupt_middle)" || exit 1
+TERM=dumb PAPYRA_TEST_SCREEN=1 "$PAPYRA" console --path events.ndjson >"$TMP/.out" 2>"$TMP/.err" </dev/null
+RC=$?; OUT=$(cat "$TMP/.out"); ERR=$(cat "$TMP/.err")
+check_rc 64 "console with TERM=dumb"
+check_err "cannot address the cursor" "TERM=dumb: says why"
+check_err "--batch" "TERM=dumb: names --batch"
+cd "$TMP" || exit 1
+
 # --- other data -----------------------------------------------------------------
 screen clean json_clean "dump 6 dump"
 screen empty json_empty "dump 6 dump"
@@ -74,6 +103,27 @@ screen blank_lines json_blank_lines "4 dump 6 dump"
 screen crlf json_crlf "dump 6 Enter dump"
 screen non_object json_non_object "4 dump 6 dump"
 screen ascii json_corrupt_middle "6 e dump Enter dump" 100x30 C
+
+
+# --- hostile bytes: nothing drawn outside its row (SPEC §7; issue 12) ----------
+# a healthy record with raw C1 (U+009B), RLO (U+202E), ZWSP (U+200B), a BOM
+# and a decoded NUL; a line of invalid UTF-8 longer than the screen; a
+# line with a NUL byte.  Raw, detail and the plan show them escaped, each
+# within its row; under LANG=C every non-ASCII byte is escaped.
+mkdir -p "$TMP/hostfix/hostile/data"
+H="$TMP/hostfix/hostile/data/events.ndjson"
+printf '{"kind":"event","timestamp":1767225600.0,"system_id":"local","actor_address":"local:1","event_type":"Act\302\233orStarted","payload":{"note":"\342\200\256evil\342\200\213\357\273\277x"}}\n' >"$H"
+printf '{"kind":"event","timestamp":1767225601.0,"system_id":"local","actor_address":"local:2","event_type":"Nul\\u0000Type","payload":{"k":"\\u202e"}}\n' >>"$H"
+awk 'BEGIN { s = ""; for (i = 0; i < 60; i++) s = s "\264\235\253"; print "{\"kind\":\"event\",\"x\":\"" s "\"}" }' >>"$H"
+printf '{"kind":"event","timestamp":1767225602.0,"a":"before\000after"}\n' >>"$H"
+printf '{"kind":"event","timestamp":1767225603.0,"system_id":"local","actor_address":"local:3","event_type":"ActorStopped","payload":{}}\n' >>"$H"
+FIX_SAVED=$FIX; FIX=$TMP/hostfix
+screen hostile_events hostile "dump"
+screen hostile_raw hostile "6 dump" 200x14
+screen hostile_detail hostile "Enter dump Esc 6 j j Enter dump Esc j Enter dump" 80x24
+screen hostile_plan hostile "R Enter dump" 100x30
+screen hostile_ascii hostile "dump 6 dump j j Enter dump" 80x24 C
+FIX=$FIX_SAVED
 
 # --- no terminal: refuse, point at --batch ----------------------------------
 cd "$(fixture json_corrupt_middle)" || exit 1

@@ -96,6 +96,15 @@ for f in rot.log rot.log.1 rot.log.2; do
 	check_same "$D/quarantine/$f.quarantine.$EPOCH" "$FIX/rot_corrupt/data/$f" "quarantine keeps the original $f"
 done
 
+# an orphan quarantined: moved whole (no typed confirmation: nothing is
+# dropped), and the result names it an orphan, not "the original"
+D=$(fixture rot_orphan_7)
+bscreen rot_orphan_quarantine "$D" "R Right Enter Enter dump Enter dump Right Enter dump" $ROT --journal journal.ndjson
+check_true "orphan quarantined: moved out of the set" test ! -e "$D/rot.log.7"
+check_same "$D/quarantine/rot.log.7.quarantine.$EPOCH" "$FIX/rot_orphan_7/data/rot.log.7" "orphan kept byte for byte"
+case "$(cat "$DUMP")" in *"Orphan rot.log.7 moved to:"*) ok ;; *) ko "quarantine result: the orphan is named an orphan" ;; esac
+case "$(cat "$DUMP")" in *"Original kept at"*) ko "quarantine result: an orphan called the original" ;; *) ok ;; esac
+
 # a member grows between the plan and the apply: nothing applied, rescan offered
 D=$(fixture rot_corrupt)
 LINE='{"kind":"audit","system_id":"local","timestamp":1767225700.0}'

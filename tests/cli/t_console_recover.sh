@@ -205,7 +205,19 @@ not a journal entry
 {"time":"2026-01-04T12:30:00.250Z","epoch":1767529800.25,"user":"carol","uid":1002,"host":"db2","pid":99,"command":"console","backend":"json","location":"events.ndjson","mode":"quarantine","files":[{"path":"events.ndjson","bytes_before":5011,"bytes_after":4910,"lines_before":23,"lines_after":21}],"records_before":21,"records_after":21,"bytes_before":5011,"bytes_after":4910,"lines_dropped":2,"dropped":[],"quarantine":["q/events.ndjson.quarantine.1"]}
 EOF
 walk journal_view "$D" "J dump j dump Esc dump" --journal journal.ndjson
+# Enter on an entry: what it did (files, bytes, dropped lines, quarantine destinations)
+walk journal_entry "$D" "J Enter dump Esc dump" --journal journal.ndjson
+dump_has "Quarantine destinations: 1" "journal entry: the quarantine destinations"
+dump_has "events.ndjson  5011 -> 4910 bytes" "journal entry: the file and its bytes"
+
 walk journal_empty "$D" "J dump" --journal none.ndjson
+
+# typed confirmation by the lines dropped: 51 garbage lines must be typed for
+D=$(fixture json_retention)
+_i=0
+while [ $_i -lt 51 ]; do echo "garbage $_i {" >>"$D/events.ndjson"; _i=$((_i + 1)); done
+walk - "$D" "R Enter Enter dump Esc Esc Esc" --journal journal.ndjson
+dump_has "type repair and press Enter" "51 lines dropped: the mode name must be typed"
 
 # a change that could not be journaled is never made
 D=$(fixture json_corrupt_middle)

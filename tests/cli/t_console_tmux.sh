@@ -41,6 +41,12 @@ else
 	pane_has "Terminal too small" "tmux: too-small message after a resize"
 	$TM resize-window -t pt -x 90 -y 25 2>/dev/null || $TM resize-pane -t pt -x 90 -y 25
 	pane_has "BYTES AS STORED" "tmux: back to the view after growing"
+	# prompt editing through the terminal driver: Ctrl-U, Left, Backspace
+	$TM send-keys -t pt 1 / n o p e C-u c r a x s h e d Left Left Left Left BSpace Enter
+	pane_has "/crashed: row 4 of 13" "tmux: prompt keys (Ctrl-U, Left, Backspace) through a real pty"
+	$TM send-keys -t pt f t y p e = A c t o r S t a r t e d Enter
+	pane_has "5 of 13 events match" "tmux: filter through a real pty"
+	$TM send-keys -t pt F
 	$TM send-keys -t pt '?'
 	pane_has "this help" "tmux: help"
 	$TM send-keys -t pt q
@@ -82,6 +88,20 @@ else
 	check_true "tmux repair: the garbage line is gone" sh -c "! grep -q garbage '$RDIR/events.ndjson'"
 	check_true "tmux repair: journaled" grep -q '"mode":"repair"' "$TMP/state/papyra/journal.ndjson"
 	$TM kill-session -t rep 2>/dev/null
+
+	# a terminal without cursor addressing: refused with the --batch hint, exit 64
+	$TM new-session -d -s dumb -x 100 -y 30 \
+		"cd '$DIR' && env TERM=dumb LC_ALL=C.UTF-8 '$PAPYRA' console --path events.ndjson; echo \"exit=\$?\"; sleep 30"
+	_i=0
+	while [ $_i -lt 50 ]; do
+		PANE=$($TM capture-pane -p -t dumb 2>/dev/null)
+		case "$PANE" in *exit=*) break ;; esac
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	case "$PANE" in *"exit=64"*) ok ;; *) ko "tmux: TERM=dumb exits 64" "$PANE" ;; esac
+	case "$PANE" in *"--batch"*) ok ;; *) ko "tmux: TERM=dumb names --batch" "$PANE" ;; esac
+	$TM kill-session -t dumb 2>/dev/null
 
 	# a hang-up (the terminal goes away) ends the console, no spinning
 	$TM new-session -d -s hup -x 100 -y 30 \

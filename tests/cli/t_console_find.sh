@@ -1,0 +1,83 @@
+# papyra console: finding the records of an incident (issue 12 items 3-5).
+# Search like lnav (a regular expression over the raw line and the columns
+# shown, every match highlighted, wrap-around said, Esc stops a long
+# search), filters that include and exclude, go to a time, marks and the
+# hand-off of marked or filtered records to an NDJSON file byte for byte.
+# Goldens in tests/screen/golden/; dumps list highlighted columns.
+
+# screen NAME DIR KEYS [SIZE [TZ]]: the console on DIR/events.ndjson with
+# the key script KEYS (ui/screen.h); every dump compared with the golden.
+screen() {
+	_name=$1 _dir=$2 _keys=$3 _size=${4:-100x30} _tz=${5:-UTC}
+	DUMP="$TMP/$_name.screen"
+	rm -f "$DUMP"
+	(cd "$_dir" && env TERM=xterm-256color TZ="$_tz" LC_ALL=C.UTF-8 NO_COLOR=1 PAPYRA_TEST_SCREEN=1 \
+		PAPYRA_TEST_SIZE="$_size" PAPYRA_TEST_KEYS="$_keys" PAPYRA_TEST_DUMP="$DUMP" \
+		"$PAPYRA" console --path events.ndjson >"$TMP/.out" 2>"$TMP/.err" </dev/null)
+	RC=$?
+	OUT=$(cat "$TMP/.out")
+	ERR=$(cat "$TMP/.err")
+	check_rc 0 "screen $_name"
+	[ "$_name" = - ] || check_screen "$DUMP" "$_name"
+}
+dump_has() {
+	if grep -qF -- "$1" "$DUMP"; then ok; else ko "$2: screen lacks '$1'" "$(tail -3 "$DUMP")"; fi
+}
+
+MID=$(fixture json_corrupt_middle)
+
+# --- search: what the columns show, regular expressions, highlight, wrap ------
+# the file stores {"system": "local", "actor_id": 4}; the ACTOR column says local:4
+screen search_shown "$MID" "/ text:local:4 Enter dump n n dump"
+dump_has "/local:4: row 6 of 13" "search finds what the ACTOR column shows"
+dump_has "search hit the bottom, continued from the top" "wrap-around is said"
+screen search_regex "$MID" "/ text:actor(crashed|stopped) Enter dump 6 / text:^.{2}kind.{4}dead_letter Enter dump / text:[oops Enter dump"
+dump_has "<-- match" "matches are highlighted"
+dump_has "/^.{2}kind.{4}dead_letter: row 7 of 23" "an anchored expression over the raw line"
+dump_has "not a valid regular expression: searched as text" "an invalid expression is searched as text"
+# a long search shows progress and stops on Esc
+BIG="$TMP/big"
+mkdir -p "$BIG"
+awk 'BEGIN { for (i = 0; i < 20000; i++)
+	printf "{\"kind\":\"event\",\"timestamp\":%d.5,\"system_id\":\"local\",\"actor_address\":\"local:%d\",\"event_type\":\"Tick\",\"payload\":{}}\n", 1767225600 + i, i }' >"$BIG/events.ndjson"
+screen - "$BIG" "/ text:no-such-thing Enter Esc dump" 100x12
+dump_has "stopped after 4096 of 20000 rows; the cursor did not move" "Esc stops a long search"
+screen - "$BIG" "/ text:no-such-thing Enter dump" 100x12
+dump_has "/no-such-thing: not found" "without Esc the search runs to the end"
+
+# --- filters: include and exclude, several at once, text, listed in the header -
+screen filter_exclude "$MID" "f text:!type=ActorStarted Enter dump"
+dump_has "filter: !type=ActorStarted · 8 of 13 events match" "exclude: everything but ActorStarted"
+screen filter_several "$MID" "f text:type=ActorCrashed Space text:type=ActorStopped Space text:!actor=local:5 Enter dump"
+dump_has "5 of 13 events match" "two types (either) without actor 5"
+screen filter_text "$MID" "f text:text=timeout|shutdown Space text:!text=local:1 Enter dump"
+dump_has "2 of 13 events match" "text= a regular expression over the line, !text= excludes"
+
+# --- times in the zone shown, the displayed form typed back; go to time --------
+# TZ=CET-1: local time is UTC+1 (a POSIX zone, no tzdata needed)
+screen filter_time_local "$MID" "t t f text:since=2026-01-01 Space text:01:00:05.000 Enter dump F f text:since=2026-01-01T00:00:05Z Enter dump" 100x30 CET-1
+dump_has "filter: since=2026-01-01 01:00:05.000 · 6 of 13 events match" "local time, as shown, with a space and a fraction"
+dump_has "filter: since=2026-01-01T00:00:05Z · 6 of 13 events match" "Z reads UTC whatever the screen shows"
+screen goto_time "$MID" "t t T text:2026-01-01 Space text:01:00:04 Enter dump 6 T text:1767225609.1 Enter dump T text:2027-01-01 Enter dump" 100x30 CET-1
+dump_has "Go to time 2026-01-01 01:00:04: row 7 of 13, at 2026-01-01 01:00:04.000" "go to time in local time"
+dump_has "Go to time 1767225609.1: row 17 of 23" "go to time in Raw, epoch seconds"
+dump_has "no row at or after it" "go to a time past the end"
+
+# --- marks and the hand-off: m, u/U, w to a new file, byte for byte ----------
+MK=$(fixture json_corrupt_middle)
+screen marks "$MK" "j m j j m g u dump u dump U dump 6 G m dump w text:../evidence.ndjson Enter dump"
+dump_has "Wrote 3 lines (" "w writes the marked lines"
+sed -n '2p;6p;23p' "$FIX/json_corrupt_middle/data/events.ndjson" >"$TMP/want.ndjson"
+check_same "$TMP/evidence.ndjson" "$TMP/want.ndjson" "marked lines written byte for byte, in storage order"
+# never overwriting, never into the store
+echo keep >"$TMP/taken.ndjson"
+screen - "$MK" "m w text:$TMP/taken.ndjson Enter dump w text:$MK/events.ndjson.evidence Enter dump" 250x30
+dump_has "File exists (w never overwrites: choose a new name)" "w refuses an existing file"
+check_true "the existing file is untouched" test "$(cat "$TMP/taken.ndjson")" = keep
+dump_has "would be read as part of the store" "w refuses a name the store would take in"
+check_true "nothing written beside the store" test ! -e "$MK/events.ndjson.evidence"
+# no marks: the rows the filter shows
+screen - "$MK" "f text:type=ActorCrashed Enter w text:$TMP/crashes.ndjson Enter dump"
+dump_has "Wrote 3 lines" "w without marks writes the filtered rows"
+grep '"ActorCrashed"' "$FIX/json_corrupt_middle/data/events.ndjson" >"$TMP/want2.ndjson"
+check_same "$TMP/crashes.ndjson" "$TMP/want2.ndjson" "filtered rows written byte for byte"
