@@ -44,6 +44,7 @@ keep_json_report() {
 	_kr_f=$(mktemp --suffix=.json "$REPORTS_DIR/${T_FILE:-t}.XXXXXX") || return 0
 	cp "$_kr_src" "$_kr_f"
 	printf 'papyra %s\n' "$*" > "$_kr_f.args"
+	return 0
 }
 
 # run_unpriv ARGS...  like run, but as an unprivileged user when we are root

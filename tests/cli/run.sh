@@ -33,7 +33,7 @@ for t in "$ROOT"/tests/cli/t_*.sh; do
 	echo "$(basename "$t"): $2 passed, $3 failed"
 	total_pass=$((total_pass + $2)); total_fail=$((total_fail + $3))
 done
-# every JSON report of the run against the installed schema (Debian's
+# every JSON report of the run against share/papyra/report.schema.json (Debian's
 # python3-jsonschema: /usr/bin/python3, not a python3 earlier on PATH)
 nrep=$(find "$REPORTS_DIR" -name '*.json' | wc -l)
 # (about 100 today: far fewer means the collecting hook broke)
