@@ -146,11 +146,12 @@ ZSHCOMPDIR ?= $(PREFIX)/share/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completio
 
 install: $(BUILD)/papyra completions
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(PREFIX)/share/papyra
 	install -m 755 -s --strip-program=$(STRIP) $(BUILD)/papyra $(DESTDIR)$(PREFIX)/bin/papyra
 	install -m 644 man/papyra.1 $(DESTDIR)$(PREFIX)/share/man/man1/papyra.1
 	install -m 644 $(BUILD)/completions/papyra $(DESTDIR)$(BASHCOMPDIR)/papyra
 	install -m 644 $(BUILD)/completions/_papyra $(DESTDIR)$(ZSHCOMPDIR)/_papyra
+	install -m 644 share/papyra/report.schema.json $(DESTDIR)$(PREFIX)/share/papyra/report.schema.json
 
 # A Debian package of `make install PREFIX=/usr` (Depends from dpkg-shlibdeps).
 VERSION := $(shell sed -n 's/^\#define PAPYRA_VERSION "\(.*\)"/\1/p' core/version.h)

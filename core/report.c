@@ -4,6 +4,7 @@
 
 #include "salvage.h"
 #include "strbuf.h"
+#include "version.h"
 
 void json_write_string(FILE *f, const char *s)
 {
@@ -173,7 +174,12 @@ static void write_actions(FILE *f, const struct run_report *r, const struct plan
 
 int report_write_json(FILE *f, const struct run_report *r)
 {
-	fputs("{\"command\": ", f);
+	/* first, so a reader can pick the schema before reading further */
+	fputs("{\"papyra_version\": ", f);
+	json_write_string(f, PAPYRA_VERSION);
+	fputs(", \"schema_version\": ", f);
+	json_write_string(f, REPORT_SCHEMA_VERSION);
+	fputs(", \"command\": ", f);
 	json_write_string(f, r->command);
 	if (r->backend) {
 		fputs(", \"backend\": ", f);

@@ -34,6 +34,13 @@ struct run_report {
 /* Whether action i of r->actions reached the store. */
 int report_action_applied(const struct run_report *r, size_t i);
 
+/* The version of the JSON report's shape (its "schema_version"; the
+ * schema is share/papyra/report.schema.json).  Bumped when a change can
+ * break a reader of the previous version: a key removed or renamed, a
+ * value's type or meaning changed, an always-present key made optional.
+ * Added keys, anomaly types or action names keep it (README). */
+#define REPORT_SCHEMA_VERSION "1"
+
 /* Write the report as one JSON document followed by "\n".  Returns 0, or
  * -1 when the stream reported an error. */
 int report_write_json(FILE *f, const struct run_report *r);

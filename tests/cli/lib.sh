@@ -10,12 +10,41 @@
 #                      quarantine timestamps are masked)
 # check_same A B NAME  two files are byte-identical
 # fixture CASE         copies tests/fixtures/CASE/data/. into $TMP/CASE, prints the dir
+# Every --format json report that run/run_unpriv produce is kept in
+# $REPORTS_DIR; run.sh validates them all against the schema at the end.
 
 run() {
 	"$PAPYRA" "$@" >"$TMP/.out" 2>"$TMP/.err" </dev/null
 	RC=$?
 	OUT=$(cat "$TMP/.out")
 	ERR=$(cat "$TMP/.err")
+	keep_json_report "$@"
+}
+
+# keep_json_report ARGS...: after a run with --format json (any case, also
+# --format=json), copy its report — the --output file when the summary line
+# says it was written there, else stdout — to $REPORTS_DIR with the command
+# line beside it (.args).  No report: --output said "NOT written" (exit 74),
+# or nothing on stdout (a command without --format, --help).
+keep_json_report() {
+	[ -n "${REPORTS_DIR:-}" ] || return 0
+	_kr_fmt= _kr_out= _kr_prev=
+	for _kr_a in "$@"; do
+		case $_kr_prev in --format) _kr_fmt=$_kr_a ;; --output) _kr_out=$_kr_a ;; esac
+		case $_kr_a in --format=*) _kr_fmt=${_kr_a#--format=} ;; --output=*) _kr_out=${_kr_a#--output=} ;; esac
+		_kr_prev=$_kr_a
+	done
+	[ "$(printf '%s' "$_kr_fmt" | tr 'A-Z' 'a-z')" = json ] || return 0
+	_kr_src=$TMP/.out
+	case $OUT in
+	*"report NOT written to "*) return 0 ;;
+	*"report written to $_kr_out (exit "*) [ -n "$_kr_out" ] && [ "$_kr_out" != - ] && _kr_src=$_kr_out ;;
+	esac
+	[ -s "$_kr_src" ] || return 0
+	_kr_f=$(mktemp --suffix=.json "$REPORTS_DIR/${T_FILE:-t}.XXXXXX") || return 0
+	cp "$_kr_src" "$_kr_f"
+	printf 'papyra %s\n' "$*" > "$_kr_f.args"
+	return 0
 }
 
 # run_unpriv ARGS...  like run, but as an unprivileged user when we are root
@@ -30,6 +59,7 @@ run_unpriv() {
 	RC=$?
 	OUT=$(cat "$TMP/.out")
 	ERR=$(cat "$TMP/.err")
+	keep_json_report "$@"
 }
 
 ok() { T_PASS=$((T_PASS + 1)); }

@@ -6,6 +6,10 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 FIX=$ROOT/tests/fixtures
 export PAPYRA ROOT FIX LC_ALL=C.UTF-8 TZ=UTC
 unset PAPYRA_BACKEND PAPYRA_PATH PAPYRA_CONFIG NO_COLOR
+# the JSON reports the tests produce (lib.sh keep_json_report), validated at the end
+REPORTS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/papyra-reports.XXXXXX")
+export REPORTS_DIR
+trap 'rm -rf "$REPORTS_DIR"' EXIT
 total_pass=0; total_fail=0
 for t in "$ROOT"/tests/cli/t_*.sh; do
 	[ -e "$t" ] || continue
@@ -29,5 +33,21 @@ for t in "$ROOT"/tests/cli/t_*.sh; do
 	echo "$(basename "$t"): $2 passed, $3 failed"
 	total_pass=$((total_pass + $2)); total_fail=$((total_fail + $3))
 done
+# every JSON report of the run against share/papyra/report.schema.json (Debian's
+# python3-jsonschema: /usr/bin/python3, not a python3 earlier on PATH)
+nrep=$(find "$REPORTS_DIR" -name '*.json' | wc -l)
+# (about 100 today: far fewer means the collecting hook broke)
+if [ "$nrep" -lt 50 ]; then
+	echo "  FAIL [reports] only $nrep JSON reports were collected"
+	total_fail=$((total_fail + 1))
+elif /usr/bin/python3 "$ROOT/tests/cli/validate_reports.py" "$ROOT/share/papyra/report.schema.json" "$REPORTS_DIR" \
+	>"$REPORTS_DIR/.log" 2>&1; then
+	total_pass=$((total_pass + 1))
+	tail -1 "$REPORTS_DIR/.log"
+else
+	head -200 "$REPORTS_DIR/.log"
+	echo "  FAIL [reports] JSON reports that do not match share/papyra/report.schema.json"
+	total_fail=$((total_fail + 1))
+fi
 echo "cli: $total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

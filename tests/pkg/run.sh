@@ -34,6 +34,11 @@ check "installed binary is smaller" test "$(stat -c %s "$I/bin/papyra")" -lt "$(
 check "man page installed" cmp man/papyra.1 "$I/share/man/man1/papyra.1"
 check "bash completion installed" cmp "$T/bash.ref" "$I/share/bash-completion/completions/papyra"
 check "zsh completion installed (site-functions)" cmp "$T/zsh.ref" "$I/share/zsh/site-functions/_papyra"
+check "report schema installed" cmp share/papyra/report.schema.json "$I/share/papyra/report.schema.json"
+# the installed binary's JSON report against the installed schema
+rc 2 "installed binary writes a JSON report" "$I/bin/papyra" persistence scan --path "$T/bad.ndjson" --format json --output "$T/inst.json"
+check "installed report valid against the installed schema" \
+	/usr/bin/python3 tests/cli/validate_reports.py "$I/share/papyra/report.schema.json" "$T/inst.json"
 rc 0 "installed --version" "$I/bin/papyra" --version
 check "installed --version text" grep -qx "papyra $VERSION" "$T/.last"
 rc 2 "installed binary scans" "$I/bin/papyra" persistence scan --path "$T/bad.ndjson"
@@ -50,6 +55,7 @@ check "deb: man page (gzipped)" sh -c "zcat '$R/share/man/man1/papyra.1.gz' | cm
 check "deb: man page renders" man -l "$R/share/man/man1/papyra.1.gz"
 check "deb: bash completion" cmp "$T/bash.ref" "$R/share/bash-completion/completions/papyra"
 check "deb: zsh completion (vendor-completions)" cmp "$T/zsh.ref" "$R/share/zsh/vendor-completions/_papyra"
+check "deb: report schema" cmp share/papyra/report.schema.json "$R/share/papyra/report.schema.json"
 rc 0 "deb: --version" "$R/bin/papyra" --version
 check "deb: --version text" grep -qx "papyra $VERSION" "$T/.last"
 rc 0 "deb: scan of a clean fixture" "$R/bin/papyra" persistence scan --path "$T/good.ndjson"

@@ -15,6 +15,7 @@
 #include "report.h"
 #include "scan.h"
 #include "strbuf.h"
+#include "version.h"
 
 static char *escaped(const char *s, size_t n)
 {
@@ -152,6 +153,10 @@ static void test_missing_store(void **state)
 	assert_string_equal(gh, "::warning::papyra: No data at .papyra/events.ndjson: nothing to check\n");
 	free(gh);
 	char *json = render(report_write_json, &r);
+	/* the versions come first, for a reader to pick the schema */
+	const char *head = "{\"papyra_version\": \"" PAPYRA_VERSION "\", \"schema_version\": \"" REPORT_SCHEMA_VERSION
+			   "\", \"command\": \"persistence scan\", ";
+	assert_int_equal(strncmp(json, head, strlen(head)), 0);
 	assert_non_null(strstr(json, "\"missing\": true, \"note\": \"No data at .papyra/events.ndjson: nothing to check\""));
 	free(json);
 	scan_report_free(&s);
