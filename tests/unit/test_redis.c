@@ -69,7 +69,7 @@ static void test_url_refusals(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"http://localhost", "rediss://localhost", "redis://host:0", "redis://host:99999",
+		"http://localhost", "redis://host:0", "redis://host:99999",
 		"redis://host:12a", "redis://host/abc", "redis://::1:6379", "unix://host/sock",
 		"unix://", "redis://h?db=-1",
 	};
@@ -224,13 +224,13 @@ static int live_setup(void **state)
 	L.cfg.quarantine_prefix = (char *)"ptest:u:quarantine";
 	retention_init(&L.cfg.retention);
 	perr e = { 0 };
-	return redis_conn_open(&L.raw, L.url, 0, &e);
+	return redis_conn_open(&L.raw, L.url, NULL, &e);
 }
 
 static int live_teardown(void **state)
 {
 	struct live *L = *state;
-	if (L->raw.ctx)
+	if (L->raw.display)
 		redis_conn_close(&L->raw);
 	return 0;
 }
