@@ -44,9 +44,10 @@ trap redis_stop EXIT
 
 # redis_spawn VAR START: one more server (TLS, replica, sentinel, cluster
 # node) on a free loopback port below 55000 (a cluster bus is port +
-# 10000).  START is a function called with the port that execs
-# redis-server in the foreground (no daemonizing: the pid is the job's
-# own, $!), logging to $TMP/VAR.log; it is ready when the log says so.
+# 10000).  START is a function called with the port and a directory of
+# its own (--dir: a replica's RDB must not be loaded by another server)
+# that execs redis-server in the foreground (no daemonizing: the pid is
+# the job's own, $!), logging to $TMP/VAR.log; ready when the log says so.
 # Sets $VAR to the port and ${VAR}_PID; stopped by pid with the first one.
 REDIS_MORE_PIDS=
 REDIS_SPAWNS=0
@@ -55,7 +56,8 @@ redis_spawn() {
 	for _try in 1 2 3 4 5 6 7 8; do
 		_p=$(awk -v s="$$$REDIS_SPAWNS$_try" 'BEGIN { srand(s); print 20000 + int(rand() * 35000) }')
 		redis-cli -p "$_p" ping >/dev/null 2>&1 && continue
-		( "$2" "$_p" ) >"$TMP/$1.log" 2>&1 &
+		mkdir -p "$TMP/$1.d"
+		( "$2" "$_p" "$TMP/$1.d" ) >"$TMP/$1.log" 2>&1 &
 		_pid=$!
 		_i=0
 		while [ $_i -lt 200 ] && kill -0 "$_pid" 2>/dev/null &&

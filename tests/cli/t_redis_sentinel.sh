@@ -12,15 +12,15 @@ redis_available || { return 0 2>/dev/null || exit 0; }
 SPW=sentinel-secret
 # a sentinel needs a config file it can rewrite
 sentinel_server() {
-	cat > "$TMP/sentinel.conf" <<CONF
+	cat > "$2/sentinel.conf" <<CONF
 port $1
 bind 127.0.0.1
-dir $TMP
+dir $2
 requirepass $SPW
 sentinel monitor mymaster 127.0.0.1 $PORT 1
 sentinel down-after-milliseconds mymaster 60000
 CONF
-	exec redis-server "$TMP/sentinel.conf" --sentinel
+	exec redis-server "$2/sentinel.conf" --sentinel
 }
 redis_spawn SPORT sentinel_server || { return 0 2>/dev/null || exit 0; }
 scli() { redis-cli -p "$SPORT" -a "$SPW" --no-auth-warning "$@"; }
@@ -78,20 +78,20 @@ done
 
 # --- the sentinel names a replica (a failover under way): the next one is asked ---------
 replica_server() {
-	exec redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no --dir "$TMP" \
+	exec redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no --dir "$2" \
 		--replicaof 127.0.0.1 "$PORT"
 }
 redis_spawn RPORT replica_server || { return 0 2>/dev/null || exit 0; }
 liar_server() {
-	cat > "$TMP/liar.conf" <<CONF
+	cat > "$2/liar.conf" <<CONF
 port $1
 bind 127.0.0.1
-dir $TMP
+dir $2
 requirepass $SPW
 sentinel monitor mymaster 127.0.0.1 $RPORT 1
 sentinel down-after-milliseconds mymaster 60000
 CONF
-	exec redis-server "$TMP/liar.conf" --sentinel
+	exec redis-server "$2/liar.conf" --sentinel
 }
 redis_spawn LPORT liar_server || { return 0 2>/dev/null || exit 0; }
 run persistence scan --backend redis --redis-url "redis-sentinel://127.0.0.1:$LPORT,127.0.0.1:$SPORT/mymaster" --sentinel-password $SPW

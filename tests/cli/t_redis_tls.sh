@@ -17,7 +17,7 @@ EC="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
 ssl req -x509 $EC -keyout "$C/ca.key" -out "$C/ca.crt" -days 2 -subj /CN=papyra-test-ca
 ssl req -x509 $EC -keyout "$C/other.key" -out "$C/other.crt" -days 2 -subj /CN=papyra-other-ca
 ssl req $EC -keyout "$C/server.key" -out "$C/server.csr" -subj /CN=localhost
-printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > "$C/server.ext"
+printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n' > "$C/server.ext"
 ssl x509 -req -in "$C/server.csr" -CA "$C/ca.crt" -CAkey "$C/ca.key" -CAcreateserial \
 	-out "$C/server.crt" -days 2 -extfile "$C/server.ext"
 ssl req $EC -keyout "$C/client.key" -out "$C/client.csr" -subj /CN=papyra-client
@@ -30,7 +30,7 @@ cat "$C/client.crt" "$C/client.key" > "$C/client.pem"
 # certificate does not name); client certificates optional for now
 tls_server() {
 	exec redis-server --port 0 --tls-port "$1" --bind 127.0.0.1 127.0.0.2 --save '' --appendonly no \
-		--dir "$TMP" --tls-cert-file "$C/server.crt" --tls-key-file "$C/server.key" \
+		--dir "$2" --tls-cert-file "$C/server.crt" --tls-key-file "$C/server.key" \
 		--tls-ca-cert-file "$C/ca.crt" --tls-auth-clients optional
 }
 redis_spawn TPORT tls_server || { return 0 2>/dev/null || exit 0; }
@@ -128,6 +128,33 @@ kill -CONT "$TPORT_PID"
 check_rc 69 "a TLS server that does not answer the handshake"
 check_err "TLS handshake timed out" "handshake deadline: said"
 check_true "the server still answers afterwards" test "$(rcli ping)" = PONG
+
+# --- a Sentinel over TLS (rediss-sentinel://): TLS to the sentinel and the master ----------
+# (the sentinel reaches the master over TLS too, with its certificate as a client's)
+tls_sentinel() {
+	cat > "$2/sentinel.conf" <<CONF
+port 0
+tls-port $1
+bind 127.0.0.1
+dir $2
+tls-cert-file $C/server.crt
+tls-key-file $C/server.key
+tls-ca-cert-file $C/ca.crt
+tls-auth-clients optional
+tls-replication yes
+sentinel monitor mymaster 127.0.0.1 $TPORT 1
+sentinel down-after-milliseconds mymaster 60000
+CONF
+	exec redis-server "$2/sentinel.conf" --sentinel
+}
+if redis_spawn TSPORT tls_sentinel; then
+	redis_suite "TLS Sentinel" --backend redis --redis-url "rediss-sentinel://localhost:$TSPORT/mymaster" \
+		--redis-tls-ca "$C/ca.crt"
+	run persistence scan --backend redis --redis-url "rediss-sentinel://localhost:$TSPORT/mymaster" \
+		--redis-tls-ca "$C/other.crt"
+	check_rc 69 "TLS Sentinel: a sentinel whose certificate does not verify"
+	check_err "sentinel localhost:$TSPORT: TLS handshake failed: certificate verify failed" "TLS Sentinel: said"
+fi
 
 redis_stop
 check_true "the TLS server stopped" sh -c "! kill -0 $TPORT_PID 2>/dev/null"
