@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "redis_conn_int.h"
+#include "strbuf.h"
 
 /* A TLS handshake is a few round trips; a server that has not finished
  * one by then is almost surely a plain Redis waiting for a newline in
@@ -293,16 +294,12 @@ static void conn_probe_role(struct redis_conn *c, int64_t deadline)
 	redisReply *r = conn_reply_by(c, deadline, &ignored);
 	if (r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
 	    r->element[0]->type == REDIS_REPLY_STRING && strcmp(r->element[0]->str, "sentinel") == 0) {
-		struct { char *p; size_t n; } names = { NULL, 0 };
-		FILE *f = open_memstream(&names.p, &names.n);
+		struct strbuf names = { 0 };
 		const redisReply *m = r->elements >= 2 ? r->element[1] : NULL;
-		for (size_t i = 0; f && m && m->type == REDIS_REPLY_ARRAY && i < m->elements; i++)
+		for (size_t i = 0; m && m->type == REDIS_REPLY_ARRAY && i < m->elements; i++)
 			if (m->element[i]->type == REDIS_REPLY_STRING)
-				fprintf(f, "%s%s", i ? ", " : "", m->element[i]->str);
-		if (f && fclose(f) == 0)
-			c->sentinel_of = names.p;
-		else
-			free(names.p);
+				strbuf_printf(&names, "%s%s", i ? ", " : "", m->element[i]->str);
+		c->sentinel_of = strbuf_detach(&names, NULL);
 	}
 	if (r)
 		freeReplyObject(r);
