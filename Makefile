@@ -4,7 +4,7 @@
 
 PREFIX ?= /usr/local
 CC ?= cc
-PKGS := ncursesw libcjson hiredis
+PKGS := ncursesw libcjson hiredis openssl
 BUILD ?= build
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
@@ -12,7 +12,7 @@ CSTD := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS
 OPT ?= -O2 -g
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(EXTRA_CFLAGS) -Icore -Iui -Isrc -Itests/unit \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lncursesw -lcjson -lhiredis) -lm
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lncursesw -lcjson -lhiredis -lssl -lcrypto) -lm
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 CORE_SRC := $(wildcard core/*.c)
@@ -42,7 +42,7 @@ $(BUILD)/papyra: $(APP_OBJ) $(BUILD)/libpapyra.a
 
 # papyra-cli: the same commands without ncurses (no interactive console),
 # for minimal init-container images; the default build is unchanged.
-CLI_PKGS := libcjson hiredis
+CLI_PKGS := libcjson hiredis openssl
 CLI_OBJ := $(APP_SRC:%.c=$(BUILD)/cli/%.o)
 $(BUILD)/cli/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -51,7 +51,7 @@ $(BUILD)/cli/%.o: %.c
 
 $(BUILD)/papyra-cli: $(CLI_OBJ) $(BUILD)/libpapyra.a
 	$(CC) $(OPT) $(EXTRA_CFLAGS) $(EXTRA_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libpapyra.a \
-		$(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null || echo -lcjson -lhiredis) -lm
+		$(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null || echo -lcjson -lhiredis -lssl -lcrypto) -lm
 
 cli-only: $(BUILD)/papyra-cli
 
@@ -92,8 +92,8 @@ FUZZ_TARGETS := fuzz_scan:corpus fuzz_jsonv_diff:corpus_jsonv
 fuzz:
 	@mkdir -p build/fuzz
 	@pass=0; fail=0; for t in $(FUZZ_TARGETS); do name=$${t%%:*}; corpus=$${t#*:}; \
-		clang $(CSTD) $(FUZZ_FLAGS) -Icore $(shell pkg-config --cflags libcjson hiredis) -o build/fuzz/$$name \
-			tests/fuzz/$$name.c $(CORE_SRC) $(shell pkg-config --libs libcjson hiredis) -lm || exit 1; \
+		clang $(CSTD) $(FUZZ_FLAGS) -Icore $(shell pkg-config --cflags libcjson hiredis openssl) -o build/fuzz/$$name \
+			tests/fuzz/$$name.c $(CORE_SRC) $(shell pkg-config --libs libcjson hiredis openssl) -lm || exit 1; \
 		rm -rf build/fuzz/$$corpus; mkdir -p build/fuzz/$$corpus; cp tests/fuzz/$$corpus/* build/fuzz/$$corpus/; \
 		build/fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -seed=1 -max_len=4096 -print_final_stats=1 \
 			build/fuzz/$$corpus >build/fuzz/$$name.log 2>&1; rc=$$?; \

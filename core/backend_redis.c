@@ -334,7 +334,12 @@ int backend_redis_open(const struct config *c, struct backend **out, perr *e)
 	if (!(s->quarantine_prefix = px_strdup(c->quarantine_prefix, e)))
 		goto oom;
 	/* the config's range (CONFIG_REDIS_TIMEOUT_MIN..MAX) keeps this cast defined */
-	if (redis_conn_open(&s->conn, c->redis_url, (int64_t)(c->redis_timeout * 1000.0 + 0.5), e) < 0)
+	struct redis_conn_opts co = {
+		.timeout_ms = (int64_t)(c->redis_timeout * 1000.0 + 0.5),
+		.tls = { c->redis_tls_ca, c->redis_tls_cert, c->redis_tls_key, c->redis_tls_insecure },
+		.sentinel_password = c->sentinel_password,
+	};
+	if (redis_conn_open(&s->conn, c->redis_url, &co, e) < 0)
 		goto fail;
 	if (!(b->location = px_strdup(s->conn.display, e)))
 		goto oom;

@@ -36,11 +36,21 @@ static const struct {
 	[CK_MAX_AGE_SECONDS] = { "--max-age-seconds", "PAPYRA_MAX_AGE_SECONDS", "max_age_seconds" },
 	[CK_MAX_TOTAL_BYTES] = { "--max-total-bytes", "PAPYRA_MAX_TOTAL_BYTES", "max_total_bytes" },
 	[CK_REDIS_TIMEOUT] = { "--redis-timeout", "PAPYRA_REDIS_TIMEOUT", "redis_timeout" },
+	[CK_REDIS_TLS_CA] = { "--redis-tls-ca", "PAPYRA_REDIS_TLS_CA", "redis_tls_ca" },
+	[CK_REDIS_TLS_CERT] = { "--redis-tls-cert", "PAPYRA_REDIS_TLS_CERT", "redis_tls_cert" },
+	[CK_REDIS_TLS_KEY] = { "--redis-tls-key", "PAPYRA_REDIS_TLS_KEY", "redis_tls_key" },
+	[CK_REDIS_TLS_INSECURE] = { "--redis-tls-insecure", "PAPYRA_REDIS_TLS_INSECURE", "redis_tls_insecure" },
+	[CK_SENTINEL_PASSWORD] = { "--sentinel-password", "PAPYRA_SENTINEL_PASSWORD", "sentinel_password" },
 };
 
 const char *config_key_flag(enum config_key k) { return keys[k].flag; }
 const char *config_key_env(enum config_key k) { return keys[k].env; }
 const char *config_key_json(enum config_key k) { return keys[k].json; }
+
+int config_key_is_switch(enum config_key k)
+{
+	return k == CK_REDIS_TLS_INSECURE;
+}
 
 int config_key_from_flag(const char *flag)
 {
@@ -55,6 +65,7 @@ void retention_init(struct retention *r)
 	r->max_records = -1;
 	r->max_age_seconds = -1;
 	r->max_total_bytes = -1;
+	r->approx_trim = 0;
 }
 
 int retention_active(const struct retention *r)
@@ -118,6 +129,13 @@ static int set_string(char **dst, const char *v, perr *e)
 	return 0;
 }
 
+static int set_file(char **dst, const char *v, int origin, const char *name, perr *e)
+{
+	if (!*v)
+		return perr_set(e, PX_USAGE, "%s %s: empty file name", origin_name(origin), name);
+	return set_string(dst, v, e);
+}
+
 static int apply_key(struct config *c, enum config_key k, const char *v, int origin, perr *e)
 {
 	const char *name = origin == 0 ? keys[k].flag : origin == 1 ? keys[k].env : keys[k].json;
@@ -144,6 +162,15 @@ static int apply_key(struct config *c, enum config_key k, const char *v, int ori
 	case CK_PREFIX: return set_string(&c->prefix, v, e);
 	case CK_SYSTEM_ID: return set_string(&c->system_id, v, e);
 	case CK_QUARANTINE_PREFIX: return set_string(&c->quarantine_prefix, v, e);
+	case CK_REDIS_TLS_CA: return set_file(&c->redis_tls_ca, v, origin, name, e);
+	case CK_REDIS_TLS_CERT: return set_file(&c->redis_tls_cert, v, origin, name, e);
+	case CK_REDIS_TLS_KEY: return set_file(&c->redis_tls_key, v, origin, name, e);
+	case CK_SENTINEL_PASSWORD: return set_string(&c->sentinel_password, v, e);
+	case CK_REDIS_TLS_INSECURE:
+		if (config_parse_bool(v, &c->redis_tls_insecure) < 0)
+			return perr_set(e, PX_USAGE, "%s %s: '%s' is not a boolean (1, 0, true, false, yes, no)",
+					origin_name(origin), name, v);
+		return 0;
 	case CK_MAX_AGE_SECONDS:
 		if ((st = numparse_double(v, 0, HUGE_VAL, &d)) != NP_OK)
 			return perr_set(e, PX_USAGE, "%s %s: '%s' %s (a decimal number of seconds >= 0)",
@@ -233,6 +260,8 @@ static int apply_file(struct config *c, const char *path, int have[CK__COUNT], i
 		const char *v;
 		if (cJSON_IsString(it)) {
 			v = it->valuestring;
+		} else if (cJSON_IsBool(it) && config_key_is_switch((enum config_key)k)) {
+			v = cJSON_IsTrue(it) ? "1" : "0";
 		} else if (cJSON_IsNumber(it)) {
 			/* cJSON keeps only a double: print it back as text and let the
 			 * one parser judge it.  The cast is guarded, since converting
@@ -330,6 +359,12 @@ void config_free(struct config *c)
 	free(c->prefix);
 	free(c->system_id);
 	free(c->quarantine_prefix);
+	free(c->redis_tls_ca);
+	free(c->redis_tls_cert);
+	free(c->redis_tls_key);
+	if (c->sentinel_password)
+		memset(c->sentinel_password, 0, strlen(c->sentinel_password));
+	free(c->sentinel_password);
 	free(c->config_file);
 	free(c->ignored_file_backend);
 	memset(c, 0, sizeof *c);

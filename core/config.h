@@ -15,6 +15,9 @@ struct retention {
 	int64_t max_records;
 	double max_age_seconds;
 	int64_t max_total_bytes;
+	/* Redis compaction only: XTRIM "~" (whole macro nodes) instead of
+	 * exactly; set by compact --approx-trim, not a stored setting. */
+	int approx_trim;
 };
 
 void retention_init(struct retention *r);
@@ -32,6 +35,11 @@ struct config {
 	int64_t max_read;         /* Redis listing cap per stream; 0 = none */
 	char *quarantine_prefix;  /* default "{prefix}:{system_id}:quarantine" */
 	double redis_timeout;     /* seconds: deadline of each Redis command and of connecting */
+	char *redis_tls_ca;       /* rediss: PEM CA file; NULL: the system's store */
+	char *redis_tls_cert;     /* rediss: PEM client certificate; NULL: none */
+	char *redis_tls_key;      /* rediss: PEM private key; NULL: in the cert file */
+	int redis_tls_insecure;   /* rediss: do not verify the server's certificate */
+	char *sentinel_password;  /* redis-sentinel: AUTH for the sentinels; NULL: none */
 	struct retention retention;
 	char *config_file;        /* the file that was read, or NULL */
 	/* require_data (config file) or PAPYRA_REQUIRE_DATA: a missing store is
@@ -57,7 +65,9 @@ int config_parse_bool(const char *s, int *out);
 enum config_key {
 	CK_BACKEND, CK_PATH, CK_MAX_FILES, CK_MAX_BYTES, CK_REDIS_URL, CK_PREFIX,
 	CK_SYSTEM_ID, CK_SCAN_SAMPLE_SIZE, CK_MAX_READ, CK_QUARANTINE_PREFIX,
-	CK_MAX_RECORDS, CK_MAX_AGE_SECONDS, CK_MAX_TOTAL_BYTES, CK_REDIS_TIMEOUT, CK__COUNT
+	CK_MAX_RECORDS, CK_MAX_AGE_SECONDS, CK_MAX_TOTAL_BYTES, CK_REDIS_TIMEOUT,
+	CK_REDIS_TLS_CA, CK_REDIS_TLS_CERT, CK_REDIS_TLS_KEY, CK_REDIS_TLS_INSECURE,
+	CK_SENTINEL_PASSWORD, CK__COUNT
 };
 
 /* Name in the three spellings: flag "--max-files", env "PAPYRA_MAX_FILES",
@@ -66,6 +76,9 @@ const char *config_key_flag(enum config_key k);
 const char *config_key_env(enum config_key k);
 const char *config_key_json(enum config_key k);
 int config_key_from_flag(const char *flag); /* -1 when unknown */
+/* A switch takes no value on the command line ("--redis-tls-insecure");
+ * its environment variable and config key take a boolean. */
+int config_key_is_switch(enum config_key k);
 
 /* Resolve the configuration.  `flags[k]` is the value given on the command
  * line or NULL; `config_flag` is --config or NULL.  Errors (bad number,

@@ -12,8 +12,12 @@
  *
  * Compaction trims with XTRIM MINID (max_age_seconds, measured by the
  * entry id: the time Redis appended it) then XTRIM MAXLEN (max_records),
- * exact rather than "~", since an operator asked for that number.  Redis
- * cannot trim a stream by bytes: max_total_bytes is left alone here. */
+ * exact by default, since an operator asked for that number.  With
+ * --approx-trim it is "~ ... LIMIT REDIS_TRIM_LIMIT", repeated while a call
+ * still trims: whole macro nodes only (a few entries beyond the threshold
+ * may stay, as with Papyra's approximate trim), and each call bounded, so
+ * a trim of millions never stalls the server for long.  Redis cannot trim
+ * a stream by bytes: max_total_bytes is left alone here. */
 #include "redis_store.h"
 
 #include <stdio.h>
@@ -28,6 +32,9 @@
 /* XDEL batches sent before their replies are read, so the output buffer
  * stays bounded for a plan of millions of entries. */
 #define REDIS_PIPELINE_DEPTH 16
+/* Entries one approximate XTRIM may evict: 100 default macro nodes (the
+ * server's own default LIMIT for "~"), a few milliseconds of work. */
+#define REDIS_TRIM_LIMIT "10000"
 
 struct rapply {
 	struct redis_store *st;
@@ -383,9 +390,12 @@ int redis_store_apply(struct redis_store *st, const struct plan *p, struct apply
 
 /* ---- compaction ------------------------------------------------------------ */
 
+/* The longest XTRIM we send: XTRIM key MAXLEN ~ N LIMIT L. */
+#define XTRIM_ARGS 7
+
 /* Send `n` commands of `argc` arguments each (argv rows), read integer
  * replies into out (may be NULL). */
-static int pipeline_ints(struct redis_conn *c, size_t n, int argc, const char *argv[][4],
+static int pipeline_ints(struct redis_conn *c, size_t n, int argc, const char *argv[][XTRIM_ARGS],
 			 const char *what, long long *out, perr *e)
 {
 	for (size_t i = 0; i < n; i++)
@@ -405,7 +415,7 @@ static int pipeline_ints(struct redis_conn *c, size_t n, int argc, const char *a
 
 static int total_len(struct redis_store *st, char *const *keys, size_t n, int64_t *total, perr *e)
 {
-	const char *argv[REDIS_N_STREAMS][4];
+	const char *argv[REDIS_N_STREAMS][XTRIM_ARGS];
 	long long len[REDIS_N_STREAMS] = { 0 };
 	for (size_t i = 0; i < n; i++) {
 		argv[i][0] = "XLEN";
@@ -419,13 +429,17 @@ static int total_len(struct redis_store *st, char *const *keys, size_t n, int64_
 	return 0;
 }
 
-static void xtrim_row(const char *row[4], const char *key, const char *strategy,
-		      const char *threshold)
+static void xtrim_row(const char *row[XTRIM_ARGS], const char *key, const char *strategy,
+		      const char *threshold, int approx)
 {
-	row[0] = "XTRIM";
-	row[1] = key;
-	row[2] = strategy;
-	row[3] = threshold;
+	const char *v[XTRIM_ARGS] = { "XTRIM", key, strategy, threshold };
+	if (approx) {
+		v[3] = "~";
+		v[4] = threshold;
+		v[5] = "LIMIT";
+		v[6] = REDIS_TRIM_LIMIT;
+	}
+	memcpy(row, v, sizeof v);
 }
 
 int redis_store_compact(struct redis_store *st, const struct retention *ret,
@@ -451,7 +465,7 @@ int redis_store_compact(struct redis_store *st, const struct retention *ret,
 	}
 	if (total_len(st, streams, ns, &res->before_records, e) < 0)
 		return -1;
-	const char *argv[2 * REDIS_N_STREAMS][4];
+	const char *argv[2 * REDIS_N_STREAMS][XTRIM_ARGS];
 	size_t n = 0;
 	char minid[32], maxlen[32];
 	struct timespec ts;
@@ -465,11 +479,20 @@ int redis_store_compact(struct redis_store *st, const struct retention *ret,
 	/* age first, then count (SPEC §5) */
 	for (size_t i = 0; i < ns; i++) {
 		if (use_age)
-			xtrim_row(argv[n++], streams[i], "MINID", minid);
+			xtrim_row(argv[n++], streams[i], "MINID", minid, ret->approx_trim);
 		if (ret->max_records >= 0)
-			xtrim_row(argv[n++], streams[i], "MAXLEN", maxlen);
+			xtrim_row(argv[n++], streams[i], "MAXLEN", maxlen, ret->approx_trim);
 	}
-	if (pipeline_ints(c, n, 4, argv, "XTRIM", NULL, e) < 0)
-		return -1;
+	long long trimmed[2 * REDIS_N_STREAMS];
+	while (n) {
+		if (pipeline_ints(c, n, ret->approx_trim ? XTRIM_ARGS : 4, argv, "XTRIM", trimmed, e) < 0)
+			return -1;
+		/* exact: done in one call; approximate: again while it trims */
+		size_t keep = 0;
+		for (size_t i = 0; ret->approx_trim && i < n; i++)
+			if (trimmed[i] > 0)
+				memmove(argv[keep++], argv[i], sizeof argv[i]);
+		n = keep;
+	}
 	return total_len(st, streams, ns, &res->after_records, e);
 }

@@ -1,12 +1,18 @@
-/* Redis connection for the Redis Streams backend: URL parsing (with the
- * password redacted for display), connecting with a timeout, AUTH, SELECT,
- * and commands whose every reply is checked.
+/* Redis connection for the Redis Streams backend: our own socket (TCP,
+ * unix, or TLS over TCP: redis_tls.h) under hiredis's reply reader and
+ * command formatter, the AUTH/SELECT handshake, Sentinel discovery, and
+ * commands whose every reply is checked.  Every wait is a poll with a
+ * deadline (--redis-timeout).
  *
- * Errors are classed for SPEC §6: a server that cannot be reached, refuses
- * the connection or the credentials, or drops the connection is
- * PX_UNAVAILABLE (69) and the message names the redacted URL and the
- * reason; an error reply to a data command (out of memory, wrong type...)
- * is PX_IOERR (74); a URL that cannot be parsed is PX_USAGE (64). */
+ * Errors are classed for SPEC §6, one rule (redis_reply_check): a server
+ * that cannot be reached, refuses the connection, the TLS handshake or the
+ * credentials, times out or drops the connection, and a server that will
+ * not serve this command here (NOPERM, a read-only replica's READONLY, a
+ * cluster's MOVED / ASK / CROSSSLOT, LOADING...) is PX_UNAVAILABLE (69),
+ * the message naming the redacted URL and the reason; an error reply we
+ * did not expect (out of memory, wrong type...) is PX_IOERR (74); a URL or
+ * TLS file that cannot be used, and a Sentinel's port given as redis://,
+ * are PX_USAGE (64). */
 #ifndef PAPYRA_REDIS_CONN_H
 #define PAPYRA_REDIS_CONN_H
 
@@ -16,55 +22,56 @@
 #include <hiredis/hiredis.h>
 
 #include "common.h"
+#include "redis_tls.h"
+#include "redis_url.h"
 
 /* Connecting (and the TCP handshake) gives up after this long: an
  * unreachable host must fail a startup gate quickly, not hang it. */
 #define REDIS_CONNECT_TIMEOUT_MS 2000
 /* Default deadline (--redis-timeout) of each reply, from the moment we
  * start waiting for it until it is complete, and of connecting plus the
- * AUTH/SELECT handshake: generous, because one page of a large stream or
- * one MULTI batch is a single reply, yet bounded so a wedged or dribbling
- * server never hangs a CI job.  Past it: PX_UNAVAILABLE "timed out". */
+ * TLS and AUTH/SELECT handshakes: generous, because one page of a large
+ * stream or one MULTI batch is a single reply, yet bounded so a wedged or
+ * dribbling server never hangs a CI job.  Past it: PX_UNAVAILABLE "timed
+ * out".  Through a Sentinel, each sentinel asked gets this deadline. */
 #define REDIS_COMMAND_TIMEOUT_MS 30000
 
-/* A parsed URL.  Accepted forms (the ones redis-py accepts that matter):
- *   redis://[[user]:password@]host[:port][/db][?db=N&password=P&username=U]
- *   unix://[[user]:password@]/path/to.sock[?db=N&password=P&username=U]
- * Defaults: host localhost, port 6379, db 0.  User and password are
- * percent-decoded; an IPv6 host is written in brackets. */
-struct redis_url {
-	char *host;     /* NULL for unix */
-	int port;
-	char *socket;   /* unix socket path, else NULL */
-	char *user;     /* NULL: none */
-	char *password; /* NULL: no AUTH */
-	int64_t db;
-	char *display;  /* the URL as given, every password replaced by "***" */
+/* How to connect besides the URL.  Strings are borrowed for the call. */
+struct redis_conn_opts {
+	int64_t timeout_ms;        /* <= 0: REDIS_COMMAND_TIMEOUT_MS */
+	struct redis_tls_opts tls; /* only with a rediss:// URL (else PX_USAGE) */
+	/* AUTH for the sentinels of a redis-sentinel:// URL (the URL's
+	 * credentials are the master's); NULL: none. */
+	const char *sentinel_password;
 };
-
-/* Parse `url` into `u` (all strings owned by `u`).  PX_USAGE on a malformed
- * URL (the message shows it redacted). */
-int redis_url_parse(const char *url, struct redis_url *u, perr *e);
-void redis_url_free(struct redis_url *u);
-
-/* The URL with any password replaced by "***", newly allocated; best effort
- * for malformed URLs (what looks like a password is still hidden).  NULL
- * only when out of memory. */
-char *redis_url_redact(const char *url);
 
 struct redis_conn {
-	redisContext *ctx;     /* its socket is non-blocking: every wait is a poll with a deadline */
-	char *display;         /* redacted URL, for messages */
-	int64_t timeout_ms;    /* deadline of each reply */
-	int64_t open_deadline; /* while connecting: the whole handshake's deadline, else 0 */
+	int fd;                      /* -1: not connected */
+	struct redis_tls *tls;       /* NULL: plain socket */
+	struct redis_tls_ctx *tls_ctx; /* rediss: the settings, owned */
+	redisReader *reader;
+	char *out;                   /* formatted commands not yet written */
+	size_t out_n, out_off, out_cap;
+	size_t queued;               /* commands whose reply is not read yet */
+	redisReply **stash;          /* replies read ahead by the Sentinel probe */
+	size_t n_stash, stash_at;
+	size_t replies;              /* replies read on this socket */
+	int probed;                  /* asked ROLE after "unknown command" */
+	char *sentinel_of;           /* set when that showed a Sentinel: the masters it knows */
+	char *display;               /* redacted URL, for messages */
+	int64_t timeout_ms;          /* deadline of each reply */
+	int64_t open_deadline;       /* while connecting: the whole handshake's deadline, else 0 */
+	char lost[300];              /* why the transport failed */
 };
 
-/* Connect, AUTH when a password is given, SELECT the db (or PING), so that
- * an unusable server is found here and not halfway through a command.
- * `timeout_ms` (<= 0: REDIS_COMMAND_TIMEOUT_MS) bounds all of that together
- * and then each reply (the TCP connect itself at most
- * REDIS_CONNECT_TIMEOUT_MS). */
-int redis_conn_open(struct redis_conn *c, const char *url, int64_t timeout_ms, perr *e);
+/* Connect (for a Sentinel URL: ask each sentinel in turn for the master,
+ * connect to it and check with ROLE that it is one), TLS handshake for
+ * rediss, AUTH when a password is given, SELECT when the db is not 0.
+ * Nothing else is sent (no PING), so an ACL user with only the commands
+ * it needs (+@read for a scan) is enough; a server that is unusable for
+ * another reason is then found by the first command.  `o` may be NULL
+ * (defaults).  See the class rule above. */
+int redis_conn_open(struct redis_conn *c, const char *url, const struct redis_conn_opts *o, perr *e);
 void redis_conn_close(struct redis_conn *c);
 
 /* Queue a command (pipelining: nothing is sent until a reply is read).
@@ -85,8 +92,9 @@ redisReply *redis_conn_command(struct redis_conn *c, int type, const char *what,
 			       const char **argv, const size_t *len, perr *e);
 
 /* Check a reply: not NULL, not an error reply, of `type` (or -1: any).
- * Returns 0, or -1 with `e` set: an error reply about credentials or a
- * loading server is PX_UNAVAILABLE, any other PX_IOERR. */
+ * Returns 0, or -1 with `e` set and classed by the rule above, the
+ * message explaining the replies that have an explanation (a replica, a
+ * cluster node, a Sentinel). */
 int redis_reply_check(const struct redis_conn *c, const redisReply *r, int type,
 		      const char *what, perr *e);
 

@@ -179,6 +179,9 @@ int cli_fail(struct cli *c, const perr *e)
 int cli_open_backend(struct cli *c, struct backend **out)
 {
 	perr e = { 0 };
+	if (c->cfg.backend == BK_REDIS && c->cfg.redis_tls_insecure)
+		cli_warn(c, "warning", "--redis-tls-insecure: the Redis server's TLS certificate is NOT verified; "
+			 "anyone on the network path can pose as the server and read or change the data");
 	if (backend_open(&c->cfg, out, &e) < 0)
 		return cli_fail(c, &e);
 	return 0;
@@ -199,7 +202,19 @@ static const char *const backend_help[CK__COUNT] = {
 	[CK_MAX_AGE_SECONDS] = "retention: drop records older than S seconds",
 	[CK_MAX_TOTAL_BYTES] = "retention: keep the newest records that fit in N bytes",
 	[CK_REDIS_TIMEOUT] = "redis: give up on a command or on connecting after S seconds (default 30)",
+	[CK_REDIS_TLS_CA] = "rediss: PEM file of the CAs that sign the server's certificate (default: the system's)",
+	[CK_REDIS_TLS_CERT] = "rediss: PEM client certificate, for servers that ask for one",
+	[CK_REDIS_TLS_KEY] = "rediss: PEM private key of the client certificate (default: in the cert file)",
+	[CK_REDIS_TLS_INSECURE] = "rediss: do not verify the server's certificate (said on stderr every run)",
+	[CK_SENTINEL_PASSWORD] = "redis-sentinel: the sentinels' password (the URL's is the master's)",
 };
+
+const char *cli_backend_metavar(int k)
+{
+	if (config_key_is_switch((enum config_key)k))
+		return NULL;
+	return k == CK_REDIS_TLS_CA || k == CK_REDIS_TLS_CERT || k == CK_REDIS_TLS_KEY ? "FILE" : "VALUE";
+}
 
 const char *cli_backend_help(int k)
 {
@@ -218,7 +233,9 @@ void cli_print_help(FILE *f, const struct cli_cmd *cmd)
 	fputs("\nbackend options (also from PAPYRA_* environment variables or a config file):\n", f);
 	for (int k = 0; k < CK__COUNT; k++) {
 		char left[64];
-		snprintf(left, sizeof left, "%s VALUE", config_key_flag((enum config_key)k));
+		const char *mv = cli_backend_metavar(k);
+		snprintf(left, sizeof left, "%s%s%s", config_key_flag((enum config_key)k), mv ? " " : "",
+			 mv ? mv : "");
 		fprintf(f, "  %-28s %s\n", left, backend_help[k]);
 	}
 	fprintf(f, "  %-28s %s\n", "--config FILE", "JSON config file (default $PAPYRA_CONFIG, ./papyra.json)");
@@ -297,7 +314,10 @@ static int cli_takes_value(const struct cli_cmd *cmd, const char *name, int *oi)
 			*oi = i;
 			return cmd->opts[i].metavar != NULL;
 		}
-	if (config_key_from_flag(name) >= 0 || strcmp(name, "--config") == 0)
+	int k = config_key_from_flag(name);
+	if (k >= 0)
+		return !config_key_is_switch((enum config_key)k);
+	if (strcmp(name, "--config") == 0)
 		return 1;
 	return -1;
 }

@@ -84,6 +84,8 @@ void cli_print_help(FILE *f, const struct cli_cmd *cmd);
 /* Help text of backend option `k` (enum config_key), for --help and the
  * shell completions. */
 const char *cli_backend_help(int k);
+/* Its metavar: "FILE", "VALUE", or NULL for a switch (no value). */
+const char *cli_backend_metavar(int k);
 
 /* Open the configured backend; on failure reports and returns the exit code
  * (and *out is NULL).  Returns 0 on success. */

@@ -72,7 +72,12 @@ static int startup_run(struct cli *c)
 static int compact_run(struct cli *c)
 {
 	struct pipeline p;
+	struct retention ret = c->cfg.retention;
+	ret.approx_trim = cli_has(c, "--approx-trim");
 	int rc = pipeline_begin(&p, c);
+	if (rc == 0 && ret.approx_trim && c->cfg.backend != BK_REDIS)
+		rc = cli_usage_error(c, "--approx-trim: only the redis backend trims approximately "
+				     "(files are rewritten exactly)");
 	if (rc == 0)
 		rc = pipeline_open(&p);
 	if (rc == 0)
@@ -90,7 +95,7 @@ static int compact_run(struct cli *c)
 	perr e = { 0 };
 	memset(&res, 0, sizeof res);
 	if (fsmeta_check_report_links(&p.scan, cli_has(c, "--force"), &e) < 0 ||
-	    p.b->ops->compact(p.b, &c->cfg.retention, &res, &e) < 0)
+	    p.b->ops->compact(p.b, &ret, &res, &e) < 0)
 		return pipeline_end(&p, cli_fail(c, &e));
 	rc = pipeline_scan(&p, 1);
 	if (rc)
@@ -138,6 +143,8 @@ static const struct cli_opt startup_opts[] = {
 static const struct cli_opt compact_opts[] = {
 	{ "--force", NULL, "compact even though the scanner reports anomalies (they are kept as they are) "
 			   "or a data file has several hard links" },
+	{ "--approx-trim", NULL, "redis: XTRIM ~ with LIMIT 10000, repeated (whole macro nodes: a few more "
+				 "records than asked may stay; no long server stall)" },
 	{ NULL, NULL, NULL },
 };
 

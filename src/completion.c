@@ -85,7 +85,8 @@ static size_t comp_common(struct comp_opt *v, size_t max)
 {
 	size_t n = 0;
 	for (int k = 0; k < CK__COUNT && n < max; k++)
-		comp_classify(&v[n++], config_key_flag((enum config_key)k), "VALUE", cli_backend_help(k));
+		comp_classify(&v[n++], config_key_flag((enum config_key)k), cli_backend_metavar(k),
+			      cli_backend_help(k));
 	if (n < max)
 		comp_classify(&v[n++], "--config", "FILE", "JSON config file");
 	if (n < max)

@@ -6,7 +6,8 @@
 # its pid when the test script ends, whatever path it ends by.  A missing
 # redis-server is a failure, not a skip: tests/deps.sh installs it.
 # Provides: redis_start, redis_stop, $PORT, $URL, $R (backend flags),
-# rcli (redis-cli on our port), load CASE (fixture into an empty db 0).
+# rcli (redis-cli on our port), load CASE (fixture into an empty db 0),
+# redis_spawn (more servers, below).
 # The caller checks `redis_available || return 0` first.
 
 redis_available() {
@@ -34,8 +35,47 @@ redis_stop() {
 		done
 	fi
 	REDIS_PID=
+	for _pid in $REDIS_MORE_PIDS; do
+		kill "$_pid" 2>/dev/null && wait "$_pid" 2>/dev/null
+	done
+	REDIS_MORE_PIDS=
 }
 trap redis_stop EXIT
+
+# redis_spawn VAR START: one more server (TLS, replica, sentinel, cluster
+# node) on a free loopback port below 55000 (a cluster bus is port +
+# 10000).  START is a function called with the port and a directory of
+# its own (--dir: a replica's RDB must not be loaded by another server)
+# that execs redis-server in the foreground (no daemonizing: the pid is
+# the job's own, $!), logging to $TMP/VAR.log; ready when the log says so.
+# Sets $VAR to the port and ${VAR}_PID; stopped by pid with the first one.
+REDIS_MORE_PIDS=
+REDIS_SPAWNS=0
+redis_spawn() {
+	REDIS_SPAWNS=$((REDIS_SPAWNS + 1))
+	for _try in 1 2 3 4 5 6 7 8; do
+		_p=$(awk -v s="$$$REDIS_SPAWNS$_try" 'BEGIN { srand(s); print 20000 + int(rand() * 35000) }')
+		redis-cli -p "$_p" ping >/dev/null 2>&1 && continue
+		mkdir -p "$TMP/$1.d"
+		( "$2" "$_p" "$TMP/$1.d" ) >"$TMP/$1.log" 2>&1 &
+		_pid=$!
+		_i=0
+		while [ $_i -lt 200 ] && kill -0 "$_pid" 2>/dev/null &&
+			! grep -q -e 'Ready to accept connections' -e 'Sentinel ID is' "$TMP/$1.log"; do
+			_i=$((_i + 1))
+			sleep 0.025
+		done
+		if kill -0 "$_pid" 2>/dev/null && [ $_i -lt 200 ]; then
+			REDIS_MORE_PIDS="$REDIS_MORE_PIDS $_pid"
+			eval "$1=\$_p; ${1}_PID=\$_pid"
+			return 0
+		fi
+		kill "$_pid" 2>/dev/null
+		wait "$_pid" 2>/dev/null
+	done
+	ko "could not start $1 on a free port" "$(tail -5 "$TMP/$1.log" 2>/dev/null)"
+	return 1
+}
 
 redis_start() {
 	for _try in 1 2 3 4 5 6 7 8; do
@@ -75,4 +115,43 @@ load() {
 		"*\(length)\r\n" + (map("$\(utf8bytelength)\r\n\(.)\r\n") | join(""))' \
 		"$FIX/$1/data/streams.json" | rcli --pipe >"$TMP/load.txt" 2>&1
 	grep -q "errors: 0," "$TMP/load.txt" || ko "loading $1" "$(cat "$TMP/load.txt")"
+}
+
+# redis_suite NAME FLAGS...: every command that reads or changes Redis
+# works through FLAGS (a TLS server, a Sentinel...) exactly as on a plain
+# server: scan, recover (repair and quarantine), startup-check, doctor,
+# inspect, persistence inspect, console --batch, compact.  Seeds and
+# checks with load and rcli, which the caller points at the same server.
+redis_suite() {
+	_sn=$1; shift
+	load redis_corrupt
+	run persistence scan "$@"
+	check_rc 2 "$_sn: scan"
+	check_out "Found 6 persistence anomalies:" "$_sn: scan finds the six"
+	run persistence recover "$@"
+	check_rc 0 "$_sn: recover (repair)"
+	check_true "$_sn: repaired" test "$(rcli xlen papyra:local:events)" = 15
+	load redis_corrupt
+	run persistence recover "$@" --mode quarantine
+	check_rc 0 "$_sn: recover (quarantine)"
+	check_true "$_sn: quarantined" test "$(rcli xlen papyra:local:quarantine:papyra_local_events)" = 4
+	load redis_corrupt
+	run persistence startup-check "$@"
+	check_rc 1 "$_sn: startup-check"
+	run doctor run "$@" --mode recover
+	check_rc 0 "$_sn: doctor run --mode recover"
+	check_true "$_sn: doctor repaired" test "$(rcli xlen papyra:local:events)" = 15
+	load redis_clean
+	run inspect events "$@"
+	check_golden tests/cli/golden/inspect_events.txt "$_sn: inspect events"
+	run inspect summary "$@"
+	check_golden tests/cli/golden/inspect_summary.txt "$_sn: inspect summary"
+	run persistence inspect "$@"
+	check_out "events_sampled: 15" "$_sn: persistence inspect"
+	run console --batch "$@"
+	check_rc 0 "$_sn: console --batch"
+	load redis_retention
+	run persistence compact "$@" --max-records 5
+	check_rc 0 "$_sn: compact"
+	check_true "$_sn: compacted" test "$(rcli xlen papyra:local:events)" = 5
 }

@@ -105,7 +105,8 @@ rcli -a s3cr3t --no-auth-warning config set requirepass "" >/dev/null
 run persistence scan --backend redis --redis-url "redis://127.0.0.1:$PORT/99"
 check_rc 69 "SELECT of a db the server does not have"
 run persistence scan --backend redis --redis-url "rediss://127.0.0.1:$PORT/0"
-check_rc 64 "TLS URL refused as configuration"
+check_rc 69 "TLS to a plain port: unavailable"
+check_err "TLS handshake timed out (does the server speak TLS on this port?)" "TLS to a plain port: said"
 
 # --- recover: repair ------------------------------------------------------------
 CASE=redis_corrupt; load $CASE

@@ -95,7 +95,7 @@ static void assert_suffix(const struct cfx *f, size_t first)
 
 static struct retention policy(int64_t records, double age, int64_t bytes)
 {
-	struct retention r = {records, age, bytes};
+	struct retention r = {records, age, bytes, 0};
 	return r;
 }
 

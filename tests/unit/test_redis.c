@@ -65,13 +65,58 @@ static void test_url_defaults_and_forms(void **state)
 	redis_url_free(&u);
 }
 
+static void test_url_tls_and_sentinel(void **state)
+{
+	(void)state;
+	struct redis_url u;
+	perr e = { 0 };
+	assert_int_equal(redis_url_parse("rediss://:pw@cache.example:6380/2", &u, &e), 0);
+	assert_true(u.tls);
+	assert_string_equal(u.host, "cache.example");
+	assert_int_equal(u.port, 6380);
+	assert_int_equal(u.db, 2);
+	assert_int_equal(u.n_sentinels, 0);
+	redis_url_free(&u);
+	assert_true(redis_url_is_tls("REDISS://h"));
+	assert_true(redis_url_is_tls("rediss-sentinel://h/m"));
+	assert_false(redis_url_is_tls("redis://h"));
+	assert_false(redis_url_is_tls("redis-sentinel://h/m"));
+
+	assert_int_equal(redis_url_parse("redis-sentinel://u:p%2Fw@s1,s2:26380,[::1]:7/my%20master/3?password=x", &u, &e), 0);
+	assert_false(u.tls);
+	assert_null(u.host);
+	assert_int_equal(u.n_sentinels, 3);
+	assert_string_equal(u.sentinels[0].host, "s1");
+	assert_int_equal(u.sentinels[0].port, 26379);
+	assert_string_equal(u.sentinels[1].host, "s2");
+	assert_int_equal(u.sentinels[1].port, 26380);
+	assert_string_equal(u.sentinels[2].host, "::1");
+	assert_int_equal(u.sentinels[2].port, 7);
+	assert_string_equal(u.master, "my master");
+	assert_int_equal(u.db, 3);
+	assert_string_equal(u.user, "u");
+	assert_string_equal(u.password, "x"); /* the query wins, as in redis-py */
+	assert_string_equal(u.display, "redis-sentinel://u:***@s1,s2:26380,[::1]:7/my%20master/3?password=***");
+	redis_url_free(&u);
+
+	assert_int_equal(redis_url_parse("rediss+sentinel:///m", &u, &e), 0);
+	assert_true(u.tls);
+	assert_int_equal(u.n_sentinels, 1);
+	assert_string_equal(u.sentinels[0].host, "localhost");
+	assert_string_equal(u.master, "m");
+	assert_int_equal(u.db, 0);
+	redis_url_free(&u);
+}
+
 static void test_url_refusals(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"http://localhost", "rediss://localhost", "redis://host:0", "redis://host:99999",
+		"http://localhost", "redis://host:0", "redis://host:99999",
 		"redis://host:12a", "redis://host/abc", "redis://::1:6379", "unix://host/sock",
-		"unix://", "redis://h?db=-1",
+		"unix://", "redis://h?db=-1", "redis-sentinel://h:26379", "redis-sentinel://h:26379/",
+		"redis-sentinel://h1,,h2/m", "redis-sentinel://h1,/m", "redis-sentinel://,h1/m",
+		"redis-sentinel://h/m/x", "redis-sentinel://h:0/m", "redis-sentinel://a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q/m",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		struct redis_url u;
@@ -224,13 +269,13 @@ static int live_setup(void **state)
 	L.cfg.quarantine_prefix = (char *)"ptest:u:quarantine";
 	retention_init(&L.cfg.retention);
 	perr e = { 0 };
-	return redis_conn_open(&L.raw, L.url, 0, &e);
+	return redis_conn_open(&L.raw, L.url, NULL, &e);
 }
 
 static int live_teardown(void **state)
 {
 	struct live *L = *state;
-	if (L->raw.ctx)
+	if (L->raw.display)
 		redis_conn_close(&L->raw);
 	return 0;
 }
@@ -385,6 +430,7 @@ int main(void)
 {
 	const struct CMUnitTest offline[] = {
 		cmocka_unit_test(test_url_defaults_and_forms),
+		cmocka_unit_test(test_url_tls_and_sentinel),
 		cmocka_unit_test(test_url_refusals),
 		cmocka_unit_test(test_url_redact),
 		cmocka_unit_test(test_ids_and_quarantine_key),

@@ -602,7 +602,7 @@ static void assert_layout(const struct rfx *f, const struct model *m, int64_t ma
 
 static struct retention policy(int64_t records, double age, int64_t bytes)
 {
-	struct retention r = {records, age, bytes};
+	struct retention r = {records, age, bytes, 0};
 	return r;
 }
 
