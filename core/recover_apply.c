@@ -185,7 +185,7 @@ static int recover_prepare_file(struct recover_apply *ap, const struct plan_file
 					(long long)t->drop[i].start);
 	int err = 0;
 	if ((t->fd = fsutil_open_data(pf->path, &t->st, &err, ap->e)) < 0)
-		return err == ENOENT ? perr_set(ap->e, PX_IOERR, "%s changed since the scan (it no "
+		return err == ENOENT ? perr_setr(ap->e, PX_IOERR, PR_STALE, "%s changed since the scan (it no "
 						"longer exists); nothing was changed", pf->path) : -1;
 	if (fsutil_lock(t->fd, pf->path, ap->e) != 0 ||
 	    fsutil_check_ident(t->fd, &pf->ident, pf->path, ap->e) != 0 ||

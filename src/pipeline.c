@@ -53,7 +53,7 @@ int pipeline_begin(struct pipeline *p, struct cli *c)
 			p->require_data = cli_has(c, "--require-data") || c->cfg.require_data;
 	if (p->fmt != FMT_TEXT && !(p->txt = fopen("/dev/null", "w"))) {
 		p->txt = stdout;
-		perr e = { PX_IOERR, "" };
+		perr e = { PX_IOERR, "", PR_IO };
 		snprintf(e.msg, sizeof e.msg, "cannot open /dev/null: %s", strerror(errno));
 		return cli_fail(c, &e);
 	}
@@ -307,7 +307,7 @@ int pipeline_recover(struct pipeline *p, enum recovery_mode mode, const char *qd
 	if (total > 0) {
 		p->applying = 1;
 		if (p->b->ops->apply(p->b, &p->plan, NULL, &p->res, &ae) < 0) {
-			perr fe = { ae.code ? ae.code : PX_IOERR, "" };
+			perr fe = { ae.code ? ae.code : PX_IOERR, "", ae.reason };
 			snprintf(fe.msg, sizeof fe.msg, "Recovery failed after %zu of %zu actions: %.900s",
 				 p->res.n_applied, total, ae.msg);
 			rc = cli_fail(p->c, &fe);

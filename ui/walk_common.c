@@ -203,8 +203,7 @@ void walk_action_where(struct console *c, const struct action *a, char *out, siz
 
 int walk_changed(const perr *e)
 {
-	return e->code == PX_IOERR &&
-	       (strstr(e->msg, "changed since the scan") || strstr(e->msg, "changed during compaction"));
+	return e->reason == PR_STALE;
 }
 
 void walk_offer_rescan(struct console *c, const char *what, const perr *e)

@@ -268,7 +268,7 @@ static int still_same(struct console *c, perr *e)
 		if (file_ident_get(r->files[i].path, &now, e) < 0)
 			return -1;
 		if (!file_ident_same(&now, &r->files[i].ident))
-			return perr_set(e, PX_IOERR, "%s changed since the scan (%lld bytes then, %lld now); nothing was "
+			return perr_setr(e, PX_IOERR, PR_STALE, "%s changed since the scan (%lld bytes then, %lld now); nothing was "
 					"changed", c->m.src == MS_FILE ? c->location : r->files[i].path,
 					(long long)r->files[i].ident.size, (long long)now.size);
 	}

@@ -307,6 +307,7 @@ static void test_live_entry_deleted_since_scan(void **state)
 	assert_int_equal(b->ops->apply(b, &p, NULL, &res, &e), -1);
 	assert_int_equal(e.code, PX_IOERR);
 	assert_non_null(strstr(e.msg, "changed since the scan"));
+	assert_int_equal(e.reason, PR_STALE);
 	assert_non_null(strstr(e.msg, "nothing was applied"));
 	assert_int_equal(xlen(L, "ptest:u:events"), 2); /* 1-2 is still there */
 	apply_result_free(&res);
