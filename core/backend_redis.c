@@ -58,7 +58,8 @@ static int redis_plan(struct backend *b, const struct scan_report *r, enum recov
 		return 0;
 	for (size_t i = 0; i < r->n_an; i++) {
 		const struct anomaly *an = &r->an[i];
-		if (an->type != AN_CORRUPTED_LINE || !an->id)
+		/* the policy's line action is, for a stream, the entry's */
+		if (anomaly_type_action(an->type, mode == RM_QUARANTINE) != ACT_DROP_LINE || !an->id)
 			continue;
 		if (px_grow(&p->v, &p->cap, p->n + 1, sizeof *p->v, e) < 0)
 			return -1;
@@ -67,6 +68,8 @@ static int redis_plan(struct backend *b, const struct scan_report *r, enum recov
 		a->kind = mode == RM_QUARANTINE ? ACT_QUARANTINE_ENTRY : ACT_DELETE_ENTRY;
 		a->offset = a->length = -1;
 		a->reason = an->type;
+		a->anomaly = i;
+		a->n_anomalies = 1;
 		a->path = px_strdup(an->path, e);
 		a->id = px_strdup(an->id, e);
 		if (mode == RM_QUARANTINE)

@@ -33,16 +33,6 @@ int recovery_mode_parse(const char *s, enum recovery_mode *out)
 	return -1;
 }
 
-const char *action_kind_name(enum action_kind k)
-{
-	static const char *const names[] = {
-#define X(id, name) name,
-		ACTION_KINDS(X)
-#undef X
-	};
-	return (unsigned)k < ACT__COUNT ? names[k] : "?";
-}
-
 void plan_init(struct plan *p)
 {
 	memset(p, 0, sizeof *p);
@@ -65,6 +55,27 @@ void plan_free(struct plan *p)
 	free(p->files);
 	free(p->quarantine_dir);
 	memset(p, 0, sizeof *p);
+}
+
+void plan_covered(const struct plan *p, unsigned char *covered, size_t n_an)
+{
+	for (size_t i = 0; i < p->n; i++)
+		for (size_t k = 0; k < p->v[i].n_anomalies; k++)
+			if (p->v[i].anomaly + k < n_an)
+				covered[p->v[i].anomaly + k] = 1;
+}
+
+size_t plan_batch_filter(struct plan *p)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		struct action *a = &p->v[i];
+		if (!a->skip && a->n_anomalies && !anomaly_type_batch(a->reason)) {
+			a->skip = 1;
+			n++;
+		}
+	}
+	return n;
 }
 
 void apply_result_free(struct apply_result *r)
@@ -112,8 +123,10 @@ struct recover_build {
 	perr *e;
 };
 
+/* `an`: the index of the anomaly answered, or (size_t)-1 for an action
+ * that goes with others (n_anomalies 0). */
 static struct action *recover_push(struct recover_build *b, enum action_kind k,
-				   const char *path, enum anomaly_type reason)
+				   const char *path, enum anomaly_type reason, size_t an)
 {
 	struct plan *p = b->p;
 	if (px_grow(&p->v, &p->cap, p->n + 1, sizeof *p->v, b->e) != 0)
@@ -123,6 +136,10 @@ static struct action *recover_push(struct recover_build *b, enum action_kind k,
 	a->kind = k;
 	a->offset = a->length = -1;
 	a->reason = reason;
+	if (an != (size_t)-1) {
+		a->anomaly = an;
+		a->n_anomalies = 1;
+	}
 	a->path = px_strdup(path, b->e);
 	if (!a->path)
 		return NULL;
@@ -206,16 +223,16 @@ static struct plan_file *recover_plan_file(struct recover_build *b, size_t idx,
 	pf->bytes_before = pf->bytes_after = sf->bytes;
 	pf->lines_before = pf->lines_after = sf->lines;
 	if (p->mode == RM_QUARANTINE) {
-		struct action *a = recover_push(b, ACT_QUARANTINE_FILE, real, reason);
+		struct action *a = recover_push(b, ACT_QUARANTINE_FILE, real, reason, (size_t)-1);
 		if (!a || recover_plan_dest(b, a, real) != 0)
 			return NULL;
 	}
 	return pf;
 }
 
-static int recover_line_action(struct recover_build *b, const struct anomaly *an,
-			       const int *unreadable)
+static int recover_line_action(struct recover_build *b, size_t ai, const int *unreadable)
 {
+	const struct anomaly *an = &b->r->an[ai];
 	int idx = recover_file_index(b->r, an->path);
 	/* No file entry, no position, or a file we could not read to the end:
 	 * nothing safe to do; the anomaly stays reported. */
@@ -227,15 +244,19 @@ static int recover_line_action(struct recover_build *b, const struct anomaly *an
 	if (an->type == AN_CORRUPTED_LINE && an->salvage)
 		k = ACT_SALVAGE;
 	/* A truncated tail that is valid JSON but no object is reported twice
-	 * (TRUNCATED_LINE and CORRUPTED_LINE): one line, one action. */
-	const struct action *last = b->p->n ? &b->p->v[b->p->n - 1] : NULL;
+	 * (TRUNCATED_LINE and CORRUPTED_LINE, one after the other): one line,
+	 * one action answering both. */
+	struct action *last = b->p->n ? &b->p->v[b->p->n - 1] : NULL;
 	if (last && last->kind == k && last->offset == an->offset &&
-	    strcmp(last->path, b->real && b->real[idx] ? b->real[idx] : an->path) == 0)
+	    strcmp(last->path, b->real && b->real[idx] ? b->real[idx] : an->path) == 0) {
+		if (last->n_anomalies && last->anomaly + last->n_anomalies == ai)
+			last->n_anomalies++;
 		return 0;
+	}
 	struct plan_file *pf = recover_plan_file(b, (size_t)idx, an->type);
 	if (!pf)
 		return -1;
-	struct action *a = recover_push(b, k, pf->path, an->type);
+	struct action *a = recover_push(b, k, pf->path, an->type, ai);
 	if (!a)
 		return -1;
 	a->line = an->line;
@@ -298,25 +319,15 @@ int plan_build_files(struct plan *p, const struct scan_report *r, char *const *r
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < r->n_an; i++) {
 		const struct anomaly *an = &r->an[i];
-		switch (an->type) {
-		case AN_CORRUPTED_LINE:
-		case AN_TRUNCATED_LINE:
-			rc = recover_line_action(&b, an, unreadable);
-			break;
-		case AN_UNEXPECTED_FILE:
-		case AN_ORPHANED_ROTATED_FILE: {
-			int temp = an->type == AN_UNEXPECTED_FILE && (an->flags & AF_TEMP_FILE);
-			if (!temp && (an->type != AN_ORPHANED_ROTATED_FILE || mode != RM_QUARANTINE))
-				break;
+		enum action_kind k = anomaly_type_action(an->type, mode == RM_QUARANTINE);
+		if (k == ACT_DROP_LINE) {
+			rc = recover_line_action(&b, i, unreadable);
+		} else if ((k == ACT_REMOVE_TEMP && (an->flags & AF_TEMP_FILE)) || k == ACT_MOVE_ORPHAN) {
+			/* someone else's file is never removed: only our own temp files */
 			char *real = recover_real_path(&b, an->path);
-			struct action *a = real ? recover_push(&b, temp ? ACT_REMOVE_TEMP : ACT_MOVE_ORPHAN,
-							       real, an->type) : NULL;
-			rc = !a || (!temp && recover_plan_dest(&b, a, real) != 0) ? -1 : 0;
+			struct action *a = real ? recover_push(&b, k, real, an->type, i) : NULL;
+			rc = !a || (k == ACT_MOVE_ORPHAN && recover_plan_dest(&b, a, real) != 0) ? -1 : 0;
 			free(real);
-			break;
-		}
-		default: /* PARTIAL_WRITE, SCHEMA_MISMATCH: reported, never acted on */
-			break;
 		}
 	}
 	free(unreadable);

@@ -16,25 +16,7 @@ enum recovery_mode { RM_IGNORE = 0, RM_REPAIR, RM_QUARANTINE };
 const char *recovery_mode_name(enum recovery_mode m); /* "ignore", "repair", "quarantine" */
 int recovery_mode_parse(const char *s, enum recovery_mode *out); /* case-insensitive */
 
-#define ACTION_KINDS(X) \
-	X(DROP_LINE, "drop_line") \
-	X(SALVAGE, "salvage") \
-	X(APPEND_NEWLINE, "append_newline") \
-	X(QUARANTINE_FILE, "quarantine_file") \
-	X(MOVE_ORPHAN, "move_orphan") \
-	X(REMOVE_TEMP, "remove_temp") \
-	X(DELETE_ENTRY, "delete_entry") \
-	X(QUARANTINE_ENTRY, "quarantine_entry") \
-	X(TRIM_STREAM, "trim_stream") \
-	X(REWRITE_FILE, "rewrite_file")
-
-enum action_kind {
-#define X(id, name) ACT_##id,
-	ACTION_KINDS(X)
-#undef X
-	ACT__COUNT
-};
-const char *action_kind_name(enum action_kind k);
+/* enum action_kind and its table: core/scan.h. */
 
 struct action {
 	enum action_kind kind;
@@ -45,6 +27,11 @@ struct action {
 	char *to;                     /* QUARANTINE_FILE / MOVE_ORPHAN destination */
 	char *id;                     /* Redis entry id */
 	enum anomaly_type reason;
+	/* The anomalies of the report the plan was built from that this
+	 * action answers: an[anomaly .. anomaly + n_anomalies) (two when a
+	 * tail is reported both truncated and corrupted); n_anomalies 0 for an
+	 * action that goes with others (QUARANTINE_FILE). */
+	size_t anomaly, n_anomalies;
 	int skip;                     /* operator chose to leave it: not applied */
 	struct salvage *salvage;      /* SALVAGE: the records kept (owned, core/salvage.h) */
 };
@@ -71,6 +58,13 @@ struct plan {
 
 void plan_init(struct plan *p);
 void plan_free(struct plan *p);
+
+/* Mark in covered[0..n_an) the anomalies of the plan's report some action
+ * answers (applied or left). */
+void plan_covered(const struct plan *p, unsigned char *covered, size_t n_an);
+/* Leave (skip) the actions a run without a person deciding must not
+ * apply (anomaly_type_batch); returns how many were left. */
+size_t plan_batch_filter(struct plan *p);
 
 /* Build the plan for file backends from a scan report.  `real_paths` maps
  * report->files[i].path (display) to the path on disk (same order as

@@ -25,26 +25,6 @@
 /* Captured spans longer than this are not re-read for a long line. */
 #define SCAN_SPAN_REREAD 256
 
-static const char *const anomaly_names[AN__COUNT] = {
-#define X(name, desc, fix) #name,
-	ANOMALY_TYPES(X)
-#undef X
-};
-static const char *const anomaly_descs[AN__COUNT] = {
-#define X(name, desc, fix) desc,
-	ANOMALY_TYPES(X)
-#undef X
-};
-static const char *const anomaly_fixes[AN__COUNT] = {
-#define X(name, desc, fix) fix,
-	ANOMALY_TYPES(X)
-#undef X
-};
-
-const char *anomaly_type_name(enum anomaly_type t) { return t < AN__COUNT ? anomaly_names[t] : "?"; }
-const char *anomaly_type_desc(enum anomaly_type t) { return t < AN__COUNT ? anomaly_descs[t] : "?"; }
-const char *anomaly_type_fix(enum anomaly_type t) { return t < AN__COUNT ? anomaly_fixes[t] : "?"; }
-
 void scan_report_init(struct scan_report *r)
 {
 	memset(r, 0, sizeof *r);

@@ -301,6 +301,7 @@ int pipeline_recover(struct pipeline *p, enum recovery_mode mode, const char *qd
 	if (p->b->ops->plan(p->b, &p->scan, mode, qdir, &p->plan, &e) < 0)
 		return cli_fail(p->c, &e);
 	p->planned = 1;
+	plan_batch_filter(&p->plan); /* no one decides here: only what the policy lets a batch apply */
 	size_t total = planned_actions(&p->plan);
 	int rc = 0;
 	perr ae = { 0 };

@@ -283,6 +283,12 @@ static struct backend *scan_plan(struct live *L, enum recovery_mode m, struct sc
 	plan_init(p);
 	assert_int_equal(b->ops->scan(b, &o, NULL, r, &e), 0);
 	assert_int_equal(b->ops->plan(b, r, m, NULL, p, &e), 0);
+	/* every entry action names the anomaly it answers */
+	for (size_t i = 0; i < p->n; i++) {
+		assert_int_equal(p->v[i].n_anomalies, 1);
+		assert_true(p->v[i].anomaly < r->n_an);
+		assert_string_equal(r->an[p->v[i].anomaly].id, p->v[i].id);
+	}
 	return b;
 }
 
