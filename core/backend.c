@@ -25,3 +25,8 @@ void backend_close(struct backend *b)
 	if (b)
 		b->ops->close(b);
 }
+
+const struct backend_traits *backend_traits(const struct backend *b)
+{
+	return b->ops->traits;
+}

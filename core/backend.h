@@ -15,9 +15,25 @@
 
 struct backend;
 
+/* What a front end may ask about a store instead of testing which backend
+ * it is: the words to use and what the store can do. */
+struct backend_traits {
+	const char *noun, *nouns;   /* a unit of data: "line"/"lines", "entry"/"entries" */
+	const char *store;          /* the whole store, for sentences: "file", "set", "streams" */
+	const char *unit;           /* one file or stream of it: "file", "stream" */
+	int plural;                 /* `store` takes "they are" (streams), not "it is" */
+	int has_files;              /* data in files on disk: identities, temp files, hard links */
+	int several;                /* more than one file or stream: places say which one */
+	int measures_bytes;         /* apply and compaction report bytes before and after */
+	int trims_by_bytes;         /* compaction can apply max_total_bytes */
+	int quarantine_dir;         /* quarantine mode needs a directory (else: quarantine streams) */
+	int ids;                    /* units are named by ids (Redis entry ids), not line numbers */
+};
+
 struct backend_ops {
 	const char *name;       /* "json", "rotating", "redis" */
 	const char *class_name; /* "JsonFilePersistence", ... (persistence inspect) */
+	const struct backend_traits *traits;
 
 	/* Scan everything (anomalies into r).  `sink`, when not NULL, sees every
 	 * line/entry in reading order, oldest first: listings use this too. */
@@ -51,5 +67,7 @@ struct backend {
  * directory, FIFO or device (PX_USAGE), never blocking on it. */
 int backend_open(const struct config *c, struct backend **out, perr *e);
 void backend_close(struct backend *b);
+/* The traits of an open backend. */
+const struct backend_traits *backend_traits(const struct backend *b);
 
 #endif

@@ -117,9 +117,15 @@ static void json_close(struct backend *b)
 	free(b);
 }
 
+static const struct backend_traits json_traits = {
+	.noun = "line", .nouns = "lines", .store = "file", .unit = "file",
+	.has_files = 1, .measures_bytes = 1, .trims_by_bytes = 1, .quarantine_dir = 1,
+};
+
 static const struct backend_ops json_ops = {
 	.name = "json",
 	.class_name = "JsonFilePersistence",
+	.traits = &json_traits,
 	.scan = json_scan,
 	.plan = json_plan,
 	.apply = json_apply,

@@ -314,9 +314,16 @@ int redis_backend_systems(struct backend *b, struct strbuf *out, int *more, perr
 	return rc < 0 ? -1 : (int)n;
 }
 
+/* XDEL and XTRIM measure nothing: no bytes before and after. */
+static const struct backend_traits redis_traits = {
+	.noun = "entry", .nouns = "entries", .store = "streams", .unit = "stream", .plural = 1,
+	.several = 1, .ids = 1,
+};
+
 static const struct backend_ops redis_ops = {
 	.name = "redis",
 	.class_name = "RedisStreamsPersistence",
+	.traits = &redis_traits,
 	.scan = redis_scan,
 	.plan = redis_plan,
 	.apply = redis_apply,

@@ -351,9 +351,15 @@ static void rotating_close(struct backend *b)
 	free(b);
 }
 
+static const struct backend_traits rotating_traits = {
+	.noun = "line", .nouns = "lines", .store = "set", .unit = "file",
+	.has_files = 1, .several = 1, .measures_bytes = 1, .trims_by_bytes = 1, .quarantine_dir = 1,
+};
+
 static const struct backend_ops rotating_ops = {
 	.name = "rotating",
 	.class_name = "RotatingFilePersistence",
+	.traits = &rotating_traits,
 	.scan = rotating_scan,
 	.plan = rotating_plan,
 	.apply = rotating_apply,

@@ -217,8 +217,15 @@ static char *journal_build(const struct journal_entry *j, size_t *len)
 	journal_files(&b, p, r);
 	journal_i64(&b, "records_before", j->records_before);
 	journal_i64(&b, "records_after", j->records_after);
-	journal_i64(&b, "bytes_before", j->bytes_before);
-	journal_i64(&b, "bytes_after", j->bytes_after);
+	if (j->bytes_unknown) {
+		journal_key(&b, "bytes_before");
+		strbuf_puts(&b, "null");
+		journal_key(&b, "bytes_after");
+		strbuf_puts(&b, "null");
+	} else {
+		journal_i64(&b, "bytes_before", j->bytes_before);
+		journal_i64(&b, "bytes_after", j->bytes_after);
+	}
 	journal_i64(&b, "lines_dropped", r ? r->lines_dropped : 0);
 	journal_dropped(&b, p, r);
 	journal_str_list(&b, "quarantine", r ? r->quarantined : NULL, r ? r->n_quarantined : 0);

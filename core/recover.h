@@ -122,8 +122,9 @@ struct journal_entry {
 	const char *mode;
 	const struct plan *plan;          /* may be NULL (compaction) */
 	const struct apply_result *result;
-	int64_t records_before, records_after;
+	int64_t records_before, records_after; /* records_after -1: not verified */
 	int64_t bytes_before, bytes_after;
+	int bytes_unknown; /* the store does not measure bytes (Redis): both are null */
 	/* The apply's error when it stopped partway (or before any change), else
 	 * NULL.  The line then says "status": "partial" or "failed", and only
 	 * the actions result->applied marks are listed as done. */

@@ -12,6 +12,7 @@
 #include "guard.h"
 #include "redis_conn.h"
 #include "salvage.h"
+#include "session.h"
 #include "strbuf.h"
 
 int pipeline_parse_format(const char *f, enum report_format *out)
@@ -204,15 +205,30 @@ static int note_missing(struct pipeline *p, struct scan_report *r, int first)
 	return rc < 0 ? cli_fail(p->c, &e) : 0;
 }
 
-int pipeline_scan(struct pipeline *p, int verify)
+static int pipeline_scanned(struct pipeline *p, int verify);
+
+/* The scan itself, errors in e (pipeline_scan reports them). */
+static int pipeline_scan_into(struct pipeline *p, int verify, perr *e)
 {
 	struct scan_report *r = verify ? &p->verify : &p->scan;
 	struct scan_opts o = { .strict = cli_has(p->c, "--strict"),
 			       .sample_size = p->c->cfg.scan_sample_size };
-	perr e = { 0 };
 	scan_report_free(r);
-	if (p->b->ops->scan(p->b, &o, verify ? NULL : p->sink, r, &e) < 0)
+	return p->b->ops->scan(p->b, &o, verify ? NULL : p->sink, r, e);
+}
+
+int pipeline_scan(struct pipeline *p, int verify)
+{
+	perr e = { 0 };
+	if (pipeline_scan_into(p, verify, &e) < 0)
 		return cli_fail(p->c, &e);
+	return pipeline_scanned(p, verify);
+}
+
+/* After a scan that worked: the checked line, hints, a missing store. */
+static int pipeline_scanned(struct pipeline *p, int verify)
+{
+	struct scan_report *r = verify ? &p->verify : &p->scan;
 	if (verify) {
 		p->verified = 1;
 	} else {
@@ -230,15 +246,6 @@ void pipeline_print_checked(struct pipeline *p)
 		cli_say(p->c, p->txt, TONE_INFO, "%s", p->missing);
 	else if (p->checked && !p->missing)
 		cli_say(p->c, p->txt, TONE_INFO, "Checked %s", p->checked);
-}
-
-static int64_t records_of(const struct scan_report *r)
-{
-	int64_t n = 0;
-	for (size_t i = 0; i < r->n_files; i++)
-		for (int k = 0; k < RK__COUNT; k++)
-			n += r->files[i].records[k];
-	return n;
 }
 
 static size_t planned_actions(const struct plan *pl)
@@ -293,45 +300,55 @@ static void print_failed_apply(struct pipeline *p)
 	pipeline_print_anomalies(p, &p->verify, TONE_ERR);
 }
 
+/* The session's verification: the pipeline's own scan (strict, sample
+ * size, a missing store noted); its exit code is kept for the caller. */
+struct pipeline_rescan {
+	struct pipeline *p;
+	int rc;      /* exit code of the scan's aftermath (note_missing) */
+	perr err;    /* the scan's error */
+	int failed;
+};
+
+static int pipeline_rescan(void *ctx, struct scan_report *out, perr *e)
+{
+	struct pipeline_rescan *v = ctx;
+	(void)out; /* out is v->p->verify */
+	if (pipeline_scan_into(v->p, 1, e) < 0) {
+		v->failed = 1;
+		v->err = *e;
+		return -1;
+	}
+	v->rc = pipeline_scanned(v->p, 1);
+	return 0;
+}
+
 int pipeline_recover(struct pipeline *p, enum recovery_mode mode, const char *qdir,
 		     const char *journal)
 {
 	perr e = { 0 };
 	p->recovery_mode = recovery_mode_name(mode);
-	if (p->b->ops->plan(p->b, &p->scan, mode, qdir, &p->plan, &e) < 0)
+	struct pipeline_rescan v = { .p = p };
+	struct session_verify rescan = { &v, pipeline_rescan };
+	/* no one decides here: only what the policy lets a batch apply */
+	struct recover_session s = {
+		.b = p->b, .scan = &p->scan, .plan = &p->plan, .res = &p->res, .verify = &p->verify,
+		.rescan = &rescan, .command = p->c->cmd->name, .journal = journal, .batch = 1,
+	};
+	if (session_recover_plan(&s, mode, qdir, &e) < 0)
 		return cli_fail(p->c, &e);
 	p->planned = 1;
-	plan_batch_filter(&p->plan); /* no one decides here: only what the policy lets a batch apply */
-	size_t total = planned_actions(&p->plan);
+	p->applying = planned_actions(&p->plan) > 0;
 	int rc = 0;
-	perr ae = { 0 };
-	if (total > 0) {
-		p->applying = 1;
-		if (p->b->ops->apply(p->b, &p->plan, NULL, &p->res, &ae) < 0) {
-			perr fe = { ae.code ? ae.code : PX_IOERR, "", ae.reason };
-			snprintf(fe.msg, sizeof fe.msg, "Recovery failed after %zu of %zu actions: %.900s",
-				 p->res.n_applied, total, ae.msg);
-			rc = cli_fail(p->c, &fe);
-		}
+	if (session_recover_run(&s, NULL) < 0) {
+		perr fe = { s.out.err.code, "", s.out.err.reason };
+		snprintf(fe.msg, sizeof fe.msg, "%s", s.out.failure);
+		rc = cli_fail(p->c, &fe);
 	}
-	/* verify even after a failure: the report says what the store holds now */
-	int vrc = pipeline_scan(p, 1);
-	if (journal && total > 0) {
-		struct journal_entry j = {
-			.command = p->c->cmd->name, .backend = p->b->ops->name,
-			.location = p->b->location, .mode = recovery_mode_name(mode),
-			.plan = &p->plan, .result = &p->res,
-			.records_before = records_of(&p->scan),
-			.records_after = p->verified ? records_of(&p->verify) : -1,
-			.bytes_before = p->res.bytes_before, .bytes_after = p->res.bytes_after,
-			.error = rc ? ae.msg : NULL,
-		};
-		perr je = { 0 };
-		if (journal_append(journal, &j, &je) < 0) {
-			int jrc = cli_fail(p->c, &je);
-			if (!rc)
-				rc = jrc;
-		}
+	int vrc = v.failed ? cli_fail(p->c, &v.err) : v.rc;
+	if (s.out.journal_failed) {
+		int jrc = cli_fail(p->c, &s.out.journal_err);
+		if (!rc)
+			rc = jrc;
 	}
 	if (rc)
 		print_failed_apply(p);

@@ -153,9 +153,15 @@ void text_row(struct console *c, struct view *v, int64_t row, int y, int w, int 
 /* Build the help text (view_help.c). */
 void help_build(struct console *c);
 
-/* The walks (walk_recover.c, walk_compact.c) and the Journal view. */
-void walk_recover(struct console *c);
-void walk_compact(struct console *c);
+/* The walks (walk_recover.c, walk_compact.c) and the Journal view.  A
+ * walk shows what its session did and returns what the main loop does
+ * next (htop Action.c style), a mask of: */
+#define WALK_RELOAD 0x1      /* the store changed: index it again (a failure goes to the status line) */
+#define WALK_RELOAD_PANE 0x2 /* the same, and the result pane says the views now show the store */
+unsigned walk_recover(struct console *c);
+unsigned walk_compact(struct console *c);
+/* Carry out a walk's reaction (walk_common.c). */
+void walk_react(struct console *c, unsigned react);
 void journal_view_open(struct console *c);
 /* Where the console journals: `given` (--journal), else
  * $XDG_STATE_HOME/papyra/journal.ndjson, else

@@ -301,10 +301,10 @@ static void handle(struct console *c, int key)
 		journal_view_open(c);
 		break;
 	case REQ_RECOVER:
-		walk_recover(c);
+		walk_react(c, walk_recover(c));
 		break;
 	case REQ_COMPACT:
-		walk_compact(c);
+		walk_react(c, walk_compact(c));
 		break;
 	case REQ_TIME_FORMAT:
 		c->tmode = (enum time_mode)((c->tmode + 1) % TM__COUNT);

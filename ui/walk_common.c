@@ -206,7 +206,7 @@ int walk_changed(const perr *e)
 	return e->reason == PR_STALE;
 }
 
-void walk_offer_rescan(struct console *c, const char *what, const perr *e)
+unsigned walk_offer_rescan(struct console *c, const char *what, const perr *e)
 {
 	struct dialog d;
 	const char *store = c->m.src == MS_FILE ? "file" : c->m.src == MS_ROTATING ? "set" : "streams";
@@ -223,23 +223,13 @@ void walk_offer_rescan(struct console *c, const char *what, const perr *e)
 	d.hint = "r or Enter rescans now; Esc closes (the views keep the old scan)";
 	int b = dlg_run(c, &d);
 	if (b == 0) {
-		perr re = { 0 };
-		if (console_reload(c, &re) < 0)
-			walk_leave(c, ROLE_ANOMALY, re.msg);
-		else
-			walk_leave(c, ROLE_WARN, " Rescanned: nothing was applied. Look at the new scan, then start again");
-		return;
+		walk_leave(c, ROLE_WARN, " Rescanned: nothing was applied. Look at the new scan, then start again");
+		return WALK_RELOAD;
 	}
 	walk_leave(c, ROLE_ANOMALY, c->m.src == MS_FILE ?
 		   " The file changed since the scan: nothing was applied (R or c to start over)" :
 		   " The store changed since the scan: nothing was applied (R or c to start over)");
-}
-
-int walk_verify(struct console *c, struct scan_report *out, perr *e)
-{
-	struct scan_opts o = { 0 };
-	scan_report_init(out);
-	return c->b->ops->scan(c->b, &o, NULL, out, e);
+	return 0;
 }
 
 /* Can the journal be appended to (or created)?  Checked before a walk
@@ -289,21 +279,28 @@ int walk_journal_ready(struct console *c, const char *what)
 	return 0;
 }
 
-void walk_journal(struct console *c, const struct journal_entry *j)
+void walk_journal_outcome(struct console *c, const struct session_outcome *o)
 {
-	perr e = { 0 };
 	if (!c->journal)
 		walk_say(c, ROLE_ANOMALY, "%s", " Journal: NOT written: no place for it (give --journal FILE, or set HOME)");
-	else if (journal_append(c->journal, j, &e) < 0)
-		walk_say(c, ROLE_ANOMALY, " Journal: NOT written: %s", e.msg);
-	else
+	else if (o->journal_failed)
+		walk_say(c, ROLE_ANOMALY, " Journal: NOT written: %s", o->journal_err.msg);
+	else if (o->journaled)
 		walk_say(c, ROLE_OK, " Journal: entry appended to %s (J lists the journal)", c->journal);
 }
 
-void walk_reindex(struct console *c)
+void walk_react(struct console *c, unsigned react)
 {
+	if (!(react & (WALK_RELOAD | WALK_RELOAD_PANE)))
+		return;
 	perr e = { 0 };
-	if (console_reload(c, &e) < 0)
+	int rc = console_reload(c, &e);
+	if (!(react & WALK_RELOAD_PANE)) {
+		if (rc < 0)
+			console_status(c, ROLE_ANOMALY, "%s", e.msg);
+		return;
+	}
+	if (rc < 0)
 		walk_say(c, ROLE_ANOMALY, " The views could not be rebuilt: %s", e.msg);
 	else
 		walk_say(c, ROLE_DIM, "%s", c->m.src == MS_FILE ? " Every view now shows the file as it is on disk." :
