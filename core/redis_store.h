@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "backend.h"
 #include "compact.h"
 #include "config.h"
 #include "jsonv.h"
@@ -38,6 +39,33 @@ struct redis_store {
 	size_t n_marks, cap_marks;
 	struct jsonv *jv; /* the validator state (8 KiB): one, reused */
 };
+
+/* Open the store of config `c`: the keys of its system and an
+ * authenticated connection (PX_UNAVAILABLE when the server will not serve
+ * us).  NULL on failure (e). */
+struct redis_store *redis_store_open(const struct config *c, perr *e);
+void redis_store_free(struct redis_store *s);
+
+/* Read one entry back (XRANGE key id id) for display.  Returns 1 when it
+ * exists: with *has_data = 1, *data is a copy of its `data` value (any
+ * bytes); with *has_data = 0 (no string `data`), *data is its fields as
+ * one JSON object of strings, in stored order (bytes that are not UTF-8
+ * shown as U+FFFD).  Returns 0 when the entry is gone (*data NULL), -1 on
+ * failure (PX_UNAVAILABLE when the server went away).  The caller frees
+ * *data. */
+int redis_store_fetch(struct redis_store *s, const char *key, const char *id, char **data,
+		      size_t *len, int *has_data, perr *e);
+
+/* The system ids with a stream under `prefix` (backend_redis.h,
+ * redis_backend_systems). */
+struct strbuf;
+int redis_store_systems(struct redis_store *s, const char *prefix, struct strbuf *out, int *more, perr *e);
+
+/* backend_ops.position / since: per stream its newest id and length; a
+ * newer newest id is APPENDED (entries: XLEN then, now), an older one or
+ * a stream gone means entries were deleted: rescan. */
+int redis_store_position(struct redis_store *s, struct backend_pos *out, perr *e);
+int redis_store_since(struct redis_store *s, const struct backend_pos *at, struct backend_growth *out, perr *e);
 
 /* Index of `key` among s->keys, or -1. */
 int redis_store_stream(const struct redis_store *s, const char *key);

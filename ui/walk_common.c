@@ -155,7 +155,7 @@ void walk_preview(struct console *c, int64_t line0, int cols, char *out, size_t 
 		return;
 	int fields = 0;
 	long n = console_read_entry(c, (size_t)line0, PREVIEW_READ_MAX, &fields);
-	if (n == 0 && c->m.src == MS_REDIS)
+	if (n == 0 && c->m.t->ids)
 		snprintf(out, cap, "%s", "(empty string)");
 	if (n <= 0)
 		return;
@@ -209,14 +209,14 @@ int walk_changed(const perr *e)
 unsigned walk_offer_rescan(struct console *c, const char *what, const perr *e)
 {
 	struct dialog d;
-	const char *store = c->m.src == MS_FILE ? "file" : c->m.src == MS_ROTATING ? "set" : "streams";
+	const char *store = !c->m.t->several ? "file" : c->m.t->rotates ? "set" : "streams";
 	char title[64];
 	snprintf(title, sizeof title, "The %s changed since the scan", store);
 	dlg_init(&d, title, ROLE_ANOMALY);
 	dlg_line(&d, ROLE_ANOMALY, "%s", e->msg);
 	dlg_line(&d, ROLE_NORMAL, "Nothing was applied: the %s was made for the %s as %s when %s scanned. Rescan, "
-		 "look again, and start over.", what, store, c->m.src == MS_REDIS ? "they were" : "it was",
-		 c->m.src == MS_REDIS ? "they were" : "it was");
+		 "look again, and start over.", what, store, c->m.t->ids ? "they were" : "it was",
+		 c->m.t->ids ? "they were" : "it was");
 	dlg_button(&d, "Rescan");
 	dlg_button(&d, "Close");
 	d.hot[WREQ_RESCAN] = 1;
@@ -226,7 +226,7 @@ unsigned walk_offer_rescan(struct console *c, const char *what, const perr *e)
 		walk_leave(c, ROLE_WARN, " Rescanned: nothing was applied. Look at the new scan, then start again");
 		return WALK_RELOAD;
 	}
-	walk_leave(c, ROLE_ANOMALY, c->m.src == MS_FILE ?
+	walk_leave(c, ROLE_ANOMALY, !c->m.t->several ?
 		   " The file changed since the scan: nothing was applied (R or c to start over)" :
 		   " The store changed since the scan: nothing was applied (R or c to start over)");
 	return 0;
@@ -303,8 +303,8 @@ void walk_react(struct console *c, unsigned react)
 	if (rc < 0)
 		walk_say(c, ROLE_ANOMALY, " The views could not be rebuilt: %s", e.msg);
 	else
-		walk_say(c, ROLE_DIM, "%s", c->m.src == MS_FILE ? " Every view now shows the file as it is on disk." :
-			 c->m.src == MS_ROTATING ? " Every view now shows the set as it is on disk." :
+		walk_say(c, ROLE_DIM, "%s", !c->m.t->several ? " Every view now shows the file as it is on disk." :
+			 c->m.t->rotates ? " Every view now shows the set as it is on disk." :
 			 " Every view now shows the streams as they are now.");
 }
 

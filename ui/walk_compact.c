@@ -177,7 +177,7 @@ static void preview(struct console *c, const struct cdry *d)
 {
 	struct textbuf *t = walk_begin(c);
 	char ret[160];
-	int redis = c->m.src == MS_REDIS;
+	int redis = c->m.t->ids;
 	retention_str(&c->cfg->retention, ret, sizeof ret);
 	walk_say(c, ROLE_TITLE, " Compaction plan: %s. Nothing has changed yet.", c->location);
 	tb_add(t, ROLE_NORMAL, "", 0);
@@ -189,7 +189,7 @@ static void preview(struct console *c, const struct cdry *d)
 	else
 		walk_say(c, ROLE_DIM, "   Age first (max_age_seconds), then count (the newest max_records), then size (the "
 			 "newest records whose lines fit in max_total_bytes); newest means last in the %s.",
-			 c->m.src == MS_ROTATING ? "set, oldest file first" : "file");
+			 c->m.t->rotates ? "set, oldest file first" : "file");
 	if (redis && c->cfg->scan_sample_size > 0)
 		walk_say(c, ROLE_WARN, " Counted over the newest %lld entries of each stream only (--scan-sample-size).",
 			 (long long)c->cfg->scan_sample_size);
@@ -219,7 +219,7 @@ static void preview(struct console *c, const struct cdry *d)
 	tb_add(t, ROLE_NORMAL, "", 0);
 	if (redis)
 		walk_say(c, ROLE_DIM, "%s", " The streams are trimmed in place (XTRIM). No copy of what is dropped is kept.");
-	else if (c->m.src == MS_ROTATING)
+	else if (c->m.t->rotates)
 		walk_say(c, ROLE_DIM, " The set of %s is rewritten, chunked by max_bytes (%lld) oldest file first, each file "
 			 "written beside it and renamed at the end. No copy of what is dropped is kept.", c->location,
 			 (long long)c->cfg->max_bytes);
@@ -234,7 +234,7 @@ static int confirm(struct console *c, const struct cdry *d)
 	char sz[32];
 	walk_size(sz, sizeof sz, d->go_bytes);
 	dlg_init(&dl, "Confirm", ROLE_WARN);
-	if (c->m.src == MS_REDIS) {
+	if (c->m.t->ids) {
 		dlg_line(&dl, ROLE_WARN, "Compact %s: trim %lld entr%s (%s of data)?", c->location, (long long)d->go_records,
 			 d->go_records == 1 ? "y" : "ies", sz);
 		dlg_line(&dl, ROLE_NORMAL, "The newest %lld entr%s stay, untouched; no copy of the rest is kept.",
@@ -299,7 +299,7 @@ unsigned walk_compact(struct console *c)
 	if (refused(c))
 		return 0;
 	struct cdry d;
-	if (c->m.src == MS_REDIS)
+	if (c->m.t->ids)
 		dry_count_redis(&c->m, &c->cfg->retention, px_now(), &d);
 	else
 		dry_count(&c->m, &c->cfg->retention, px_now(), &d);
@@ -344,7 +344,7 @@ unsigned walk_compact(struct console *c)
 		if (walk_changed(e)) {
 			react = walk_offer_rescan(c, "preview", e);
 		} else {
-			dlg_message(c, "Compaction failed", ROLE_ANOMALY, e->msg, c->m.src == MS_FILE ?
+			dlg_message(c, "Compaction failed", ROLE_ANOMALY, e->msg, !c->m.t->several ?
 				    "The file was left as it was." : "The message says what was left as it was.");
 			walk_leave(c, ROLE_ANOMALY, " Compaction failed: nothing was changed");
 		}

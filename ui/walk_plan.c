@@ -286,7 +286,7 @@ static void moved_entries(struct console *c, struct textbuf *t, const struct pla
 
 static void moved(struct console *c, struct textbuf *t, const struct plan *p, const struct rplan_sum *s)
 {
-	if (c->m.src == MS_REDIS) {
+	if (c->m.t->ids) {
 		moved_entries(c, t, p);
 		return;
 	}
@@ -361,7 +361,7 @@ void rplan_text(struct console *c, const struct plan *p)
 			if (p->v[i].kind == ACT_REMOVE_TEMP && !p->v[i].skip)
 				tb_addf(t, ROLE_NORMAL, "   %s", p->v[i].path);
 	}
-	if (c->m.src == MS_REDIS)
+	if (c->m.t->ids)
 		walk_say(c, ROLE_OK, " Kept: %lld record%s in %lld entr%s, %lld bytes of data, untouched.",
 			 (long long)s.records, s.records == 1 ? "" : "s", (long long)s.lines, s.lines == 1 ? "y" : "ies",
 			 (long long)s.bytes);
@@ -399,8 +399,8 @@ void rplan_text(struct console *c, const struct plan *p)
 	else
 		snprintf(res, sizeof res, "%s", "it should find no anomalies");
 	walk_say(c, ROLE_TITLE, " Expected result: %lld records in %lld %s, %lld bytes%s; then a verification scan: %s.",
-		 (long long)s.records, (long long)s.lines, c->m.src == MS_REDIS ? "entries" : "lines", (long long)s.bytes,
-		 c->m.src == MS_REDIS ? " of data" : "", res);
+		 (long long)s.records, (long long)s.lines, c->m.t->ids ? "entries" : "lines", (long long)s.bytes,
+		 c->m.t->ids ? " of data" : "", res);
 }
 
 /* One step: the dialog for action `a`, the k-th of n.  Returns the

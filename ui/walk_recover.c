@@ -38,7 +38,7 @@ static int choose_mode(struct rwalk *w)
 	size_t n = c->m.rep.n_an;
 	dlg_init(&d, "Recovery", ROLE_WARN);
 	dlg_line(&d, ROLE_ANOMALY, "%zu anomal%s in %s.", n, n == 1 ? "y" : "ies", c->location);
-	if (c->m.src == MS_REDIS) {
+	if (c->m.t->ids) {
 		dlg_line(&d, ROLE_NORMAL, "%s", "Repair: delete the damaged entries (XDEL); every other entry is untouched.");
 		dlg_line(&d, ROLE_NORMAL, "%s", "Quarantine: the same, after copying each one, every field, to a "
 			 "quarantine stream.");
@@ -80,7 +80,7 @@ static void default_qdir(struct rwalk *w)
 static int build(struct rwalk *w)
 {
 	struct console *c = w->c;
-	int ask = w->mode == RM_QUARANTINE && c->m.src != MS_REDIS;
+	int ask = w->mode == RM_QUARANTINE && !c->m.t->ids;
 	if (ask)
 		default_qdir(w);
 	for (;;) {
@@ -178,7 +178,7 @@ static void list_dropped(struct console *c, const struct plan *p)
 	char buf[DLG_LINE_MAX];
 	int k = 0, listed = 0;
 	int64_t total = 0;
-	int redis = c->m.src == MS_REDIS;
+	int redis = c->m.t->ids;
 	for (size_t i = 0; i < p->n; i++)
 		total += !p->v[i].skip && (p->v[i].kind == ACT_DROP_LINE || p->v[i].kind == ACT_DELETE_ENTRY ||
 					   p->v[i].kind == ACT_QUARANTINE_ENTRY);
@@ -195,7 +195,7 @@ static void list_dropped(struct console *c, const struct plan *p)
 		if (a->skip || (a->kind != ACT_DROP_LINE && !redis) || k < 0 || (size_t)k >= sizeof buf)
 			continue;
 		/* one file: its line numbers; a set: file:line; Redis: stream and id */
-		if (c->m.src == MS_FILE)
+		if (!c->m.t->several)
 			snprintf(where, sizeof where, "%lld", (long long)a->line);
 		else
 			walk_action_where(c, a, where, sizeof where);
@@ -216,7 +216,7 @@ static void result(struct rwalk *w, const struct rplan_sum *s, const struct appl
 {
 	struct console *c = w->c;
 	const struct session_outcome *o = &w->sess.out;
-	int redis = c->m.src == MS_REDIS;
+	int redis = c->m.t->ids;
 	struct textbuf *t = walk_begin(c);
 	walk_say(c, ROLE_TITLE, " %s done: %s", w->verb, c->location);
 	tb_add(t, ROLE_NORMAL, "", 0);
