@@ -7,6 +7,7 @@
 #include "backend_json.h"
 #include "backend_redis.h"
 #include "backend_rotating.h"
+#include "redis_conn.h"
 
 int backend_open(const struct config *c, struct backend **out, perr *e)
 {
@@ -31,6 +32,41 @@ void backend_close(struct backend *b)
 const struct backend_traits *backend_traits(const struct backend *b)
 {
 	return b->ops->traits;
+}
+
+const char *backend_name(const struct backend *b)
+{
+	return b->ops->name;
+}
+
+/* The one place besides backend_open that knows which table a kind is. */
+static const struct backend_ops *backend_table(const struct config *c)
+{
+	return c->backend == BK_REDIS ? &backend_redis_ops : c->backend == BK_ROTATING ? &backend_rotating_ops :
+	       &backend_json_ops;
+}
+
+const struct backend_traits *backend_config_traits(const struct config *c)
+{
+	return backend_table(c)->traits;
+}
+
+const char *backend_config_name(const struct config *c)
+{
+	return backend_table(c)->name;
+}
+
+char *backend_config_location(const struct config *c)
+{
+	if (backend_config_traits(c)->has_files)
+		return c->path ? strdup(c->path) : NULL;
+	return redis_url_redact(c->redis_url);
+}
+
+int backend_others(struct backend *b, struct strbuf *out, int *more, perr *e)
+{
+	*more = 0;
+	return b->ops->others ? b->ops->others(b, out, more, e) : 0;
 }
 
 struct backend_scan {

@@ -14,6 +14,7 @@
 #include "scan.h"
 
 struct backend;
+struct strbuf;
 
 /* What a front end may ask about a store instead of testing which backend
  * it is: the words to use and what the store can do. */
@@ -25,6 +26,7 @@ struct backend_traits {
 	int has_files;              /* data in files on disk: identities, temp files, hard links */
 	int several;                /* more than one file or stream: places say which one */
 	int rotates;                /* a rotating set: members in reading order, orphans beside them */
+	int retain_per_unit;        /* retention applies to each stream alone (Redis XTRIM), not the whole store */
 	int measures_bytes;         /* apply and compaction report bytes before and after */
 	int trims_by_bytes;         /* compaction can apply max_total_bytes */
 	int quarantine_dir;         /* quarantine mode needs a directory (else: quarantine streams) */
@@ -126,6 +128,9 @@ struct backend_ops {
 	int (*compact)(struct backend *b, const struct retention *ret, struct compact_result *res,
 		       perr *e);
 
+	/* backend_others; NULL: none. */
+	int (*others)(struct backend *b, struct strbuf *out, int *more, perr *e);
+
 	void (*close)(struct backend *b);
 };
 
@@ -140,8 +145,21 @@ struct backend {
  * directory, FIFO or device (PX_USAGE), never blocking on it. */
 int backend_open(const struct config *c, struct backend **out, perr *e);
 void backend_close(struct backend *b);
-/* The traits of an open backend. */
+/* The traits and name ("json", "rotating", "redis") of an open backend. */
 const struct backend_traits *backend_traits(const struct backend *b);
+const char *backend_name(const struct backend *b);
+/* The same for the backend a config selects, before it is opened (usage
+ * checks, early reports); and where it is, for people (a Redis URL with
+ * its password as "***"), malloc'd, NULL when out of memory. */
+const struct backend_traits *backend_config_traits(const struct config *c);
+const char *backend_config_name(const struct config *c);
+char *backend_config_location(const struct config *c);
+
+/* Other places beside the configured one that hold data of this kind,
+ * for a "nothing here" message: Redis lists the other system ids under
+ * its prefix ("a, b" into out; *more when bounded), the file backends
+ * have none (returns 0).  Returns how many, or -1 (e). */
+int backend_others(struct backend *b, struct strbuf *out, int *more, perr *e);
 
 /* An incremental scan of any backend (the ops above behind one handle). */
 struct backend_scan;

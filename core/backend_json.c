@@ -82,7 +82,7 @@ static const struct backend_traits json_traits = {
 	.has_files = 1, .measures_bytes = 1, .trims_by_bytes = 1, .quarantine_dir = 1,
 };
 
-static const struct backend_ops json_ops = {
+const struct backend_ops backend_json_ops = {
 	.name = "json",
 	.class_name = "JsonFilePersistence",
 	.traits = &json_traits,
@@ -109,7 +109,7 @@ int backend_json_open(const struct config *c, struct backend **out, perr *e)
 		free(b);
 		return perr_set(e, PX_IOERR, "out of memory");
 	}
-	b->ops = &json_ops;
+	b->ops = &backend_json_ops;
 	b->cfg = c;
 	*out = b;
 	return 0;

@@ -81,8 +81,6 @@ static int redis_compact(struct backend *b, const struct retention *ret, struct 
 	return rc;
 }
 
-static const struct backend_ops redis_ops;
-
 static int redis_scan_open(struct backend *b, const struct scan_opts *o, const struct scan_sink *sink,
 			   struct scan_report *r, void **impl, perr *e)
 {
@@ -128,10 +126,8 @@ static int redis_since(struct backend *b, const struct backend_pos *at, struct b
 	return redis_store_since(store_of(b), at, out, e);
 }
 
-int redis_backend_systems(struct backend *b, struct strbuf *out, int *more, perr *e)
+static int redis_others(struct backend *b, struct strbuf *out, int *more, perr *e)
 {
-	if (!b || b->ops != &redis_ops)
-		return perr_set(e, PX_USAGE, "not a Redis backend");
 	return redis_store_systems(store_of(b), b->cfg->prefix, out, more, e);
 }
 
@@ -145,10 +141,10 @@ static void redis_close(struct backend *b)
 /* XDEL and XTRIM measure nothing: no bytes before and after. */
 static const struct backend_traits redis_traits = {
 	.noun = "entry", .nouns = "entries", .store = "streams", .unit = "stream", .plural = 1,
-	.several = 1, .ids = 1,
+	.several = 1, .ids = 1, .retain_per_unit = 1,
 };
 
-static const struct backend_ops redis_ops = {
+const struct backend_ops backend_redis_ops = {
 	.name = "redis",
 	.class_name = "RedisStreamsPersistence",
 	.traits = &redis_traits,
@@ -163,6 +159,7 @@ static const struct backend_ops redis_ops = {
 	.plan = redis_plan,
 	.apply = redis_apply,
 	.compact = redis_compact,
+	.others = redis_others,
 	.close = redis_close,
 };
 
@@ -178,7 +175,7 @@ int backend_redis_open(const struct config *c, struct backend **out, perr *e)
 		free(b);
 		return -1;
 	}
-	b->ops = &redis_ops;
+	b->ops = &backend_redis_ops;
 	b->cfg = c;
 	b->priv = s;
 	*out = b;

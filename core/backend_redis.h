@@ -7,6 +7,9 @@
 
 #include "backend.h"
 
+/* The table (traits for a config not opened yet: backend_config_traits). */
+extern const struct backend_ops backend_redis_ops;
+
 int backend_redis_open(const struct config *c, struct backend **out, perr *e);
 
 /* SCAN pages read when looking for other system ids, and names kept: a
@@ -14,12 +17,9 @@ int backend_redis_open(const struct config *c, struct backend **out, perr *e);
 #define REDIS_SYSTEMS_SCAN_PAGES 64
 #define REDIS_SYSTEMS_MAX 16
 
-/* The system ids that have an events, audits or dead_letters stream under
- * b's prefix (SCAN MATCH "{prefix}:*", bounded as above), as
- * "sysA, sysB" appended to `out` (sorted, distinct); *more is set when the
- * bound was reached.  Returns how many, or -1 (e set). */
-struct strbuf;
-int redis_backend_systems(struct backend *b, struct strbuf *out, int *more, perr *e);
+/* backend_others for Redis (redis_store_systems): the system ids that
+ * have an events, audits or dead_letters stream under the prefix (SCAN
+ * MATCH "{prefix}:*", bounded as above), sorted and distinct. */
 
 /* The sliced scanner behind ops->scan_open (redis_scan.c): it runs
  * exactly the scan of ops->scan (same report, same sink calls, same marks

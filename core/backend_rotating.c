@@ -111,7 +111,7 @@ static const struct backend_traits rotating_traits = {
 	.has_files = 1, .several = 1, .rotates = 1, .measures_bytes = 1, .trims_by_bytes = 1, .quarantine_dir = 1,
 };
 
-static const struct backend_ops rotating_ops = {
+const struct backend_ops backend_rotating_ops = {
 	.name = "rotating",
 	.class_name = "RotatingFilePersistence",
 	.traits = &rotating_traits,
@@ -143,7 +143,7 @@ int backend_rotating_open(const struct config *c, struct backend **out, perr *e)
 		free(b);
 		return perr_set(e, PX_IOERR, "out of memory");
 	}
-	b->ops = &rotating_ops;
+	b->ops = &backend_rotating_ops;
 	b->cfg = c;
 	*out = b;
 	return 0;

@@ -7,6 +7,9 @@
 #include "backend.h"
 #include "rotating_set.h"
 
+/* The table (traits for a config not opened yet: backend_config_traits). */
+extern const struct backend_ops backend_rotating_ops;
+
 int backend_rotating_open(const struct config *c, struct backend **out, perr *e);
 
 #endif

@@ -407,7 +407,7 @@ static int insp_open(struct insp *s, struct cli *c, struct backend **b)
 	s->use_ret = retention_active(&c->cfg.retention);
 	if (!s->use_ret)
 		return 0;
-	retview_init(&s->ret, &c->cfg.retention, px_now(), strcmp((*b)->ops->name, "redis") == 0);
+	retview_init(&s->ret, &c->cfg.retention, px_now(), backend_traits(*b)->retain_per_unit);
 	return insp_pass(s, *b, PASS_RETENTION) < 0 ? cli_fail(c, &s->err) : 0;
 }
 

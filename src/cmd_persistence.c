@@ -96,7 +96,7 @@ static int compact_run(struct cli *c)
 	if (rc)
 		return pipeline_end(&p, rc);
 	cli_say(c, p.txt, TONE_INFO, "Compaction completed");
-	cli_say(c, p.txt, TONE_INFO, "  backend: %s", res.backend ? res.backend : p.b->ops->name);
+	cli_say(c, p.txt, TONE_INFO, "  backend: %s", res.backend ? res.backend : backend_name(p.b));
 	cli_say(c, p.txt, TONE_INFO, "  before_records: %lld", (long long)res.before_records);
 	cli_say(c, p.txt, TONE_INFO, "  after_records: %lld", (long long)res.after_records);
 	if (res.bytes_known) {

@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "backend_redis.h"
 #include "guard.h"
 #include "redis_conn.h"
 #include "salvage.h"
@@ -97,7 +96,7 @@ int pipeline_open(struct pipeline *p)
 
 int pipeline_check_quarantine(struct pipeline *p, enum recovery_mode m, const char *qdir)
 {
-	if (m == RM_QUARANTINE && !qdir && p->c->cfg.backend != BK_REDIS)
+	if (m == RM_QUARANTINE && !qdir && backend_config_traits(&p->c->cfg)->quarantine_dir)
 		return cli_usage_error(p->c, "quarantine mode requires --quarantine-dir");
 	return 0;
 }
@@ -118,8 +117,8 @@ static char *missing_message(struct pipeline *p, const struct scan_report *r, in
 {
 	struct strbuf b = { 0 };
 	const char *tail = required ? "the store is required (--require-data)" : "nothing to check";
-	const char *name = p->b->ops->name;
-	if (strcmp(name, "redis") == 0) {
+	const struct backend_traits *t = backend_traits(p->b);
+	if (!t->has_files) {
 		strbuf_printf(&b, "No data at %s (no stream ", p->b->location);
 		for (size_t i = 0; i < r->n_files; i++)
 			strbuf_printf(&b, "%s%s", i ? ", " : "", r->files[i].path);
@@ -127,14 +126,14 @@ static char *missing_message(struct pipeline *p, const struct scan_report *r, in
 		struct strbuf ids = { 0 };
 		int more = 0;
 		perr e = { 0 };
-		int n = redis_backend_systems(p->b, &ids, &more, &e);
+		int n = backend_others(p->b, &ids, &more, &e);
 		if (n > 0)
 			strbuf_printf(&b, "; system ids under prefix '%s': %s%s", p->c->cfg.prefix, ids.p,
 				      more ? ", ..." : "");
 		else if (n == 0)
 			strbuf_printf(&b, "; no system id has streams under prefix '%s'", p->c->cfg.prefix);
 		strbuf_free(&ids);
-	} else if (strcmp(name, "rotating") == 0) {
+	} else if (t->rotates) {
 		strbuf_printf(&b, "No data at %s (no member of the rotating set exists): %s", p->b->location, tail);
 	} else {
 		strbuf_printf(&b, "No data at %s: %s", p->b->location, tail);
@@ -148,23 +147,22 @@ static char *checked_message(struct pipeline *p, const struct scan_report *r)
 	int64_t lines = 0;
 	for (size_t i = 0; i < r->n_files; i++)
 		lines += r->files[i].lines;
-	const char *name = p->b->ops->name;
-	strbuf_printf(&b, "%s store %s (", name, p->b->location);
-	if (strcmp(name, "json") != 0) {
+	const struct backend_traits *t = backend_traits(p->b);
+	strbuf_printf(&b, "%s store %s (", backend_name(p->b), p->b->location);
+	if (t->several) {
 		int first = 1;
 		for (size_t i = 0; i < r->n_files; i++) {
-			if (!r->files[i].ident.exists && strcmp(name, "redis") != 0)
+			/* a missing stream is still one of the store's; a missing file is not listed */
+			if (!r->files[i].ident.exists && t->has_files)
 				continue;
-			strbuf_printf(&b, "%s%s", first ? (strcmp(name, "redis") == 0 ? "streams " : "files ") : ", ",
-				      r->files[i].path);
+			strbuf_printf(&b, "%s%s%s", first ? t->unit : ", ", first ? "s " : "", r->files[i].path);
 			first = 0;
 		}
 		strbuf_puts(&b, first ? "no file; " : "; ");
 	}
-	if (strcmp(name, "json") == 0 && r->n_files)
+	if (!t->several && r->n_files)
 		strbuf_printf(&b, "%lld bytes, ", (long long)r->files[r->n_files - 1].bytes);
-	strbuf_printf(&b, "%lld %s)", (long long)lines,
-		      strcmp(name, "redis") == 0 ? "entries" : lines == 1 ? "line" : "lines");
+	strbuf_printf(&b, "%lld %s)", (long long)lines, t->ids ? t->nouns : lines == 1 ? t->noun : t->nouns);
 	return strbuf_detach(&b, NULL);
 }
 
@@ -172,7 +170,7 @@ static char *checked_message(struct pipeline *p, const struct scan_report *r)
 static void scan_hints(struct pipeline *p)
 {
 	const struct config *cfg = &p->c->cfg;
-	if (cfg->backend != BK_JSON)
+	if (backend_traits(p->b)->several)
 		return;
 	char *sib = px_asprintf(NULL, "%s.1", cfg->path);
 	struct stat st;

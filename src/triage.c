@@ -38,7 +38,7 @@ void triage_print(struct pipeline *p, const struct triage *t)
 {
 	const struct scan_report *r = &p->scan;
 	struct cli *c = p->c;
-	cli_say(c, p->txt, TONE_INFO, "Triage of %s (%s)", p->b->location, p->b->ops->name);
+	cli_say(c, p->txt, TONE_INFO, "Triage of %s (%s)", p->b->location, backend_name(p->b));
 	if (r->n_an)
 		cli_say(c, p->txt, TONE_ERR, "  health: %zu ANOMALIES", r->n_an);
 	else if (p->missing)

@@ -358,7 +358,7 @@ int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
 	c->cfg = cfg;
 	c->opt = o;
 	c->b = o->backend;
-	c->backend_name = o->backend->ops->name;
+	c->backend_name = backend_name(o->backend);
 	c->location = o->backend->location;
 	c->journal = console_journal_path(o->journal);
 	double t0 = now_ms();
