@@ -113,6 +113,15 @@ size_t record_compact_json(char *out, const char *p, size_t n);
  * into `s`. */
 int record_addr_split(const char *s, size_t n, struct rec_str *system, struct rec_str *id);
 
+/* The display form of a raw address value p[0..n) (a JSON value as
+ * stored: object, string, null...) exactly as listings show it (the
+ * record's addr.text): "local:1" for a complete object, the object itself
+ * (compacted) when "system" or "actor_id" is missing, a string decoded,
+ * "None" for null.  Writes at most cap - 1 bytes and a NUL; returns the
+ * length written.  The one address classifier for listings, the console
+ * and reports. */
+size_t record_addr_format(const char *p, size_t n, char *out, size_t cap);
+
 /* --target matching: `query` matches either stored form of the same
  * address ("local:4" matches "local:4", "local://4" and {"system":
  * "local", "actor_id": 4}); "None" matches a null target. */
