@@ -12,7 +12,7 @@
  *
  * Limit: a line longer than the scanner's read buffer reaches the sink with
  * `bytes == NULL`.  Such a record cannot be decoded here (REC_SKIP_LONG):
- * listings first read its members back from the file (src/longrec.h) and
+ * listings first read its members back from the file (core/longrec.h) and
  * decode that; the scanner still validates, counts and reports it, and
  * counting commands (persistence inspect, retention) still see its kind,
  * timestamp and length. */
