@@ -35,13 +35,17 @@ static int redis_plan(struct backend *b, const struct scan_report *r, enum recov
 	p->mode = mode;
 	if (mode == RM_IGNORE)
 		return 0;
-	for (size_t i = 0; i < r->n_an; i++) {
-		const struct anomaly *an = &r->an[i];
+	struct scan_iter it;
+	const struct anomaly *an;
+	scan_iter_init(&it, r);
+	for (size_t i = 0; (an = scan_iter_next(&it)); i++) {
 		/* the policy's line action is, for a stream, the entry's */
 		if (anomaly_type_action(an->type, mode == RM_QUARANTINE) != ACT_DROP_LINE || !an->id)
 			continue;
-		if (px_grow(&p->v, &p->cap, p->n + 1, sizeof *p->v, e) < 0)
+		if (px_grow(&p->v, &p->cap, p->n + 1, sizeof *p->v, e) < 0) {
+			scan_iter_free(&it);
 			return -1;
+		}
 		struct action *a = &p->v[p->n];
 		memset(a, 0, sizeof *a);
 		a->kind = mode == RM_QUARANTINE ? ACT_QUARANTINE_ENTRY : ACT_DELETE_ENTRY;
@@ -57,11 +61,14 @@ static int redis_plan(struct backend *b, const struct scan_report *r, enum recov
 			free(a->path);
 			free(a->id);
 			free(a->to);
+			scan_iter_free(&it);
 			return -1;
 		}
 		p->n++;
 	}
-	return 0;
+	int failed = it.failed;
+	scan_iter_free(&it);
+	return failed ? perr_set(e, PX_IOERR, "cannot read back the anomalies for the plan") : 0;
 }
 
 static int redis_apply(struct backend *b, const struct plan *p, const struct apply_progress *prog,

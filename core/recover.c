@@ -230,9 +230,9 @@ static struct plan_file *recover_plan_file(struct recover_build *b, size_t idx,
 	return pf;
 }
 
-static int recover_line_action(struct recover_build *b, size_t ai, const int *unreadable)
+static int recover_line_action(struct recover_build *b, const struct anomaly *an, size_t ai,
+			       const int *unreadable)
 {
-	const struct anomaly *an = &b->r->an[ai];
 	int idx = recover_file_index(b->r, an->path);
 	/* No file entry, no position, or a file we could not read to the end:
 	 * nothing safe to do; the anomaly stays reported. */
@@ -311,17 +311,21 @@ int plan_build_files(struct plan *p, const struct scan_report *r, char *const *r
 			close(b.qdirfd);
 		return perr_set(e, PX_IOERR, "out of memory");
 	}
-	for (size_t i = 0; i < r->n_an; i++) {
-		int idx = r->an[i].type == AN_PARTIAL_WRITE ? recover_file_index(r, r->an[i].path) : -1;
+	struct scan_iter it;
+	const struct anomaly *an;
+	scan_iter_init(&it, r);
+	while ((an = scan_iter_next(&it))) {
+		int idx = an->type == AN_PARTIAL_WRITE ? recover_file_index(r, an->path) : -1;
 		if (idx >= 0)
 			unreadable[idx] = 1;
 	}
+	scan_iter_free(&it);
 	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < r->n_an; i++) {
-		const struct anomaly *an = &r->an[i];
+	scan_iter_init(&it, r);
+	for (size_t i = 0; rc == 0 && (an = scan_iter_next(&it)); i++) {
 		enum action_kind k = anomaly_type_action(an->type, mode == RM_QUARANTINE);
 		if (k == ACT_DROP_LINE) {
-			rc = recover_line_action(&b, i, unreadable);
+			rc = recover_line_action(&b, an, i, unreadable);
 		} else if ((k == ACT_REMOVE_TEMP && (an->flags & AF_TEMP_FILE)) || k == ACT_MOVE_ORPHAN) {
 			/* someone else's file is never removed: only our own temp files */
 			char *real = recover_real_path(&b, an->path);
@@ -330,6 +334,9 @@ int plan_build_files(struct plan *p, const struct scan_report *r, char *const *r
 			free(real);
 		}
 	}
+	if (rc == 0 && it.failed)
+		rc = perr_set(e, PX_IOERR, "cannot read back the anomalies for the plan");
+	scan_iter_free(&it);
 	free(unreadable);
 	free(b.taken);
 	if (b.qdirfd >= 0)

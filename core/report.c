@@ -87,8 +87,10 @@ void report_junit_classname(struct strbuf *b, const char *command)
 static void write_anomalies(FILE *f, const struct scan_report *r)
 {
 	fputs("\"anomalies\": [", f);
-	for (size_t i = 0; i < r->n_an; i++) {
-		const struct anomaly *a = &r->an[i];
+	struct scan_iter it;
+	scan_iter_init(&it, r);
+	const struct anomaly *a;
+	for (size_t i = 0; (a = scan_iter_next(&it)); i++) {
 		fputs(i ? ", {\"type\": " : "{\"type\": ", f);
 		json_write_string(f, anomaly_type_name(a->type));
 		fputs(", \"path\": ", f);
@@ -104,6 +106,7 @@ static void write_anomalies(FILE *f, const struct scan_report *r)
 		}
 		fputc('}', f);
 	}
+	scan_iter_free(&it);
 	fputc(']', f);
 }
 

@@ -77,7 +77,7 @@ int report_write_markdown(FILE *f, const struct run_report *r)
 		md_row(f, "error", r->error);
 	if (s && s->n_an) {
 		fputs("\n| type | path | line / entry | detail |\n|---|---|---|---|\n", f);
-		for (size_t i = 0; i < s->n_an && i < REPORT_MD_ROWS; i++) {
+		for (size_t i = 0; i < s->n_mem && i < REPORT_MD_ROWS; i++) { /* in memory: the first ones */
 			const struct anomaly *a = &s->an[i];
 			fputs("| ", f);
 			md_cell(f, anomaly_type_name(a->type));

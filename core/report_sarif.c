@@ -242,8 +242,14 @@ int report_write_sarif(FILE *f, const struct run_report *r)
 		}
 	}
 	fputs(", \"results\": [", f);
-	for (size_t i = 0; s && i < s->n_an; i++)
-		sarif_result(f, r, &s->an[i], i == 0);
+	if (s) {
+		struct scan_iter it;
+		const struct anomaly *a;
+		scan_iter_init(&it, s);
+		for (size_t i = 0; (a = scan_iter_next(&it)); i++)
+			sarif_result(f, r, a, i == 0);
+		scan_iter_free(&it);
+	}
 	fputs("], \"properties\": {", f);
 	kv(f, 1, "command", r->command);
 	kv(f, 0, "backend", r->backend);

@@ -114,20 +114,57 @@ struct scan_file {
 	struct file_ident ident;
 };
 
+/* Anomalies a bounded report keeps in memory (SPEC §8: memory bounded
+ * whatever the anomaly count): the first ones, enough for every screen and
+ * summary; the rest go to an unlinked temporary file and are read back in
+ * order by scan_iter. */
+#define SCAN_REPORT_MEM_MAX 4096
+
 struct scan_report {
-	struct anomaly *an;
-	size_t n_an, cap_an;
+	struct anomaly *an;      /* the first n_mem anomalies */
+	size_t n_an;             /* every anomaly, counted exactly */
+	size_t n_mem, cap_an;    /* n_mem == n_an unless the report is bounded */
+	size_t mem_max;          /* 0: no bound (all in memory; the console) */
+	int64_t by_type[AN__COUNT]; /* exact counts per type (per file: files[i].anomalies) */
 	struct scan_file *files;
 	size_t n_files, cap_files;
+	/* the anomalies past mem_max, serialized: flushed to spill_fd up to
+	 * spill_size, the newest still in spill_buf */
+	int spill_open, spill_fd; /* the file exists (a zeroed report has none) */
+	int64_t spill_size;
+	char *spill_buf;
+	size_t spill_n, spill_cap;
 };
 
+/* An empty report, no bound. */
 void scan_report_init(struct scan_report *r);
+/* An empty report keeping at most `mem_max` anomalies in memory. */
+void scan_report_init_bounded(struct scan_report *r, size_t mem_max);
 void scan_report_free(struct scan_report *r);
 /* Append an anomaly; strings are copied.  `id` may be NULL. */
 int scan_report_add(struct scan_report *r, enum anomaly_type t, const char *path,
 		    int64_t line, int64_t offset, int64_t length, const char *id,
 		    unsigned flags, perr *e, const char *fmt, ...)
 	__attribute__((format(printf, 10, 11)));
+/* Append a copy of `a` (strings copied; a->salvage is taken, freed on
+ * failure too). */
+int scan_report_put(struct scan_report *r, const struct anomaly *a, perr *e);
+
+/* Every anomaly of a report in order, in memory or read back.  The one
+ * returned is valid until the next call.  Several iterators may run at
+ * once on one report; none while anomalies are being added. */
+struct scan_iter {
+	const struct scan_report *r;
+	size_t i;
+	int64_t off;            /* next spilled record */
+	struct anomaly cur;
+	char *buf;
+	size_t cap;
+	int failed;             /* reading back failed: the iteration ended early */
+};
+void scan_iter_init(struct scan_iter *it, const struct scan_report *r);
+const struct anomaly *scan_iter_next(struct scan_iter *it);
+void scan_iter_free(struct scan_iter *it);
 struct scan_file *scan_report_add_file(struct scan_report *r, const char *path, perr *e);
 
 struct scan_opts {

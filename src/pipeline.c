@@ -38,8 +38,10 @@ int pipeline_begin(struct pipeline *p, struct cli *c)
 	p->c = c;
 	p->txt = stdout;
 	p->report = stdout;
-	scan_report_init(&p->scan);
-	scan_report_init(&p->verify);
+	/* the CLI keeps the first anomalies in memory and the rest on disk:
+	 * memory bounded whatever the anomaly count (SPEC §8) */
+	scan_report_init_bounded(&p->scan, SCAN_REPORT_MEM_MAX);
+	scan_report_init_bounded(&p->verify, SCAN_REPORT_MEM_MAX);
 	plan_init(&p->plan);
 	p->plan.allow_links = cli_has(c, "--force"); /* hard-linked data files (core/fsmeta.h) */
 	const char *f = cli_get(c, "--format");
@@ -357,9 +359,12 @@ void pipeline_print_anomalies(struct pipeline *p, const struct scan_report *r, e
 {
 	if (p->quiet_list && r == &p->scan)
 		return;
-	for (size_t i = 0; i < r->n_an; i++)
-		cli_say(p->c, p->txt, t, "- %s: %s (%s)", anomaly_type_name(r->an[i].type),
-			r->an[i].path, r->an[i].detail);
+	struct scan_iter it;
+	const struct anomaly *a;
+	scan_iter_init(&it, r);
+	while ((a = scan_iter_next(&it)))
+		cli_say(p->c, p->txt, t, "- %s: %s (%s)", anomaly_type_name(a->type), a->path, a->detail);
+	scan_iter_free(&it);
 }
 
 void pipeline_print_applied(struct pipeline *p)
