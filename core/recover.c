@@ -45,6 +45,7 @@ void plan_free(struct plan *p)
 		free(p->v[i].path);
 		free(p->v[i].to);
 		free(p->v[i].id);
+		free(p->v[i].lens);
 		salvage_free(p->v[i].salvage);
 	}
 	for (size_t i = 0; i < p->nfiles; i++) {
@@ -63,6 +64,80 @@ void plan_covered(const struct plan *p, unsigned char *covered, size_t n_an)
 		for (size_t k = 0; k < p->v[i].n_anomalies; k++)
 			if (p->v[i].anomaly + k < n_an)
 				covered[p->v[i].anomaly + k] = 1;
+}
+
+size_t action_lines(const struct action *a)
+{
+	return a->kind == ACT_DROP_LINE && a->count > 1 ? (size_t)a->count : 1;
+}
+
+void action_line(const struct action *a, size_t k, struct action *out)
+{
+	*out = *a;
+	out->count = 1;
+	out->lens = NULL;
+	if (action_lines(a) == 1)
+		return;
+	int64_t off = a->offset;
+	for (size_t j = 0; j < k; j++)
+		off += (int64_t)a->lens[j] + 1;
+	out->line = a->line + (int64_t)k;
+	out->offset = off;
+	out->length = a->lens[k];
+	out->anomaly = a->anomaly + k;
+	out->n_anomalies = 1;
+}
+
+void plan_lines_init(struct plan_lines *it, const struct plan *p)
+{
+	memset(it, 0, sizeof *it);
+	it->p = p;
+}
+
+const struct action *plan_lines_next(struct plan_lines *it, size_t *index)
+{
+	while (it->p && it->i < it->p->n) {
+		const struct action *a = &it->p->v[it->i];
+		size_t n = action_lines(a);
+		if (it->k >= n) {
+			it->i++;
+			it->k = 0;
+			continue;
+		}
+		if (it->k == 0)
+			it->off = a->offset;
+		it->one = *a;
+		it->one.count = 1;
+		it->one.lens = NULL;
+		if (n > 1) {
+			it->one.line = a->line + (int64_t)it->k;
+			it->one.offset = it->off;
+			it->one.length = a->lens[it->k];
+			it->one.anomaly = a->anomaly + it->k;
+			it->one.n_anomalies = 1;
+			it->off += (int64_t)a->lens[it->k] + 1;
+		}
+		*index = it->i;
+		it->k++;
+		return &it->one;
+	}
+	return NULL;
+}
+
+size_t plan_weight(const struct plan *p)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->n; i++)
+		n += p->v[i].skip ? 0 : action_lines(&p->v[i]);
+	return n;
+}
+
+size_t plan_weight_applied(const struct plan *p, const unsigned char *applied, size_t n_applied)
+{
+	size_t n = 0;
+	for (size_t i = 0; applied && i < p->n && i < n_applied; i++)
+		n += applied[i] ? action_lines(&p->v[i]) : 0;
+	return n;
 }
 
 size_t plan_batch_filter(struct plan *p)
@@ -112,6 +187,9 @@ void apply_result_mark(struct apply_result *r, size_t i)
 }
 
 /* ---- building ---------------------------------------------------------- */
+
+/* A merged run's line lengths start with room for this many. */
+#define RECOVER_RUN_START 16
 
 struct recover_build {
 	struct plan *p;
@@ -230,6 +308,40 @@ static struct plan_file *recover_plan_file(struct recover_build *b, size_t idx,
 	return pf;
 }
 
+/* In a merged plan, a drop of the line right after the last action's run
+ * (same file, same reason, the next anomaly) extends that run.  Returns 1
+ * when merged, 0 when not, -1 when out of memory. */
+static int recover_merge_drop(struct recover_build *b, struct action *last, const struct anomaly *an,
+			      size_t ai, struct plan_file *pf)
+{
+	if (!b->p->merge || !last || last->kind != ACT_DROP_LINE || an->type != last->reason ||
+	    (an->flags & (AF_TAIL_COMPLETE | AF_SALVAGE)) || strcmp(last->path, pf->path) != 0 ||
+	    last->line + last->count != an->line || last->offset + last->length + 1 != an->offset ||
+	    last->anomaly + last->n_anomalies != ai || an->length > (int64_t)UINT32_MAX ||
+	    last->length > (int64_t)UINT32_MAX)
+		return 0;
+	if (last->count == 1) {
+		if (!(last->lens = malloc(RECOVER_RUN_START * sizeof *last->lens)))
+			return perr_setr(b->e, PX_IOERR, PR_NOMEM, "out of memory");
+		last->lens[0] = (uint32_t)last->length;
+	} else if (((uint64_t)last->count & ((uint64_t)last->count - 1)) == 0 && last->count >= RECOVER_RUN_START) {
+		/* capacity doubles at each power of two */
+		uint32_t *nl = realloc(last->lens, (size_t)last->count * 2 * sizeof *nl);
+		if (!nl)
+			return perr_setr(b->e, PX_IOERR, PR_NOMEM, "out of memory");
+		last->lens = nl;
+	}
+	last->lens[last->count++] = (uint32_t)an->length;
+	last->length += an->length + 1;
+	last->n_anomalies++;
+	int64_t end = an->offset + an->length + 1;
+	if (end > pf->bytes_before)
+		end = pf->bytes_before;
+	pf->bytes_after -= end - an->offset;
+	pf->lines_after -= 1;
+	return 1;
+}
+
 static int recover_line_action(struct recover_build *b, const struct anomaly *an, size_t ai,
 			       const int *unreadable)
 {
@@ -247,8 +359,12 @@ static int recover_line_action(struct recover_build *b, const struct anomaly *an
 	 * (TRUNCATED_LINE and CORRUPTED_LINE, one after the other): one line,
 	 * one action answering both. */
 	struct action *last = b->p->n ? &b->p->v[b->p->n - 1] : NULL;
-	if (last && last->kind == k && last->offset == an->offset &&
-	    strcmp(last->path, b->real && b->real[idx] ? b->real[idx] : an->path) == 0) {
+	const char *real = b->real && b->real[idx] ? b->real[idx] : an->path;
+	/* the offset of the last line of the last action (of its run, merged) */
+	int64_t last_off = last ? last->offset : -1;
+	if (last && action_lines(last) > 1)
+		last_off = last->offset + last->length - (int64_t)last->lens[last->count - 1];
+	if (last && last->kind == k && last_off == an->offset && strcmp(last->path, real) == 0) {
 		if (last->n_anomalies && last->anomaly + last->n_anomalies == ai)
 			last->n_anomalies++;
 		return 0;
@@ -256,6 +372,8 @@ static int recover_line_action(struct recover_build *b, const struct anomaly *an
 	struct plan_file *pf = recover_plan_file(b, (size_t)idx, an->type);
 	if (!pf)
 		return -1;
+	if (recover_merge_drop(b, last, an, ai, pf) == 1)
+		return 0;
 	struct action *a = recover_push(b, k, pf->path, an->type, ai);
 	if (!a)
 		return -1;
@@ -274,6 +392,7 @@ static int recover_line_action(struct recover_build *b, const struct anomaly *an
 		pf->lines_after += an->salvage->records - 1;
 		return 0;
 	}
+	a->count = 1;
 	int64_t end = an->offset + an->length + 1;
 	if (end > pf->bytes_before)
 		end = pf->bytes_before;

@@ -34,7 +34,32 @@ struct action {
 	size_t anomaly, n_anomalies;
 	int skip;                     /* operator chose to leave it: not applied */
 	struct salvage *salvage;      /* SALVAGE: the records kept (owned, core/salvage.h) */
+	/* DROP_LINE in a merged plan (plan.merge): `count` adjacent lines from
+	 * `line` on, dropped as one range [offset, offset + length + 1); lens
+	 * holds each line's length (owned) when count > 1.  Reports and the
+	 * journal still list every line (action_line). */
+	int64_t count;
+	uint32_t *lens;
 };
+
+/* Lines an action stands for: count for a merged drop, else 1. */
+size_t action_lines(const struct action *a);
+/* Line k (< action_lines(a)) of an action as a plain one-line action
+ * (a shallow copy: strings are a's).  O(k): walk a plan with plan_lines. */
+void action_line(const struct action *a, size_t k, struct action *out);
+
+/* Every action of a plan, line by line (a merged run gives one action per
+ * line, as action_line would), in order; *index is the plan action it is
+ * part of (applied[], skip).  The action returned is valid until the next
+ * call. */
+struct plan_lines {
+	const struct plan *p;
+	size_t i, k;
+	int64_t off;
+	struct action one;
+};
+void plan_lines_init(struct plan_lines *it, const struct plan *p);
+const struct action *plan_lines_next(struct plan_lines *it, size_t *index);
 
 /* One file the plan rewrites (or moves). */
 struct plan_file {
@@ -50,6 +75,9 @@ struct plan {
 	char *quarantine_dir;       /* NULL unless quarantine */
 	int64_t epoch_ms;           /* used in quarantine names */
 	int allow_links;            /* set before building: rewrite hard-linked files (--force) */
+	int merge;                  /* set before building: adjacent drops of a file become one
+				     * action (the CLI: memory bounded by runs, not lines; the
+				     * console decides line by line and never merges) */
 	struct action *v;
 	size_t n, cap;
 	struct plan_file *files;
@@ -65,6 +93,10 @@ void plan_covered(const struct plan *p, unsigned char *covered, size_t n_an);
 /* Leave (skip) the actions a run without a person deciding must not
  * apply (anomaly_type_batch); returns how many were left. */
 size_t plan_batch_filter(struct plan *p);
+/* Lines (action_lines) of the actions not skipped, and of those that
+ * `applied` (may be NULL: none) marks: "N of M actions" counts lines. */
+size_t plan_weight(const struct plan *p);
+size_t plan_weight_applied(const struct plan *p, const unsigned char *applied, size_t n_applied);
 
 /* Build the plan for file backends from a scan report.  `real_paths` maps
  * report->files[i].path (display) to the path on disk (same order as

@@ -182,7 +182,7 @@ static int recover_prepare_file(struct recover_apply *ap, const struct plan_file
 		int64_t end = a->offset + a->length + 1;
 		t->drop[t->ndrop++] = (struct recover_range){a->offset,
 			end > pf->ident.size ? pf->ident.size : end, NULL};
-		t->dropped_lines++;
+		t->dropped_lines += (int64_t)action_lines(a);
 	}
 	/* Preserving the original only makes sense when the file is rewritten. */
 	if (!t)

@@ -140,8 +140,11 @@ static void write_actions(FILE *f, const struct run_report *r, const struct plan
 {
 	fputs("[", f);
 	int first = 1;
-	for (size_t i = 0; i < p->n; i++) {
-		const struct action *a = &p->v[i];
+	/* a merged run of drops is listed line by line */
+	struct plan_lines lines;
+	size_t i;
+	plan_lines_init(&lines, p);
+	for (const struct action *a; (a = plan_lines_next(&lines, &i));) {
 		if (a->skip)
 			continue;
 		fputs(first ? "{\"action\": " : ", {\"action\": ", f);

@@ -147,8 +147,11 @@ static void junit_case(FILE *f, const struct run_report *r, const char *classnam
 static void junit_actions(FILE *f, const struct run_report *r)
 {
 	fputs("    <system-out>", f);
-	for (size_t i = 0; i < r->actions->n; i++) {
-		const struct action *a = &r->actions->v[i];
+	const struct plan *p = r->actions;
+	struct plan_lines lines;
+	size_t i;
+	plan_lines_init(&lines, p);
+	for (const struct action *a; (a = plan_lines_next(&lines, &i));) {
 		if (a->skip)
 			continue;
 		xml_write(f, action_kind_name(a->kind));
@@ -258,8 +261,11 @@ static void gh_write(FILE *f, const char *s, int property)
  * other applied actions are notices; an action not applied prints none. */
 static void gh_actions(FILE *f, const struct run_report *r)
 {
-	for (size_t i = 0; i < r->actions->n; i++) {
-		const struct action *a = &r->actions->v[i];
+	const struct plan *p = r->actions;
+	struct plan_lines lines;
+	size_t i;
+	plan_lines_init(&lines, p);
+	for (const struct action *a; (a = plan_lines_next(&lines, &i));) {
 		if (!report_action_applied(r, i))
 			continue;
 		int drop = a->kind == ACT_DROP_LINE || a->kind == ACT_DELETE_ENTRY ||

@@ -67,8 +67,9 @@ int report_write_markdown(FILE *f, const struct run_report *r)
 	if (r->actions) {
 		size_t n = 0, applied = 0;
 		for (size_t i = 0; i < r->actions->n; i++) {
-			n += !r->actions->v[i].skip;
-			applied += report_action_applied(r, i) != 0;
+			size_t w = action_lines(&r->actions->v[i]);
+			n += r->actions->v[i].skip ? 0 : w;
+			applied += report_action_applied(r, i) ? w : 0;
 		}
 		snprintf(buf, sizeof buf, "%zu of %zu", applied, n);
 		md_row(f, "actions applied", buf);

@@ -63,11 +63,12 @@ static void session_journal(const char *path, struct journal_entry *j, struct se
 int session_recover_plan(struct recover_session *s, enum recovery_mode mode, const char *qdir, perr *e)
 {
 	int64_t epoch = s->plan->epoch_ms;
-	int links = s->plan->allow_links;
+	int links = s->plan->allow_links, merge = s->plan->merge;
 	plan_free(s->plan);
 	plan_init(s->plan);
 	s->plan->epoch_ms = epoch ? epoch : s->plan->epoch_ms;
 	s->plan->allow_links = links;
+	s->plan->merge = merge;
 	s->mode = mode;
 	if (s->b->ops->plan(s->b, s->scan, mode, qdir, s->plan, e) < 0)
 		return -1;
@@ -80,8 +81,7 @@ int session_recover_run(struct recover_session *s, const struct apply_progress *
 {
 	struct session_outcome *o = &s->out;
 	memset(o, 0, sizeof *o);
-	for (size_t i = 0; i < s->plan->n; i++)
-		o->total += !s->plan->v[i].skip;
+	o->total = plan_weight(s->plan);
 	o->records_before = session_records(s->scan);
 	o->records_after = -1;
 	o->bytes_known = backend_traits(s->b)->measures_bytes;
@@ -90,9 +90,9 @@ int session_recover_run(struct recover_session *s, const struct apply_progress *
 		if (!o->err.code)
 			o->err.code = PX_IOERR;
 		snprintf(o->failure, sizeof o->failure, "Recovery failed after %zu of %zu actions: %.900s",
-			 s->res->n_applied, o->total, o->err.msg);
+			 plan_weight_applied(s->plan, s->res->applied, s->res->n_actions), o->total, o->err.msg);
 	}
-	o->applied = s->res->n_applied;
+	o->applied = plan_weight_applied(s->plan, s->res->applied, s->res->n_actions);
 	o->bytes_before = s->res->bytes_before;
 	o->bytes_after = s->res->bytes_after;
 	/* verify even after a failure: the outcome says what the store holds now */

@@ -44,6 +44,7 @@ int pipeline_begin(struct pipeline *p, struct cli *c)
 	scan_report_init_bounded(&p->verify, SCAN_REPORT_MEM_MAX);
 	plan_init(&p->plan);
 	p->plan.allow_links = cli_has(c, "--force"); /* hard-linked data files (core/fsmeta.h) */
+	p->plan.merge = 1; /* adjacent drops as one range: memory bounded by runs (SPEC §8) */
 	const char *f = cli_get(c, "--format");
 	if (pipeline_parse_format(f, &p->fmt) < 0)
 		return cli_usage_error(c, "--format: unknown format '%s' (" PIPELINE_FORMAT_NAMES ")", f);
@@ -259,8 +260,11 @@ static size_t planned_actions(const struct plan *pl)
 /* Only the actions that reached the store, or all planned ones. */
 static void print_actions(struct pipeline *p, int applied_only)
 {
-	for (size_t i = 0; i < p->plan.n; i++) {
-		const struct action *a = &p->plan.v[i];
+	/* a merged run of drops is listed line by line */
+	struct plan_lines lines;
+	size_t i;
+	plan_lines_init(&lines, &p->plan);
+	for (const struct action *a; (a = plan_lines_next(&lines, &i));) {
 		if (a->skip || (applied_only && !(p->res.applied && i < p->res.n_actions && p->res.applied[i])))
 			continue;
 		if (a->kind == ACT_SALVAGE && a->salvage)

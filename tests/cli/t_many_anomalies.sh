@@ -38,3 +38,22 @@ check_true "repair: $N drop_line actions" test \
 	"$(printf '%s' "$OUT" | jq '[.actions[] | select(.action == "drop_line")] | length')" = $N
 check_true "repair: the records kept byte for byte" test \
 	"$(grep -v '^bad' many.ndjson | cksum)" = "$(cksum <repair.ndjson)"
+
+# adjacent damaged lines: one range in the plan, every line in the report
+# and the journal, each with its own offset
+awk 'BEGIN { print "{\"kind\": \"event\", \"timestamp\": 1, \"event_type\": \"X\"}";
+	for (i = 1; i <= 5000; i++) printf "bad%d\n", i % 10;
+	print "{\"kind\": \"event\", \"timestamp\": 2, \"event_type\": \"X\"}" }' >run.ndjson
+cp run.ndjson run0.ndjson
+run persistence recover --path run.ndjson --mode repair --format json --journal "$TMP/run-journal.ndjson"
+check_rc 0 "run of 5000 damaged lines repaired"
+check_true "report: 5000 drop_line actions, lines 2..5001, offsets one after the other" test \
+	"$(printf '%s' "$OUT" | jq -c '[.actions | length, .[0].line, .[0].offset, .[1].offset, .[-1].line, .[-1].offset, .[-1].length,
+		all(.[]; .applied)]')" = "[5000,2,53,58,5001,25048,4,true]"
+check_true "journal: every dropped line, counted in lines" test \
+	"$(jq -c '[(.dropped | length), .lines_dropped, .actions_planned, .actions_applied, .files[0].lines_after]' "$TMP/run-journal.ndjson")" = \
+	"[5000,5000,5000,5000,2]"
+check_true "repair: the two records kept byte for byte" test "$(grep -v '^bad' run0.ndjson | cksum)" = "$(cksum <run.ndjson)"
+cp run0.ndjson run.ndjson
+run persistence recover --path run.ndjson --mode repair
+check_true "text: every line listed" test "$(printf '%s\n' "$OUT" | grep -c 'drop_line: run.ndjson line')" = 5000

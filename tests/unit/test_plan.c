@@ -160,6 +160,55 @@ static void test_adjacent_drops_merge(void **state)
 	pfx_free(&f);
 }
 
+/* In a merged plan (the CLI's) a run of adjacent damaged lines is one
+ * action; plan_lines gives every line back with its own offset and length,
+ * and the apply drops them all. */
+static void test_merged_run(void **state)
+{
+	(void)state;
+	const char data[] = REC "bad one\n" "x\n" "{broken line\n" REC "tail\n";
+	struct pfx f;
+	pfx_init(&f, data, sizeof data - 1);
+	assert_int_equal(f.rep.n_an, 4);
+	perr e = { 0 };
+	f.plan.merge = 1;
+	assert_int_equal(plan_build_files(&f.plan, &f.rep, NULL, RM_REPAIR, NULL, &e), 0);
+	assert_int_equal(f.plan.n, 2); /* lines 2-4 as one, line 6 alone */
+	assert_int_equal(f.plan.v[0].count, 3);
+	assert_int_equal(f.plan.v[0].n_anomalies, 3);
+	assert_int_equal(action_lines(&f.plan.v[0]), 3);
+	assert_int_equal(plan_weight(&f.plan), 4);
+	struct plan_lines it;
+	size_t idx;
+	const struct action *a;
+	int64_t want_line[] = { 2, 3, 4, 6 }, want_len[] = { 7, 1, 12, 4 };
+	int64_t off = sizeof REC - 1;
+	int64_t want_off[] = { off, off + 8, off + 10, off + 23 + (int64_t)sizeof REC - 1 };
+	size_t want_idx[] = { 0, 0, 0, 1 };
+	plan_lines_init(&it, &f.plan);
+	for (int k = 0; k < 4; k++) {
+		assert_non_null(a = plan_lines_next(&it, &idx));
+		assert_int_equal(a->line, want_line[k]);
+		assert_int_equal(a->offset, want_off[k]);
+		assert_int_equal(a->length, want_len[k]);
+		assert_int_equal(idx, want_idx[k]);
+		assert_int_equal(f.rep.an[a->anomaly].line, a->line);
+		struct action one;
+		action_line(&f.plan.v[idx], idx ? 0 : (size_t)k, &one);
+		assert_int_equal(one.offset, a->offset);
+	}
+	assert_null(plan_lines_next(&it, &idx));
+	assert_int_equal(f.plan.files[0].lines_after, 2);
+	assert_int_equal(plan_apply_files(&f.plan, NULL, &f.res, &e), 0);
+	assert_int_equal(f.res.lines_dropped, 4);
+	assert_int_equal(plan_weight_applied(&f.plan, f.res.applied, f.res.n_actions), 4);
+	struct buf after = read_all(f.path);
+	assert_int_equal(after.n, 2 * (sizeof REC - 1));
+	assert_memory_equal(after.p, REC REC, after.n);
+	free(after.p);
+	pfx_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_actions_link_anomalies),
 		cmocka_unit_test(test_quarantine_copy_answers_none),
 		cmocka_unit_test(test_adjacent_drops_merge),
+		cmocka_unit_test(test_merged_run),
 	};
 	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
 }
