@@ -4,8 +4,6 @@
  * scan is redis_scan.c, apply and compaction redis_apply.c. */
 #include "redis_store.h"
 
-#include "backend_redis.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -56,8 +56,9 @@ void redis_store_free(struct redis_store *s);
 int redis_store_fetch(struct redis_store *s, const char *key, const char *id, char **data,
 		      size_t *len, int *has_data, perr *e);
 
-/* The system ids with a stream under `prefix` (backend_redis.h,
- * redis_backend_systems). */
+/* backend_others for Redis: the system ids that have an events, audits or
+ * dead_letters stream under `prefix` (SCAN MATCH "{prefix}:*", bounded as
+ * below), "a, b" into out, sorted and distinct; *more when bounded. */
 struct strbuf;
 int redis_store_systems(struct redis_store *s, const char *prefix, struct strbuf *out, int *more, perr *e);
 
@@ -109,5 +110,22 @@ int redis_store_apply(struct redis_store *s, const struct plan *p, struct apply_
 /* XTRIM the streams by the retention policy (redis_apply.c). */
 int redis_store_compact(struct redis_store *s, const struct retention *ret,
 			struct compact_result *res, perr *e);
+
+/* SCAN pages read when looking for other system ids, and names kept: a
+ * hint for a mistyped --system-id, so bounded whatever the key space. */
+#define REDIS_SYSTEMS_SCAN_PAGES 64
+#define REDIS_SYSTEMS_MAX 16
+
+/* The sliced scanner behind ops->scan_open (redis_scan.c): it runs
+ * exactly the scan of ops->scan (same report, same sink calls, same marks
+ * for a later apply), one round trip per step.  The connection is the
+ * backend's: nothing else may use it while a step runs. */
+struct redis_scanner;
+/* One step: a stream's head or one page of entries.  Returns 1 while more
+ * remains, 0 when the scan is complete, -1 on failure (e set). */
+int redis_scanner_step(struct redis_scanner *s);
+/* Entries scanned so far, and the entries expected in all (never less). */
+void redis_scanner_progress(const struct redis_scanner *s, int64_t *done, int64_t *total);
+void redis_scanner_close(struct redis_scanner *s);
 
 #endif

@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "backend_rotating.h"
+#include "rotating_set.h"
 #include "fsmeta.h"
 #include "fsutil.h"
 #include "retention.h"

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "cell.h"
 #include "config.h"
 #include "console.h"
 #include "jsonfmt.h"
@@ -30,6 +31,12 @@ struct view;
 
 struct view_ops {
 	const char *name;
+	/* The view is being opened (console_open_view): build what it shows
+	 * (the help text, the journal read again).  Optional. */
+	void (*open)(struct console *c, struct view *v);
+	/* A request on this view, before the main loop's common handling (tig
+	 * view_ops.request): returns 1 when the view took it.  Optional. */
+	int (*request)(struct console *c, struct view *v, enum request req);
 	const char *empty; /* shown when there are no rows */
 	/* The same, when it depends on the store (optional; overrides empty). */
 	const char *(*empty_of)(struct console *c);
@@ -125,10 +132,6 @@ long console_read_entry(struct console *c, size_t i, size_t cap, int *fields);
 void console_detail(struct console *c, size_t line);
 /* Record-view predicate (for sel_init with a struct rec_pred). */
 int console_rec_pred(const struct model *m, size_t i, const void *arg);
-/* Draw a text cell: clipped, padded to `w` with the row's role. */
-void console_cell(int y, int x, int w, int role, const char *s);
-/* Glyph for a damaged line ("✖", or "!" without UTF-8). */
-const char *console_glyph(void);
 /* Draw the whole screen: header, the current view, the status line
  * (draw.c).  Callers may draw over it (dialogs) before screen_update. */
 void console_draw(struct console *c);
@@ -152,6 +155,9 @@ int64_t text_rows(struct console *c, struct view *v);
 void text_row(struct console *c, struct view *v, int64_t row, int y, int w, int selected);
 /* Build the help text (view_help.c). */
 void help_build(struct console *c);
+
+/* Open a view: its ops->open, then show it. */
+void console_open_view(struct console *c, enum view_id id);
 
 /* The walks (walk_recover.c, walk_compact.c) and the Journal view.  A
  * walk shows what its session did and returns what the main loop does
@@ -186,9 +192,5 @@ void rec_refresh(struct console *c, struct view *v);
 enum rec_status rec_decode_row(struct console *c, struct view *v, int64_t row);
 /* The decoded record's time in the current time mode. */
 void rec_time(struct console *c, char *out, size_t cap);
-/* Draw one cell of a row and return the x of the next (one blank between). */
-int rec_cell(int y, int x, int w, int role, const char *s);
-/* Case-insensitive search of a lowercase needle in bytes. */
-int bytes_contain(const char *p, size_t n, const char *needle);
 
 #endif

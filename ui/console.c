@@ -40,17 +40,6 @@ void console_status(struct console *c, int role, const char *fmt, ...)
 	c->status_role = role;
 }
 
-const char *console_glyph(void)
-{
-	return screen_utf8() ? "\xe2\x9c\x96" : "!";
-}
-
-void console_cell(int y, int x, int w, int role, const char *s)
-{
-	int used = screen_str(y, x, w, role, s);
-	screen_fill(y, x + used, w - used, role);
-}
-
 long console_read_entry(struct console *c, size_t i, size_t cap, int *fields)
 {
 	if (cap > c->rowcap) {
@@ -223,6 +212,14 @@ void console_move(struct console *c, struct view *v, enum request req)
 	}
 }
 
+void console_open_view(struct console *c, enum view_id id)
+{
+	struct view *v = &c->views[id];
+	if (v->ops->open)
+		v->ops->open(c, v);
+	console_show(c, id);
+}
+
 static void handle(struct console *c, int key)
 {
 	enum request req = keys_request(key);
@@ -230,6 +227,8 @@ static void handle(struct console *c, int key)
 	struct view *v = &c->views[c->cur];
 	if (req != REQ_NONE)
 		c->status[0] = '\0';
+	if (req != REQ_NONE && v->ops->request && v->ops->request(c, v, req))
+		return;
 	switch (req) {
 	case REQ_NONE:
 		break;
@@ -243,9 +242,7 @@ static void handle(struct console *c, int key)
 		c->cur = (enum view_id)(req - REQ_VIEW_EVENTS);
 		break;
 	case REQ_HELP:
-		help_build(c);
-		c->views[V_HELP].top = c->views[V_HELP].cur = 0;
-		console_show(c, V_HELP);
+		console_open_view(c, V_HELP);
 		break;
 	case REQ_DOWN: case REQ_UP: case REQ_PAGE_DOWN: case REQ_PAGE_UP: case REQ_FIRST: case REQ_LAST:
 		console_move(c, v, req);
@@ -298,7 +295,7 @@ static void handle(struct console *c, int key)
 		console_status(c, ROLE_NORMAL, " Filter cleared");
 		break;
 	case REQ_JOURNAL:
-		journal_view_open(c);
+		console_open_view(c, V_JOURNAL);
 		break;
 	case REQ_RECOVER:
 		walk_react(c, walk_recover(c));

@@ -35,21 +35,6 @@ void rec_enter(struct console *c, struct view *v, int64_t row)
 	console_detail(c, sel_line(&v->sel, &c->m, row));
 }
 
-int bytes_contain(const char *p, size_t n, const char *needle)
-{
-	size_t k = strlen(needle);
-	if (k == 0)
-		return 1;
-	for (size_t i = 0; i + k <= n; i++) {
-		size_t j = 0;
-		while (j < k && tolower((unsigned char)p[i + j]) == (unsigned char)needle[j])
-			j++;
-		if (j == k)
-			return 1;
-	}
-	return 0;
-}
-
 int rec_match(struct console *c, struct view *v, int64_t row, const char *needle)
 {
 	size_t line = sel_line(&v->sel, &c->m, row);
@@ -80,9 +65,3 @@ void rec_time(struct console *c, char *out, size_t cap)
 	jf_time(out, cap, c->tmode, r->ts_kind == REC_TS_NUMBER ? r->ts : NAN, r->ts_raw.p, r->ts_raw.n);
 }
 
-int rec_cell(int y, int x, int w, int role, const char *s)
-{
-	console_cell(y, x, w, role, s);
-	screen_fill(y, x + w, 1, role);
-	return x + w + 1;
-}

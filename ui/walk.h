@@ -57,8 +57,6 @@ void dlg_message(struct console *c, const char *title, int role, const char *tex
 
 /* --- walk_common.c ------------------------------------------------------ */
 
-/* "245 bytes", "4.1 KiB", "12.0 MiB" */
-void walk_size(char *out, size_t cap, int64_t bytes);
 /* Totals over a report's files. */
 int64_t walk_records(const struct scan_report *r);
 int64_t walk_lines(const struct scan_report *r);

@@ -24,22 +24,6 @@
 #define WRAP_MIN 40
 #define WRAP_INDENT 2
 
-void walk_size(char *out, size_t cap, int64_t bytes)
-{
-	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
-	if (bytes < 1024) {
-		snprintf(out, cap, "%lld byte%s", (long long)bytes, bytes == 1 ? "" : "s");
-		return;
-	}
-	double v = (double)bytes / 1024;
-	int u = 0;
-	while (v >= 1024 && u < 3) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(out, cap, "%.1f %s", v, unit[u]);
-}
-
 int64_t walk_records(const struct scan_report *r)
 {
 	int64_t n = 0;
