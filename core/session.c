@@ -36,8 +36,7 @@ static void session_verify(struct backend *b, const struct session_verify *resca
 {
 	perr e = { 0 };
 	struct scan_opts so = { 0 };
-	scan_report_free(out);
-	scan_report_init(out);
+	scan_report_free(out); /* emptied, keeping the caller's bound */
 	int rc = rescan ? rescan->scan(rescan->ctx, out, &e) : b->ops->scan(b, &so, NULL, out, &e);
 	if (rc < 0) {
 		o->verify_failed = 1;

@@ -19,7 +19,7 @@
  * missing store (--require-data) and honours --strict. */
 struct session_verify {
 	void *ctx;
-	/* Fill `out` (already emptied); returns 0 or -1 with e set. */
+	/* Fill `out` (already emptied, its bound kept); returns 0 or -1 with e set. */
 	int (*scan)(void *ctx, struct scan_report *out, perr *e);
 };
 

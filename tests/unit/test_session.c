@@ -97,7 +97,8 @@ static void test_recover_session_stale(void **state)
 {
 	(void)state;
 	struct sfx f;
-	sfx_init(&f, REC "garbage\n");
+	sfx_init(&f, REC "garbage\n" "bad\n");
+	scan_report_init_bounded(&f.ver, 1); /* the verification keeps the caller's bound */
 	struct recover_session s = sfx_session(&f);
 	perr e = { 0 };
 	assert_int_equal(session_recover_plan(&s, RM_REPAIR, NULL, &e), 0);
@@ -109,9 +110,10 @@ static void test_recover_session_stale(void **state)
 	assert_true(s.out.failed);
 	assert_int_equal(s.out.err.reason, PR_STALE);
 	assert_int_equal(s.out.applied, 0);
-	assert_non_null(strstr(s.out.failure, "Recovery failed after 0 of 1 actions: "));
+	assert_non_null(strstr(s.out.failure, "Recovery failed after 0 of 2 actions: "));
 	assert_true(s.out.verified);
-	assert_int_equal(f.ver.n_an, 1);
+	assert_int_equal(f.ver.n_an, 2);
+	assert_int_equal(f.ver.n_mem, 1);
 	assert_true(s.out.journaled);
 	struct buf j = read_all(f.journal);
 	assert_non_null(strstr(j.p, "\"status\":\"failed\""));
