@@ -282,6 +282,16 @@ else
     echo "console: bench/console-bench.sh is not there yet, console figures not measured"
 fi
 
+# ---------------------------------------------------------------- anomalies
+# Figures that grow with the number of anomalies (bench/anomaly-bench.sh).
+echo
+echo "many anomalies (bench/anomaly-bench.sh):"
+BENCH_BUILD=$B sh bench/anomaly-bench.sh "$PAPYRA" || {
+    rc=$?
+    echo "anomalies: failed (exit $rc)"
+    FAILED=$((FAILED + 1))
+}
+
 # ---------------------------------------------------------------- redis
 # Scan and repair throughput against a local redis-server it starts itself.
 echo

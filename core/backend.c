@@ -1,10 +1,13 @@
 #include "backend.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "backend_json.h"
 #include "backend_redis.h"
 #include "backend_rotating.h"
+#include "redis_conn.h"
 
 int backend_open(const struct config *c, struct backend **out, perr *e)
 {
@@ -24,4 +27,122 @@ void backend_close(struct backend *b)
 {
 	if (b)
 		b->ops->close(b);
+}
+
+const struct backend_traits *backend_traits(const struct backend *b)
+{
+	return b->ops->traits;
+}
+
+const char *backend_name(const struct backend *b)
+{
+	return b->ops->name;
+}
+
+/* The one place besides backend_open that knows which table a kind is. */
+static const struct backend_ops *backend_table(const struct config *c)
+{
+	return c->backend == BK_REDIS ? &backend_redis_ops : c->backend == BK_ROTATING ? &backend_rotating_ops :
+	       &backend_json_ops;
+}
+
+const struct backend_traits *backend_config_traits(const struct config *c)
+{
+	return backend_table(c)->traits;
+}
+
+const char *backend_config_name(const struct config *c)
+{
+	return backend_table(c)->name;
+}
+
+char *backend_config_location(const struct config *c)
+{
+	if (backend_config_traits(c)->has_files)
+		return c->path ? strdup(c->path) : NULL;
+	return redis_url_redact(c->redis_url);
+}
+
+int backend_others(struct backend *b, struct strbuf *out, int *more, perr *e)
+{
+	*more = 0;
+	return b->ops->others ? b->ops->others(b, out, more, e) : 0;
+}
+
+struct backend_scan {
+	struct backend *b;
+	void *impl;
+};
+
+int backend_scan_open(struct backend *b, const struct scan_opts *o, const struct scan_sink *sink,
+		      struct scan_report *r, struct backend_scan **out, perr *e)
+{
+	*out = NULL;
+	struct backend_scan *s = calloc(1, sizeof *s);
+	if (!s)
+		return perr_setr(e, PX_IOERR, PR_NOMEM, "out of memory");
+	s->b = b;
+	if (b->ops->scan_open(b, o, sink, r, &s->impl, e) < 0) {
+		free(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+int backend_scan_step(struct backend_scan *s, double deadline_ms)
+{
+	return s->b->ops->scan_step(s->impl, deadline_ms);
+}
+
+void backend_scan_progress(const struct backend_scan *s, int64_t *done, int64_t *total)
+{
+	s->b->ops->scan_progress(s->impl, done, total);
+}
+
+void backend_scan_close(struct backend_scan *s)
+{
+	if (!s)
+		return;
+	s->b->ops->scan_close(s->impl);
+	free(s);
+}
+
+int backend_scan_whole(struct backend *b, const struct scan_opts *o, const struct scan_sink *sink,
+		       struct scan_report *r, perr *e)
+{
+	void *impl;
+	if (b->ops->scan_open(b, o, sink, r, &impl, e) < 0)
+		return -1;
+	int rc;
+	while ((rc = b->ops->scan_step(impl, 0)) == 1)
+		;
+	b->ops->scan_close(impl);
+	return rc < 0 ? -1 : 0;
+}
+
+double backend_clock_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+void backend_pos_free(struct backend_pos *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].unit);
+		free(p->v[i].last_id);
+	}
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
+}
+
+void backend_growth_free(struct backend_growth *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(g->v[i].unit);
+	free(g->v);
+	memset(g, 0, sizeof *g);
 }

@@ -14,15 +14,106 @@
 #include "scan.h"
 
 struct backend;
+struct strbuf;
+
+/* What a front end may ask about a store instead of testing which backend
+ * it is: the words to use and what the store can do. */
+struct backend_traits {
+	const char *noun, *nouns;   /* a unit of data: "line"/"lines", "entry"/"entries" */
+	const char *store;          /* the whole store, for sentences: "file", "set", "streams" */
+	const char *unit;           /* one file or stream of it: "file", "stream" */
+	int plural;                 /* `store` takes "they are" (streams), not "it is" */
+	int has_files;              /* data in files on disk: identities, temp files, hard links */
+	int several;                /* more than one file or stream: places say which one */
+	int rotates;                /* a rotating set: members in reading order, orphans beside them */
+	int retain_per_unit;        /* retention applies to each stream alone (Redis XTRIM), not the whole store */
+	int measures_bytes;         /* apply and compaction report bytes before and after */
+	int trims_by_bytes;         /* compaction can apply max_total_bytes */
+	int quarantine_dir;         /* quarantine mode needs a directory (else: quarantine streams) */
+	int ids;                    /* units are named by ids (Redis entry ids), not line numbers */
+};
+
+/* A unit of data to read back: a file's line by path, offset and length,
+ * or a Redis entry by stream key and id. */
+struct backend_rowref {
+	const char *path;      /* file, or stream key */
+	int64_t offset, length; /* files */
+	const char *id;        /* Redis */
+};
+
+struct backend_row {
+	char *data;  /* malloc'd; the caller frees it */
+	size_t len;
+	int fields;  /* Redis: no string `data`, data holds the entry's fields as one JSON object */
+};
+
+/* Where a store ended when it was looked at (backend_ops.position): per
+ * file or stream, what is needed to tell later what was added since. */
+struct backend_mark {
+	char *unit;               /* file path or stream key (owned) */
+	int exists;
+	struct file_ident ident;  /* files */
+	char *last_id;            /* Redis: the newest entry's id, NULL when empty (owned) */
+	int64_t entries;          /* Redis: XLEN then */
+};
+struct backend_pos {
+	struct backend_mark *v;
+	size_t n;
+};
+void backend_pos_free(struct backend_pos *p);
+
+enum backend_growth_state {
+	GROW_SAME,     /* nothing new */
+	GROW_APPENDED, /* data added at the end: [from, to) is new */
+	GROW_NEW,      /* a file or stream that was not there */
+	GROW_GONE,     /* it was there and is not */
+	GROW_REPLACED, /* another file now, shorter than it was, or older ids: rescan */
+};
+struct backend_unit_growth {
+	char *unit;   /* owned */
+	enum backend_growth_state state;
+	int64_t from, to; /* files: byte offsets; Redis: entry counts (XLEN then, now) */
+};
+struct backend_growth {
+	struct backend_unit_growth *v;
+	size_t n;
+	int rescan;   /* something other than appends happened: only a new scan says what is there */
+	int grew;     /* some unit has new data (APPENDED or NEW) */
+};
+void backend_growth_free(struct backend_growth *g);
 
 struct backend_ops {
 	const char *name;       /* "json", "rotating", "redis" */
 	const char *class_name; /* "JsonFilePersistence", ... (persistence inspect) */
+	const struct backend_traits *traits;
 
 	/* Scan everything (anomalies into r).  `sink`, when not NULL, sees every
-	 * line/entry in reading order, oldest first: listings use this too. */
+	 * line/entry in reading order, oldest first: listings use this too.
+	 * It runs the steps of scan_open / scan_step to the end. */
 	int (*scan)(struct backend *b, const struct scan_opts *o, const struct scan_sink *sink,
 		    struct scan_report *r, perr *e);
+
+	/* The same scan in slices (use backend_scan_open and friends): open
+	 * fills *impl; step scans until the monotonic clock passes deadline_ms
+	 * (0: no deadline) and returns 1 while more remains, 0 when done, -1
+	 * (the e given to open is set); progress says units done and expected
+	 * (bytes, or entries); close frees. */
+	int (*scan_open)(struct backend *b, const struct scan_opts *o, const struct scan_sink *sink,
+			 struct scan_report *r, void **impl, perr *e);
+	int (*scan_step)(void *impl, double deadline_ms);
+	void (*scan_progress)(const void *impl, int64_t *done, int64_t *total);
+	void (*scan_close)(void *impl);
+
+	/* Read one unit back for display.  Returns 1 with *out filled, 0 when it
+	 * is gone, -1 on failure (PX_UNAVAILABLE when the store went away). */
+	int (*read_row)(struct backend *b, const struct backend_rowref *ref, struct backend_row *out,
+			perr *e);
+
+	/* Where the store ends now (*out filled; free with backend_pos_free),
+	 * and what was added since such a position (*out filled; free with
+	 * backend_growth_free): the live console follows a store with these. */
+	int (*position)(struct backend *b, struct backend_pos *out, perr *e);
+	int (*since)(struct backend *b, const struct backend_pos *at, struct backend_growth *out, perr *e);
 
 	/* Build the recovery plan from a report of this backend. */
 	int (*plan)(struct backend *b, const struct scan_report *r, enum recovery_mode mode,
@@ -36,6 +127,9 @@ struct backend_ops {
 	 * already refused when anomalies exist and --force was not given. */
 	int (*compact)(struct backend *b, const struct retention *ret, struct compact_result *res,
 		       perr *e);
+
+	/* backend_others; NULL: none. */
+	int (*others)(struct backend *b, struct strbuf *out, int *more, perr *e);
 
 	void (*close)(struct backend *b);
 };
@@ -51,5 +145,34 @@ struct backend {
  * directory, FIFO or device (PX_USAGE), never blocking on it. */
 int backend_open(const struct config *c, struct backend **out, perr *e);
 void backend_close(struct backend *b);
+/* The traits and name ("json", "rotating", "redis") of an open backend. */
+const struct backend_traits *backend_traits(const struct backend *b);
+const char *backend_name(const struct backend *b);
+/* The same for the backend a config selects, before it is opened (usage
+ * checks, early reports); and where it is, for people (a Redis URL with
+ * its password as "***"), malloc'd, NULL when out of memory. */
+const struct backend_traits *backend_config_traits(const struct config *c);
+const char *backend_config_name(const struct config *c);
+char *backend_config_location(const struct config *c);
+
+/* Other places beside the configured one that hold data of this kind,
+ * for a "nothing here" message: Redis lists the other system ids under
+ * its prefix ("a, b" into out; *more when bounded), the file backends
+ * have none (returns 0).  Returns how many, or -1 (e). */
+int backend_others(struct backend *b, struct strbuf *out, int *more, perr *e);
+
+/* An incremental scan of any backend (the ops above behind one handle). */
+struct backend_scan;
+int backend_scan_open(struct backend *b, const struct scan_opts *o, const struct scan_sink *sink,
+		      struct scan_report *r, struct backend_scan **out, perr *e);
+int backend_scan_step(struct backend_scan *s, double deadline_ms);
+void backend_scan_progress(const struct backend_scan *s, int64_t *done, int64_t *total);
+void backend_scan_close(struct backend_scan *s);
+/* ops->scan for a backend whose scan is only its steps: open, step to the
+ * end, close. */
+int backend_scan_whole(struct backend *b, const struct scan_opts *o, const struct scan_sink *sink,
+		       struct scan_report *r, perr *e);
+/* The monotonic clock scan_step deadlines are read on, in milliseconds. */
+double backend_clock_ms(void);
 
 #endif

@@ -1,90 +1,50 @@
+/* The single-file backend's table (backend_json.h): the scan, reading
+ * back and following are core/file_scan.c's, the plan recover.c's,
+ * compaction compact.c's. */
 #include "backend_json.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 
 #include "compact.h"
 #include "metrics.h"
-#include "tempname.h"
 
-int check_regular_or_missing(const char *path, perr *e)
+static int json_scan_open(struct backend *b, const struct scan_opts *o, const struct scan_sink *sink,
+			  struct scan_report *r, void **impl, perr *e)
 {
-	struct stat st;
-	if (stat(path, &st) < 0)
-		return 0; /* missing is clean; unreadable becomes PARTIAL_WRITE in the scan */
-	if (S_ISREG(st.st_mode))
-		return 0;
-	const char *what = S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" :
-			   S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
-			   S_ISSOCK(st.st_mode) ? "a socket" : "not a regular file";
-	return perr_set(e, PX_USAGE, "%s is %s, not an NDJSON file", path, what);
+	return file_scan_open_single((struct file_scan **)impl, b->cfg->path, o, sink, r, e);
 }
 
-static int cmp_str(const void *a, const void *b)
+static int json_scan_step(void *impl, double deadline_ms)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return file_scan_step(impl, deadline_ms);
 }
 
-int scan_leftover_temps(const char *path, struct scan_report *r, perr *e)
+static void json_scan_progress(const void *impl, int64_t *done, int64_t *total)
 {
-	const char *base = px_basename(path);
-	size_t dirlen = (size_t)(base - path);
-	char *dir = dirlen ? strndup(path, dirlen) : strdup(".");
-	char *stem = tempname_stem(base, e); /* a long name's temps carry its shortened stem */
-	char *prefix = stem ? px_asprintf(e, ".%s" TEMPNAME_MARK, stem) : NULL;
-	free(stem);
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	int rc = 0;
-	if (!dir || !prefix) {
-		rc = perr_set(e, PX_IOERR, "out of memory");
-		goto out;
-	}
-	DIR *d = opendir(dir);
-	if (!d)
-		goto out; /* missing directory: nothing left over */
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
-			continue;
-		if (px_grow(&names, &cap, n + 1, sizeof *names, e) < 0 ||
-		    !(names[n] = px_strdup(de->d_name, e))) {
-			rc = -1;
-			break;
-		}
-		n++;
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof *names, cmp_str);
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		char *full = px_asprintf(e, "%.*s%s", (int)dirlen, path, names[i]);
-		if (!full) {
-			rc = -1;
-			break;
-		}
-		rc = scan_report_add(r, AN_UNEXPECTED_FILE, full, 0, -1, -1, NULL, AF_TEMP_FILE, e,
-				     "Leftover temporary file from an interrupted operation");
-		free(full);
-	}
-out:
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	free(dir);
-	free(prefix);
-	return rc;
+	file_scan_progress(impl, done, total);
 }
 
-static int json_scan(struct backend *b, const struct scan_opts *o, const struct scan_sink *sink,
-		     struct scan_report *r, perr *e)
+static void json_scan_close(void *impl)
 {
-	if (scan_leftover_temps(b->cfg->path, r, e) < 0)
-		return -1;
-	return scan_ndjson_file(b->cfg->path, b->cfg->path, o, sink, r, e);
+	file_scan_close(impl);
+}
+
+static int json_read_row(struct backend *b, const struct backend_rowref *ref, struct backend_row *out, perr *e)
+{
+	(void)b;
+	return file_read_row(ref, out, e);
+}
+
+static int json_position(struct backend *b, struct backend_pos *out, perr *e)
+{
+	char *const paths[1] = { b->cfg->path };
+	return file_position(paths, 1, out, e);
+}
+
+static int json_since(struct backend *b, const struct backend_pos *at, struct backend_growth *out, perr *e)
+{
+	char *const paths[1] = { b->cfg->path };
+	return file_since(at, paths, 1, out, e);
 }
 
 static int json_plan(struct backend *b, const struct scan_report *r, enum recovery_mode mode,
@@ -117,10 +77,23 @@ static void json_close(struct backend *b)
 	free(b);
 }
 
-static const struct backend_ops json_ops = {
+static const struct backend_traits json_traits = {
+	.noun = "line", .nouns = "lines", .store = "file", .unit = "file",
+	.has_files = 1, .measures_bytes = 1, .trims_by_bytes = 1, .quarantine_dir = 1,
+};
+
+const struct backend_ops backend_json_ops = {
 	.name = "json",
 	.class_name = "JsonFilePersistence",
-	.scan = json_scan,
+	.traits = &json_traits,
+	.scan = backend_scan_whole,
+	.scan_open = json_scan_open,
+	.scan_step = json_scan_step,
+	.scan_progress = json_scan_progress,
+	.scan_close = json_scan_close,
+	.read_row = json_read_row,
+	.position = json_position,
+	.since = json_since,
 	.plan = json_plan,
 	.apply = json_apply,
 	.compact = json_compact,
@@ -136,7 +109,7 @@ int backend_json_open(const struct config *c, struct backend **out, perr *e)
 		free(b);
 		return perr_set(e, PX_IOERR, "out of memory");
 	}
-	b->ops = &json_ops;
+	b->ops = &backend_json_ops;
 	b->cfg = c;
 	*out = b;
 	return 0;

@@ -3,15 +3,11 @@
 #define PAPYRA_BACKEND_JSON_H
 
 #include "backend.h"
+#include "file_scan.h"
+
+/* The table (traits for a config not opened yet: backend_config_traits). */
+extern const struct backend_ops backend_json_ops;
 
 int backend_json_open(const struct config *c, struct backend **out, perr *e);
-
-/* Report leftover temporary files of `path` (".<base>.papyra-tmp-*" in its
- * directory) as UNEXPECTED_FILE, sorted by name.  Shared with the rotating
- * backend. */
-int scan_leftover_temps(const char *path, struct scan_report *r, perr *e);
-
-/* Refuse a path that exists but is not a regular file (PX_USAGE). */
-int check_regular_or_missing(const char *path, perr *e);
 
 #endif

@@ -7,13 +7,77 @@
 #include <string.h>
 #include <time.h>
 
+const char *perr_reason_name(enum perr_reason r)
+{
+	static const char *const names[] = {
+#define X(id, name) name,
+		PERR_REASONS(X)
+#undef X
+	};
+	return (unsigned)r < PR__COUNT ? names[r] : "?";
+}
+
+static enum perr_reason perr_reason_of_code(int code)
+{
+	return code == PX_USAGE ? PR_USAGE : code == PX_UNAVAILABLE ? PR_UNAVAILABLE : PR_IO;
+}
+
+enum perr_reason perr_reason_of_errno(int err)
+{
+	switch (err) {
+	case EACCES:
+	case EPERM:
+	case EROFS:
+		return PR_PERMISSION;
+	case ENOSPC:
+	case EDQUOT:
+		return PR_NOSPACE;
+	case ETIMEDOUT:
+		return PR_TIMEOUT;
+	case ENOMEM:
+		return PR_NOMEM;
+	case EWOULDBLOCK:
+		return PR_LOCKED;
+	default:
+		return PR_IO;
+	}
+}
+
+static void perr_vset(perr *e, int code, enum perr_reason why, const char *fmt, va_list ap)
+{
+	e->code = code;
+	e->reason = why;
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+}
+
 int perr_set(perr *e, int code, const char *fmt, ...)
 {
 	if (e) {
 		va_list ap;
 		va_start(ap, fmt);
-		e->code = code;
-		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+		perr_vset(e, code, perr_reason_of_code(code), fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+int perr_setr(perr *e, int code, enum perr_reason why, const char *fmt, ...)
+{
+	if (e) {
+		va_list ap;
+		va_start(ap, fmt);
+		perr_vset(e, code, why, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+int perr_set_errno(perr *e, int code, int err, const char *fmt, ...)
+{
+	if (e) {
+		va_list ap;
+		va_start(ap, fmt);
+		perr_vset(e, code, perr_reason_of_errno(err), fmt, ap);
 		va_end(ap);
 	}
 	return -1;
@@ -23,7 +87,7 @@ void *px_malloc(size_t n, perr *e)
 {
 	void *p = malloc(n ? n : 1);
 	if (!p)
-		perr_set(e, PX_IOERR, "out of memory (%zu bytes)", n);
+		perr_setr(e, PX_IOERR, PR_NOMEM, "out of memory (%zu bytes)", n);
 	return p;
 }
 
@@ -60,7 +124,7 @@ int px_grow(void *v, size_t *cap, size_t need, size_t size, perr *e)
 		n *= 2;
 	void *p = realloc(*pv, n * size);
 	if (!p)
-		return perr_set(e, PX_IOERR, "out of memory");
+		return perr_setr(e, PX_IOERR, PR_NOMEM, "out of memory");
 	*pv = p;
 	*cap = n;
 	return 0;

@@ -19,14 +19,50 @@ enum {
 
 #define PERR_MSG_MAX 1024
 
+/* Why an operation failed, for callers that react to the kind of failure
+ * (the console offers a rescan for STALE) instead of reading the message,
+ * which is for people and may be reworded.  One table: the enum and the
+ * names (journal and test output). */
+#define PERR_REASONS(X) \
+	X(NONE, "none")               /* no error */ \
+	X(IO, "io")                   /* any other I/O failure */ \
+	X(USAGE, "usage")             /* bad command line, config or argument */ \
+	X(UNAVAILABLE, "unavailable") /* the backend cannot be reached or refuses us */ \
+	X(STALE, "stale")             /* the data changed since the scan (or during the work) */ \
+	X(LOCKED, "locked")           /* another process holds the lock */ \
+	X(PERMISSION, "permission")   /* EACCES, EPERM, EROFS */ \
+	X(NOSPACE, "no-space")        /* ENOSPC, EDQUOT */ \
+	X(TIMEOUT, "timeout")         /* a deadline passed */ \
+	X(NOMEM, "no-memory")         /* allocation failed */
+
+enum perr_reason {
+#define X(id, name) PR_##id,
+	PERR_REASONS(X)
+#undef X
+	PR__COUNT
+};
+const char *perr_reason_name(enum perr_reason r);
+
 typedef struct perr {
 	int code;              /* one of PX_* */
 	char msg[PERR_MSG_MAX];
+	enum perr_reason reason; /* PR_* */
 } perr;
 
-/* Fill `e` (when not NULL) and return -1, so callers can `return perr_set(...)`. */
+/* Fill `e` (when not NULL) and return -1, so callers can `return perr_set(...)`.
+ * The reason follows from the class: PX_USAGE -> USAGE, PX_UNAVAILABLE ->
+ * UNAVAILABLE, anything else -> IO. */
 int perr_set(perr *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same with an explicit reason. */
+int perr_setr(perr *e, int code, enum perr_reason why, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The same with the reason an errno value means (EACCES -> PERMISSION,
+ * ENOSPC -> NOSPACE, ...; others -> IO).  The message is still the
+ * caller's (it usually ends with strerror(err)). */
+int perr_set_errno(perr *e, int code, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+enum perr_reason perr_reason_of_errno(int err);
 
 /* Allocation that reports failure through perr instead of aborting. */
 void *px_malloc(size_t n, perr *e);

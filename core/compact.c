@@ -132,7 +132,7 @@ static int compact_pass(struct compact_ctx *c, const struct file_ident *id)
 			rc = perr_set(c->e, PX_IOERR, "%s could not be read fully; nothing was changed", c->path);
 	if (rc == 0 && (rep.n_files != 1 || !file_ident_same(&rep.files[0].ident, id) ||
 			rep.files[0].bytes != id->size))
-		rc = perr_set(c->e, PX_IOERR, "%s changed during compaction; nothing was changed", c->path);
+		rc = perr_setr(c->e, PX_IOERR, PR_STALE, "%s changed during compaction; nothing was changed", c->path);
 	scan_report_free(&rep);
 	if (rc == 0 && c->failed)
 		rc = -1;

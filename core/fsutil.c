@@ -34,7 +34,7 @@ int fsutil_open_data(const char *path, struct stat *st, int *err_no, perr *e)
 			return perr_set(e, PX_IOERR,
 					"%s is a symbolic link; refusing to rewrite through it "
 					"(give the path of the file itself)", path);
-		return perr_set(e, PX_IOERR, "cannot open %s: %s", path, strerror(errno));
+		return perr_set_errno(e, PX_IOERR, errno, "cannot open %s: %s", path, strerror(errno));
 	}
 	if (fstat(fd, st) != 0) {
 		int err = errno;
@@ -61,7 +61,7 @@ int fsutil_lock(int fd, const char *path, perr *e)
 	if (rc == 0)
 		return 0;
 	if (errno == EWOULDBLOCK)
-		return perr_set(e, PX_IOERR, "%s is locked by another process "
+		return perr_setr(e, PX_IOERR, PR_LOCKED, "%s is locked by another process "
 				"(another recovery or compaction is running); nothing was changed", path);
 	return perr_set(e, PX_IOERR, "cannot lock %s: %s", path, strerror(errno));
 }
@@ -103,7 +103,7 @@ int fsutil_check_ident(int fd, const struct file_ident *want, const char *path, 
 		what = "it was modified";
 	if (!what)
 		return 0;
-	return perr_set(e, PX_IOERR, "%s changed since the scan (%s); nothing was changed",
+	return perr_setr(e, PX_IOERR, PR_STALE, "%s changed since the scan (%s); nothing was changed",
 			path, what);
 }
 
@@ -215,7 +215,7 @@ int fsutil_create_at(int dirfd, const char *name, mode_t mode, const char *shown
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0) {
 		int err = errno;
-		perr_set(e, PX_IOERR, "cannot create %s: %s", shown, strerror(err));
+		perr_set_errno(e, PX_IOERR, err, "cannot create %s: %s", shown, strerror(err));
 		errno = err; /* callers retry another name on EEXIST */
 	}
 	return fd;
@@ -229,7 +229,7 @@ int fsutil_write_all(int fd, const void *buf, size_t n, const char *path, perr *
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return perr_set(e, PX_IOERR, "cannot write %s: %s", path, strerror(errno));
+			return perr_set_errno(e, PX_IOERR, errno, "cannot write %s: %s", path, strerror(errno));
 		}
 		if (w == 0)
 			return perr_set(e, PX_IOERR, "cannot write %s: no progress", path);
@@ -257,7 +257,7 @@ int fsutil_fsync(int fd, const char *path, perr *e)
 		rc = fsync(fd);
 	while (rc != 0 && errno == EINTR);
 	if (rc != 0)
-		return perr_set(e, PX_IOERR, "cannot sync %s: %s", path, strerror(errno));
+		return perr_set_errno(e, PX_IOERR, errno, "cannot sync %s: %s", path, strerror(errno));
 	return 0;
 }
 
@@ -291,7 +291,7 @@ int fsutil_mkdirs(const char *dir, perr *e)
 		char c = *p;
 		*p = '\0';
 		if (mkdir(d, 0777) != 0 && errno != EEXIST) {
-			rc = perr_set(e, PX_IOERR, "cannot create directory %s: %s", d, strerror(errno));
+			rc = perr_set_errno(e, PX_IOERR, errno, "cannot create directory %s: %s", d, strerror(errno));
 			break;
 		}
 		*p = c;
@@ -330,7 +330,7 @@ int fsutil_quarantine_dir_check(const char *dir, int create, perr *e)
 	} else if (!S_ISDIR(st.st_mode)) {
 		rc = perr_set(e, PX_IOERR, "quarantine directory %s exists and is not a directory", dir);
 	} else if (faccessat(AT_FDCWD, d, W_OK | X_OK, AT_EACCESS) != 0) {
-		rc = perr_set(e, PX_IOERR, "quarantine directory %s is not writable: %s", dir,
+		rc = perr_set_errno(e, PX_IOERR, errno, "quarantine directory %s is not writable: %s", dir,
 			      strerror(errno));
 	}
 	free(d);

@@ -87,7 +87,7 @@ static void journal_files(struct strbuf *b, const struct plan *p, const struct a
 			} else if (a->kind == ACT_DROP_LINE) {
 				int64_t end = a->offset + a->length + 1;
 				bytes -= (end > pf->bytes_before ? pf->bytes_before : end) - a->offset;
-				lines -= 1;
+				lines -= (int64_t)action_lines(a);
 				touched = 1;
 			}
 		}
@@ -129,9 +129,11 @@ static int journal_applied(const struct plan *p, const struct apply_result *r, s
 static void journal_status(struct strbuf *b, const struct journal_entry *j)
 {
 	size_t planned = 0, applied = 0;
+	/* counted in lines: a merged run of drops is as many actions as lines */
 	for (size_t k = 0; j->plan && k < j->plan->n; k++) {
-		planned += !j->plan->v[k].skip;
-		applied += journal_applied(j->plan, j->result, k) != 0;
+		size_t w = action_lines(&j->plan->v[k]);
+		planned += j->plan->v[k].skip ? 0 : w;
+		applied += journal_applied(j->plan, j->result, k) ? w : 0;
 	}
 	const char *status = !j->error ? "complete" : applied ? "partial" : "failed";
 	journal_kstr(b, "status", status);
@@ -148,8 +150,11 @@ static void journal_dropped(struct strbuf *b, const struct plan *p, const struct
 	journal_key(b, "dropped");
 	strbuf_add(b, "[", 1);
 	int first = 1;
-	for (size_t k = 0; p && k < p->n; k++) {
-		const struct action *a = &p->v[k];
+	/* a merged run of drops is listed line by line */
+	struct plan_lines lines;
+	size_t k;
+	plan_lines_init(&lines, p);
+	for (const struct action *a; (a = plan_lines_next(&lines, &k));) {
 		int entry = a->kind == ACT_DELETE_ENTRY || a->kind == ACT_QUARANTINE_ENTRY;
 		const char *display = a->kind == ACT_DROP_LINE ? journal_display(p, a->path) :
 				      entry ? a->path : NULL;
@@ -217,8 +222,15 @@ static char *journal_build(const struct journal_entry *j, size_t *len)
 	journal_files(&b, p, r);
 	journal_i64(&b, "records_before", j->records_before);
 	journal_i64(&b, "records_after", j->records_after);
-	journal_i64(&b, "bytes_before", j->bytes_before);
-	journal_i64(&b, "bytes_after", j->bytes_after);
+	if (j->bytes_unknown) {
+		journal_key(&b, "bytes_before");
+		strbuf_puts(&b, "null");
+		journal_key(&b, "bytes_after");
+		strbuf_puts(&b, "null");
+	} else {
+		journal_i64(&b, "bytes_before", j->bytes_before);
+		journal_i64(&b, "bytes_after", j->bytes_after);
+	}
 	journal_i64(&b, "lines_dropped", r ? r->lines_dropped : 0);
 	journal_dropped(&b, p, r);
 	journal_str_list(&b, "quarantine", r ? r->quarantined : NULL, r ? r->n_quarantined : 0);

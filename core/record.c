@@ -508,3 +508,43 @@ char *record_format_json(const struct record *r, size_t *len)
 		*len = strlen(txt);
 	return txt;
 }
+
+size_t record_addr_format(const char *p, size_t n, char *out, size_t cap)
+{
+	if (!cap)
+		return 0;
+	out[0] = '\0';
+	struct record r;
+	struct jsonv *v = malloc(sizeof *v);
+	struct jsonv_capture none = { NULL, 0 };
+	if (!v)
+		return 0;
+	size_t len = 0;
+	if (jsonv_check(v, p, n, &none) == 0) {
+		struct jsonv_field f[SF__COUNT];
+		struct jsonv_capture c;
+		schema_capture_init(f, &c);
+		f[SF_ACTOR_ADDRESS].type = jsonv_top_type(v);
+		f[SF_ACTOR_ADDRESS].off = 0;
+		f[SF_ACTOR_ADDRESS].len = n;
+		f[SF_TIMESTAMP].type = JV_NULL; /* listable: a timestamp member (its text is not used) */
+		f[SF_TIMESTAMP].off = f[SF_TIMESTAMP].len = 0;
+		/* an event holding only this address: decoded as listings decode it */
+		struct scan_line l = { .path = "", .length = (int64_t)n, .flags = SL_VALID, .kind = RK_EVENT,
+				       .bytes = p, .fields = f };
+		enum rec_status st;
+		record_init(&r);
+		if (record_decode(&r, &l, &st, NULL) == 0) {
+			len = r.addr.text.n < cap - 1 ? r.addr.text.n : cap - 1;
+			memcpy(out, r.addr.text.p, len);
+		}
+		record_free(&r);
+	} else {
+		/* not JSON at all (no stored record has that): as it is */
+		len = n < cap - 1 ? n : cap - 1;
+		memcpy(out, p, len);
+	}
+	out[len] = '\0';
+	free(v);
+	return len;
+}

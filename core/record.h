@@ -12,7 +12,7 @@
  *
  * Limit: a line longer than the scanner's read buffer reaches the sink with
  * `bytes == NULL`.  Such a record cannot be decoded here (REC_SKIP_LONG):
- * listings first read its members back from the file (src/longrec.h) and
+ * listings first read its members back from the file (core/longrec.h) and
  * decode that; the scanner still validates, counts and reports it, and
  * counting commands (persistence inspect, retention) still see its kind,
  * timestamp and length. */
@@ -112,6 +112,15 @@ size_t record_compact_json(char *out, const char *p, size_t n);
  * actor id.  Returns 1 when it has that shape, else 0.  The parts point
  * into `s`. */
 int record_addr_split(const char *s, size_t n, struct rec_str *system, struct rec_str *id);
+
+/* The display form of a raw address value p[0..n) (a JSON value as
+ * stored: object, string, null...) exactly as listings show it (the
+ * record's addr.text): "local:1" for a complete object, the object itself
+ * (compacted) when "system" or "actor_id" is missing, a string decoded,
+ * "None" for null.  Writes at most cap - 1 bytes and a NUL; returns the
+ * length written.  The one address classifier for listings, the console
+ * and reports. */
+size_t record_addr_format(const char *p, size_t n, char *out, size_t cap);
 
 /* --target matching: `query` matches either stored form of the same
  * address ("local:4" matches "local:4", "local://4" and {"system":

@@ -33,16 +33,6 @@ int recovery_mode_parse(const char *s, enum recovery_mode *out)
 	return -1;
 }
 
-const char *action_kind_name(enum action_kind k)
-{
-	static const char *const names[] = {
-#define X(id, name) name,
-		ACTION_KINDS(X)
-#undef X
-	};
-	return (unsigned)k < ACT__COUNT ? names[k] : "?";
-}
-
 void plan_init(struct plan *p)
 {
 	memset(p, 0, sizeof *p);
@@ -55,6 +45,7 @@ void plan_free(struct plan *p)
 		free(p->v[i].path);
 		free(p->v[i].to);
 		free(p->v[i].id);
+		free(p->v[i].lens);
 		salvage_free(p->v[i].salvage);
 	}
 	for (size_t i = 0; i < p->nfiles; i++) {
@@ -65,6 +56,101 @@ void plan_free(struct plan *p)
 	free(p->files);
 	free(p->quarantine_dir);
 	memset(p, 0, sizeof *p);
+}
+
+void plan_covered(const struct plan *p, unsigned char *covered, size_t n_an)
+{
+	for (size_t i = 0; i < p->n; i++)
+		for (size_t k = 0; k < p->v[i].n_anomalies; k++)
+			if (p->v[i].anomaly + k < n_an)
+				covered[p->v[i].anomaly + k] = 1;
+}
+
+size_t action_lines(const struct action *a)
+{
+	return a->kind == ACT_DROP_LINE && a->count > 1 ? (size_t)a->count : 1;
+}
+
+void action_line(const struct action *a, size_t k, struct action *out)
+{
+	*out = *a;
+	out->count = 1;
+	out->lens = NULL;
+	if (action_lines(a) == 1)
+		return;
+	int64_t off = a->offset;
+	for (size_t j = 0; j < k; j++)
+		off += (int64_t)a->lens[j] + 1;
+	out->line = a->line + (int64_t)k;
+	out->offset = off;
+	out->length = a->lens[k];
+	out->anomaly = a->anomaly + k;
+	out->n_anomalies = 1;
+}
+
+void plan_lines_init(struct plan_lines *it, const struct plan *p)
+{
+	memset(it, 0, sizeof *it);
+	it->p = p;
+}
+
+const struct action *plan_lines_next(struct plan_lines *it, size_t *index)
+{
+	while (it->p && it->i < it->p->n) {
+		const struct action *a = &it->p->v[it->i];
+		size_t n = action_lines(a);
+		if (it->k >= n) {
+			it->i++;
+			it->k = 0;
+			continue;
+		}
+		if (it->k == 0)
+			it->off = a->offset;
+		it->one = *a;
+		it->one.count = 1;
+		it->one.lens = NULL;
+		if (n > 1) {
+			it->one.line = a->line + (int64_t)it->k;
+			it->one.offset = it->off;
+			it->one.length = a->lens[it->k];
+			it->one.anomaly = a->anomaly + it->k;
+			it->one.n_anomalies = 1;
+			it->off += (int64_t)a->lens[it->k] + 1;
+		}
+		*index = it->i;
+		it->k++;
+		return &it->one;
+	}
+	return NULL;
+}
+
+size_t plan_weight(const struct plan *p)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->n; i++)
+		n += p->v[i].skip ? 0 : action_lines(&p->v[i]);
+	return n;
+}
+
+size_t plan_weight_applied(const struct plan *p, const unsigned char *applied, size_t n_applied)
+{
+	size_t n = 0;
+	for (size_t i = 0; applied && i < p->n && i < n_applied; i++)
+		n += applied[i] ? action_lines(&p->v[i]) : 0;
+	return n;
+}
+
+size_t plan_batch_filter(struct plan *p)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		struct action *a = &p->v[i];
+		if (!a->skip && a->n_anomalies && !anomaly_type_batch(a->reason)) {
+			a->skip = 1;
+			n++;
+		}
+	}
+	return n;
 }
 
 void apply_result_free(struct apply_result *r)
@@ -102,6 +188,9 @@ void apply_result_mark(struct apply_result *r, size_t i)
 
 /* ---- building ---------------------------------------------------------- */
 
+/* A merged run's line lengths start with room for this many. */
+#define RECOVER_RUN_START 16
+
 struct recover_build {
 	struct plan *p;
 	const struct scan_report *r;
@@ -112,8 +201,10 @@ struct recover_build {
 	perr *e;
 };
 
+/* `an`: the index of the anomaly answered, or (size_t)-1 for an action
+ * that goes with others (n_anomalies 0). */
 static struct action *recover_push(struct recover_build *b, enum action_kind k,
-				   const char *path, enum anomaly_type reason)
+				   const char *path, enum anomaly_type reason, size_t an)
 {
 	struct plan *p = b->p;
 	if (px_grow(&p->v, &p->cap, p->n + 1, sizeof *p->v, b->e) != 0)
@@ -123,6 +214,10 @@ static struct action *recover_push(struct recover_build *b, enum action_kind k,
 	a->kind = k;
 	a->offset = a->length = -1;
 	a->reason = reason;
+	if (an != (size_t)-1) {
+		a->anomaly = an;
+		a->n_anomalies = 1;
+	}
 	a->path = px_strdup(path, b->e);
 	if (!a->path)
 		return NULL;
@@ -206,14 +301,48 @@ static struct plan_file *recover_plan_file(struct recover_build *b, size_t idx,
 	pf->bytes_before = pf->bytes_after = sf->bytes;
 	pf->lines_before = pf->lines_after = sf->lines;
 	if (p->mode == RM_QUARANTINE) {
-		struct action *a = recover_push(b, ACT_QUARANTINE_FILE, real, reason);
+		struct action *a = recover_push(b, ACT_QUARANTINE_FILE, real, reason, (size_t)-1);
 		if (!a || recover_plan_dest(b, a, real) != 0)
 			return NULL;
 	}
 	return pf;
 }
 
-static int recover_line_action(struct recover_build *b, const struct anomaly *an,
+/* In a merged plan, a drop of the line right after the last action's run
+ * (same file, same reason, the next anomaly) extends that run.  Returns 1
+ * when merged, 0 when not, -1 when out of memory. */
+static int recover_merge_drop(struct recover_build *b, struct action *last, const struct anomaly *an,
+			      size_t ai, struct plan_file *pf)
+{
+	if (!b->p->merge || !last || last->kind != ACT_DROP_LINE || an->type != last->reason ||
+	    (an->flags & (AF_TAIL_COMPLETE | AF_SALVAGE)) || strcmp(last->path, pf->path) != 0 ||
+	    last->line + last->count != an->line || last->offset + last->length + 1 != an->offset ||
+	    last->anomaly + last->n_anomalies != ai || an->length > (int64_t)UINT32_MAX ||
+	    last->length > (int64_t)UINT32_MAX)
+		return 0;
+	if (last->count == 1) {
+		if (!(last->lens = malloc(RECOVER_RUN_START * sizeof *last->lens)))
+			return perr_setr(b->e, PX_IOERR, PR_NOMEM, "out of memory");
+		last->lens[0] = (uint32_t)last->length;
+	} else if (((uint64_t)last->count & ((uint64_t)last->count - 1)) == 0 && last->count >= RECOVER_RUN_START) {
+		/* capacity doubles at each power of two */
+		uint32_t *nl = realloc(last->lens, (size_t)last->count * 2 * sizeof *nl);
+		if (!nl)
+			return perr_setr(b->e, PX_IOERR, PR_NOMEM, "out of memory");
+		last->lens = nl;
+	}
+	last->lens[last->count++] = (uint32_t)an->length;
+	last->length += an->length + 1;
+	last->n_anomalies++;
+	int64_t end = an->offset + an->length + 1;
+	if (end > pf->bytes_before)
+		end = pf->bytes_before;
+	pf->bytes_after -= end - an->offset;
+	pf->lines_after -= 1;
+	return 1;
+}
+
+static int recover_line_action(struct recover_build *b, const struct anomaly *an, size_t ai,
 			       const int *unreadable)
 {
 	int idx = recover_file_index(b->r, an->path);
@@ -227,15 +356,25 @@ static int recover_line_action(struct recover_build *b, const struct anomaly *an
 	if (an->type == AN_CORRUPTED_LINE && an->salvage)
 		k = ACT_SALVAGE;
 	/* A truncated tail that is valid JSON but no object is reported twice
-	 * (TRUNCATED_LINE and CORRUPTED_LINE): one line, one action. */
-	const struct action *last = b->p->n ? &b->p->v[b->p->n - 1] : NULL;
-	if (last && last->kind == k && last->offset == an->offset &&
-	    strcmp(last->path, b->real && b->real[idx] ? b->real[idx] : an->path) == 0)
+	 * (TRUNCATED_LINE and CORRUPTED_LINE, one after the other): one line,
+	 * one action answering both. */
+	struct action *last = b->p->n ? &b->p->v[b->p->n - 1] : NULL;
+	const char *real = b->real && b->real[idx] ? b->real[idx] : an->path;
+	/* the offset of the last line of the last action (of its run, merged) */
+	int64_t last_off = last ? last->offset : -1;
+	if (last && action_lines(last) > 1)
+		last_off = last->offset + last->length - (int64_t)last->lens[last->count - 1];
+	if (last && last->kind == k && last_off == an->offset && strcmp(last->path, real) == 0) {
+		if (last->n_anomalies && last->anomaly + last->n_anomalies == ai)
+			last->n_anomalies++;
 		return 0;
+	}
 	struct plan_file *pf = recover_plan_file(b, (size_t)idx, an->type);
 	if (!pf)
 		return -1;
-	struct action *a = recover_push(b, k, pf->path, an->type);
+	if (recover_merge_drop(b, last, an, ai, pf) == 1)
+		return 0;
+	struct action *a = recover_push(b, k, pf->path, an->type, ai);
 	if (!a)
 		return -1;
 	a->line = an->line;
@@ -253,6 +392,7 @@ static int recover_line_action(struct recover_build *b, const struct anomaly *an
 		pf->lines_after += an->salvage->records - 1;
 		return 0;
 	}
+	a->count = 1;
 	int64_t end = an->offset + an->length + 1;
 	if (end > pf->bytes_before)
 		end = pf->bytes_before;
@@ -290,35 +430,32 @@ int plan_build_files(struct plan *p, const struct scan_report *r, char *const *r
 			close(b.qdirfd);
 		return perr_set(e, PX_IOERR, "out of memory");
 	}
-	for (size_t i = 0; i < r->n_an; i++) {
-		int idx = r->an[i].type == AN_PARTIAL_WRITE ? recover_file_index(r, r->an[i].path) : -1;
+	struct scan_iter it;
+	const struct anomaly *an;
+	scan_iter_init(&it, r);
+	while ((an = scan_iter_next(&it))) {
+		int idx = an->type == AN_PARTIAL_WRITE ? recover_file_index(r, an->path) : -1;
 		if (idx >= 0)
 			unreadable[idx] = 1;
 	}
+	scan_iter_free(&it);
 	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < r->n_an; i++) {
-		const struct anomaly *an = &r->an[i];
-		switch (an->type) {
-		case AN_CORRUPTED_LINE:
-		case AN_TRUNCATED_LINE:
-			rc = recover_line_action(&b, an, unreadable);
-			break;
-		case AN_UNEXPECTED_FILE:
-		case AN_ORPHANED_ROTATED_FILE: {
-			int temp = an->type == AN_UNEXPECTED_FILE && (an->flags & AF_TEMP_FILE);
-			if (!temp && (an->type != AN_ORPHANED_ROTATED_FILE || mode != RM_QUARANTINE))
-				break;
+	scan_iter_init(&it, r);
+	for (size_t i = 0; rc == 0 && (an = scan_iter_next(&it)); i++) {
+		enum action_kind k = anomaly_type_action(an->type, mode == RM_QUARANTINE);
+		if (k == ACT_DROP_LINE) {
+			rc = recover_line_action(&b, an, i, unreadable);
+		} else if ((k == ACT_REMOVE_TEMP && (an->flags & AF_TEMP_FILE)) || k == ACT_MOVE_ORPHAN) {
+			/* someone else's file is never removed: only our own temp files */
 			char *real = recover_real_path(&b, an->path);
-			struct action *a = real ? recover_push(&b, temp ? ACT_REMOVE_TEMP : ACT_MOVE_ORPHAN,
-							       real, an->type) : NULL;
-			rc = !a || (!temp && recover_plan_dest(&b, a, real) != 0) ? -1 : 0;
+			struct action *a = real ? recover_push(&b, k, real, an->type, i) : NULL;
+			rc = !a || (k == ACT_MOVE_ORPHAN && recover_plan_dest(&b, a, real) != 0) ? -1 : 0;
 			free(real);
-			break;
-		}
-		default: /* PARTIAL_WRITE, SCHEMA_MISMATCH: reported, never acted on */
-			break;
 		}
 	}
+	if (rc == 0 && it.failed)
+		rc = perr_set(e, PX_IOERR, "cannot read back the anomalies for the plan");
+	scan_iter_free(&it);
 	free(unreadable);
 	free(b.taken);
 	if (b.qdirfd >= 0)

@@ -16,25 +16,7 @@ enum recovery_mode { RM_IGNORE = 0, RM_REPAIR, RM_QUARANTINE };
 const char *recovery_mode_name(enum recovery_mode m); /* "ignore", "repair", "quarantine" */
 int recovery_mode_parse(const char *s, enum recovery_mode *out); /* case-insensitive */
 
-#define ACTION_KINDS(X) \
-	X(DROP_LINE, "drop_line") \
-	X(SALVAGE, "salvage") \
-	X(APPEND_NEWLINE, "append_newline") \
-	X(QUARANTINE_FILE, "quarantine_file") \
-	X(MOVE_ORPHAN, "move_orphan") \
-	X(REMOVE_TEMP, "remove_temp") \
-	X(DELETE_ENTRY, "delete_entry") \
-	X(QUARANTINE_ENTRY, "quarantine_entry") \
-	X(TRIM_STREAM, "trim_stream") \
-	X(REWRITE_FILE, "rewrite_file")
-
-enum action_kind {
-#define X(id, name) ACT_##id,
-	ACTION_KINDS(X)
-#undef X
-	ACT__COUNT
-};
-const char *action_kind_name(enum action_kind k);
+/* enum action_kind and its table: core/scan.h. */
 
 struct action {
 	enum action_kind kind;
@@ -45,9 +27,39 @@ struct action {
 	char *to;                     /* QUARANTINE_FILE / MOVE_ORPHAN destination */
 	char *id;                     /* Redis entry id */
 	enum anomaly_type reason;
+	/* The anomalies of the report the plan was built from that this
+	 * action answers: an[anomaly .. anomaly + n_anomalies) (two when a
+	 * tail is reported both truncated and corrupted); n_anomalies 0 for an
+	 * action that goes with others (QUARANTINE_FILE). */
+	size_t anomaly, n_anomalies;
 	int skip;                     /* operator chose to leave it: not applied */
 	struct salvage *salvage;      /* SALVAGE: the records kept (owned, core/salvage.h) */
+	/* DROP_LINE in a merged plan (plan.merge): `count` adjacent lines from
+	 * `line` on, dropped as one range [offset, offset + length + 1); lens
+	 * holds each line's length (owned) when count > 1.  Reports and the
+	 * journal still list every line (action_line). */
+	int64_t count;
+	uint32_t *lens;
 };
+
+/* Lines an action stands for: count for a merged drop, else 1. */
+size_t action_lines(const struct action *a);
+/* Line k (< action_lines(a)) of an action as a plain one-line action
+ * (a shallow copy: strings are a's).  O(k): walk a plan with plan_lines. */
+void action_line(const struct action *a, size_t k, struct action *out);
+
+/* Every action of a plan, line by line (a merged run gives one action per
+ * line, as action_line would), in order; *index is the plan action it is
+ * part of (applied[], skip).  The action returned is valid until the next
+ * call. */
+struct plan_lines {
+	const struct plan *p;
+	size_t i, k;
+	int64_t off;
+	struct action one;
+};
+void plan_lines_init(struct plan_lines *it, const struct plan *p);
+const struct action *plan_lines_next(struct plan_lines *it, size_t *index);
 
 /* One file the plan rewrites (or moves). */
 struct plan_file {
@@ -63,6 +75,9 @@ struct plan {
 	char *quarantine_dir;       /* NULL unless quarantine */
 	int64_t epoch_ms;           /* used in quarantine names */
 	int allow_links;            /* set before building: rewrite hard-linked files (--force) */
+	int merge;                  /* set before building: adjacent drops of a file become one
+				     * action (the CLI: memory bounded by runs, not lines; the
+				     * console decides line by line and never merges) */
 	struct action *v;
 	size_t n, cap;
 	struct plan_file *files;
@@ -71,6 +86,17 @@ struct plan {
 
 void plan_init(struct plan *p);
 void plan_free(struct plan *p);
+
+/* Mark in covered[0..n_an) the anomalies of the plan's report some action
+ * answers (applied or left). */
+void plan_covered(const struct plan *p, unsigned char *covered, size_t n_an);
+/* Leave (skip) the actions a run without a person deciding must not
+ * apply (anomaly_type_batch); returns how many were left. */
+size_t plan_batch_filter(struct plan *p);
+/* Lines (action_lines) of the actions not skipped, and of those that
+ * `applied` (may be NULL: none) marks: "N of M actions" counts lines. */
+size_t plan_weight(const struct plan *p);
+size_t plan_weight_applied(const struct plan *p, const unsigned char *applied, size_t n_applied);
 
 /* Build the plan for file backends from a scan report.  `real_paths` maps
  * report->files[i].path (display) to the path on disk (same order as
@@ -128,8 +154,9 @@ struct journal_entry {
 	const char *mode;
 	const struct plan *plan;          /* may be NULL (compaction) */
 	const struct apply_result *result;
-	int64_t records_before, records_after;
+	int64_t records_before, records_after; /* records_after -1: not verified */
 	int64_t bytes_before, bytes_after;
+	int bytes_unknown; /* the store does not measure bytes (Redis): both are null */
 	/* The apply's error when it stopped partway (or before any change), else
 	 * NULL.  The line then says "status": "partial" or "failed", and only
 	 * the actions result->applied marks are listed as done. */

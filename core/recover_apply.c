@@ -132,6 +132,23 @@ static int recover_salvage_ranges(struct recover_apply *ap, struct recover_targe
 	return 0;
 }
 
+/* Merge touching plain drop ranges (sorted) into one: a run of damaged
+ * lines is then skipped in one step however many there are.  Ranges with
+ * a replacement stay as they are.  Only the copy loop sees the merged
+ * ranges: the plan, reports and journal keep every line. */
+static void recover_merge_ranges(struct recover_target *t)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < t->ndrop; i++) {
+		struct recover_range *last = w ? &t->drop[w - 1] : NULL;
+		if (last && !last->repl && !t->drop[i].repl && last->end == t->drop[i].start)
+			last->end = t->drop[i].end;
+		else
+			t->drop[w++] = t->drop[i];
+	}
+	t->ndrop = w;
+}
+
 /* Open, lock and check a damaged file; collect its drop ranges. */
 static int recover_prepare_file(struct recover_apply *ap, const struct plan_file *pf)
 {
@@ -165,7 +182,7 @@ static int recover_prepare_file(struct recover_apply *ap, const struct plan_file
 		int64_t end = a->offset + a->length + 1;
 		t->drop[t->ndrop++] = (struct recover_range){a->offset,
 			end > pf->ident.size ? pf->ident.size : end, NULL};
-		t->dropped_lines++;
+		t->dropped_lines += (int64_t)action_lines(a);
 	}
 	/* Preserving the original only makes sense when the file is rewritten. */
 	if (!t)
@@ -183,9 +200,10 @@ static int recover_prepare_file(struct recover_apply *ap, const struct plan_file
 			return perr_set(ap->e, PX_IOERR, "%s: the plan does not match the file "
 					"(line at byte %lld); rescan and plan again", pf->path,
 					(long long)t->drop[i].start);
+	recover_merge_ranges(t);
 	int err = 0;
 	if ((t->fd = fsutil_open_data(pf->path, &t->st, &err, ap->e)) < 0)
-		return err == ENOENT ? perr_set(ap->e, PX_IOERR, "%s changed since the scan (it no "
+		return err == ENOENT ? perr_setr(ap->e, PX_IOERR, PR_STALE, "%s changed since the scan (it no "
 						"longer exists); nothing was changed", pf->path) : -1;
 	if (fsutil_lock(t->fd, pf->path, ap->e) != 0 ||
 	    fsutil_check_ident(t->fd, &pf->ident, pf->path, ap->e) != 0 ||

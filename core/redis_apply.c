@@ -179,9 +179,9 @@ static int check_entry(struct rapply *a, size_t i, const redisReply *r)
 	if (!why)
 		return 0;
 	if (a->applied)
-		return perr_set(a->e, PX_IOERR, "%s entry %s changed since the scan (%s); stopped after "
+		return perr_setr(a->e, PX_IOERR, PR_STALE, "%s entry %s changed since the scan (%s); stopped after "
 				"%zu of %zu entries", x->path, x->id, why, a->applied, a->n);
-	return perr_set(a->e, PX_IOERR, "%s entry %s changed since the scan (%s); nothing was applied",
+	return perr_setr(a->e, PX_IOERR, PR_STALE, "%s entry %s changed since the scan (%s); nothing was applied",
 			x->path, x->id, why);
 }
 

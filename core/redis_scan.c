@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend_redis.h"
 #include "metrics.h"
 #include "schema.h"
 

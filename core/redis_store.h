@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "backend.h"
 #include "compact.h"
 #include "config.h"
 #include "jsonv.h"
@@ -38,6 +39,34 @@ struct redis_store {
 	size_t n_marks, cap_marks;
 	struct jsonv *jv; /* the validator state (8 KiB): one, reused */
 };
+
+/* Open the store of config `c`: the keys of its system and an
+ * authenticated connection (PX_UNAVAILABLE when the server will not serve
+ * us).  NULL on failure (e). */
+struct redis_store *redis_store_open(const struct config *c, perr *e);
+void redis_store_free(struct redis_store *s);
+
+/* Read one entry back (XRANGE key id id) for display.  Returns 1 when it
+ * exists: with *has_data = 1, *data is a copy of its `data` value (any
+ * bytes); with *has_data = 0 (no string `data`), *data is its fields as
+ * one JSON object of strings, in stored order (bytes that are not UTF-8
+ * shown as U+FFFD).  Returns 0 when the entry is gone (*data NULL), -1 on
+ * failure (PX_UNAVAILABLE when the server went away).  The caller frees
+ * *data. */
+int redis_store_fetch(struct redis_store *s, const char *key, const char *id, char **data,
+		      size_t *len, int *has_data, perr *e);
+
+/* backend_others for Redis: the system ids that have an events, audits or
+ * dead_letters stream under `prefix` (SCAN MATCH "{prefix}:*", bounded as
+ * below), "a, b" into out, sorted and distinct; *more when bounded. */
+struct strbuf;
+int redis_store_systems(struct redis_store *s, const char *prefix, struct strbuf *out, int *more, perr *e);
+
+/* backend_ops.position / since: per stream its newest id and length; a
+ * newer newest id is APPENDED (entries: XLEN then, now), an older one or
+ * a stream gone means entries were deleted: rescan. */
+int redis_store_position(struct redis_store *s, struct backend_pos *out, perr *e);
+int redis_store_since(struct redis_store *s, const struct backend_pos *at, struct backend_growth *out, perr *e);
 
 /* Index of `key` among s->keys, or -1. */
 int redis_store_stream(const struct redis_store *s, const char *key);
@@ -81,5 +110,22 @@ int redis_store_apply(struct redis_store *s, const struct plan *p, struct apply_
 /* XTRIM the streams by the retention policy (redis_apply.c). */
 int redis_store_compact(struct redis_store *s, const struct retention *ret,
 			struct compact_result *res, perr *e);
+
+/* SCAN pages read when looking for other system ids, and names kept: a
+ * hint for a mistyped --system-id, so bounded whatever the key space. */
+#define REDIS_SYSTEMS_SCAN_PAGES 64
+#define REDIS_SYSTEMS_MAX 16
+
+/* The sliced scanner behind ops->scan_open (redis_scan.c): it runs
+ * exactly the scan of ops->scan (same report, same sink calls, same marks
+ * for a later apply), one round trip per step.  The connection is the
+ * backend's: nothing else may use it while a step runs. */
+struct redis_scanner;
+/* One step: a stream's head or one page of entries.  Returns 1 while more
+ * remains, 0 when the scan is complete, -1 on failure (e set). */
+int redis_scanner_step(struct redis_scanner *s);
+/* Entries scanned so far, and the entries expected in all (never less). */
+void redis_scanner_progress(const struct redis_scanner *s, int64_t *done, int64_t *total);
+void redis_scanner_close(struct redis_scanner *s);
 
 #endif

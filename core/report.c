@@ -88,8 +88,10 @@ void report_junit_classname(struct strbuf *b, const char *command)
 static void write_anomalies(FILE *f, const struct scan_report *r)
 {
 	fputs("\"anomalies\": [", f);
-	for (size_t i = 0; i < r->n_an; i++) {
-		const struct anomaly *a = &r->an[i];
+	struct scan_iter it;
+	scan_iter_init(&it, r);
+	const struct anomaly *a;
+	for (size_t i = 0; (a = scan_iter_next(&it)); i++) {
 		fputs(i ? ", {\"type\": " : "{\"type\": ", f);
 		json_write_string(f, anomaly_type_name(a->type));
 		fputs(", \"path\": ", f);
@@ -105,6 +107,7 @@ static void write_anomalies(FILE *f, const struct scan_report *r)
 		}
 		fputc('}', f);
 	}
+	scan_iter_free(&it);
 	fputc(']', f);
 }
 
@@ -138,8 +141,11 @@ static void write_actions(FILE *f, const struct run_report *r, const struct plan
 {
 	fputs("[", f);
 	int first = 1;
-	for (size_t i = 0; i < p->n; i++) {
-		const struct action *a = &p->v[i];
+	/* a merged run of drops is listed line by line */
+	struct plan_lines lines;
+	size_t i;
+	plan_lines_init(&lines, p);
+	for (const struct action *a; (a = plan_lines_next(&lines, &i));) {
 		if (a->skip)
 			continue;
 		fputs(first ? "{\"action\": " : ", {\"action\": ", f);

@@ -3,6 +3,7 @@
  * ran, else the scan; an error that ended the run is a JUnit <error> and
  * a github ::error::, a store that was not there a JUnit <skipped> and a
  * github ::warning::. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -112,24 +113,28 @@ static void junit_case(FILE *f, const struct run_report *r, const char *classnam
 		       const char *path, int extras)
 {
 	size_t n = 0;
-	const struct anomaly *first = NULL;
-	for (size_t i = 0; i < s->n_an; i++) {
-		const struct anomaly *a = &s->an[i];
+	enum anomaly_type first = AN__COUNT;
+	struct scan_iter it;
+	const struct anomaly *a;
+	scan_iter_init(&it, s);
+	while ((a = scan_iter_next(&it))) {
 		int mine = extras ? !belongs_to_file(s, a) : strcmp(a->path, path) == 0;
 		if (mine && !n++)
-			first = a;
+			first = a->type;
 	}
+	scan_iter_free(&it);
 	junit_open_case(f, classname, nm, path);
 	if (n) {
 		fputs("      <failure type=\"", f);
-		xml_attr(f, anomaly_type_name(first->type));
+		xml_attr(f, anomaly_type_name(first));
 		fprintf(f, "\" message=\"%zu persistence anomal%s\">", n, n == 1 ? "y" : "ies");
-		for (size_t i = 0; i < s->n_an; i++) {
-			const struct anomaly *a = &s->an[i];
+		scan_iter_init(&it, s);
+		while ((a = scan_iter_next(&it))) {
 			int mine = extras ? !belongs_to_file(s, a) : strcmp(a->path, path) == 0;
 			if (mine)
 				junit_anomaly_line(f, a);
 		}
+		scan_iter_free(&it);
 		fputs("</failure>\n", f);
 	} else if (!extras && r->missing && !s->files[file].ident.exists) {
 		fputs("      <skipped message=\"", f);
@@ -142,8 +147,11 @@ static void junit_case(FILE *f, const struct run_report *r, const char *classnam
 static void junit_actions(FILE *f, const struct run_report *r)
 {
 	fputs("    <system-out>", f);
-	for (size_t i = 0; i < r->actions->n; i++) {
-		const struct action *a = &r->actions->v[i];
+	const struct plan *p = r->actions;
+	struct plan_lines lines;
+	size_t i;
+	plan_lines_init(&lines, p);
+	for (const struct action *a; (a = plan_lines_next(&lines, &i));) {
 		if (a->skip)
 			continue;
 		xml_write(f, action_kind_name(a->kind));
@@ -174,9 +182,12 @@ int report_write_junit(FILE *f, const struct run_report *r)
 			failures += s->files[i].anomalies > 0;
 			skipped += r->missing && !s->files[i].ident.exists && s->files[i].anomalies == 0;
 		}
-		for (size_t i = 0; i < s->n_an; i++)
-			if (!belongs_to_file(s, &s->an[i]))
-				extras = 1;
+		struct scan_iter it;
+		const struct anomaly *a;
+		scan_iter_init(&it, s);
+		while (!extras && (a = scan_iter_next(&it)))
+			extras = !belongs_to_file(s, a);
+		scan_iter_free(&it);
 		cases += extras;
 		failures += extras;
 	}
@@ -250,8 +261,11 @@ static void gh_write(FILE *f, const char *s, int property)
  * other applied actions are notices; an action not applied prints none. */
 static void gh_actions(FILE *f, const struct run_report *r)
 {
-	for (size_t i = 0; i < r->actions->n; i++) {
-		const struct action *a = &r->actions->v[i];
+	const struct plan *p = r->actions;
+	struct plan_lines lines;
+	size_t i;
+	plan_lines_init(&lines, p);
+	for (const struct action *a; (a = plan_lines_next(&lines, &i));) {
 		if (!report_action_applied(r, i))
 			continue;
 		int drop = a->kind == ACT_DROP_LINE || a->kind == ACT_DELETE_ENTRY ||
@@ -281,23 +295,32 @@ static void gh_actions(FILE *f, const struct run_report *r)
 
 /* Anomalies come grouped by path (SPEC §3 order), so the cap counts runs
  * of one path: linear, whatever the number of anomalies. */
+static void gh_more(FILE *f, const char *path, size_t more)
+{
+	fputs("::error file=", f);
+	gh_write(f, path, 1);
+	fprintf(f, "::papyra: %zu more persistence anomalies in ", more);
+	gh_write(f, path, 0);
+	fputs(" (--format json lists them all)\n", f);
+}
+
 static void gh_anomalies(FILE *f, const struct scan_report *s)
 {
-	size_t run = 0;
-	for (size_t i = 0; i < s->n_an; i++) {
-		const struct anomaly *a = &s->an[i];
-		if (i == 0 || strcmp(s->an[i - 1].path, a->path) != 0)
-			run = 0;
+	size_t run = 0, more = 0;
+	char *prev = NULL; /* the path of the current run (anomalies read back are not kept) */
+	struct scan_iter it;
+	const struct anomaly *a;
+	scan_iter_init(&it, s);
+	while ((a = scan_iter_next(&it))) {
+		if (!prev || strcmp(prev, a->path) != 0) {
+			if (more)
+				gh_more(f, prev, more);
+			run = more = 0;
+			free(prev);
+			prev = strdup(a->path);
+		}
 		if (run++ >= REPORT_GITHUB_PER_FILE) {
-			size_t end = i;
-			while (end < s->n_an && strcmp(s->an[end].path, a->path) == 0)
-				end++;
-			fputs("::error file=", f);
-			gh_write(f, a->path, 1);
-			fprintf(f, "::papyra: %zu more persistence anomalies in ", end - i);
-			gh_write(f, a->path, 0);
-			fputs(" (--format json lists them all)\n", f);
-			i = end - 1;
+			more++;
 			continue;
 		}
 		fputs("::error file=", f);
@@ -315,6 +338,10 @@ static void gh_anomalies(FILE *f, const struct scan_report *s)
 		}
 		fputc('\n', f);
 	}
+	if (more && prev)
+		gh_more(f, prev, more);
+	free(prev);
+	scan_iter_free(&it);
 }
 
 int report_write_github(FILE *f, const struct run_report *r)
@@ -325,8 +352,7 @@ int report_write_github(FILE *f, const struct run_report *r)
 	if (s)
 		gh_anomalies(f, s);
 	int required = 0;
-	for (size_t i = 0; s && i < s->n_an; i++)
-		required |= s->an[i].type == AN_MISSING_DATA;
+	required = s && s->by_type[AN_MISSING_DATA] > 0;
 	if (r->missing && !required) {
 		fputs("::warning::papyra: ", f);
 		gh_write(f, r->missing, 0);

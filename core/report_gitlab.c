@@ -59,8 +59,10 @@ int report_write_gitlab(FILE *f, const struct run_report *r)
 {
 	const struct scan_report *s = r->verify ? r->verify : r->scan;
 	fputc('[', f);
-	for (size_t i = 0; s && i < s->n_an; i++) {
-		const struct anomaly *a = &s->an[i];
+	struct scan_iter it;
+	const struct anomaly *a;
+	scan_iter_init(&it, s);
+	for (size_t i = 0; s && (a = scan_iter_next(&it)); i++) {
 		char fp[65];
 		report_fingerprint(a, fp);
 		struct strbuf d = { 0 };
@@ -77,6 +79,7 @@ int report_write_gitlab(FILE *f, const struct run_report *r)
 		 * its stream, a whole-file anomaly line 1 */
 		fprintf(f, ", \"lines\": {\"begin\": %lld}}}", (long long)(a->line > 0 ? a->line : 1));
 	}
+	scan_iter_free(&it);
 	fputs(s && s->n_an ? "\n]\n" : "]\n", f);
 	return ferror(f) ? -1 : 0;
 }

@@ -67,8 +67,9 @@ int report_write_markdown(FILE *f, const struct run_report *r)
 	if (r->actions) {
 		size_t n = 0, applied = 0;
 		for (size_t i = 0; i < r->actions->n; i++) {
-			n += !r->actions->v[i].skip;
-			applied += report_action_applied(r, i) != 0;
+			size_t w = action_lines(&r->actions->v[i]);
+			n += r->actions->v[i].skip ? 0 : w;
+			applied += report_action_applied(r, i) ? w : 0;
 		}
 		snprintf(buf, sizeof buf, "%zu of %zu", applied, n);
 		md_row(f, "actions applied", buf);
@@ -77,7 +78,7 @@ int report_write_markdown(FILE *f, const struct run_report *r)
 		md_row(f, "error", r->error);
 	if (s && s->n_an) {
 		fputs("\n| type | path | line / entry | detail |\n|---|---|---|---|\n", f);
-		for (size_t i = 0; i < s->n_an && i < REPORT_MD_ROWS; i++) {
+		for (size_t i = 0; i < s->n_mem && i < REPORT_MD_ROWS; i++) { /* in memory: the first ones */
 			const struct anomaly *a = &s->an[i];
 			fputs("| ", f);
 			md_cell(f, anomaly_type_name(a->type));

@@ -193,12 +193,15 @@ static void sarif_invocation(FILE *f, const struct run_report *r)
 		r->exit_code >= 0 && r->exit_code <= 3 ? "true" : "false", r->exit_code);
 	const struct plan *pl = r->actions ? r->actions : r->plan;
 	int first = 1;
-	for (size_t i = 0; pl && i < pl->n; i++) {
-		if (pl->v[i].skip)
+	struct plan_lines lines;
+	size_t i;
+	plan_lines_init(&lines, pl);
+	for (const struct action *a; (a = plan_lines_next(&lines, &i));) {
+		if (a->skip)
 			continue;
 		if (first)
 			fputs(", \"toolExecutionNotifications\": [", f);
-		sarif_action(f, r, &pl->v[i], pl == r->actions && report_action_applied(r, i), first);
+		sarif_action(f, r, a, pl == r->actions && report_action_applied(r, i), first);
 		first = 0;
 	}
 	if (!first)
@@ -242,8 +245,14 @@ int report_write_sarif(FILE *f, const struct run_report *r)
 		}
 	}
 	fputs(", \"results\": [", f);
-	for (size_t i = 0; s && i < s->n_an; i++)
-		sarif_result(f, r, &s->an[i], i == 0);
+	if (s) {
+		struct scan_iter it;
+		const struct anomaly *a;
+		scan_iter_init(&it, s);
+		for (size_t i = 0; (a = scan_iter_next(&it)); i++)
+			sarif_result(f, r, a, i == 0);
+		scan_iter_free(&it);
+	}
 	fputs("], \"properties\": {", f);
 	kv(f, 1, "command", r->command);
 	kv(f, 0, "backend", r->backend);

@@ -1,6 +1,6 @@
 /* Retention (SPEC §5), decided in one place: which records a policy keeps,
  * over scanner passes, without holding the records.  Listings
- * (src/cmd_inspect.c) show what it keeps and compaction (core/compact.c,
+ * (core/listing.c) show what it keeps and compaction (core/compact.c,
  * core/rotating_compact.c) writes what it keeps, so a listing under a
  * policy shows exactly what `persistence compact` leaves.
  *

@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "backend_rotating.h"
+#include "rotating_set.h"
 #include "fsmeta.h"
 #include "fsutil.h"
 #include "retention.h"
@@ -152,7 +152,7 @@ static int rc_finish_out(struct rc *c)
 static int rc_emit(struct rc *c, const struct scan_line *l, int64_t len)
 {
 	if (c->ord >= c->nt)
-		return perr_set(c->e, PX_IOERR, "the set changed during compaction; nothing was changed");
+		return perr_setr(c->e, PX_IOERR, PR_STALE, "the set changed during compaction; nothing was changed");
 	struct rc_target *t = &c->t[c->nt - 1 - c->ord];
 	if (c->out != t && (rc_finish_out(c) != 0 || rc_open_out(c, t) != 0))
 		return -1;
@@ -251,7 +251,7 @@ static int rc_pass(struct rc *c, enum rc_pass pass)
 					      m->path);
 		if (rc == 0 && (rep.n_files != 1 || !file_ident_same(&rep.files[0].ident, &m->id) ||
 				rep.files[0].bytes != m->id.size))
-			rc = perr_set(c->e, PX_IOERR, "%s changed during compaction; nothing was changed",
+			rc = perr_setr(c->e, PX_IOERR, PR_STALE, "%s changed during compaction; nothing was changed",
 				      m->path);
 		scan_report_free(&rep);
 		if (rc != 0 || c->failed)

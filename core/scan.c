@@ -25,88 +25,6 @@
 /* Captured spans longer than this are not re-read for a long line. */
 #define SCAN_SPAN_REREAD 256
 
-static const char *const anomaly_names[AN__COUNT] = {
-#define X(name, desc, fix) #name,
-	ANOMALY_TYPES(X)
-#undef X
-};
-static const char *const anomaly_descs[AN__COUNT] = {
-#define X(name, desc, fix) desc,
-	ANOMALY_TYPES(X)
-#undef X
-};
-static const char *const anomaly_fixes[AN__COUNT] = {
-#define X(name, desc, fix) fix,
-	ANOMALY_TYPES(X)
-#undef X
-};
-
-const char *anomaly_type_name(enum anomaly_type t) { return t < AN__COUNT ? anomaly_names[t] : "?"; }
-const char *anomaly_type_desc(enum anomaly_type t) { return t < AN__COUNT ? anomaly_descs[t] : "?"; }
-const char *anomaly_type_fix(enum anomaly_type t) { return t < AN__COUNT ? anomaly_fixes[t] : "?"; }
-
-void scan_report_init(struct scan_report *r)
-{
-	memset(r, 0, sizeof *r);
-}
-
-void scan_report_free(struct scan_report *r)
-{
-	for (size_t i = 0; i < r->n_an; i++) {
-		free(r->an[i].path);
-		free(r->an[i].detail);
-		free(r->an[i].id);
-		salvage_free(r->an[i].salvage);
-	}
-	free(r->an);
-	for (size_t i = 0; i < r->n_files; i++)
-		free(r->files[i].path);
-	free(r->files);
-	scan_report_init(r);
-}
-
-int scan_report_add(struct scan_report *r, enum anomaly_type t, const char *path,
-		    int64_t line, int64_t offset, int64_t length, const char *id,
-		    unsigned flags, perr *e, const char *fmt, ...)
-{
-	if (px_grow(&r->an, &r->cap_an, r->n_an + 1, sizeof *r->an, e) < 0)
-		return -1;
-	struct anomaly *a = &r->an[r->n_an];
-	memset(a, 0, sizeof *a);
-	va_list ap;
-	va_start(ap, fmt);
-	char buf[PERR_MSG_MAX];
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	a->type = t;
-	a->line = line;
-	a->offset = offset;
-	a->length = length;
-	a->flags = flags;
-	a->path = px_strdup(path, e);
-	a->detail = px_strdup(buf, e);
-	a->id = id ? px_strdup(id, e) : NULL;
-	if (!a->path || !a->detail || (id && !a->id)) {
-		free(a->path);
-		free(a->detail);
-		free(a->id);
-		return -1;
-	}
-	r->n_an++;
-	return 0;
-}
-
-struct scan_file *scan_report_add_file(struct scan_report *r, const char *path, perr *e)
-{
-	if (px_grow(&r->files, &r->cap_files, r->n_files + 1, sizeof *r->files, e) < 0)
-		return NULL;
-	struct scan_file *f = &r->files[r->n_files];
-	memset(f, 0, sizeof *f);
-	if (!(f->path = px_strdup(path, e)))
-		return NULL;
-	r->n_files++;
-	return f;
-}
 
 int file_ident_get(const char *path, struct file_ident *id, perr *e)
 {
@@ -302,14 +220,15 @@ static int finish_line(struct ndjson_scanner *s, const char *bytes, int64_t leng
 			return -1;
 		if (sv)
 			salvage_describe(sv, note, sizeof note);
-		if (add_anomaly(s, AN_CORRUPTED_LINE, length, sv ? AF_SALVAGE : 0,
-				"Invalid JSON at line %lld (byte %llu: %s)%s", (long long)s->line,
-				(unsigned long long)jsonv_error_pos(&s->v), jsonv_error_reason(&s->v),
-				note) < 0) {
-			salvage_free(sv);
+		char detail[PERR_MSG_MAX];
+		snprintf(detail, sizeof detail, "Invalid JSON at line %lld (byte %llu: %s)%s", (long long)s->line,
+			 (unsigned long long)jsonv_error_pos(&s->v), jsonv_error_reason(&s->v), note);
+		struct anomaly an = { .type = AN_CORRUPTED_LINE, .path = (char *)s->display, .detail = detail,
+				      .line = s->line, .offset = s->line_off, .length = length,
+				      .flags = sv ? AF_SALVAGE : 0, .salvage = sv };
+		cur_file(s)->anomalies++;
+		if (scan_report_put(s->r, &an, s->e) < 0)
 			return -1;
-		}
-		s->r->an[s->r->n_an - 1].salvage = sv;
 	}
 
 	if (valid) {

@@ -13,19 +13,53 @@
 #include "common.h"
 #include "jsonv.h"
 
-/* One table for anomaly types: the enum, the public names (a contract), a
- * description for help screens and what recovery does with it. */
+/* What recovery can do, one table: the enum, the public names (a
+ * contract: reports, journal), the verb the console shows in its plan and
+ * whether the operator decides it alone when stepping through a plan
+ * (a file copy or a trim goes with the lines it is made for). */
+#define ACTION_KINDS(X) \
+	X(DROP_LINE, "drop_line", "drop the line", 1) \
+	X(SALVAGE, "salvage", "drop the torn prefix, keep the complete records after it byte for byte", 1) \
+	X(APPEND_NEWLINE, "append_newline", "keep the complete record and add its missing newline", 1) \
+	X(QUARANTINE_FILE, "quarantine_file", "copy the untouched original into the quarantine directory", 0) \
+	X(MOVE_ORPHAN, "move_orphan", "move the file into the quarantine directory", 1) \
+	X(REMOVE_TEMP, "remove_temp", "remove the leftover temporary file", 1) \
+	X(DELETE_ENTRY, "delete_entry", "delete the entry (XDEL)", 1) \
+	X(QUARANTINE_ENTRY, "quarantine_entry", "copy the entry to its quarantine stream, then delete it", 1) \
+	X(TRIM_STREAM, "trim_stream", "trim the stream", 0) \
+	X(REWRITE_FILE, "rewrite_file", "rewrite the file", 0)
+
+enum action_kind {
+	ACT_NONE = -1, /* a policy's "nothing": never in a plan */
+#define X(id, name, verb, step) ACT_##id,
+	ACTION_KINDS(X)
+#undef X
+	ACT__COUNT
+};
+const char *action_kind_name(enum action_kind k);
+const char *action_kind_verb(enum action_kind k);
+int action_kind_steppable(enum action_kind k);
+
+/* One table for anomaly types (e2fsck problem.c style): the enum, the
+ * public names (a contract), a description for help screens, what
+ * recovery does with it in words, and the policy the planners follow:
+ * the action in repair and in quarantine mode (ACT_NONE: reported, never
+ * acted on) and whether a run without a person deciding (the CLI,
+ * `console --batch`) may apply it.  The planners refine the action by the
+ * anomaly's flags and the store: a complete tail gets APPEND_NEWLINE, a
+ * torn line with glued records SALVAGE, a Redis entry DELETE_ENTRY or
+ * QUARANTINE_ENTRY; REMOVE_TEMP only for our own temp files (AF_TEMP_FILE). */
 #define ANOMALY_TYPES(X) \
-	X(TRUNCATED_LINE, "last line has no newline (interrupted append)", "drop the partial tail, or add the newline when the record is complete") \
-	X(PARTIAL_WRITE, "file could not be read fully", "none: fix permissions or the device, then rescan") \
-	X(CORRUPTED_LINE, "line is not a JSON object", "drop the line") \
-	X(ORPHANED_ROTATED_FILE, "file beside a rotation set that is not part of it", "quarantine moves it away; repair leaves it") \
-	X(UNEXPECTED_FILE, "leftover temporary file or key of the wrong type", "remove the leftover temporary file") \
-	X(SCHEMA_MISMATCH, "record does not match the schema (strict mode)", "none: a check, never a repair") \
-	X(MISSING_DATA, "the store is absent (with --require-data)", "none: point --path/--backend at the store, or create it")
+	X(TRUNCATED_LINE, "last line has no newline (interrupted append)", "drop the partial tail, or add the newline when the record is complete", DROP_LINE, DROP_LINE, 1) \
+	X(PARTIAL_WRITE, "file could not be read fully", "none: fix permissions or the device, then rescan", NONE, NONE, 0) \
+	X(CORRUPTED_LINE, "line is not a JSON object", "drop the line", DROP_LINE, DROP_LINE, 1) \
+	X(ORPHANED_ROTATED_FILE, "file beside a rotation set that is not part of it", "quarantine moves it away; repair leaves it", NONE, MOVE_ORPHAN, 1) \
+	X(UNEXPECTED_FILE, "leftover temporary file or key of the wrong type", "remove the leftover temporary file", REMOVE_TEMP, REMOVE_TEMP, 1) \
+	X(SCHEMA_MISMATCH, "record does not match the schema (strict mode)", "none: a check, never a repair", NONE, NONE, 0) \
+	X(MISSING_DATA, "the store is absent (with --require-data)", "none: point --path/--backend at the store, or create it", NONE, NONE, 0)
 
 enum anomaly_type {
-#define X(name, desc, fix) AN_##name,
+#define X(name, desc, fix, repair, quarantine, batch) AN_##name,
 	ANOMALY_TYPES(X)
 #undef X
 	AN__COUNT
@@ -34,6 +68,11 @@ enum anomaly_type {
 const char *anomaly_type_name(enum anomaly_type t);
 const char *anomaly_type_desc(enum anomaly_type t);
 const char *anomaly_type_fix(enum anomaly_type t);
+/* The policy's action for type t (before the planners' refinements);
+ * `quarantine`: quarantine mode, else repair. */
+enum action_kind anomaly_type_action(enum anomaly_type t, int quarantine);
+/* Whether a run without a person deciding may apply the action. */
+int anomaly_type_batch(enum anomaly_type t);
 
 /* anomaly.flags */
 #define AF_TAIL_COMPLETE 0x1 /* TRUNCATED_LINE whose bytes are a complete object: repair keeps it */
@@ -75,20 +114,57 @@ struct scan_file {
 	struct file_ident ident;
 };
 
+/* Anomalies a bounded report keeps in memory (SPEC §8: memory bounded
+ * whatever the anomaly count): the first ones, enough for every screen and
+ * summary; the rest go to an unlinked temporary file and are read back in
+ * order by scan_iter. */
+#define SCAN_REPORT_MEM_MAX 4096
+
 struct scan_report {
-	struct anomaly *an;
-	size_t n_an, cap_an;
+	struct anomaly *an;      /* the first n_mem anomalies */
+	size_t n_an;             /* every anomaly, counted exactly */
+	size_t n_mem, cap_an;    /* n_mem == n_an unless the report is bounded */
+	size_t mem_max;          /* 0: no bound (all in memory; the console) */
+	int64_t by_type[AN__COUNT]; /* exact counts per type (per file: files[i].anomalies) */
 	struct scan_file *files;
 	size_t n_files, cap_files;
+	/* the anomalies past mem_max, serialized: flushed to spill_fd up to
+	 * spill_size, the newest still in spill_buf */
+	int spill_open, spill_fd; /* the file exists (a zeroed report has none) */
+	int64_t spill_size;
+	char *spill_buf;
+	size_t spill_n, spill_cap;
 };
 
+/* An empty report, no bound. */
 void scan_report_init(struct scan_report *r);
+/* An empty report keeping at most `mem_max` anomalies in memory. */
+void scan_report_init_bounded(struct scan_report *r, size_t mem_max);
 void scan_report_free(struct scan_report *r);
 /* Append an anomaly; strings are copied.  `id` may be NULL. */
 int scan_report_add(struct scan_report *r, enum anomaly_type t, const char *path,
 		    int64_t line, int64_t offset, int64_t length, const char *id,
 		    unsigned flags, perr *e, const char *fmt, ...)
 	__attribute__((format(printf, 10, 11)));
+/* Append a copy of `a` (strings copied; a->salvage is taken, freed on
+ * failure too). */
+int scan_report_put(struct scan_report *r, const struct anomaly *a, perr *e);
+
+/* Every anomaly of a report in order, in memory or read back.  The one
+ * returned is valid until the next call.  Several iterators may run at
+ * once on one report; none while anomalies are being added. */
+struct scan_iter {
+	const struct scan_report *r;
+	size_t i;
+	int64_t off;            /* next spilled record */
+	struct anomaly cur;
+	char *buf;
+	size_t cap;
+	int failed;             /* reading back failed: the iteration ended early */
+};
+void scan_iter_init(struct scan_iter *it, const struct scan_report *r);
+const struct anomaly *scan_iter_next(struct scan_iter *it);
+void scan_iter_free(struct scan_iter *it);
 struct scan_file *scan_report_add_file(struct scan_report *r, const char *path, perr *e);
 
 struct scan_opts {

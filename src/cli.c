@@ -179,7 +179,7 @@ int cli_fail(struct cli *c, const perr *e)
 int cli_open_backend(struct cli *c, struct backend **out)
 {
 	perr e = { 0 };
-	if (c->cfg.backend == BK_REDIS && c->cfg.redis_tls_insecure)
+	if (!backend_config_traits(&c->cfg)->has_files && c->cfg.redis_tls_insecure)
 		cli_warn(c, "warning", "--redis-tls-insecure: the Redis server's TLS certificate is NOT verified; "
 			 "anyone on the network path can pose as the server and read or change the data");
 	if (backend_open(&c->cfg, out, &e) < 0)

@@ -75,7 +75,7 @@ static int compact_run(struct cli *c)
 	struct retention ret = c->cfg.retention;
 	ret.approx_trim = cli_has(c, "--approx-trim");
 	int rc = pipeline_begin(&p, c);
-	if (rc == 0 && ret.approx_trim && c->cfg.backend != BK_REDIS)
+	if (rc == 0 && ret.approx_trim && !backend_config_traits(&c->cfg)->retain_per_unit)
 		rc = cli_usage_error(c, "--approx-trim: only the redis backend trims approximately "
 				     "(files are rewritten exactly)");
 	if (rc == 0)
@@ -101,7 +101,7 @@ static int compact_run(struct cli *c)
 	if (rc)
 		return pipeline_end(&p, rc);
 	cli_say(c, p.txt, TONE_INFO, "Compaction completed");
-	cli_say(c, p.txt, TONE_INFO, "  backend: %s", res.backend ? res.backend : p.b->ops->name);
+	cli_say(c, p.txt, TONE_INFO, "  backend: %s", res.backend ? res.backend : backend_name(p.b));
 	cli_say(c, p.txt, TONE_INFO, "  before_records: %lld", (long long)res.before_records);
 	cli_say(c, p.txt, TONE_INFO, "  after_records: %lld", (long long)res.after_records);
 	if (res.bytes_known) {

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backend.h"
+
 /* Symbolic links followed before giving up (Linux's own MAXSYMLINKS). */
 #define GUARD_LINKS_MAX 40
 
@@ -158,9 +160,9 @@ int guard_check(const struct config *cfg, const char *journal, const char *what,
 	struct guard_set g;
 	memset(&g, 0, sizeof g);
 	int rc = 0;
-	if (cfg->backend != BK_REDIS && guard_protect(&g, cfg->path, cfg->backend == BK_ROTATING,
-						       cfg->backend == BK_ROTATING ? "a file of the rotating set" :
-										    "the data file") < 0)
+	const struct backend_traits *t = backend_config_traits(cfg);
+	if (t->has_files && guard_protect(&g, cfg->path, t->rotates,
+					  t->rotates ? "a file of the rotating set" : "the data file") < 0)
 		rc = perr_set(e, PX_IOERR, "out of memory");
 	if (rc == 0 && journal && guard_protect(&g, journal, 0, "the journal") < 0)
 		rc = perr_set(e, PX_IOERR, "out of memory");

@@ -8,10 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "backend_redis.h"
 #include "guard.h"
 #include "redis_conn.h"
 #include "salvage.h"
+#include "session.h"
 #include "strbuf.h"
 
 int pipeline_parse_format(const char *f, enum report_format *out)
@@ -38,10 +38,13 @@ int pipeline_begin(struct pipeline *p, struct cli *c)
 	p->c = c;
 	p->txt = stdout;
 	p->report = stdout;
-	scan_report_init(&p->scan);
-	scan_report_init(&p->verify);
+	/* the CLI keeps the first anomalies in memory and the rest on disk:
+	 * memory bounded whatever the anomaly count (SPEC §8) */
+	scan_report_init_bounded(&p->scan, SCAN_REPORT_MEM_MAX);
+	scan_report_init_bounded(&p->verify, SCAN_REPORT_MEM_MAX);
 	plan_init(&p->plan);
 	p->plan.allow_links = cli_has(c, "--force"); /* hard-linked data files (core/fsmeta.h) */
+	p->plan.merge = 1; /* adjacent drops as one range: memory bounded by runs (SPEC §8) */
 	const char *f = cli_get(c, "--format");
 	if (pipeline_parse_format(f, &p->fmt) < 0)
 		return cli_usage_error(c, "--format: unknown format '%s' (" PIPELINE_FORMAT_NAMES ")", f);
@@ -53,7 +56,7 @@ int pipeline_begin(struct pipeline *p, struct cli *c)
 			p->require_data = cli_has(c, "--require-data") || c->cfg.require_data;
 	if (p->fmt != FMT_TEXT && !(p->txt = fopen("/dev/null", "w"))) {
 		p->txt = stdout;
-		perr e = { PX_IOERR, "" };
+		perr e = { PX_IOERR, "", PR_IO };
 		snprintf(e.msg, sizeof e.msg, "cannot open /dev/null: %s", strerror(errno));
 		return cli_fail(c, &e);
 	}
@@ -96,7 +99,7 @@ int pipeline_open(struct pipeline *p)
 
 int pipeline_check_quarantine(struct pipeline *p, enum recovery_mode m, const char *qdir)
 {
-	if (m == RM_QUARANTINE && !qdir && p->c->cfg.backend != BK_REDIS)
+	if (m == RM_QUARANTINE && !qdir && backend_config_traits(&p->c->cfg)->quarantine_dir)
 		return cli_usage_error(p->c, "quarantine mode requires --quarantine-dir");
 	return 0;
 }
@@ -117,8 +120,8 @@ static char *missing_message(struct pipeline *p, const struct scan_report *r, in
 {
 	struct strbuf b = { 0 };
 	const char *tail = required ? "the store is required (--require-data)" : "nothing to check";
-	const char *name = p->b->ops->name;
-	if (strcmp(name, "redis") == 0) {
+	const struct backend_traits *t = backend_traits(p->b);
+	if (!t->has_files) {
 		strbuf_printf(&b, "No data at %s (no stream ", p->b->location);
 		for (size_t i = 0; i < r->n_files; i++)
 			strbuf_printf(&b, "%s%s", i ? ", " : "", r->files[i].path);
@@ -126,14 +129,14 @@ static char *missing_message(struct pipeline *p, const struct scan_report *r, in
 		struct strbuf ids = { 0 };
 		int more = 0;
 		perr e = { 0 };
-		int n = redis_backend_systems(p->b, &ids, &more, &e);
+		int n = backend_others(p->b, &ids, &more, &e);
 		if (n > 0)
 			strbuf_printf(&b, "; system ids under prefix '%s': %s%s", p->c->cfg.prefix, ids.p,
 				      more ? ", ..." : "");
 		else if (n == 0)
 			strbuf_printf(&b, "; no system id has streams under prefix '%s'", p->c->cfg.prefix);
 		strbuf_free(&ids);
-	} else if (strcmp(name, "rotating") == 0) {
+	} else if (t->rotates) {
 		strbuf_printf(&b, "No data at %s (no member of the rotating set exists): %s", p->b->location, tail);
 	} else {
 		strbuf_printf(&b, "No data at %s: %s", p->b->location, tail);
@@ -147,23 +150,22 @@ static char *checked_message(struct pipeline *p, const struct scan_report *r)
 	int64_t lines = 0;
 	for (size_t i = 0; i < r->n_files; i++)
 		lines += r->files[i].lines;
-	const char *name = p->b->ops->name;
-	strbuf_printf(&b, "%s store %s (", name, p->b->location);
-	if (strcmp(name, "json") != 0) {
+	const struct backend_traits *t = backend_traits(p->b);
+	strbuf_printf(&b, "%s store %s (", backend_name(p->b), p->b->location);
+	if (t->several) {
 		int first = 1;
 		for (size_t i = 0; i < r->n_files; i++) {
-			if (!r->files[i].ident.exists && strcmp(name, "redis") != 0)
+			/* a missing stream is still one of the store's; a missing file is not listed */
+			if (!r->files[i].ident.exists && t->has_files)
 				continue;
-			strbuf_printf(&b, "%s%s", first ? (strcmp(name, "redis") == 0 ? "streams " : "files ") : ", ",
-				      r->files[i].path);
+			strbuf_printf(&b, "%s%s%s", first ? t->unit : ", ", first ? "s " : "", r->files[i].path);
 			first = 0;
 		}
 		strbuf_puts(&b, first ? "no file; " : "; ");
 	}
-	if (strcmp(name, "json") == 0 && r->n_files)
+	if (!t->several && r->n_files)
 		strbuf_printf(&b, "%lld bytes, ", (long long)r->files[r->n_files - 1].bytes);
-	strbuf_printf(&b, "%lld %s)", (long long)lines,
-		      strcmp(name, "redis") == 0 ? "entries" : lines == 1 ? "line" : "lines");
+	strbuf_printf(&b, "%lld %s)", (long long)lines, t->ids ? t->nouns : lines == 1 ? t->noun : t->nouns);
 	return strbuf_detach(&b, NULL);
 }
 
@@ -171,7 +173,7 @@ static char *checked_message(struct pipeline *p, const struct scan_report *r)
 static void scan_hints(struct pipeline *p)
 {
 	const struct config *cfg = &p->c->cfg;
-	if (cfg->backend != BK_JSON)
+	if (backend_traits(p->b)->several)
 		return;
 	char *sib = px_asprintf(NULL, "%s.1", cfg->path);
 	struct stat st;
@@ -204,15 +206,30 @@ static int note_missing(struct pipeline *p, struct scan_report *r, int first)
 	return rc < 0 ? cli_fail(p->c, &e) : 0;
 }
 
-int pipeline_scan(struct pipeline *p, int verify)
+static int pipeline_scanned(struct pipeline *p, int verify);
+
+/* The scan itself, errors in e (pipeline_scan reports them). */
+static int pipeline_scan_into(struct pipeline *p, int verify, perr *e)
 {
 	struct scan_report *r = verify ? &p->verify : &p->scan;
 	struct scan_opts o = { .strict = cli_has(p->c, "--strict"),
 			       .sample_size = p->c->cfg.scan_sample_size };
-	perr e = { 0 };
 	scan_report_free(r);
-	if (p->b->ops->scan(p->b, &o, verify ? NULL : p->sink, r, &e) < 0)
+	return p->b->ops->scan(p->b, &o, verify ? NULL : p->sink, r, e);
+}
+
+int pipeline_scan(struct pipeline *p, int verify)
+{
+	perr e = { 0 };
+	if (pipeline_scan_into(p, verify, &e) < 0)
 		return cli_fail(p->c, &e);
+	return pipeline_scanned(p, verify);
+}
+
+/* After a scan that worked: the checked line, hints, a missing store. */
+static int pipeline_scanned(struct pipeline *p, int verify)
+{
+	struct scan_report *r = verify ? &p->verify : &p->scan;
 	if (verify) {
 		p->verified = 1;
 	} else {
@@ -232,15 +249,6 @@ void pipeline_print_checked(struct pipeline *p)
 		cli_say(p->c, p->txt, TONE_INFO, "Checked %s", p->checked);
 }
 
-static int64_t records_of(const struct scan_report *r)
-{
-	int64_t n = 0;
-	for (size_t i = 0; i < r->n_files; i++)
-		for (int k = 0; k < RK__COUNT; k++)
-			n += r->files[i].records[k];
-	return n;
-}
-
 static size_t planned_actions(const struct plan *pl)
 {
 	size_t n = 0;
@@ -252,8 +260,11 @@ static size_t planned_actions(const struct plan *pl)
 /* Only the actions that reached the store, or all planned ones. */
 static void print_actions(struct pipeline *p, int applied_only)
 {
-	for (size_t i = 0; i < p->plan.n; i++) {
-		const struct action *a = &p->plan.v[i];
+	/* a merged run of drops is listed line by line */
+	struct plan_lines lines;
+	size_t i;
+	plan_lines_init(&lines, &p->plan);
+	for (const struct action *a; (a = plan_lines_next(&lines, &i));) {
 		if (a->skip || (applied_only && !(p->res.applied && i < p->res.n_actions && p->res.applied[i])))
 			continue;
 		if (a->kind == ACT_SALVAGE && a->salvage)
@@ -293,44 +304,55 @@ static void print_failed_apply(struct pipeline *p)
 	pipeline_print_anomalies(p, &p->verify, TONE_ERR);
 }
 
+/* The session's verification: the pipeline's own scan (strict, sample
+ * size, a missing store noted); its exit code is kept for the caller. */
+struct pipeline_rescan {
+	struct pipeline *p;
+	int rc;      /* exit code of the scan's aftermath (note_missing) */
+	perr err;    /* the scan's error */
+	int failed;
+};
+
+static int pipeline_rescan(void *ctx, struct scan_report *out, perr *e)
+{
+	struct pipeline_rescan *v = ctx;
+	(void)out; /* out is v->p->verify */
+	if (pipeline_scan_into(v->p, 1, e) < 0) {
+		v->failed = 1;
+		v->err = *e;
+		return -1;
+	}
+	v->rc = pipeline_scanned(v->p, 1);
+	return 0;
+}
+
 int pipeline_recover(struct pipeline *p, enum recovery_mode mode, const char *qdir,
 		     const char *journal)
 {
 	perr e = { 0 };
 	p->recovery_mode = recovery_mode_name(mode);
-	if (p->b->ops->plan(p->b, &p->scan, mode, qdir, &p->plan, &e) < 0)
+	struct pipeline_rescan v = { .p = p };
+	struct session_verify rescan = { &v, pipeline_rescan };
+	/* no one decides here: only what the policy lets a batch apply */
+	struct recover_session s = {
+		.b = p->b, .scan = &p->scan, .plan = &p->plan, .res = &p->res, .verify = &p->verify,
+		.rescan = &rescan, .command = p->c->cmd->name, .journal = journal, .batch = 1,
+	};
+	if (session_recover_plan(&s, mode, qdir, &e) < 0)
 		return cli_fail(p->c, &e);
 	p->planned = 1;
-	size_t total = planned_actions(&p->plan);
+	p->applying = planned_actions(&p->plan) > 0;
 	int rc = 0;
-	perr ae = { 0 };
-	if (total > 0) {
-		p->applying = 1;
-		if (p->b->ops->apply(p->b, &p->plan, NULL, &p->res, &ae) < 0) {
-			perr fe = { ae.code ? ae.code : PX_IOERR, "" };
-			snprintf(fe.msg, sizeof fe.msg, "Recovery failed after %zu of %zu actions: %.900s",
-				 p->res.n_applied, total, ae.msg);
-			rc = cli_fail(p->c, &fe);
-		}
+	if (session_recover_run(&s, NULL) < 0) {
+		perr fe = { s.out.err.code, "", s.out.err.reason };
+		snprintf(fe.msg, sizeof fe.msg, "%s", s.out.failure);
+		rc = cli_fail(p->c, &fe);
 	}
-	/* verify even after a failure: the report says what the store holds now */
-	int vrc = pipeline_scan(p, 1);
-	if (journal && total > 0) {
-		struct journal_entry j = {
-			.command = p->c->cmd->name, .backend = p->b->ops->name,
-			.location = p->b->location, .mode = recovery_mode_name(mode),
-			.plan = &p->plan, .result = &p->res,
-			.records_before = records_of(&p->scan),
-			.records_after = p->verified ? records_of(&p->verify) : -1,
-			.bytes_before = p->res.bytes_before, .bytes_after = p->res.bytes_after,
-			.error = rc ? ae.msg : NULL,
-		};
-		perr je = { 0 };
-		if (journal_append(journal, &j, &je) < 0) {
-			int jrc = cli_fail(p->c, &je);
-			if (!rc)
-				rc = jrc;
-		}
+	int vrc = v.failed ? cli_fail(p->c, &v.err) : v.rc;
+	if (s.out.journal_failed) {
+		int jrc = cli_fail(p->c, &s.out.journal_err);
+		if (!rc)
+			rc = jrc;
 	}
 	if (rc)
 		print_failed_apply(p);
@@ -341,9 +363,12 @@ void pipeline_print_anomalies(struct pipeline *p, const struct scan_report *r, e
 {
 	if (p->quiet_list && r == &p->scan)
 		return;
-	for (size_t i = 0; i < r->n_an; i++)
-		cli_say(p->c, p->txt, t, "- %s: %s (%s)", anomaly_type_name(r->an[i].type),
-			r->an[i].path, r->an[i].detail);
+	struct scan_iter it;
+	const struct anomaly *a;
+	scan_iter_init(&it, r);
+	while ((a = scan_iter_next(&it)))
+		cli_say(p->c, p->txt, t, "- %s: %s (%s)", anomaly_type_name(a->type), a->path, a->detail);
+	scan_iter_free(&it);
 }
 
 void pipeline_print_applied(struct pipeline *p)

@@ -11,12 +11,6 @@
 
 #include "guard.h"
 #include "pipeline.h"
-#include "redis_conn.h"
-
-static const char *backend_kind_name(enum backend_kind k)
-{
-	return k == BK_REDIS ? "redis" : k == BK_ROTATING ? "rotating" : "json";
-}
 
 static int write_format(FILE *f, enum report_format fmt, const struct run_report *rr)
 {
@@ -75,10 +69,10 @@ int pipeline_end(struct pipeline *p, int exit_code)
 	if (p->begun && p->fmt != FMT_TEXT) {
 		const char *loc = p->b ? p->b->location : NULL;
 		if (!loc)
-			loc = c->cfg.backend == BK_REDIS ? (redacted = redis_url_redact(c->cfg.redis_url)) : c->cfg.path;
+			loc = redacted = backend_config_location(&c->cfg);
 		struct run_report rr = {
 			.command = c->cmd->name,
-			.backend = p->b ? p->b->ops->name : backend_kind_name(c->cfg.backend),
+			.backend = p->b ? backend_name(p->b) : backend_config_name(&c->cfg),
 			.location = loc, .mode = p->mode, .recovery_mode = p->recovery_mode,
 			.scan = p->scanned ? &p->scan : NULL,
 			.actions = p->planned && !p->plan_only ? &p->plan : NULL,

@@ -38,7 +38,7 @@ void triage_print(struct pipeline *p, const struct triage *t)
 {
 	const struct scan_report *r = &p->scan;
 	struct cli *c = p->c;
-	cli_say(c, p->txt, TONE_INFO, "Triage of %s (%s)", p->b->location, p->b->ops->name);
+	cli_say(c, p->txt, TONE_INFO, "Triage of %s (%s)", p->b->location, backend_name(p->b));
 	if (r->n_an)
 		cli_say(c, p->txt, TONE_ERR, "  health: %zu ANOMALIES", r->n_an);
 	else if (p->missing)
@@ -56,20 +56,17 @@ void triage_print(struct pipeline *p, const struct triage *t)
 	}
 	if (!r->n_an)
 		return;
-	size_t per[AN__COUNT] = { 0 };
-	for (size_t i = 0; i < r->n_an; i++)
-		per[r->an[i].type]++;
 	for (int k = 0; k < AN__COUNT; k++)
-		if (per[k])
-			cli_say(c, p->txt, TONE_INFO, "  by type: %s %zu (%s)", anomaly_type_name((enum anomaly_type)k),
-				per[k], anomaly_type_desc((enum anomaly_type)k));
+		if (r->by_type[k])
+			cli_say(c, p->txt, TONE_INFO, "  by type: %s %lld (%s)", anomaly_type_name((enum anomaly_type)k),
+				(long long)r->by_type[k], anomaly_type_desc((enum anomaly_type)k));
 	for (size_t i = 0; i < r->n_files; i++)
 		if (r->files[i].anomalies)
 			cli_say(c, p->txt, TONE_INFO, "  by file: %s %lld (%lld bytes, %lld lines)", r->files[i].path,
 				(long long)r->files[i].anomalies, (long long)r->files[i].bytes,
 				(long long)r->files[i].lines);
 	cli_say(c, p->txt, TONE_INFO, "  first anomalies:");
-	for (size_t i = 0; i < r->n_an && i < TRIAGE_FIRST; i++) {
+	for (size_t i = 0; i < r->n_mem && i < TRIAGE_FIRST; i++) { /* in memory: the first ones */
 		const struct anomaly *a = &r->an[i];
 		if (a->line > 0)
 			cli_say(c, p->txt, TONE_ERR, "  - %s: %s line %lld (%s)", anomaly_type_name(a->type), a->path,

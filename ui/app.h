@@ -10,6 +10,7 @@
 #include <regex.h>
 #include <stdint.h>
 
+#include "cell.h"
 #include "config.h"
 #include "console.h"
 #include "jsonfmt.h"
@@ -46,6 +47,12 @@ int matcher_in(const struct matcher *m, const char *p, size_t n);
 
 struct view_ops {
 	const char *name;
+	/* The view is being opened (console_open_view): build what it shows
+	 * (the help text, the journal read again).  Optional. */
+	void (*open)(struct console *c, struct view *v);
+	/* A request on this view, before the main loop's common handling (tig
+	 * view_ops.request): returns 1 when the view took it.  Optional. */
+	int (*request)(struct console *c, struct view *v, enum request req);
 	const char *empty; /* shown when there are no rows */
 	/* The same, when it depends on the store (optional; overrides empty). */
 	const char *(*empty_of)(struct console *c);
@@ -172,12 +179,6 @@ long console_read_entry(struct console *c, size_t i, size_t cap, int *fields);
 void console_detail(struct console *c, size_t line);
 /* Record-view predicate (for sel_init with a struct rec_pred). */
 int console_rec_pred(const struct model *m, size_t i, const void *arg);
-/* Draw a text cell: clipped, padded to `w` with the row's role. */
-void console_cell(int y, int x, int w, int role, const char *s);
-/* The same for n bytes (decoded values may hold NUL bytes). */
-void console_cell_n(int y, int x, int w, int role, const char *s, size_t n);
-/* Glyph for a damaged line ("✖", or "!" without UTF-8). */
-const char *console_glyph(void);
 /* Draw the whole screen: header, the current view, the status line
  * (draw.c).  Callers may draw over it (dialogs) before screen_update. */
 void console_draw(struct console *c);
@@ -208,9 +209,18 @@ void text_row(struct console *c, struct view *v, int64_t row, int y, int w, int 
 /* Build the help text (view_help.c). */
 void help_build(struct console *c);
 
-/* The walks (walk_recover.c, walk_compact.c) and the Journal view. */
-void walk_recover(struct console *c);
-void walk_compact(struct console *c);
+/* Open a view: its ops->open, then show it. */
+void console_open_view(struct console *c, enum view_id id);
+
+/* The walks (walk_recover.c, walk_compact.c) and the Journal view.  A
+ * walk shows what its session did and returns what the main loop does
+ * next (htop Action.c style), a mask of: */
+#define WALK_RELOAD 0x1      /* the store changed: index it again (a failure goes to the status line) */
+#define WALK_RELOAD_PANE 0x2 /* the same, and the result pane says the views now show the store */
+unsigned walk_recover(struct console *c);
+unsigned walk_compact(struct console *c);
+/* Carry out a walk's reaction (walk_common.c). */
+void walk_react(struct console *c, unsigned react);
 void journal_view_open(struct console *c);
 /* Where the console journals: `given` (--journal), else
  * $XDG_STATE_HOME/papyra/journal.ndjson, else
@@ -240,8 +250,7 @@ void rec_refresh(struct console *c, struct view *v);
 enum rec_status rec_decode_row(struct console *c, struct view *v, int64_t row);
 /* The decoded record's time in the current time mode. */
 void rec_time(struct console *c, char *out, size_t cap);
-/* Draw one cell of a row and return the x of the next (one blank between). */
-int rec_cell(int y, int x, int w, int role, const char *s);
+/* rec_cell (cell.h) for a decoded value, which may hold NUL bytes. */
 int rec_cell_n(int y, int x, int w, int role, const struct rec_str *s);
 /* marks.c: m, u / U, w. */
 int marks_has(const struct console *c, size_t line);

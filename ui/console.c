@@ -40,22 +40,6 @@ void console_status(struct console *c, int role, const char *fmt, ...)
 	c->status_role = role;
 }
 
-const char *console_glyph(void)
-{
-	return screen_utf8() ? "\xe2\x9c\x96" : "!";
-}
-
-void console_cell_n(int y, int x, int w, int role, const char *s, size_t n)
-{
-	int used = screen_text(y, x, w, role, s, n);
-	screen_fill(y, x + used, w - used, role);
-}
-
-void console_cell(int y, int x, int w, int role, const char *s)
-{
-	console_cell_n(y, x, w, role, s, strlen(s));
-}
-
 long console_read_entry(struct console *c, size_t i, size_t cap, int *fields)
 {
 	if (cap > c->rowcap) {
@@ -232,6 +216,14 @@ void console_move(struct console *c, struct view *v, enum request req)
 	}
 }
 
+void console_open_view(struct console *c, enum view_id id)
+{
+	struct view *v = &c->views[id];
+	if (v->ops->open)
+		v->ops->open(c, v);
+	console_show(c, id);
+}
+
 static void handle(struct console *c, int key)
 {
 	enum request req = keys_request(key);
@@ -239,6 +231,8 @@ static void handle(struct console *c, int key)
 	struct view *v = &c->views[c->cur];
 	if (req != REQ_NONE)
 		c->status[0] = '\0';
+	if (req != REQ_NONE && v->ops->request && v->ops->request(c, v, req))
+		return;
 	switch (req) {
 	case REQ_NONE:
 		break;
@@ -252,9 +246,7 @@ static void handle(struct console *c, int key)
 		c->cur = (enum view_id)(req - REQ_VIEW_EVENTS);
 		break;
 	case REQ_HELP:
-		help_build(c);
-		c->views[V_HELP].top = c->views[V_HELP].cur = 0;
-		console_show(c, V_HELP);
+		console_open_view(c, V_HELP);
 		break;
 	case REQ_DOWN: case REQ_UP: case REQ_PAGE_DOWN: case REQ_PAGE_UP: case REQ_FIRST: case REQ_LAST:
 		console_move(c, v, req);
@@ -323,13 +315,13 @@ static void handle(struct console *c, int key)
 		console_status(c, ROLE_NORMAL, " Filter cleared");
 		break;
 	case REQ_JOURNAL:
-		journal_view_open(c);
+		console_open_view(c, V_JOURNAL);
 		break;
 	case REQ_RECOVER:
-		walk_recover(c);
+		walk_react(c, walk_recover(c));
 		break;
 	case REQ_COMPACT:
-		walk_compact(c);
+		walk_react(c, walk_compact(c));
 		break;
 	case REQ_TIME_FORMAT:
 		c->tmode = (enum time_mode)((c->tmode + 1) % TM__COUNT);
@@ -385,7 +377,7 @@ int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
 	c->cfg = cfg;
 	c->opt = o;
 	c->b = o->backend;
-	c->backend_name = o->backend->ops->name;
+	c->backend_name = backend_name(o->backend);
 	c->location = o->backend->location;
 	c->journal = console_journal_path(o->journal);
 	double t0 = now_ms();

@@ -108,7 +108,7 @@ static void draw_status(struct console *c)
 	char right[96] = "";
 	if (model_scanning(&c->m))
 		snprintf(right, sizeof right, " indexing %lld %s ", (long long)c->m.n,
-			 c->m.src == MS_REDIS ? "entries" : "lines");
+			 c->m.t->ids ? "entries" : "lines");
 	int rw = screen_width_of(right, strlen(right));
 	if (c->status[0])
 		console_cell(y, 0, c->cols - rw, c->status_role, c->status);

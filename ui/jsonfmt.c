@@ -58,29 +58,7 @@ void jf_release(void)
 
 void jf_address(const char *p, size_t n, char *out, size_t cap)
 {
-	struct jsonv_field f[2] = { { .name = "system" }, { .name = "actor_id" } };
-	struct jsonv_capture c = { f, 2 };
-	struct jsonv *v = jv();
-	if (n && p[0] == '"') {
-		jf_string(p, n, out, cap); /* shown as stored, as the listings do */
-		return;
-	}
-	if (n && p[0] == '{' && v && jsonv_check(v, p, n, &c) == 0) {
-		char sys[256] = "local", id[256] = "";
-		if (f[0].type == JV_STRING)
-			jf_string(p + f[0].off, (size_t)f[0].len, sys, sizeof sys);
-		if (f[1].type == JV_STRING)
-			jf_string(p + f[1].off, (size_t)f[1].len, id, sizeof id);
-		else if (f[1].type != JV_NONE)
-			copy_raw(p + f[1].off, (size_t)f[1].len, id, sizeof id);
-		snprintf(out, cap, "%s:%s", sys, id);
-		return;
-	}
-	if (n == 4 && memcmp(p, "null", 4) == 0) {
-		snprintf(out, cap, "None");
-		return;
-	}
-	copy_raw(p, n, out, cap);
+	record_addr_format(p, n, out, cap); /* the listings' own form (core/record.c) */
 }
 
 enum rec_status jf_decode(struct record *r, const char *bytes, size_t n)

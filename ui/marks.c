@@ -105,7 +105,7 @@ void marks_jump(struct console *c, int dir)
  * a temporary file of the set).  Redis stores no file. */
 static int inside_store(struct console *c, const char *path, char *why, size_t cap)
 {
-	if (c->m.src == MS_REDIS || !c->cfg->path)
+	if (!c->m.t->has_files || !c->cfg->path)
 		return 0;
 	perr e = { 0 };
 	char *sdir = fsutil_dirname(c->cfg->path, &e), *tdir = fsutil_dirname(path, &e);

@@ -81,7 +81,7 @@ static void put_id(struct model *m, struct idcol *c, size_t i, uint32_t id)
 static int grow(struct model *m)
 {
 	size_t nc = m->cap ? m->cap * 2 : INDEX_START_LINES;
-	int redis = m->src == MS_REDIS;
+	int redis = m->t->ids;
 	if (grow_one(&m->len, nc, sizeof *m->len) < 0 || grow_one(&m->ts, nc, sizeof *m->ts) < 0 ||
 	    grow_one(&m->meta, nc, 1) < 0 || idcol_grow(&m->type_id, nc) < 0 ||
 	    idcol_grow(&m->addr_id, nc) < 0)
@@ -119,11 +119,11 @@ static struct model_seg *seg_for(struct model *m, const struct scan_line *l)
 	if (!(s->path = strdup(l->path)))
 		return NULL;
 	const char *colon = strrchr(s->path, ':');
-	s->name = m->src == MS_REDIS ? (colon ? colon + 1 : s->path) : px_basename(s->path);
+	s->name = m->t->has_files ? px_basename(s->path) : colon ? colon + 1 : s->path;
 	s->file_index = l->file_index;
 	s->first = m->n;
 	s->base = l->line;
-	s->fd = m->src == MS_REDIS ? -1 : open(s->path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	s->fd = m->t->has_files ? open(s->path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) : -1;
 	m->n_seg++;
 	return s;
 }
@@ -333,11 +333,11 @@ void model_entry_id(const struct model *m, size_t i, char *out, size_t cap)
 void model_where(const struct model *m, size_t i, char *out, size_t cap)
 {
 	const struct model_seg *s = model_seg_of(m, i);
-	if (m->src == MS_REDIS && s) {
+	if (m->t->ids && s) {
 		char id[MODEL_ID_MAX];
 		model_entry_id(m, i, id, sizeof id);
 		snprintf(out, cap, "%s %s", s->name, id);
-	} else if (m->src == MS_ROTATING && s) {
+	} else if (m->t->several && s) {
 		snprintf(out, cap, "%s:%lld", s->name, (long long)model_lineno(m, i));
 	} else {
 		snprintf(out, cap, "%lld", (long long)model_lineno(m, i));
@@ -346,7 +346,7 @@ void model_where(const struct model *m, size_t i, char *out, size_t cap)
 
 int model_where_width(const struct model *m)
 {
-	if (m->src == MS_REDIS)
+	if (m->t->ids)
 		return m->id_width;
 	int w = 0;
 	for (size_t k = 0; k < m->n_seg; k++) {

@@ -21,7 +21,6 @@
 #include <stdint.h>
 
 #include "backend.h"
-#include "backend_rotating.h"
 #include "intern.h"
 #include "scan.h"
 
@@ -56,12 +55,6 @@ static inline uint32_t idcol_get(const struct idcol *c, size_t i)
 /* A file or stream name as model_where writes it is cut at this length. */
 #define PATH_SHOWN_MAX 512
 
-enum model_source {
-	MS_FILE,     /* the single NDJSON file (json backend) */
-	MS_ROTATING, /* the members of a rotating set */
-	MS_REDIS,    /* the three streams of a Redis backend */
-};
-
 /* One file of the store (or one stream): lines [first, first + n). */
 struct model_seg {
 	char *path;         /* as reported (and opened, for files); the stream key */
@@ -73,24 +66,19 @@ struct model_seg {
 };
 
 struct rowcache;
-struct redis_scanner;
 
 struct model {
-	enum model_source src;
-	struct backend *b;   /* borrowed: Redis rows are read back through it */
+	const struct backend_traits *t; /* what the store is (backend.h): asked, never the backend's name */
+	struct backend *b;   /* borrowed: rows without a file are read back through it */
 	char *path;          /* the configured path (files) */
 
 	struct scan_report rep;
 	perr err;
 	int failed;          /* the scan stopped on an error (err holds it) */
 
-	/* scanning, in slices */
-	struct ndjson_scanner *scanner; /* the file being scanned */
-	struct redis_scanner *rscan;    /* Redis */
-	struct rotating_set set;        /* rotating: the members, in reading order */
-	size_t next_member;
-	int any_member, scanning;
-	int64_t size, size_done;        /* files: bytes to scan, bytes of files finished */
+	/* scanning, in slices: the backend's incremental scan */
+	struct backend_scan *scan;
+	int scanning;
 
 	struct model_seg *seg;
 	size_t n_seg, cap_seg;
@@ -127,10 +115,9 @@ struct model {
 };
 
 /* Open the store of backend `b` (borrowed; it must outlive the model) and
- * start indexing it (model_scan.c).  The scan is the backend's own, in
- * the same order: for a rotating set the orphans, then each member's
- * leftover temporary files and lines, oldest member first; for Redis the
- * backend's sliced scanner with the configured sample size. */
+ * start indexing it (model_scan.c) with the backend's incremental scan
+ * (the configured sample size for Redis), so the console's order is the
+ * CLI's. */
 int model_open(struct model *m, struct backend *b, perr *e);
 void model_close(struct model *m);
 

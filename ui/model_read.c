@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backend_redis.h"
 
 /* Rows kept: a tall screen of rows plus the detail pane and a chart's
  * samples, so drawing never fetches a row twice in a row. */
@@ -86,17 +85,17 @@ static struct rowslot *entry_row(struct model *m, size_t i)
 	if (s)
 		return s;
 	const struct model_seg *seg = model_seg_of(m, i);
-	char id[MODEL_ID_MAX], *data = NULL;
-	size_t len = 0;
-	int has_data = 0;
+	char id[MODEL_ID_MAX];
+	struct backend_row row;
 	perr e = { 0 };
 	model_entry_id(m, i, id, sizeof id);
-	int rc = redis_backend_fetch(m->b, seg->path, id, &data, &len, &has_data, &e);
+	struct backend_rowref ref = { .path = seg->path, .offset = -1, .length = -1, .id = id };
+	int rc = m->b->ops->read_row(m->b, &ref, &row, &e);
 	if (rc == 0)
 		snprintf(m->read_err, sizeof m->read_err, "entry %s is no longer in %s", id, seg->path);
 	else if (rc < 0)
 		snprintf(m->read_err, sizeof m->read_err, "%s", e.msg);
-	return rc == 1 ? cache_put(m->cache, i, data, len, !has_data) : NULL;
+	return rc == 1 ? cache_put(m->cache, i, row.data, row.len, row.fields) : NULL;
 }
 
 static long file_row(struct model *m, size_t i, char *buf, size_t cap)
@@ -127,7 +126,8 @@ long model_read_entry(struct model *m, size_t i, char *buf, size_t cap, int *fie
 	m->read_err[0] = '\0';
 	if (i >= m->n)
 		return -1;
-	if (m->src != MS_REDIS)
+	/* a file the index opened: pread it; anything else through the backend */
+	if (m->t->has_files)
 		return file_row(m, i, buf, cap);
 	const struct rowslot *s = entry_row(m, i);
 	if (!s)

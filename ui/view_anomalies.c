@@ -15,7 +15,7 @@
 
 static int type_width(const struct console *c)
 {
-	return c->m.src == MS_ROTATING ? COL_TYPE_WIDE : COL_TYPE;
+	return c->m.t->rotates ? COL_TYPE_WIDE : COL_TYPE;
 }
 
 static int64_t an_rows(struct console *c, struct view *v)
@@ -29,8 +29,8 @@ static void an_head(struct console *c, struct view *v, int y, int w)
 	(void)v;
 	int x = rec_cell(y, 0, 2, ROLE_TITLE, "");
 	x = rec_cell(y, x, type_width(c), ROLE_TITLE, "TYPE");
-	x = rec_cell(y, x, COL_LINE, ROLE_TITLE, c->m.src == MS_REDIS ? "  ENTRY" : "   LINE");
-	console_cell(y, x, w - x, ROLE_TITLE, c->m.src == MS_REDIS ? "STREAM: DETAIL" : "FILE: DETAIL");
+	x = rec_cell(y, x, COL_LINE, ROLE_TITLE, c->m.t->ids ? "  ENTRY" : "   LINE");
+	console_cell(y, x, w - x, ROLE_TITLE, c->m.t->ids ? "STREAM: DETAIL" : "FILE: DETAIL");
 }
 
 static void an_row(struct console *c, struct view *v, int64_t row, int y, int w, int selected)
@@ -62,7 +62,7 @@ static void an_enter(struct console *c, struct view *v, int64_t row)
 	const struct anomaly *a = &c->m.rep.an[row];
 	int64_t line = model_an_line(&c->m, (size_t)row);
 	if (line < 0) {
-		if (c->m.src == MS_REDIS)
+		if (c->m.t->ids)
 			console_status(c, ROLE_WARN, " %s is about a key, not an entry: %s", anomaly_type_name(a->type),
 				       anomaly_type_fix(a->type));
 		else

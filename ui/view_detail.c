@@ -84,7 +84,7 @@ static const struct anomaly *find_anomaly(const struct console *c, size_t line)
 static void damaged(struct console *c, struct textbuf *t, size_t line, size_t n, int width, int fields)
 {
 	const struct anomaly *a = find_anomaly(c, line);
-	int redis = c->m.src == MS_REDIS;
+	int redis = c->m.t->ids;
 	tb_addf(t, ROLE_ANOMALY, " %s %s: %s", console_glyph(), a ? anomaly_type_name(a->type) : "DAMAGED",
 		a ? a->detail : "");
 	if (a)
@@ -139,12 +139,12 @@ static void title(struct console *c, struct textbuf *t, size_t line)
 	const char *sep = (meta & MF_VALID) ? "  ·  " : "", *kind = (meta & MF_VALID) ?
 		rec_kind_name(model_kind(&c->m, line)) : "";
 	const struct model_seg *s = model_seg_of(&c->m, line);
-	if (c->m.src == MS_REDIS) {
+	if (c->m.t->ids) {
 		char id[MODEL_ID_MAX];
 		model_entry_id(&c->m, line, id, sizeof id);
 		tb_addf(t, ROLE_TITLE, " %s entry %lld  ·  id %s  ·  %u bytes of data%s%s", s->path,
 			(long long)model_lineno(&c->m, line), id, c->m.len[line], sep, kind);
-	} else if (c->m.src == MS_ROTATING) {
+	} else if (c->m.t->rotates) {
 		tb_addf(t, ROLE_TITLE, " %s:%lld  ·  byte offset %lld  ·  %u bytes%s%s", s->path,
 			(long long)model_lineno(&c->m, line), (long long)model_offset(&c->m, line), c->m.len[line],
 			sep, kind);
@@ -170,7 +170,7 @@ void detail_build(struct console *c, size_t line)
 			for (char *p = strstr(t->l[i].s, "·"); p; p = strstr(p, "·"))
 				memcpy(p, " -", 2);
 	if (got < 0) {
-		if (c->m.src == MS_REDIS)
+		if (c->m.t->ids)
 			tb_addf(t, ROLE_ANOMALY, " The entry cannot be read back: %s", c->m.read_err);
 		else
 			tb_add(t, ROLE_ANOMALY, " The line cannot be read back (the file changed?)", 50);

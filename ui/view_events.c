@@ -30,7 +30,7 @@ static void events_row(struct console *c, struct view *v, int64_t row, int y, in
 	if (st != REC_OK) {
 		console_cell(y, 0, w, ROLE_DIM | sel,
 			     st == REC_SKIP_LONG ? "  (a record too long to list here: Enter shows it)" :
-			     c->m.src == MS_REDIS ? "  (the entry cannot be read back: Enter says why)" :
+			     c->m.t->ids ? "  (the entry cannot be read back: Enter says why)" :
 						    "  (the line changed since it was indexed)");
 		return;
 	}

@@ -13,7 +13,7 @@
 /* Report entries, then (rotating) the anomalies that are files of their own. */
 static int is_extra(const struct console *c, const struct anomaly *a)
 {
-	return c->m.src == MS_ROTATING && a->line <= 0 &&
+	return c->m.t->rotates && a->line <= 0 &&
 	       (a->type == AN_ORPHANED_ROTATED_FILE || (a->type == AN_UNEXPECTED_FILE && (a->flags & AF_TEMP_FILE)));
 }
 
@@ -21,7 +21,7 @@ static int64_t files_rows(struct console *c, struct view *v)
 {
 	(void)v;
 	int64_t n = (int64_t)c->m.rep.n_files;
-	for (size_t i = 0; c->m.src == MS_ROTATING && i < c->m.rep.n_an; i++)
+	for (size_t i = 0; c->m.t->rotates && i < c->m.rep.n_an; i++)
 		n += is_extra(c, &c->m.rep.an[i]);
 	return n;
 }
@@ -38,7 +38,7 @@ static const struct anomaly *extra_at(const struct console *c, int64_t k)
 static void files_head(struct console *c, struct view *v, int y, int w)
 {
 	(void)v;
-	console_cell(y, 0, w, ROLE_TITLE, c->m.src == MS_REDIS ?
+	console_cell(y, 0, w, ROLE_TITLE, c->m.t->ids ?
 		     "        BYTES    ENTRIES     EVENTS     AUDITS  DEAD LTRS  ANOMALIES  STREAM" :
 		     "        BYTES      LINES     EVENTS     AUDITS  DEAD LTRS  ANOMALIES  FILE");
 }
@@ -65,9 +65,9 @@ static void files_row(struct console *c, struct view *v, int64_t row, int y, int
 	}
 	const struct scan_file *f = &c->m.rep.files[row];
 	char buf[1200];
-	const char *state = f->ident.exists ? "" : c->m.src == MS_REDIS ? "  (no such key: clean)" : "  (missing: clean)";
+	const char *state = f->ident.exists ? "" : c->m.t->ids ? "  (no such key: clean)" : "  (missing: clean)";
 	/* while indexing, the single file's entry is only final at the end: show live counts */
-	int64_t lines = model_scanning(&c->m) && c->m.src == MS_FILE ? (int64_t)c->m.n : f->lines;
+	int64_t lines = model_scanning(&c->m) && !c->m.t->several ? (int64_t)c->m.n : f->lines;
 	snprintf(buf, sizeof buf, "%13lld %10lld %10lld %10lld %10lld %10lld  %s%s", (long long)f->bytes,
 		 (long long)lines, (long long)f->records[RK_EVENT], (long long)f->records[RK_AUDIT],
 		 (long long)f->records[RK_DEAD_LETTER], (long long)f->anomalies, f->path, state);
@@ -78,12 +78,12 @@ static void files_enter(struct console *c, struct view *v, int64_t row)
 {
 	(void)v;
 	const struct model_seg *s = (size_t)row < c->m.rep.n_files ? model_seg_of_file(&c->m, (size_t)row) : NULL;
-	if (c->m.src != MS_FILE && !s) {
+	if (c->m.t->several && !s) {
 		console_status(c, ROLE_WARN, "%s", " Nothing to show in Raw: no line of this one was indexed");
 		return;
 	}
 	c->cur = V_RAW;
-	if (c->m.src != MS_FILE)
+	if (c->m.t->several)
 		console_goto(c, &c->views[V_RAW], (int64_t)s->first);
 }
 

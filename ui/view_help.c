@@ -52,8 +52,15 @@ void help_build(struct console *c)
 	tb_addf(t, ROLE_NORMAL, "%s", "   Applies to Events, Audits (text and time), Dead letters and Timeline.");
 }
 
+static void help_open(struct console *c, struct view *v)
+{
+	help_build(c);
+	v->top = v->cur = 0;
+}
+
 const struct view_ops view_help_ops = {
 	.name = "Help",
+	.open = help_open,
 	.scroll = 1,
 	.rows = text_rows,
 	.draw_row = text_row,

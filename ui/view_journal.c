@@ -126,7 +126,8 @@ static void add_line(const char *line, size_t len, int64_t lineno)
 	J.n++;
 }
 
-void journal_view_open(struct console *c)
+/* The journal read again from its file. */
+static void journal_open(struct console *c, struct view *v)
 {
 	journal_free();
 	FILE *f = c->journal ? fopen(c->journal, "r") : NULL;
@@ -146,9 +147,22 @@ void journal_view_open(struct console *c)
 	free(line);
 	if (f)
 		fclose(f);
-	struct view *v = &c->views[V_JOURNAL];
 	v->top = v->cur = 0;
-	console_show(c, V_JOURNAL);
+}
+
+void journal_view_open(struct console *c)
+{
+	console_open_view(c, V_JOURNAL);
+}
+
+/* J on the journal reads it again where it is (another process may have
+ * appended); the rest is the main loop's. */
+static int journal_request(struct console *c, struct view *v, enum request req)
+{
+	if (req != REQ_JOURNAL)
+		return 0;
+	journal_open(c, v);
+	return 1;
 }
 
 static int64_t journal_rows(struct console *c, struct view *v)
@@ -326,6 +340,8 @@ static void journal_close(struct console *c, struct view *v)
 
 const struct view_ops view_journal_ops = {
 	.name = "Journal",
+	.open = journal_open,
+	.request = journal_request,
 	.empty = "No journal entries yet: recoveries (R) and compactions (c) are appended here.",
 	.rows = journal_rows,
 	.pane_rows = journal_pane_rows,

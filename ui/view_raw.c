@@ -24,10 +24,10 @@ static int64_t raw_rows(struct console *c, struct view *v)
  * never more than half the screen. */
 static int where_width(struct console *c)
 {
-	if (c->m.src == MS_FILE)
+	if (!c->m.t->several)
 		return COL_LINENO;
 	int w = model_where_width(&c->m);
-	const char *title = c->m.src == MS_REDIS ? "STREAM ID" : "FILE:LINE";
+	const char *title = c->m.t->ids ? "STREAM ID" : "FILE:LINE";
 	w = w < (int)strlen(title) ? (int)strlen(title) : w;
 	return w > c->cols / 2 ? c->cols / 2 : w;
 }
@@ -36,12 +36,12 @@ static void raw_head(struct console *c, struct view *v, int y, int w)
 {
 	(void)v;
 	int x;
-	if (c->m.src == MS_FILE)
+	if (!c->m.t->several)
 		x = rec_cell(y, 0, COL_LINENO, ROLE_TITLE, "    LINE");
 	else
-		x = rec_cell(y, 0, where_width(c), ROLE_TITLE, c->m.src == MS_REDIS ? "STREAM ID" : "FILE:LINE");
+		x = rec_cell(y, 0, where_width(c), ROLE_TITLE, c->m.t->ids ? "STREAM ID" : "FILE:LINE");
 	x = rec_cell(y, x, 1, ROLE_TITLE, "");
-	console_cell(y, x, w - x, ROLE_TITLE, c->m.src == MS_REDIS ? "DATA AS STORED" : "BYTES AS STORED");
+	console_cell(y, x, w - x, ROLE_TITLE, c->m.t->ids ? "DATA AS STORED" : "BYTES AS STORED");
 }
 
 static void raw_row(struct console *c, struct view *v, int64_t row, int y, int w, int selected)
@@ -54,7 +54,7 @@ static void raw_row(struct console *c, struct view *v, int64_t row, int y, int w
 	int role = (bad ? ROLE_ANOMALY : ROLE_NORMAL) | sel;
 	char where[PATH_SHOWN_MAX];
 	int ww = where_width(c);
-	if (c->m.src == MS_FILE)
+	if (!c->m.t->several)
 		snprintf(where, sizeof where, "%*lld", COL_LINENO, (long long)row + 1);
 	else
 		model_where(&c->m, i, where, sizeof where);
@@ -64,7 +64,7 @@ static void raw_row(struct console *c, struct view *v, int64_t row, int y, int w
 	long n = console_read_entry(c, i, RAW_READ_MAX, &fields);
 	int used = 0;
 	if (n < 0)
-		used = screen_str(y, x, w - x, ROLE_DIM | sel, c->m.src == MS_REDIS ?
+		used = screen_str(y, x, w - x, ROLE_DIM | sel, c->m.t->ids ?
 				  "(cannot be read back: Enter says why)" : "");
 	else if (fields)
 		used = screen_str(y, x, w - x, ROLE_DIM | sel, "(no data field) ");
@@ -84,8 +84,8 @@ static int64_t raw_line_of(struct console *c, struct view *v, int64_t row)
 
 static const char *raw_empty(struct console *c)
 {
-	return c->m.src == MS_FILE ? "The file is empty or missing." :
-	       c->m.src == MS_ROTATING ? "Every file of the set is empty or missing." :
+	return !c->m.t->several ? "The file is empty or missing." :
+	       c->m.t->rotates ? "Every file of the set is empty or missing." :
 					  "The streams are empty or missing.";
 }
 

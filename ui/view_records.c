@@ -92,10 +92,3 @@ int rec_cell_n(int y, int x, int w, int role, const struct rec_str *s)
 	screen_fill(y, x + w, 1, role);
 	return x + w + 1;
 }
-
-int rec_cell(int y, int x, int w, int role, const char *s)
-{
-	console_cell(y, x, w, role, s);
-	screen_fill(y, x + w, 1, role);
-	return x + w + 1;
-}

@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "recover.h"
+#include "session.h"
 
 /* --- dialog.c: a box over the screen with text, buttons or a field ---- */
 
@@ -56,8 +57,6 @@ void dlg_message(struct console *c, const char *title, int role, const char *tex
 
 /* --- walk_common.c ------------------------------------------------------ */
 
-/* "245 bytes", "4.1 KiB", "12.0 MiB" */
-void walk_size(char *out, size_t cap, int64_t bytes);
 /* Totals over a report's files. */
 int64_t walk_records(const struct scan_report *r);
 int64_t walk_lines(const struct scan_report *r);
@@ -84,18 +83,13 @@ void walk_action_where(struct console *c, const struct action *a, char *out, siz
 /* Is this the error of a store that changed between the scan and apply? */
 int walk_changed(const perr *e);
 /* The store changed under a plan: say so, nothing was applied, and offer
- * to rescan (r). */
-void walk_offer_rescan(struct console *c, const char *what, const perr *e);
-/* After a change: the verification scan with the backend into `out`
- * (initialized here).  Returns 0, or -1 with e set. */
-int walk_verify(struct console *c, struct scan_report *out, perr *e);
+ * to rescan (r).  Returns WALK_RELOAD when the operator asked for it. */
+unsigned walk_offer_rescan(struct console *c, const char *what, const perr *e);
 /* Before a walk: can its journal entry be written?  If not, say why
  * (`what`: "Recovery", "Compaction") and return 0. */
 int walk_journal_ready(struct console *c, const char *what);
-/* Append the journal entry and say in the pane where it went (or why not). */
-void walk_journal(struct console *c, const struct journal_entry *j);
-/* Rebuild the index after a change; problems go to the pane. */
-void walk_reindex(struct console *c);
+/* Say in the pane where the session's journal entry went (or why not). */
+void walk_journal_outcome(struct console *c, const struct session_outcome *o);
 /* The verification's anomalies, listed in the pane. */
 void walk_list_anomalies(struct console *c, const struct scan_report *r, int role);
 /* Progress while applying (struct apply_progress.on_progress). */

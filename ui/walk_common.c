@@ -24,22 +24,6 @@
 #define WRAP_MIN 40
 #define WRAP_INDENT 2
 
-void walk_size(char *out, size_t cap, int64_t bytes)
-{
-	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
-	if (bytes < 1024) {
-		snprintf(out, cap, "%lld byte%s", (long long)bytes, bytes == 1 ? "" : "s");
-		return;
-	}
-	double v = (double)bytes / 1024;
-	int u = 0;
-	while (v >= 1024 && u < 3) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(out, cap, "%.1f %s", v, unit[u]);
-}
-
 int64_t walk_records(const struct scan_report *r)
 {
 	int64_t n = 0;
@@ -161,7 +145,7 @@ void walk_preview(struct console *c, int64_t line0, int cols, char *out, size_t 
 		return;
 	int fields = 0;
 	long n = console_read_entry(c, (size_t)line0, PREVIEW_READ_MAX, &fields);
-	if (n == 0 && c->m.src == MS_REDIS)
+	if (n == 0 && c->m.t->ids)
 		snprintf(out, cap, "%s", "(empty string)");
 	if (n <= 0)
 		return;
@@ -202,44 +186,33 @@ void walk_action_where(struct console *c, const struct action *a, char *out, siz
 
 int walk_changed(const perr *e)
 {
-	return e->code == PX_IOERR &&
-	       (strstr(e->msg, "changed since the scan") || strstr(e->msg, "changed during compaction"));
+	return e->reason == PR_STALE;
 }
 
-void walk_offer_rescan(struct console *c, const char *what, const perr *e)
+unsigned walk_offer_rescan(struct console *c, const char *what, const perr *e)
 {
 	struct dialog d;
-	const char *store = c->m.src == MS_FILE ? "file" : c->m.src == MS_ROTATING ? "set" : "streams";
+	const char *store = !c->m.t->several ? "file" : c->m.t->rotates ? "set" : "streams";
 	char title[64];
 	snprintf(title, sizeof title, "The %s changed since the scan", store);
 	dlg_init(&d, title, ROLE_ANOMALY);
 	dlg_line(&d, ROLE_ANOMALY, "%s", e->msg);
 	dlg_line(&d, ROLE_NORMAL, "Nothing was applied: the %s was made for the %s as %s when %s scanned. Rescan, "
-		 "look again, and start over.", what, store, c->m.src == MS_REDIS ? "they were" : "it was",
-		 c->m.src == MS_REDIS ? "they were" : "it was");
+		 "look again, and start over.", what, store, c->m.t->ids ? "they were" : "it was",
+		 c->m.t->ids ? "they were" : "it was");
 	dlg_button(&d, "Rescan");
 	dlg_button(&d, "Close");
 	d.hot[WREQ_RESCAN] = 1;
 	d.hint = "r or Enter rescans now; Esc closes (the views keep the old scan)";
 	int b = dlg_run(c, &d);
 	if (b == 0) {
-		perr re = { 0 };
-		if (console_reload(c, &re) < 0)
-			walk_leave(c, ROLE_ANOMALY, re.msg);
-		else
-			walk_leave(c, ROLE_WARN, " Rescanned: nothing was applied. Look at the new scan, then start again");
-		return;
+		walk_leave(c, ROLE_WARN, " Rescanned: nothing was applied. Look at the new scan, then start again");
+		return WALK_RELOAD;
 	}
-	walk_leave(c, ROLE_ANOMALY, c->m.src == MS_FILE ?
+	walk_leave(c, ROLE_ANOMALY, !c->m.t->several ?
 		   " The file changed since the scan: nothing was applied (R or c to start over)" :
 		   " The store changed since the scan: nothing was applied (R or c to start over)");
-}
-
-int walk_verify(struct console *c, struct scan_report *out, perr *e)
-{
-	struct scan_opts o = { 0 };
-	scan_report_init(out);
-	return c->b->ops->scan(c->b, &o, NULL, out, e);
+	return 0;
 }
 
 /* Can the journal be appended to (or created)?  Checked before a walk
@@ -289,25 +262,32 @@ int walk_journal_ready(struct console *c, const char *what)
 	return 0;
 }
 
-void walk_journal(struct console *c, const struct journal_entry *j)
+void walk_journal_outcome(struct console *c, const struct session_outcome *o)
 {
-	perr e = { 0 };
 	if (!c->journal)
 		walk_say(c, ROLE_ANOMALY, "%s", " Journal: NOT written: no place for it (give --journal FILE, or set HOME)");
-	else if (journal_append(c->journal, j, &e) < 0)
-		walk_say(c, ROLE_ANOMALY, " Journal: NOT written: %s", e.msg);
-	else
+	else if (o->journal_failed)
+		walk_say(c, ROLE_ANOMALY, " Journal: NOT written: %s", o->journal_err.msg);
+	else if (o->journaled)
 		walk_say(c, ROLE_OK, " Journal: entry appended to %s (J lists the journal)", c->journal);
 }
 
-void walk_reindex(struct console *c)
+void walk_react(struct console *c, unsigned react)
 {
+	if (!(react & (WALK_RELOAD | WALK_RELOAD_PANE)))
+		return;
 	perr e = { 0 };
-	if (console_reload(c, &e) < 0)
+	int rc = console_reload(c, &e);
+	if (!(react & WALK_RELOAD_PANE)) {
+		if (rc < 0)
+			console_status(c, ROLE_ANOMALY, "%s", e.msg);
+		return;
+	}
+	if (rc < 0)
 		walk_say(c, ROLE_ANOMALY, " The views could not be rebuilt: %s", e.msg);
 	else
-		walk_say(c, ROLE_DIM, "%s", c->m.src == MS_FILE ? " Every view now shows the file as it is on disk." :
-			 c->m.src == MS_ROTATING ? " Every view now shows the set as it is on disk." :
+		walk_say(c, ROLE_DIM, "%s", !c->m.t->several ? " Every view now shows the file as it is on disk." :
+			 c->m.t->rotates ? " Every view now shows the set as it is on disk." :
 			 " Every view now shows the streams as they are now.");
 }
 

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fsmeta.h"
 #include "retention.h"
 #include "screen.h"
 #include "walk.h"
@@ -178,7 +177,7 @@ static void preview(struct console *c, const struct cdry *d)
 {
 	struct textbuf *t = walk_begin(c);
 	char ret[160];
-	int redis = c->m.src == MS_REDIS;
+	int redis = c->m.t->ids;
 	retention_str(&c->cfg->retention, ret, sizeof ret);
 	walk_say(c, ROLE_TITLE, " Compaction plan: %s. Nothing has changed yet.", c->location);
 	tb_add(t, ROLE_NORMAL, "", 0);
@@ -190,7 +189,7 @@ static void preview(struct console *c, const struct cdry *d)
 	else
 		walk_say(c, ROLE_DIM, "   Age first (max_age_seconds), then count (the newest max_records), then size (the "
 			 "newest records whose lines fit in max_total_bytes); newest means last in the %s.",
-			 c->m.src == MS_ROTATING ? "set, oldest file first" : "file");
+			 c->m.t->rotates ? "set, oldest file first" : "file");
 	if (redis && c->cfg->scan_sample_size > 0)
 		walk_say(c, ROLE_WARN, " Counted over the newest %lld entries of each stream only (--scan-sample-size).",
 			 (long long)c->cfg->scan_sample_size);
@@ -220,7 +219,7 @@ static void preview(struct console *c, const struct cdry *d)
 	tb_add(t, ROLE_NORMAL, "", 0);
 	if (redis)
 		walk_say(c, ROLE_DIM, "%s", " The streams are trimmed in place (XTRIM). No copy of what is dropped is kept.");
-	else if (c->m.src == MS_ROTATING)
+	else if (c->m.t->rotates)
 		walk_say(c, ROLE_DIM, " The set of %s is rewritten, chunked by max_bytes (%lld) oldest file first, each file "
 			 "written beside it and renamed at the end. No copy of what is dropped is kept.", c->location,
 			 (long long)c->cfg->max_bytes);
@@ -235,7 +234,7 @@ static int confirm(struct console *c, const struct cdry *d)
 	char sz[32];
 	walk_size(sz, sizeof sz, d->go_bytes);
 	dlg_init(&dl, "Confirm", ROLE_WARN);
-	if (c->m.src == MS_REDIS) {
+	if (c->m.t->ids) {
 		dlg_line(&dl, ROLE_WARN, "Compact %s: trim %lld entr%s (%s of data)?", c->location, (long long)d->go_records,
 			 d->go_records == 1 ? "y" : "ies", sz);
 		dlg_line(&dl, ROLE_NORMAL, "The newest %lld entr%s stay, untouched; no copy of the rest is kept.",
@@ -256,30 +255,12 @@ static int confirm(struct console *c, const struct cdry *d)
 	return dlg_confirm_typed(c, &dl, "compact");
 }
 
-/* The files must still be the ones the views (and the count) were made
- * from: compaction itself only checks they do not change while it runs.
- * Redis has no identity to compare: its trim works on ids, whatever was
- * appended since. */
-static int still_same(struct console *c, perr *e)
+/* The result screen: what the session did (compaction, verification,
+ * journal), shown. */
+static void result(struct console *c, const struct compact_session *cs, const struct scan_report *ver)
 {
-	const struct scan_report *r = &c->m.rep;
-	for (size_t i = 0; c->m.src != MS_REDIS && i < r->n_files; i++) {
-		struct file_ident now;
-		if (file_ident_get(r->files[i].path, &now, e) < 0)
-			return -1;
-		if (!file_ident_same(&now, &r->files[i].ident))
-			return perr_set(e, PX_IOERR, "%s changed since the scan (%lld bytes then, %lld now); nothing was "
-					"changed", c->m.src == MS_FILE ? c->location : r->files[i].path,
-					(long long)r->files[i].ident.size, (long long)now.size);
-	}
-	return 0;
-}
-
-static void result(struct console *c, const struct compact_result *res)
-{
-	struct scan_report ver;
-	perr ve = { 0 };
-	int vrc = walk_verify(c, &ver, &ve);
+	const struct compact_result *res = &cs->res;
+	const struct session_outcome *o = &cs->out;
 	struct textbuf *t = walk_begin(c);
 	walk_say(c, ROLE_TITLE, " Compaction done: %s", c->location);
 	tb_add(t, ROLE_NORMAL, "", 0);
@@ -300,77 +281,77 @@ static void result(struct console *c, const struct compact_result *res)
 	if (res->note)
 		walk_say(c, ROLE_WARN, " Note: %s", res->note);
 	tb_add(t, ROLE_NORMAL, "", 0);
-	if (vrc < 0) {
-		walk_say(c, ROLE_ANOMALY, " Verification scan FAILED: %s", ve.msg);
-	} else if (!ver.n_an) {
+	if (!o->verified) {
+		walk_say(c, ROLE_ANOMALY, " Verification scan FAILED: %s", o->verify_err.msg);
+	} else if (!ver->n_an) {
 		walk_say(c, ROLE_OK, "%s", " Verification scan: no anomalies. The store is healthy.");
 	} else {
-		walk_say(c, ROLE_ANOMALY, " Verification scan: %zu anomal%s:", ver.n_an, ver.n_an == 1 ? "y" : "ies");
-		walk_list_anomalies(c, &ver, ROLE_ANOMALY);
+		walk_say(c, ROLE_ANOMALY, " Verification scan: %zu anomal%s:", ver->n_an, ver->n_an == 1 ? "y" : "ies");
+		walk_list_anomalies(c, ver, ROLE_ANOMALY);
 	}
-	/* the journal's dropped count for a compaction is the records it dropped */
-	struct apply_result ar = { .bytes_before = res->before_bytes, .bytes_after = res->after_bytes,
-				   .lines_dropped = res->before_records - res->after_records };
-	struct journal_entry j = {
-		.command = "console", .backend = c->backend_name, .location = c->location, .mode = "compact",
-		.result = &ar, .records_before = res->before_records, .records_after = res->after_records,
-		.bytes_before = res->before_bytes, .bytes_after = res->after_bytes,
-	};
-	walk_journal(c, &j);
-	walk_reindex(c);
-	scan_report_free(&ver);
-	console_status(c, vrc == 0 && !ver.n_an ? ROLE_OK : ROLE_WARN, "%s",
+	walk_journal_outcome(c, o);
+	console_status(c, o->verified && !ver->n_an ? ROLE_OK : ROLE_WARN, "%s",
 		       " Compaction applied and verified. Esc returns to the views");
 }
 
-void walk_compact(struct console *c)
+unsigned walk_compact(struct console *c)
 {
 	if (refused(c))
-		return;
+		return 0;
 	struct cdry d;
-	if (c->m.src == MS_REDIS)
+	if (c->m.t->ids)
 		dry_count_redis(&c->m, &c->cfg->retention, px_now(), &d);
 	else
 		dry_count(&c->m, &c->cfg->retention, px_now(), &d);
 	preview(c, &d);
 	if (!d.go_records) {
 		console_status(c, ROLE_OK, "%s", " Nothing to compact: every record is within the retention (Esc returns)");
-		return;
+		return 0;
 	}
 	const char *hint = " Enter confirm...  j/k scroll  Esc cancel (nothing changes)";
 	for (;;) {
 		if (walk_wait(c, hint, 1u << WREQ_OK | 1u << WREQ_CANCEL) == WREQ_CANCEL) {
 			walk_leave(c, ROLE_NORMAL, " Compaction cancelled: nothing was changed");
-			return;
+			return 0;
 		}
 		if (confirm(c, &d))
 			break;
 		if (c->quit) {
 			walk_leave(c, ROLE_NORMAL, " Compaction cancelled: nothing was changed");
-			return;
+			return 0;
 		}
 		console_status(c, ROLE_NORMAL, "%s", " Not confirmed: nothing was changed (Esc leaves the plan)");
 	}
-	perr e = { 0 };
-	struct compact_result res;
 	struct dialog dl;
-	memset(&res, 0, sizeof res);
 	dlg_init(&dl, "Working", ROLE_WARN);
 	dlg_line(&dl, ROLE_NORMAL, "Compacting %s...", c->location);
 	console_draw(c);
 	dlg_draw(c, &dl);
 	screen_update();
-	/* a hard-linked file is refused here; the CLI's --force overrides */
-	if (still_same(c, &e) < 0 || fsmeta_check_report_links(&c->m.rep, 0, &e) < 0 ||
-	    c->b->ops->compact(c->b, &c->cfg->retention, &res, &e) < 0) {
-		if (walk_changed(&e)) {
-			walk_offer_rescan(c, "preview", &e);
-			return;
+	/* The files must still be the ones the views (and the count) were made
+	 * from: compaction itself only checks they do not change while it runs
+	 * (Redis has no identity to compare: its trim works on ids).  A
+	 * hard-linked file is refused; the CLI's --force overrides. */
+	struct scan_report ver;
+	scan_report_init(&ver);
+	struct compact_session cs = {
+		.b = c->b, .scan = &c->m.rep, .ret = &c->cfg->retention, .verify = &ver,
+		.command = "console", .journal = c->journal, .check_unchanged = 1,
+	};
+	unsigned react = 0;
+	if (session_compact_run(&cs) < 0) {
+		const perr *e = &cs.out.err;
+		if (walk_changed(e)) {
+			react = walk_offer_rescan(c, "preview", e);
+		} else {
+			dlg_message(c, "Compaction failed", ROLE_ANOMALY, e->msg, !c->m.t->several ?
+				    "The file was left as it was." : "The message says what was left as it was.");
+			walk_leave(c, ROLE_ANOMALY, " Compaction failed: nothing was changed");
 		}
-		dlg_message(c, "Compaction failed", ROLE_ANOMALY, e.msg, c->m.src == MS_FILE ? "The file was left as it was." :
-			    "The message says what was left as it was.");
-		walk_leave(c, ROLE_ANOMALY, " Compaction failed: nothing was changed");
-		return;
+	} else {
+		result(c, &cs, &ver);
+		react = WALK_RELOAD_PANE;
 	}
-	result(c, &res);
+	scan_report_free(&ver);
+	return react;
 }

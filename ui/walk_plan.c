@@ -3,6 +3,7 @@
  * what is kept, moved and left, the expected result; and the e2fsck-style
  * step through the anomalies, one decision (action.skip) each. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "salvage.h"
@@ -19,9 +20,7 @@
 
 int rplan_steppable(const struct action *a)
 {
-	return a->kind == ACT_DROP_LINE || a->kind == ACT_APPEND_NEWLINE || a->kind == ACT_SALVAGE ||
-	       a->kind == ACT_REMOVE_TEMP ||
-	       a->kind == ACT_MOVE_ORPHAN || a->kind == ACT_DELETE_ENTRY || a->kind == ACT_QUARANTINE_ENTRY;
+	return action_kind_steppable(a->kind);
 }
 
 int64_t rplan_drop_bytes(const struct plan *p, const struct action *a)
@@ -38,28 +37,19 @@ static int is_entry(const struct action *a)
 	return a->kind == ACT_DELETE_ENTRY || a->kind == ACT_QUARANTINE_ENTRY;
 }
 
-static int covers(const struct action *a, const struct anomaly *an)
-{
-	if (strcmp(a->path, an->path) != 0)
-		return 0;
-	if (a->id)
-		return an->id && strcmp(an->id, a->id) == 0;
-	if (a->line > 0)
-		return an->line == a->line;
-	return an->line <= 0 && (a->kind == ACT_REMOVE_TEMP || a->kind == ACT_MOVE_ORPHAN);
-}
-
 const struct anomaly *rplan_anomaly(const struct scan_report *r, const struct action *a)
 {
-	const struct anomaly *any = NULL;
-	for (size_t i = 0; i < r->n_an; i++) {
-		if (!covers(a, &r->an[i]))
-			continue;
-		if (r->an[i].type == a->reason)
-			return &r->an[i];
-		any = any ? any : &r->an[i];
-	}
-	return any;
+	return a->n_anomalies && a->anomaly < r->n_an ? &r->an[a->anomaly] : NULL;
+}
+
+/* covered[i]: anomaly i of the report has an action (NULL when out of
+ * memory: then every anomaly counts as covered, the plan text says less). */
+static unsigned char *covered_map(const struct scan_report *r, const struct plan *p)
+{
+	unsigned char *cov = calloc(r->n_an ? r->n_an : 1, 1);
+	if (cov)
+		plan_covered(p, cov, r->n_an);
+	return cov;
 }
 
 static const char *display_of(const struct plan *p, const char *path)
@@ -70,16 +60,59 @@ static const char *display_of(const struct plan *p, const char *path)
 	return path;
 }
 
-/* Whether the plan rewrites this file: some line action on it applies. */
-static int file_rewritten(const struct plan *p, const char *path)
+static int rewrites(const struct action *a)
 {
-	for (size_t i = 0; i < p->n; i++)
-		if (!p->v[i].skip && strcmp(p->v[i].path, path) == 0 &&
-		    (p->v[i].kind == ACT_DROP_LINE || p->v[i].kind == ACT_APPEND_NEWLINE ||
-		     p->v[i].kind == ACT_SALVAGE))
-			return 1;
+	return !a->skip && (a->kind == ACT_DROP_LINE || a->kind == ACT_APPEND_NEWLINE || a->kind == ACT_SALVAGE);
+}
+
+/* Which plan files some applied line action rewrites: one pass over the
+ * plan (actions of a file come together, so the last match is tried
+ * first).  Returns a calloc'd flag per plan file, or NULL. */
+static unsigned char *rewritten_files(const struct plan *p)
+{
+	unsigned char *rw = calloc(p->nfiles ? p->nfiles : 1, 1);
+	size_t last = 0;
+	for (size_t i = 0; rw && i < p->n; i++) {
+		if (!rewrites(&p->v[i]))
+			continue;
+		if (last < p->nfiles && strcmp(p->files[last].path, p->v[i].path) == 0) {
+			rw[last] = 1;
+			continue;
+		}
+		for (size_t f = 0; f < p->nfiles; f++)
+			if (strcmp(p->files[f].path, p->v[i].path) == 0) {
+				rw[f] = 1;
+				last = f;
+				break;
+			}
+	}
+	return rw;
+}
+
+/* Whether the plan rewrites this file (rw from rewritten_files). */
+static int file_rewritten(const struct plan *p, const unsigned char *rw, const char *path)
+{
+	for (size_t f = 0; f < p->nfiles; f++)
+		if (strcmp(p->files[f].path, path) == 0)
+			return rw ? rw[f] : 1;
 	return 0;
 }
+
+/* Whether stream `path` was already seen among the first n of `seen`
+ * (a handful: three per system id); adds it when not. */
+static int stream_seen(const char **seen, size_t *n, size_t cap, const char *path)
+{
+	for (size_t k = 0; k < *n; k++)
+		if (strcmp(seen[k], path) == 0)
+			return 1;
+	if (*n < cap)
+		seen[(*n)++] = path;
+	return 0;
+}
+
+/* Streams are few; more than this and a later stream may be counted twice
+ * in the summary's wording (never in what is applied). */
+#define STREAMS_MAX 64
 
 /* Bytes of data of the entry an action deletes (as indexed). */
 static int64_t entry_bytes(struct console *c, const struct action *a)
@@ -92,14 +125,13 @@ static int64_t entry_bytes(struct console *c, const struct action *a)
  * there is only one. */
 static void entry_streams(const struct plan *p, struct rplan_sum *s)
 {
+	const char *seen[STREAMS_MAX];
+	size_t nseen = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct action *a = &p->v[i];
-		int seen = 0;
 		if (a->skip || !is_entry(a))
 			continue;
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = !p->v[k].skip && is_entry(&p->v[k]) && strcmp(p->v[k].path, a->path) == 0;
-		if (!seen) {
+		if (!stream_seen(seen, &nseen, STREAMS_MAX, a->path)) {
 			s->n_files++;
 			s->file = a->path;
 		}
@@ -113,6 +145,7 @@ void rplan_sum(struct console *c, const struct plan *p, struct rplan_sum *s)
 	s->records = walk_records(r);
 	s->lines = walk_lines(r);
 	s->bytes = walk_bytes(r);
+	unsigned char *rw = rewritten_files(p);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct action *a = &p->v[i];
 		if (a->skip) {
@@ -152,24 +185,23 @@ void rplan_sum(struct console *c, const struct plan *p, struct rplan_sum *s)
 		}
 		case ACT_REMOVE_TEMP: s->temps++; break;
 		case ACT_MOVE_ORPHAN: s->orphans++; break;
-		case ACT_QUARANTINE_FILE: s->files_copied += file_rewritten(p, a->path); break;
+		case ACT_QUARANTINE_FILE: s->files_copied += file_rewritten(p, rw, a->path); break;
 		default: break;
 		}
 	}
 	for (size_t i = 0; i < p->nfiles; i++)
-		if (file_rewritten(p, p->files[i].path)) {
+		if (rw ? rw[i] : 1) {
 			s->n_files++;
 			s->file = p->files[i].display;
 		}
+	free(rw);
 	entry_streams(p, s);
 	if (s->n_files != 1)
 		s->file = NULL;
-	for (size_t i = 0; i < r->n_an; i++) {
-		int covered = 0;
-		for (size_t k = 0; k < p->n && !covered; k++)
-			covered = covers(&p->v[k], &r->an[i]);
-		s->unhandled += !covered;
-	}
+	unsigned char *cov = covered_map(r, p);
+	for (size_t i = 0; cov && i < r->n_an; i++)
+		s->unhandled += !cov[i];
+	free(cov);
 }
 
 static void table_head(struct textbuf *t)
@@ -234,14 +266,13 @@ static void section_lines(struct console *c, struct textbuf *t, const struct pla
 static void moved_entries(struct console *c, struct textbuf *t, const struct plan *p)
 {
 	int head = 0;
+	const char *seen[STREAMS_MAX];
+	size_t nseen = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct action *a = &p->v[i];
-		int seen = 0;
 		if (a->skip || a->kind != ACT_QUARANTINE_ENTRY || !a->to)
 			continue;
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = !p->v[k].skip && p->v[k].kind == ACT_QUARANTINE_ENTRY && strcmp(p->v[k].path, a->path) == 0;
-		if (seen)
+		if (stream_seen(seen, &nseen, STREAMS_MAX, a->path))
 			continue;
 		if (!head++)
 			walk_say(c, ROLE_WARN, "%s", " Copied first: each entry, with every field plus source, id and timestamp, "
@@ -255,7 +286,7 @@ static void moved_entries(struct console *c, struct textbuf *t, const struct pla
 
 static void moved(struct console *c, struct textbuf *t, const struct plan *p, const struct rplan_sum *s)
 {
-	if (c->m.src == MS_REDIS) {
+	if (c->m.t->ids) {
 		moved_entries(c, t, p);
 		return;
 	}
@@ -268,11 +299,12 @@ static void moved(struct console *c, struct textbuf *t, const struct plan *p, co
 		return;
 	}
 	walk_say(c, ROLE_WARN, "%s", " Moved:");
+	unsigned char *rw = rewritten_files(p);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct action *a = &p->v[i];
 		if (a->skip || !a->to)
 			continue;
-		if (a->kind == ACT_QUARANTINE_FILE && file_rewritten(p, a->path)) {
+		if (a->kind == ACT_QUARANTINE_FILE && file_rewritten(p, rw, a->path)) {
 			int64_t b = 0;
 			for (size_t f = 0; f < p->nfiles; f++)
 				if (strcmp(p->files[f].path, a->path) == 0)
@@ -285,6 +317,7 @@ static void moved(struct console *c, struct textbuf *t, const struct plan *p, co
 			file_row(t, p, a, ROLE_NORMAL, "orphaned file, moved whole");
 		}
 	}
+	free(rw);
 }
 
 void rplan_text(struct console *c, const struct plan *p)
@@ -328,7 +361,7 @@ void rplan_text(struct console *c, const struct plan *p)
 			if (p->v[i].kind == ACT_REMOVE_TEMP && !p->v[i].skip)
 				tb_addf(t, ROLE_NORMAL, "   %s", p->v[i].path);
 	}
-	if (c->m.src == MS_REDIS)
+	if (c->m.t->ids)
 		walk_say(c, ROLE_OK, " Kept: %lld record%s in %lld entr%s, %lld bytes of data, untouched.",
 			 (long long)s.records, s.records == 1 ? "" : "s", (long long)s.lines, s.lines == 1 ? "y" : "ies",
 			 (long long)s.bytes);
@@ -349,14 +382,13 @@ void rplan_text(struct console *c, const struct plan *p)
 			if (p->v[i].skip && p->v[i].line <= 0 && !is_entry(&p->v[i]) && rplan_steppable(&p->v[i]))
 				file_row(t, p, &p->v[i], ROLE_WARN, "left by you");
 		const struct scan_report *r = &c->m.rep;
-		for (size_t i = 0; i < r->n_an; i++) {
-			int covered = 0;
-			for (size_t k = 0; k < p->n && !covered; k++)
-				covered = covers(&p->v[k], &r->an[i]);
-			if (!covered)
+		unsigned char *cov = covered_map(r, p);
+		for (size_t i = 0; cov && i < r->n_an; i++) {
+			if (!cov[i])
 				walk_say(c, ROLE_WARN, "   %s %s: %s (%s)", anomaly_type_name(r->an[i].type), r->an[i].path,
 					 r->an[i].detail, anomaly_type_fix(r->an[i].type));
 		}
+		free(cov);
 	}
 	tb_add(t, ROLE_NORMAL, "", 0);
 	int64_t after = s.left + s.unhandled;
@@ -367,22 +399,8 @@ void rplan_text(struct console *c, const struct plan *p)
 	else
 		snprintf(res, sizeof res, "%s", "it should find no anomalies");
 	walk_say(c, ROLE_TITLE, " Expected result: %lld records in %lld %s, %lld bytes%s; then a verification scan: %s.",
-		 (long long)s.records, (long long)s.lines, c->m.src == MS_REDIS ? "entries" : "lines", (long long)s.bytes,
-		 c->m.src == MS_REDIS ? " of data" : "", res);
-}
-
-static const char *planned(const struct action *a)
-{
-	switch (a->kind) {
-	case ACT_DROP_LINE: return "drop the line";
-	case ACT_APPEND_NEWLINE: return "keep the complete record and add its missing newline";
-	case ACT_SALVAGE: return "drop the torn prefix, keep the complete records after it byte for byte";
-	case ACT_REMOVE_TEMP: return "remove the leftover temporary file";
-	case ACT_MOVE_ORPHAN: return "move the file into the quarantine directory";
-	case ACT_DELETE_ENTRY: return "delete the entry (XDEL)";
-	case ACT_QUARANTINE_ENTRY: return "copy the entry to its quarantine stream, then delete it";
-	default: return action_kind_name(a->kind);
-	}
+		 (long long)s.records, (long long)s.lines, c->m.t->ids ? "entries" : "lines", (long long)s.bytes,
+		 c->m.t->ids ? " of data" : "", res);
 }
 
 /* One step: the dialog for action `a`, the k-th of n.  Returns the
@@ -415,7 +433,7 @@ static int step_one(struct console *c, const struct plan *p, const struct action
 	if (a->kind == ACT_QUARANTINE_ENTRY && a->to)
 		dlg_line(&d, ROLE_NORMAL, "Planned: copy the entry to %s, then delete it.", a->to);
 	else
-		dlg_line(&d, ROLE_NORMAL, "Planned: %s.", planned(a));
+		dlg_line(&d, ROLE_NORMAL, "Planned: %s.", action_kind_verb(a->kind));
 	dlg_line(&d, ROLE_DIM, "%s", "Leave it: it stays as it is, and the verification scan reports it.");
 	char toggle[160];
 	if (more > 0) {
@@ -438,8 +456,13 @@ static int step_one(struct console *c, const struct plan *p, const struct action
 void rplan_step(struct console *c, struct plan *p)
 {
 	size_t n = 0, k = 0, applied = 0, left = 0;
+	int64_t rest[AN__COUNT] = { 0 }; /* steppable actions of each type not decided yet */
 	for (size_t i = 0; i < p->n; i++)
-		n += rplan_steppable(&p->v[i]);
+		if (rplan_steppable(&p->v[i])) {
+			n++;
+			if ((unsigned)p->v[i].reason < AN__COUNT)
+				rest[p->v[i].reason]++;
+		}
 	if (!n) {
 		console_status(c, ROLE_WARN, "%s", " Nothing to step through: no anomaly has an action");
 		return;
@@ -448,16 +471,20 @@ void rplan_step(struct console *c, struct plan *p)
 	for (int i = 0; i < AN__COUNT; i++)
 		same[i] = -1;
 	console_status(c, ROLE_NORMAL, "%s", " Deciding each anomaly: nothing changes until you confirm the plan");
+	/* The plan text is redrawn only before a dialog shows it and at the
+	 * end: decisions taken for the rest of a type show nothing between. */
+	int stale = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		struct action *a = &p->v[i];
-		if (!rplan_steppable(a))
+		if (!rplan_steppable(a) || (unsigned)a->reason >= AN__COUNT)
 			continue;
 		k++;
+		rest[a->reason]--;
 		if (same[a->reason] < 0) {
-			int64_t more = 0;
-			for (size_t j = i + 1; j < p->n; j++)
-				more += rplan_steppable(&p->v[j]) && p->v[j].reason == a->reason;
-			int all = 0, b = step_one(c, p, a, k, n, more, &all);
+			if (stale)
+				rplan_text(c, p);
+			stale = 0;
+			int all = 0, b = step_one(c, p, a, k, n, rest[a->reason], &all);
 			if (b == DLG_CANCEL) {
 				rplan_text(c, p);
 				console_status(c, ROLE_WARN, " Stepping stopped at anomaly %zu of %zu: the rest stay as "
@@ -472,8 +499,10 @@ void rplan_step(struct console *c, struct plan *p)
 		}
 		applied += !a->skip;
 		left += (size_t)a->skip;
-		rplan_text(c, p);
+		stale = 1;
 	}
+	if (stale)
+		rplan_text(c, p);
 	console_status(c, left ? ROLE_WARN : ROLE_OK, " Stepped through %zu anomal%s: %zu to apply, %zu left%s", n,
 		       n == 1 ? "y" : "ies", applied, left, left ? " (the verification will report them)" : "");
 }

@@ -11,6 +11,7 @@
 
 #include "fsutil.h"
 #include "screen.h"
+#include "session.h"
 #include "walk.h"
 
 /* Above this many lines (or entries) dropped, the mode name must be typed
@@ -29,6 +30,7 @@ struct rwalk {
 	const char *verb; /* "Repair", "Quarantine" */
 	char qdir[QDIR_MAX];
 	struct plan plan;
+	struct recover_session sess; /* plan -> apply -> verify -> journal (core/session.h) */
 };
 
 static int choose_mode(struct rwalk *w)
@@ -38,7 +40,7 @@ static int choose_mode(struct rwalk *w)
 	size_t n = c->m.rep.n_an;
 	dlg_init(&d, "Recovery", ROLE_WARN);
 	dlg_line(&d, ROLE_ANOMALY, "%zu anomal%s in %s.", n, n == 1 ? "y" : "ies", c->location);
-	if (c->m.src == MS_REDIS) {
+	if (c->m.t->ids) {
 		dlg_line(&d, ROLE_NORMAL, "%s", "Repair: delete the damaged entries (XDEL); every other entry is untouched.");
 		dlg_line(&d, ROLE_NORMAL, "%s", "Quarantine: the same, after copying each one, every field, to a "
 			 "quarantine stream.");
@@ -80,7 +82,7 @@ static void default_qdir(struct rwalk *w)
 static int build(struct rwalk *w)
 {
 	struct console *c = w->c;
-	int ask = w->mode == RM_QUARANTINE && c->m.src != MS_REDIS;
+	int ask = w->mode == RM_QUARANTINE && !c->m.t->ids;
 	if (ask)
 		default_qdir(w);
 	for (;;) {
@@ -89,12 +91,10 @@ static int build(struct rwalk *w)
 				    sizeof w->qdir))
 			return -1;
 		perr e = { 0 };
-		plan_free(&w->plan);
-		plan_init(&w->plan);
 		w->plan.epoch_ms = walk_epoch_ms();
 		if (ask && !w->qdir[0])
 			perr_set(&e, PX_USAGE, "%s", "the quarantine directory cannot be empty");
-		else if (c->b->ops->plan(c->b, &c->m.rep, w->mode, ask ? w->qdir : NULL, &w->plan, &e) == 0)
+		else if (session_recover_plan(&w->sess, w->mode, ask ? w->qdir : NULL, &e) == 0)
 			return 0;
 		if (!ask) {
 			dlg_message(c, "No plan", ROLE_ANOMALY, e.msg, "Nothing was changed.");
@@ -188,7 +188,7 @@ static void list_dropped(struct console *c, const struct plan *p)
 	char buf[DLG_LINE_MAX];
 	int k = 0, listed = 0;
 	int64_t total = 0;
-	int redis = c->m.src == MS_REDIS;
+	int redis = c->m.t->ids;
 	for (size_t i = 0; i < p->n; i++)
 		total += !p->v[i].skip && (p->v[i].kind == ACT_DROP_LINE || p->v[i].kind == ACT_DELETE_ENTRY ||
 					   p->v[i].kind == ACT_QUARANTINE_ENTRY);
@@ -205,7 +205,7 @@ static void list_dropped(struct console *c, const struct plan *p)
 		if (a->skip || (a->kind != ACT_DROP_LINE && !redis) || k < 0 || (size_t)k >= sizeof buf)
 			continue;
 		/* one file: its line numbers; a set: file:line; Redis: stream and id */
-		if (c->m.src == MS_FILE)
+		if (!c->m.t->several)
 			snprintf(where, sizeof where, "%lld", (long long)a->line);
 		else
 			walk_action_where(c, a, where, sizeof where);
@@ -237,22 +237,22 @@ static const char *orphan_of(const struct plan *p, const char *dest)
 }
 
 /* The result screen: before/after, where the original went, the
- * verification, the journal; then the views are rebuilt. */
-static void result(struct rwalk *w, const struct rplan_sum *s, struct apply_result *res)
+ * verification, the journal (the session did them; this only shows). */
+static void result(struct rwalk *w, const struct rplan_sum *s, const struct apply_result *res,
+		   const struct scan_report *ver)
 {
 	struct console *c = w->c;
-	struct scan_report ver;
-	perr ve = { 0 };
-	int vrc = walk_verify(c, &ver, &ve);
+	const struct session_outcome *o = &w->sess.out;
+	int redis = c->m.t->ids;
 	struct textbuf *t = walk_begin(c);
 	walk_say(c, ROLE_TITLE, " %s done: %s", w->verb, c->location);
 	tb_add(t, ROLE_NORMAL, "", 0);
-	const char *unit = c->m.src == MS_REDIS ? "entries" : "lines", *of = c->m.src == MS_REDIS ? " of data" : "";
+	const char *unit = redis ? "entries" : "lines", *of = redis ? " of data" : "";
 	walk_say(c, ROLE_NORMAL, " Before:  %lld %s, %lld records, %lld bytes%s", (long long)walk_lines(&c->m.rep), unit,
 		 (long long)walk_records(&c->m.rep), (long long)walk_bytes(&c->m.rep), of);
-	if (vrc == 0)
-		walk_say(c, ROLE_NORMAL, " After:   %lld %s, %lld records, %lld bytes%s", (long long)walk_lines(&ver), unit,
-			 (long long)walk_records(&ver), (long long)walk_bytes(&ver), of);
+	if (o->verified)
+		walk_say(c, ROLE_NORMAL, " After:   %lld %s, %lld records, %lld bytes%s", (long long)walk_lines(ver), unit,
+			 (long long)walk_records(ver), (long long)walk_bytes(ver), of);
 	list_dropped(c, &w->plan);
 	if (s->newlines)
 		walk_say(c, ROLE_NORMAL, " Newline added after %lld complete record%s.", (long long)s->newlines,
@@ -262,46 +262,33 @@ static void result(struct rwalk *w, const struct rplan_sum *s, struct apply_resu
 			 s->temps == 1 ? "" : "s");
 	for (size_t i = 0; i < res->n_quarantined; i++) {
 		const char *orphan = orphan_of(&w->plan, res->quarantined[i]);
-		if (c->m.src == MS_REDIS)
+		if (redis)
 			walk_say(c, ROLE_OK, " Copies kept in stream: %s", res->quarantined[i]);
 		else if (orphan)
 			walk_say(c, ROLE_OK, " Orphan %s moved to: %s", orphan, res->quarantined[i]);
 		else
 			walk_say(c, ROLE_OK, " Original kept at: %s", res->quarantined[i]);
 	}
-	if (!res->n_quarantined && c->m.src == MS_REDIS)
+	if (!res->n_quarantined && redis)
 		walk_say(c, ROLE_DIM, "%s", " Deleted entries: not kept (repair deletes; quarantine keeps a copy in a stream).");
 	else if (!res->n_quarantined)
 		walk_say(c, ROLE_DIM, "%s", " Original: not kept (repair rewrites in place; quarantine keeps a copy).");
 	tb_add(t, ROLE_NORMAL, "", 0);
-	if (vrc < 0) {
-		walk_say(c, ROLE_ANOMALY, " Verification scan FAILED: %s", ve.msg);
-	} else if (!ver.n_an) {
+	if (!o->verified) {
+		walk_say(c, ROLE_ANOMALY, " Verification scan FAILED: %s", o->verify_err.msg);
+	} else if (!ver->n_an) {
 		walk_say(c, ROLE_OK, "%s", " Verification scan: no anomalies. The store is healthy.");
 	} else {
-		walk_say(c, ROLE_WARN, " Verification scan: %zu anomal%s remain%s", ver.n_an, ver.n_an == 1 ? "y" : "ies",
-			 ver.n_an == 1 ? (s->left ? "s, the one you left:" : "s:") : (s->left ? ", with the ones you left:" : ":"));
-		walk_list_anomalies(c, &ver, ROLE_WARN);
+		walk_say(c, ROLE_WARN, " Verification scan: %zu anomal%s remain%s", ver->n_an, ver->n_an == 1 ? "y" : "ies",
+			 ver->n_an == 1 ? (s->left ? "s, the one you left:" : "s:") : (s->left ? ", with the ones you left:" : ":"));
+		walk_list_anomalies(c, ver, ROLE_WARN);
 	}
-	struct journal_entry j = {
-		.command = "console", .backend = c->backend_name, .location = c->location,
-		.mode = recovery_mode_name(w->mode), .plan = &w->plan, .result = res,
-		.records_before = walk_records(&c->m.rep), .records_after = vrc == 0 ? walk_records(&ver) : s->records,
-		.bytes_before = res->bytes_before, .bytes_after = res->bytes_after,
-	};
-	if (c->m.src == MS_REDIS) {
-		/* XDEL measures nothing: the bytes of data the scans saw */
-		j.bytes_before = walk_bytes(&c->m.rep);
-		j.bytes_after = vrc == 0 ? walk_bytes(&ver) : s->bytes;
-	}
-	walk_journal(c, &j);
-	walk_reindex(c);
-	scan_report_free(&ver);
-	console_status(c, vrc == 0 && !ver.n_an ? ROLE_OK : ROLE_WARN, " %s applied and verified. Esc returns to the views",
+	walk_journal_outcome(c, o);
+	console_status(c, o->verified && !ver->n_an ? ROLE_OK : ROLE_WARN, " %s applied and verified. Esc returns to the views",
 		       w->verb);
 }
 
-static void run(struct rwalk *w, const struct rplan_sum *s)
+static unsigned run(struct rwalk *w, const struct rplan_sum *s)
 {
 	struct console *c = w->c;
 	char what[DLG_LINE_MAX];
@@ -309,26 +296,30 @@ static void run(struct rwalk *w, const struct rplan_sum *s)
 	struct walk_progress pr = { c, what, 0 };
 	struct apply_progress prog = { &pr, walk_on_progress };
 	struct apply_result res;
-	perr e = { 0 };
+	struct scan_report ver;
 	memset(&res, 0, sizeof res);
+	scan_report_init(&ver);
+	w->sess.res = &res;
+	w->sess.verify = &ver;
 	walk_on_progress(&pr, 0, 1);
-	if (c->b->ops->apply(c->b, &w->plan, &prog, &res, &e) < 0) {
-		apply_result_free(&res);
-		if (walk_changed(&e)) {
-			walk_offer_rescan(c, "plan", &e);
-			return;
-		}
-		dlg_message(c, "Recovery failed", ROLE_ANOMALY, e.msg,
-			    "What failed was left as it was. The views are rebuilt from the file as it is now.");
-		perr re = { 0 };
-		if (console_reload(c, &re) < 0)
-			walk_leave(c, ROLE_ANOMALY, re.msg);
-		else
+	unsigned react;
+	if (session_recover_run(&w->sess, &prog) < 0) {
+		const perr *e = &w->sess.out.err;
+		if (walk_changed(e)) {
+			react = walk_offer_rescan(c, "plan", e);
+		} else {
+			dlg_message(c, "Recovery failed", ROLE_ANOMALY, e->msg,
+				    "What failed was left as it was. The views are rebuilt from the file as it is now.");
 			walk_leave(c, ROLE_ANOMALY, " Recovery failed: see the message; the views show the file as it is");
-		return;
+			react = WALK_RELOAD;
+		}
+	} else {
+		result(w, s, &res, &ver);
+		react = WALK_RELOAD_PANE;
 	}
-	result(w, s, &res);
+	scan_report_free(&ver);
 	apply_result_free(&res);
+	return react;
 }
 
 static void plan_rewrap(struct console *c, void *plan)
@@ -336,28 +327,31 @@ static void plan_rewrap(struct console *c, void *plan)
 	rplan_text(c, plan);
 }
 
-void walk_recover(struct console *c)
+unsigned walk_recover(struct console *c)
 {
 	if (model_scanning(&c->m)) {
 		console_status(c, ROLE_WARN, "%s", " Still indexing: recovery plans from the finished scan, press R again then");
-		return;
+		return 0;
 	}
 	if (c->m.failed) {
 		console_status(c, ROLE_ANOMALY, " The scan failed (%s): nothing to plan from", c->m.err.msg);
-		return;
+		return 0;
 	}
 	if (!c->m.rep.n_an) {
 		console_status(c, ROLE_OK, "%s", " Nothing to recover: the scan found no anomalies");
-		return;
+		return 0;
 	}
 	if (!walk_journal_ready(c, "Recovery"))
-		return;
+		return 0;
 	struct rwalk w = { .c = c };
 	plan_init(&w.plan);
+	w.sess = (struct recover_session){ .b = c->b, .scan = &c->m.rep, .plan = &w.plan, .command = "console",
+					   .journal = c->journal };
+	unsigned react = 0;
 	if (choose_mode(&w) < 0 || build(&w) < 0) {
 		plan_free(&w.plan);
 		walk_leave(c, ROLE_NORMAL, " Recovery cancelled: nothing was changed");
-		return;
+		return 0;
 	}
 	walk_begin(c);
 	rplan_text(c, &w.plan);
@@ -391,9 +385,10 @@ void walk_recover(struct console *c)
 			continue;
 		}
 		c->rewrap = NULL; /* the result screen is not the plan */
-		run(&w, &s);
+		react = run(&w, &s);
 		break;
 	}
 	c->rewrap = NULL;
 	plan_free(&w.plan);
+	return react;
 }

@@ -24,6 +24,18 @@ screen() {
 	check_screen "$_dump" "$_name"
 }
 
+# --- one record classifier: the console shows addresses as the listings do ---------
+_d="$TMP/addr"
+mkdir -p "$_d"
+printf '%s\n' '{"kind": "event", "timestamp": 1, "event_type": "X", "actor_address": {"system": "sysA"}}' \
+	>"$_d/events.ndjson"
+(cd "$_d" && env $SCREEN_ENV PAPYRA_TEST_SIZE=100x12 PAPYRA_TEST_KEYS=dump PAPYRA_TEST_DUMP="$TMP/addr.screen" \
+	"$PAPYRA" console --path events.ndjson >/dev/null 2>&1 </dev/null)
+check_true "console: an address without actor_id is shown as stored, as inspect shows it" \
+	grep -qF '{"system":"sys' "$TMP/addr.screen"
+run inspect events --path "$_d/events.ndjson"
+check_out '[1.000] X {"system":"sysA"}' "inspect: the same address"
+
 # --- every view on a file with two corrupted lines ---------------------------
 screen events json_corrupt_middle "dump"
 screen audits json_corrupt_middle "2 dump"

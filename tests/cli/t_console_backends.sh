@@ -189,6 +189,9 @@ check_true "repair: events keep 15 entries" test "$(rcli xlen $EV)" = 15
 check_true "repair: audits keep 3 entries" test "$(rcli xlen $AU)" = 3
 check_true "repair: dead letters keep 6 entries (the valid one with an extra field stays)" test "$(rcli xlen $DL)" = 6
 check_true "repair: the journal lists the ids" grep -q '"backend":"redis".*"id":"1767225600015-0"' "$D/journal.ndjson"
+check_true "repair: Redis measures no bytes, the console journals null like the CLI" test \
+	"$(jq -s -c '.[-1] | [.bytes_before, .bytes_after, .records_before, .records_after, .status]' "$D/journal.ndjson")" = \
+	'[null,null,24,24,"complete"]'
 run persistence scan $R
 check_rc 0 "repair: persistence scan agrees the streams are healthy"
 
@@ -214,6 +217,8 @@ load redis_retention
 bscreen redis_compact "$D" "c dump Enter Right Enter dump" $R --max-records 5 --journal journal.ndjson
 check_true "compaction: each stream keeps its newest 5" test \
 	"$(rcli xlen $EV) $(rcli xlen $AU) $(rcli xlen $DL)" = "5 5 5"
+check_true "compaction journaled with null bytes (not measurable)" test \
+	"$(jq -s -c '.[-1] | [.mode, .bytes_before, .bytes_after]' "$D/journal.ndjson")" = '["compact",null,null]'
 
 # --- nothing changes before the confirmation -----------------------------------------------
 load redis_corrupt

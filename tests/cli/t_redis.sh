@@ -113,6 +113,8 @@ CASE=redis_corrupt; load $CASE
 run persistence recover $R --format json --journal "$TMP/journal.ndjson"
 check_rc 0 "repair"
 check_true "journaled" test "$(jq -r .backend "$TMP/journal.ndjson")" = redis
+check_true "journal: Redis measures no bytes (null, as the console writes)" test \
+	"$(jq -c '[.bytes_before, .bytes_after]' "$TMP/journal.ndjson")" = '[null,null]'
 check_true "repair: delete_entry actions with ids" test \
 	"$(printf '%s' "$OUT" | jq -c '[.actions[] | select(.action == "delete_entry") | .id] | length')" = 6
 check_true "repair: verified clean" test "$(printf '%s' "$OUT" | jq -c '.verify.anomalies')" = "[]"

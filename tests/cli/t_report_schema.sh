@@ -18,13 +18,13 @@ check_true "the schema is a valid draft 2020-12 schema" /usr/bin/python3 -c \
 jsch "draft 2020-12" '."$schema" == "https://json-schema.org/draft/2020-12/schema"'
 
 # --- enums equal their tables -------------------------------------------------------
-# ANOMALY_TYPES: X(NAME, "desc", "fix") lines; ACTION_KINDS: X(ID, "name") lines
+# ANOMALY_TYPES: X(NAME, "desc", "fix") lines; ACTION_KINDS: X(ID, "name", "verb", steppable) lines (core/scan.h)
 sed -n '/^#define ANOMALY_TYPES(X)/,/^$/s/^[[:space:]]*X(\([A-Z_]*\),.*/\1/p' "$ROOT/core/scan.h" > "$TMP/types.h.txt"
-sed -n '/^#define ACTION_KINDS(X)/,/^$/s/^[[:space:]]*X([A-Z_]*, "\([a-z_]*\)").*/\1/p' "$ROOT/core/recover.h" > "$TMP/actions.h.txt"
+sed -n '/^#define ACTION_KINDS(X)/,/^$/s/^[[:space:]]*X([A-Z_]*, "\([a-z_]*\)",.*/\1/p' "$ROOT/core/scan.h" > "$TMP/actions.h.txt"
 jq -r '."$defs".anomaly_type.enum[]' "$SCHEMA" > "$TMP/types.schema.txt"
 jq -r '."$defs".action_kind.enum[]' "$SCHEMA" > "$TMP/actions.schema.txt"
 check_true "ANOMALY_TYPES read from core/scan.h" test "$(wc -l < "$TMP/types.h.txt")" -ge 7
-check_true "ACTION_KINDS read from core/recover.h" test "$(wc -l < "$TMP/actions.h.txt")" -ge 10
+check_true "ACTION_KINDS read from core/scan.h" test "$(wc -l < "$TMP/actions.h.txt")" -ge 10
 check_true "anomaly types: the schema's enum is ANOMALY_TYPES" diff "$TMP/types.h.txt" "$TMP/types.schema.txt"
 check_true "action names: the schema's enum is ACTION_KINDS" diff "$TMP/actions.h.txt" "$TMP/actions.schema.txt"
 # the commands with --format, and the --backend choices, from the binary itself

@@ -347,6 +347,7 @@ static void test_refusals(void **state)
 	assert_int_equal(run(&f, policy(5, -1, -1), 0, &res, &e), -1);
 	assert_int_equal(e.code, PX_IOERR);
 	assert_non_null(strstr(e.msg, "locked by another process"));
+	assert_int_equal(e.reason, PR_LOCKED);
 	assert_suffix(&f, 0);
 	close(other);
 

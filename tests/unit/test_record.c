@@ -395,9 +395,34 @@ static void test_fixture_through_scanner(void **state)
 	assert_int_equal(t.failed, 0);
 }
 
+/* One address classifier: the console's display form (record_addr_format)
+ * is the listings' addr.text, also for an object missing a member
+ * (regression: the console showed "sysA:" where listings show the object). */
+static void test_addr_format_is_the_listings(void **state)
+{
+	(void)state;
+	char out[128];
+	const char *obj = "{\"system\": \"local\", \"actor_id\": 4}";
+	assert_int_equal(record_addr_format(obj, strlen(obj), out, sizeof out), 7);
+	assert_string_equal(out, "local:4");
+	const char *half = "{\"system\": \"sysA\"}";
+	record_addr_format(half, strlen(half), out, sizeof out);
+	assert_string_equal(out, "{\"system\":\"sysA\"}");
+	const char *noid = "{\"actor_id\": 9}";
+	record_addr_format(noid, strlen(noid), out, sizeof out);
+	assert_string_equal(out, "{\"actor_id\":9}");
+	record_addr_format("\"local://4\"", 11, out, sizeof out);
+	assert_string_equal(out, "local://4");
+	record_addr_format("null", 4, out, sizeof out);
+	assert_string_equal(out, "None");
+	record_addr_format(obj, strlen(obj), out, 4);
+	assert_string_equal(out, "loc");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_addr_format_is_the_listings),
 		cmocka_unit_test_setup_teardown(test_event_object_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_payload_numbers_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_non_ascii_and_escapes_kept, setup, teardown),

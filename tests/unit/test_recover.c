@@ -553,6 +553,7 @@ static void test_changed_between_plan_and_apply(void **state)
 	assert_int_equal(fx_apply(&f, &e), -1);
 	assert_int_equal(e.code, PX_IOERR);
 	assert_non_null(strstr(e.msg, "changed since the scan"));
+	assert_int_equal(e.reason, PR_STALE);
 	assert_non_null(strstr(e.msg, f.path));
 	struct buf b = read_all(f.path);
 	assert_int_equal(b.n, f.orig.n + 1);
@@ -636,6 +637,7 @@ static void test_lock_held_elsewhere(void **state)
 	assert_int_equal(fx_apply(&f, &e), -1);
 	assert_int_equal(e.code, PX_IOERR);
 	assert_non_null(strstr(e.msg, "locked by another process"));
+	assert_int_equal(e.reason, PR_LOCKED);
 	assert_file_equals(f.path, f.orig.p, f.orig.n);
 	close(other);
 	apply_result_free(&f.res);
@@ -749,6 +751,7 @@ static void test_remove_temp_refused_while_data_locked(void **state)
 	assert_int_equal(flock(other, LOCK_EX), 0);
 	assert_int_equal(fx_apply(&f, &e), -1);
 	assert_non_null(strstr(e.msg, "locked by another process"));
+	assert_int_equal(e.reason, PR_LOCKED);
 	assert_int_equal(access(temp, F_OK), 0);
 	close(other);
 	apply_result_free(&f.res);

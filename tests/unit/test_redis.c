@@ -328,6 +328,12 @@ static struct backend *scan_plan(struct live *L, enum recovery_mode m, struct sc
 	plan_init(p);
 	assert_int_equal(b->ops->scan(b, &o, NULL, r, &e), 0);
 	assert_int_equal(b->ops->plan(b, r, m, NULL, p, &e), 0);
+	/* every entry action names the anomaly it answers */
+	for (size_t i = 0; i < p->n; i++) {
+		assert_int_equal(p->v[i].n_anomalies, 1);
+		assert_true(p->v[i].anomaly < r->n_an);
+		assert_string_equal(r->an[p->v[i].anomaly].id, p->v[i].id);
+	}
 	return b;
 }
 
@@ -352,6 +358,7 @@ static void test_live_entry_deleted_since_scan(void **state)
 	assert_int_equal(b->ops->apply(b, &p, NULL, &res, &e), -1);
 	assert_int_equal(e.code, PX_IOERR);
 	assert_non_null(strstr(e.msg, "changed since the scan"));
+	assert_int_equal(e.reason, PR_STALE);
 	assert_non_null(strstr(e.msg, "nothing was applied"));
 	assert_int_equal(xlen(L, "ptest:u:events"), 2); /* 1-2 is still there */
 	apply_result_free(&res);
@@ -426,6 +433,69 @@ static void test_live_batches(void **state)
 	reset(L);
 }
 
+/* Following the streams (backend_ops.position / since): entries added
+ * after the position are APPENDED with the lengths then and now; the
+ * newest entry deleted means the end moved back: rescan.  read_row reads
+ * an entry back by id. */
+static void test_live_since_and_read_row(void **state)
+{
+	struct live *L = *state;
+	if (!L->url || !*L->url)
+		skip();
+	reset(L);
+	xadd(L, "5-1", GOOD);
+	struct backend *b;
+	perr e = { 0 };
+	if (backend_open(&L->cfg, &b, &e) < 0)
+		fail_msg("%s", e.msg);
+	struct backend_pos pos = { 0 };
+	assert_int_equal(b->ops->position(b, &pos, &e), 0);
+	assert_int_equal(pos.n, 3);
+	assert_string_equal(pos.v[0].unit, "ptest:u:events");
+	assert_string_equal(pos.v[0].last_id, "5-1");
+	assert_false(pos.v[1].exists);
+	struct backend_growth g;
+	assert_int_equal(b->ops->since(b, &pos, &g, &e), 0);
+	assert_false(g.grew);
+	assert_false(g.rescan);
+	assert_int_equal(g.v[0].state, GROW_SAME);
+	backend_growth_free(&g);
+	xadd(L, "5-2", GOOD);
+	xadd(L, "6-0", "{bad");
+	assert_int_equal(b->ops->since(b, &pos, &g, &e), 0);
+	assert_true(g.grew);
+	assert_false(g.rescan);
+	assert_int_equal(g.v[0].state, GROW_APPENDED);
+	assert_int_equal(g.v[0].from, 1);
+	assert_int_equal(g.v[0].to, 3);
+	assert_int_equal(g.v[1].state, GROW_SAME);
+	backend_growth_free(&g);
+	struct backend_row row;
+	struct backend_rowref ref = { .path = "ptest:u:events", .offset = -1, .length = -1, .id = "6-0" };
+	assert_int_equal(b->ops->read_row(b, &ref, &row, &e), 1);
+	assert_int_equal(row.len, 4);
+	assert_memory_equal(row.data, "{bad", 4);
+	assert_false(row.fields);
+	free(row.data);
+	ref.id = "9-9";
+	assert_int_equal(b->ops->read_row(b, &ref, &row, &e), 0);
+	/* every entry up to the position's newest deleted (the stream stays,
+	 * empty): the end moved back, rescan */
+	const char *del[] = { "XDEL", "ptest:u:events", "6-0" };
+	raw(L, 3, del);
+	const char *del2[] = { "XDEL", "ptest:u:events", "5-2" };
+	raw(L, 3, del2);
+	const char *del3[] = { "XDEL", "ptest:u:events", "5-1" };
+	raw(L, 3, del3);
+	assert_int_equal(b->ops->since(b, &pos, &g, &e), 0);
+	assert_true(g.rescan);
+	assert_int_equal(g.v[0].state, GROW_REPLACED);
+	backend_growth_free(&g);
+	backend_pos_free(&pos);
+	backend_close(b);
+	reset(L);
+}
+
 int main(void)
 {
 	const struct CMUnitTest offline[] = {
@@ -440,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_live_entry_deleted_since_scan),
 		cmocka_unit_test(test_live_entry_rewritten_since_scan),
 		cmocka_unit_test(test_live_batches),
+		cmocka_unit_test(test_live_since_and_read_row),
 	};
 	int failed = cmocka_run_group_tests_name("redis", offline, NULL, NULL);
 	return failed + cmocka_run_group_tests_name("redis-live", live, live_setup, live_teardown);

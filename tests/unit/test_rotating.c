@@ -735,6 +735,7 @@ static void test_compact_locked(void **state)
 	assert_int_equal(f.b->ops->compact(f.b, &f.cfg.retention, &res, &e), -1);
 	assert_int_equal(e.code, PX_IOERR);
 	assert_non_null(strstr(e.msg, "locked"));
+	assert_int_equal(e.reason, PR_LOCKED);
 	close(fd);
 	struct buf now = concat_set(&f, FX_MAX_FILES);
 	assert_int_equal(now.n, all.n);

@@ -1,0 +1,334 @@
+/* The Redis store (redis_store.h): the keys and ids of one system's three
+ * streams, the connection, reading an entry back, the other system ids a
+ * mistyped --system-id may have meant, and following the streams.  The
+ * scan is redis_scan.c, apply and compaction redis_apply.c. */
+#include "redis_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+
+static const char *const stream_suffix[REDIS_N_STREAMS] = { "events", "audits", "dead_letters" };
+
+int redis_store_stream(const struct redis_store *s, const char *key)
+{
+	for (int i = 0; key && i < REDIS_N_STREAMS; i++)
+		if (strcmp(s->keys[i], key) == 0)
+			return i;
+	return -1;
+}
+
+char *redis_quarantine_key(const struct redis_store *s, const char *source, perr *e)
+{
+	char *q = px_asprintf(e, "%s:%s", s->quarantine_prefix, source);
+	if (q)
+		for (char *p = q + strlen(s->quarantine_prefix) + 1; *p; p++)
+			if (*p == ':')
+				*p = '_';
+	return q;
+}
+
+struct redis_store *redis_store_open(const struct config *c, perr *e)
+{
+	struct redis_store *s = calloc(1, sizeof *s);
+	if (!s || !(s->jv = malloc(sizeof *s->jv)))
+		goto oom;
+	for (int i = 0; i < REDIS_N_STREAMS; i++)
+		if (!(s->keys[i] = px_asprintf(e, "%s:%s:%s", c->prefix, c->system_id, stream_suffix[i])))
+			goto oom;
+	if (!(s->quarantine_prefix = px_strdup(c->quarantine_prefix, e)))
+		goto oom;
+	/* the config's range (CONFIG_REDIS_TIMEOUT_MIN..MAX) keeps this cast defined */
+	struct redis_conn_opts co = {
+		.timeout_ms = (int64_t)(c->redis_timeout * 1000.0 + 0.5),
+		.tls = { c->redis_tls_ca, c->redis_tls_cert, c->redis_tls_key, c->redis_tls_insecure },
+		.sentinel_password = c->sentinel_password,
+	};
+	if (redis_conn_open(&s->conn, c->redis_url, &co, e) < 0)
+		goto fail;
+	return s;
+oom:
+	perr_setr(e, PX_IOERR, PR_NOMEM, "out of memory");
+fail:
+	redis_store_free(s);
+	return NULL;
+}
+
+/* A field name or value as a JSON string, by length: Redis strings may
+ * hold NUL bytes, which strbuf_json_string (a C string) would cut at.
+ * Same conventions otherwise: bytes that are not UTF-8 become \ufffd, so
+ * the result always parses. */
+static void json_bytes(struct strbuf *b, const redisReply *x)
+{
+	if (x->type != REDIS_REPLY_STRING) {
+		strbuf_puts(b, "null");
+		return;
+	}
+	const unsigned char *p = (const unsigned char *)x->str;
+	strbuf_puts(b, "\"");
+	for (size_t i = 0; i < x->len;) {
+		size_t n = p[i] >= 0x20 && p[i] != '"' && p[i] != '\\' ? utf8_seq_len(p + i, x->len - i) : 0;
+		if (n)
+			strbuf_add(b, p + i, n);
+		else if (p[i] == '"' || p[i] == '\\')
+			strbuf_printf(b, "\\%c", p[i]);
+		else if (p[i] < 0x20)
+			strbuf_printf(b, "\\u%04x", p[i]);
+		else
+			strbuf_puts(b, "\\ufffd");
+		i += n ? n : 1;
+	}
+	strbuf_puts(b, "\"");
+}
+
+/* An entry without a string `data`: its fields as a JSON object, so the
+ * operator sees what is there. */
+static char *fields_json(const redisReply *fields, size_t *len, perr *e)
+{
+	struct strbuf b = { 0 };
+	strbuf_puts(&b, "{");
+	for (size_t i = 0; i + 1 < fields->elements; i += 2) {
+		strbuf_puts(&b, i ? ", " : "");
+		json_bytes(&b, fields->element[i]);
+		strbuf_puts(&b, ": ");
+		json_bytes(&b, fields->element[i + 1]);
+	}
+	strbuf_puts(&b, "}");
+	char *out = strbuf_detach(&b, len);
+	if (!out)
+		perr_set(e, PX_IOERR, "out of memory");
+	return out;
+}
+
+int redis_store_fetch(struct redis_store *s, const char *key, const char *id, char **data,
+		      size_t *len, int *has_data, perr *e)
+{
+	*data = NULL;
+	*len = 0;
+	*has_data = 0;
+	const char *argv[4] = { "XRANGE", key, id, id };
+	redisReply *r = redis_conn_command(&s->conn, REDIS_REPLY_ARRAY, "XRANGE", 4, argv, NULL, e);
+	if (!r)
+		return -1;
+	int rc = 0;
+	const redisReply *ent = r->elements == 1 ? r->element[0] : NULL;
+	if (ent && (ent->type != REDIS_REPLY_ARRAY || ent->elements != 2 ||
+		    ent->element[1]->type != REDIS_REPLY_ARRAY)) {
+		rc = perr_set(e, PX_IOERR, "Redis at %s: malformed entry in stream %s", s->conn.display, key);
+	} else if (ent) {
+		const redisReply *d = redis_entry_data(ent->element[1]);
+		if (d) {
+			*data = malloc(d->len ? d->len : 1);
+			if (*data) {
+				memcpy(*data, d->str, d->len);
+				*len = d->len;
+				*has_data = 1;
+			}
+		} else {
+			*data = fields_json(ent->element[1], len, e);
+		}
+		rc = *data ? 1 : perr_set(e, PX_IOERR, "out of memory");
+	}
+	freeReplyObject(r);
+	return rc;
+}
+
+void redis_store_free(struct redis_store *s)
+{
+	if (!s)
+		return;
+	redis_conn_close(&s->conn);
+	for (int i = 0; i < REDIS_N_STREAMS; i++)
+		free(s->keys[i]);
+	free(s->quarantine_prefix);
+	free(s->marks);
+	free(s->jv);
+	free(s);
+}
+
+static int systems_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "{prefix}:{id}:{stream suffix}" -> a copy of id, or NULL. */
+static char *system_of(const char *key, size_t klen, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+	if (klen <= plen + 1 || memcmp(key, prefix, plen) != 0 || key[plen] != ':')
+		return NULL;
+	const char *id = key + plen + 1;
+	for (int i = 0; i < REDIS_N_STREAMS; i++) {
+		size_t slen = strlen(stream_suffix[i]);
+		size_t idlen = klen - plen - 1;
+		if (idlen > slen + 1 && key[klen - slen - 1] == ':' &&
+		    memcmp(key + klen - slen, stream_suffix[i], slen) == 0)
+			return strndup(id, idlen - slen - 1);
+	}
+	return NULL;
+}
+
+int redis_store_systems(struct redis_store *s, const char *prefix, struct strbuf *out, int *more, perr *e)
+{
+	char *names[REDIS_SYSTEMS_MAX];
+	size_t n = 0;
+	*more = 0;
+	/* the prefix is literal: escape what SCAN MATCH treats as glob syntax */
+	struct strbuf pat = { 0 };
+	for (const char *p = prefix; *p; p++) {
+		if (strchr("*?[]\\", *p))
+			strbuf_add(&pat, "\\", 1);
+		strbuf_add(&pat, p, 1);
+	}
+	strbuf_puts(&pat, ":*");
+	if (pat.oom)
+		return perr_set(e, PX_IOERR, "out of memory");
+	char cursor[32] = "0";
+	int rc = 0;
+	for (int page = 0; page < REDIS_SYSTEMS_SCAN_PAGES && rc == 0; page++) {
+		const char *argv[6] = { "SCAN", cursor, "MATCH", pat.p, "COUNT", "1000" };
+		redisReply *r = redis_conn_command(&s->conn, REDIS_REPLY_ARRAY, "SCAN", 6, argv, NULL, e);
+		if (!r) {
+			rc = -1;
+			break;
+		}
+		if (r->elements == 2 && r->element[0]->type == REDIS_REPLY_STRING &&
+		    r->element[1]->type == REDIS_REPLY_ARRAY) {
+			snprintf(cursor, sizeof cursor, "%s", r->element[0]->str);
+			const redisReply *keys = r->element[1];
+			for (size_t k = 0; k < keys->elements; k++) {
+				const redisReply *key = keys->element[k];
+				char *id = key->type == REDIS_REPLY_STRING ?
+					   system_of(key->str, key->len, prefix) : NULL;
+				int dup = 0;
+				for (size_t i = 0; id && i < n; i++)
+					dup |= strcmp(names[i], id) == 0;
+				if (id && !dup && n < REDIS_SYSTEMS_MAX)
+					names[n++] = id;
+				else if (id && !dup)
+					*more = 1, free(id);
+				else
+					free(id);
+			}
+		} else {
+			snprintf(cursor, sizeof cursor, "0");
+		}
+		freeReplyObject(r);
+		if (strcmp(cursor, "0") == 0)
+			break;
+		if (page + 1 == REDIS_SYSTEMS_SCAN_PAGES)
+			*more = 1;
+	}
+	strbuf_free(&pat);
+	qsort(names, n, sizeof *names, systems_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (rc == 0) {
+			if (i)
+				strbuf_puts(out, ", ");
+			strbuf_puts(out, names[i]);
+		}
+		free(names[i]);
+	}
+	if (rc == 0 && out->oom)
+		rc = perr_set(e, PX_IOERR, "out of memory");
+	return rc < 0 ? -1 : (int)n;
+}
+
+/* ---- following: where each stream ends, and what came after ------------ */
+
+/* The newest entry's id of `key` (NULL when the stream is empty or
+ * missing) and its length. */
+static int redis_stream_end(struct redis_store *s, const char *key, char **last, int64_t *len, int *exists,
+			    perr *e)
+{
+	*last = NULL;
+	*len = 0;
+	*exists = 0;
+	const char *xl[2] = { "XLEN", key };
+	redisReply *r = redis_conn_command(&s->conn, REDIS_REPLY_INTEGER, "XLEN", 2, xl, NULL, e);
+	if (!r)
+		return -1;
+	*len = r->integer;
+	freeReplyObject(r);
+	const char *ex[2] = { "EXISTS", key };
+	if (!(r = redis_conn_command(&s->conn, REDIS_REPLY_INTEGER, "EXISTS", 2, ex, NULL, e)))
+		return -1;
+	*exists = r->integer > 0;
+	freeReplyObject(r);
+	const char *rv[6] = { "XREVRANGE", key, "+", "-", "COUNT", "1" };
+	if (!(r = redis_conn_command(&s->conn, REDIS_REPLY_ARRAY, "XREVRANGE", 6, rv, NULL, e)))
+		return -1;
+	int rc = 0;
+	if (r->elements == 1 && r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements == 2 &&
+	    r->element[0]->element[0]->type == REDIS_REPLY_STRING &&
+	    !(*last = px_strdup(r->element[0]->element[0]->str, e)))
+		rc = -1;
+	freeReplyObject(r);
+	return rc;
+}
+
+int redis_store_position(struct redis_store *s, struct backend_pos *out, perr *e)
+{
+	out->n = 0;
+	if (!(out->v = calloc(REDIS_N_STREAMS, sizeof *out->v)))
+		return perr_setr(e, PX_IOERR, PR_NOMEM, "out of memory");
+	for (int i = 0; i < REDIS_N_STREAMS; i++) {
+		struct backend_mark *m = &out->v[out->n++];
+		if (!(m->unit = px_strdup(s->keys[i], e)) ||
+		    redis_stream_end(s, s->keys[i], &m->last_id, &m->entries, &m->exists, e) < 0) {
+			backend_pos_free(out);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* -1, 0, 1 as id a is older than, the same as, newer than id b. */
+static int redis_id_cmp(const char *a, const char *b)
+{
+	uint64_t ams = 0, aseq = 0, bms = 0, bseq = 0;
+	redis_id_parse(a, &ams, &aseq);
+	redis_id_parse(b, &bms, &bseq);
+	if (ams != bms)
+		return ams < bms ? -1 : 1;
+	return aseq < bseq ? -1 : aseq > bseq;
+}
+
+int redis_store_since(struct redis_store *s, const struct backend_pos *at, struct backend_growth *out, perr *e)
+{
+	memset(out, 0, sizeof *out);
+	if (!(out->v = calloc(at->n ? at->n : 1, sizeof *out->v)))
+		return perr_setr(e, PX_IOERR, PR_NOMEM, "out of memory");
+	for (size_t i = 0; i < at->n; i++) {
+		const struct backend_mark *m = &at->v[i];
+		struct backend_unit_growth *g = &out->v[out->n];
+		char *last = NULL;
+		int64_t len = 0;
+		int exists = 0;
+		if (!(g->unit = px_strdup(m->unit, e)) || redis_stream_end(s, m->unit, &last, &len, &exists, e) < 0) {
+			free(g->unit);
+			backend_growth_free(out);
+			return -1;
+		}
+		out->n++;
+		g->from = m->entries;
+		g->to = len;
+		if (!m->exists && exists)
+			g->state = GROW_NEW, g->from = 0;
+		else if (m->exists && !exists)
+			g->state = GROW_GONE;
+		else if (!last || !m->last_id)
+			g->state = last ? GROW_NEW : m->last_id ? GROW_REPLACED : GROW_SAME;
+		else {
+			int c = redis_id_cmp(last, m->last_id);
+			/* ids only grow: an older newest id means entries were deleted at the end */
+			g->state = c > 0 ? GROW_APPENDED : c < 0 ? GROW_REPLACED : GROW_SAME;
+		}
+		free(last);
+		out->rescan |= g->state == GROW_GONE || g->state == GROW_REPLACED;
+		out->grew |= g->state == GROW_APPENDED || g->state == GROW_NEW;
+	}
+	return 0;
+}
