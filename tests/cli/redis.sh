@@ -7,7 +7,7 @@
 # redis-server is a failure, not a skip: tests/deps.sh installs it.
 # Provides: redis_start, redis_stop, $PORT, $URL, $R (backend flags),
 # rcli (redis-cli on our port), load CASE (fixture into an empty db 0),
-# redis_spawn (more servers, below).
+# redis_spawn and redis_respawn (more servers, below).
 # The caller checks `redis_available || return 0` first.
 
 redis_available() {
@@ -74,6 +74,27 @@ redis_spawn() {
 		wait "$_pid" 2>/dev/null
 	done
 	ko "could not start $1 on a free port" "$(tail -5 "$TMP/$1.log" 2>/dev/null)"
+	return 1
+}
+
+# redis_respawn VAR START: start the server of an earlier redis_spawn VAR
+# again, on its port and with its directory (a node killed on purpose,
+# back with its AOF and nodes.conf).  Updates ${VAR}_PID; stopped by pid
+# like the others.
+redis_respawn() {
+	eval "_p=\$$1"
+	( "$2" "$_p" "$TMP/$1.d" ) >"$TMP/$1.log" 2>&1 &
+	_pid=$!
+	REDIS_MORE_PIDS="$REDIS_MORE_PIDS $_pid"
+	eval "${1}_PID=\$_pid"
+	_i=0
+	while [ $_i -lt 400 ] && kill -0 "$_pid" 2>/dev/null &&
+		! grep -q 'Ready to accept connections' "$TMP/$1.log"; do
+		_i=$((_i + 1))
+		sleep 0.025
+	done
+	kill -0 "$_pid" 2>/dev/null && grep -q 'Ready to accept connections' "$TMP/$1.log" && return 0
+	ko "could not restart $1 on port $_p" "$(tail -5 "$TMP/$1.log" 2>/dev/null)"
 	return 1
 }
 
