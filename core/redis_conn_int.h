@@ -46,6 +46,9 @@ int redis_cluster_append(struct redis_conn *c, int argc, const char **argv, cons
 			 perr *e);
 redisReply *redis_cluster_reply(struct redis_conn *c, perr *e);
 void redis_cluster_free(struct redis_cluster *k);
+/* Where a command's key is (redis_cluster_slot.c): its index in argv, or
+ * -1 for a command without one (it goes to the seed node). */
+int redis_cluster_key_index(int argc, const char **argv, const size_t *len);
 
 /* Whether an error reply is Redis's "ERR unknown command ...". */
 int redis_conn_unknown_command(const char *msg);

@@ -138,6 +138,19 @@ load() {
 	grep -q "errors: 0," "$TMP/load.txt" || ko "loading $1" "$(cat "$TMP/load.txt")"
 }
 
+# cluster_lines CASE [PREFIX]: the fixture as redis-cli commands, one a
+# line, every argument quoted (for redis-cli -c, which follows MOVED in
+# this mode and not with --pipe); key prefix "papyra" or PREFIX.
+cluster_lines() {
+	jq -r --arg p "${2:-papyra}" '
+		def hex: "0123456789abcdef"[(. / 16 | floor):(. / 16 | floor) + 1] + "0123456789abcdef"[(. % 16):(. % 16) + 1];
+		def q: "\"" + (explode | map(if . == 92 then "\\\\" elif . == 34 then "\\\""
+			elif . < 32 or . == 127 then "\\x" + hex else [.] | implode end) | join("")) + "\"";
+		to_entries[] | (.key | sub("^papyra:"; $p + ":")) as $k | .value[] |
+		(["XADD", $k, .[0]] + [.[1] | to_entries[] | .key, .value]) | map(q) | join(" ")' \
+		"$FIX/$1/data/streams.json"
+}
+
 # redis_suite NAME FLAGS...: every command that reads or changes Redis
 # works through FLAGS (a TLS server, a Sentinel...) exactly as on a plain
 # server: scan, recover (repair and quarantine), startup-check, doctor,

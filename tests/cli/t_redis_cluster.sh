@@ -62,18 +62,10 @@ stats_reset() { for _nd in $NODES; do redis-cli -p "$_nd" config resetstat >/dev
 # INFO field of node N: stat N SECTION FIELD-PREFIX (e.g. errorstats errorstat_MOVED)
 stat() { redis-cli -p "$1" info "$2" | tr -d '\r' | sed -n "s/^$3:.*count=\([0-9]*\).*/\1/p; s/^$3:calls=\([0-9]*\).*/\1/p"; }
 
-# cload CASE [PREFIX]: the fixture through the cluster (redis-cli -c, one
-# command a line, every argument quoted), key prefix "papyra" or PREFIX
+# cload CASE [PREFIX]: the fixture through the cluster (cluster_lines)
 cload() {
 	for _nd in $NODES; do redis-cli -p "$_nd" flushall >/dev/null; done
-	jq -r --arg p "${2:-papyra}" '
-		def q: "\"" + (explode | map(if . == 92 then "\\\\" elif . == 34 then "\\\""
-			elif . < 32 or . == 127 then "\\x" + ("0123456789abcdef"[(. / 16 | floor):(. / 16 | floor) + 1])
-				+ ("0123456789abcdef"[(. % 16):(. % 16) + 1])
-			else [.] | implode end) | join("")) + "\"";
-		to_entries[] | (.key | sub("^papyra:"; $p + ":")) as $k | .value[] |
-		(["XADD", $k, .[0]] + [.[1] | to_entries[] | .key, .value]) | map(q) | join(" ")' \
-		"$FIX/$1/data/streams.json" | ccli >"$TMP/cload.txt" 2>&1
+	cluster_lines "$@" | ccli >"$TMP/cload.txt" 2>&1
 	grep -v -e '^[0-9]*-[0-9]*$' -e '^-> Redirected' "$TMP/cload.txt" | grep -q . &&
 		ko "loading $1 through the cluster" "$(cat "$TMP/cload.txt")"
 	return 0
