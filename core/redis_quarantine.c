@@ -213,7 +213,8 @@ static int load_copies(struct rapply *a, const char *qkey, const char *src, stru
 		if (got < REDIS_QUARANTINE_PAGE)
 			break;
 	}
-	qsort(s->v, s->n, sizeof *s->v, qcopy_cmp);
+	if (s->n)
+		qsort(s->v, s->n, sizeof *s->v, qcopy_cmp);
 	return 0;
 }
 
