@@ -172,7 +172,8 @@ static void test_cluster_slots(void **state)
 	assert_int_equal(slot_of("foo{bar}{zap}"), slot_of("bar"));
 	assert_int_equal(slot_of("{papyra}:local:events"), slot_of("{papyra}:local:quarantine:{papyra}_local_events"));
 	assert_int_equal(slot_of("no{close"), redis_key_slot("no{close", 8));
-	assert_int_equal(redis_key_slot("a{b}\0c", 4), slot_of("b")); /* the length, not NUL, ends it */
+	assert_int_equal(redis_key_slot("{a\0b}", 5), redis_key_slot("a\0b", 3));
+	assert_int_not_equal(redis_key_slot("{a\0b}", 5), slot_of("a"));
 }
 
 static void test_ids_and_quarantine_key(void **state)
