@@ -172,6 +172,7 @@ static void test_cluster_slots(void **state)
 	assert_int_equal(slot_of("foo{bar}{zap}"), slot_of("bar"));
 	assert_int_equal(slot_of("{papyra}:local:events"), slot_of("{papyra}:local:quarantine:{papyra}_local_events"));
 	assert_int_equal(slot_of("no{close"), redis_key_slot("no{close", 8));
+	/* binary keys: the length ends them, not a NUL */
 	assert_int_equal(redis_key_slot("{a\0b}", 5), redis_key_slot("a\0b", 3));
 	assert_int_not_equal(redis_key_slot("{a\0b}", 5), slot_of("a"));
 }
