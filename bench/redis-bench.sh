@@ -2,7 +2,8 @@
 # bench/redis-bench.sh PAPYRA_BINARY - the Redis row of SPEC section 11:
 # `persistence scan --backend redis` in entries per second against a local
 # redis-server (target: at least 200k entries/s), and the repair of a few
-# thousand bad entries (pipelined XDEL batches, never a round trip each).
+# thousand bad entries (pipelined XDEL batches, never a round trip each);
+# then the same against a 3-master Redis Cluster (issue 10), beside it.
 #
 #   sh bench/redis-bench.sh build/papyra
 #
@@ -15,7 +16,9 @@
 # Starts its own redis-server on a free loopback port (no persistence to
 # disk), loads the entries with one `redis-cli --pipe`, splitting records
 # into the three streams by kind, measures, and stops the server by its
-# pid, whatever happens.  Prints one line per figure.
+# pid, whatever happens; then three cluster nodes (ports below 55000: the
+# bus is port + 10000), each stream piped to the master that owns it.
+# Prints one line per figure.
 
 set -u
 if [ $# -lt 1 ]; then
@@ -36,6 +39,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/papyra-redis-bench.XXXXXX") || exit 74
 PIDFILE=$WORK/redis.pid
 stop() {
 	[ -s "$PIDFILE" ] && kill "$(cat "$PIDFILE")" 2>/dev/null
+	for f in "$WORK"/node-*/pid; do [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
 	rm -rf "$WORK"
 }
 trap stop EXIT
@@ -69,9 +73,11 @@ records() {
 }
 # XADD key <ms>-<seq> data <line>, as RESP; every (n/BAD)-th record, when
 # it is an event, gets a damaged copy right after it, for the repair row
+# (ONLY=KEY: that stream's commands alone, for a cluster node)
 to_resp() {
-	LC_ALL=C awk -v every=$((N / BAD)) '
+	LC_ALL=C awk -v every=$((N / BAD)) -v only="${ONLY:-}" '
 	function xadd(key, id, v) {
+		if (only != "" && key != only) return
 		printf "*5\r\n$4\r\nXADD\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$4\r\ndata\r\n$%d\r\n%s\r\n", length(key), key, length(id), id, length(v), v
 	}
 	{
@@ -110,3 +116,63 @@ t1=$(date +%s.%N)
 [ $rc -eq 0 ] || { echo "redis: persistence recover  failed (exit $rc)"; exit 1; }
 awk -v n="$total" -v s="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" -v bad=$((total - N)) 'BEGIN {
 	printf "redis: persistence recover  %d bad of %d entries (scan, XDEL batches, verify scan) in %.3f s\n", bad, n, s }'
+
+# ---- the same through a 3-master Redis Cluster
+NODES=
+for i in 1 2 3; do
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		p=$(awk -v s="$$$i$try" 'BEGIN { srand(s); print 20000 + int(rand() * 35000) }')
+		redis-cli -p "$p" ping >/dev/null 2>&1 && continue
+		mkdir -p "$WORK/node-$p"
+		if redis-server --port "$p" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+			--pidfile "$WORK/node-$p/pid" --dir "$WORK/node-$p" --cluster-enabled yes \
+			--cluster-config-file "$WORK/node-$p/nodes.conf" >/dev/null 2>&1; then
+			NODES="$NODES $p"
+			break
+		fi
+	done
+done
+set -- $NODES
+[ $# -eq 3 ] || { echo "redis cluster: could not start three nodes" >&2; exit 69; }
+for p in $NODES; do
+	i=0
+	until redis-cli -p "$p" ping >/dev/null 2>&1; do
+		i=$((i + 1)); [ $i -gt 100 ] && { echo "redis cluster: node $p did not answer" >&2; exit 69; }
+		sleep 0.05
+	done
+done
+redis-cli --cluster create 127.0.0.1:$1 127.0.0.1:$2 127.0.0.1:$3 --cluster-replicas 0 --cluster-yes \
+	>"$WORK/create.txt" 2>&1 || { echo "redis cluster: create failed" >&2; cat "$WORK/create.txt" >&2; exit 69; }
+i=0
+until for p in $NODES; do redis-cli -p "$p" cluster info | grep -q 'cluster_state:ok' || exit 1; done; do
+	i=$((i + 1)); [ $i -gt 400 ] && { echo "redis cluster: not ok after 20 s" >&2; exit 69; }
+	sleep 0.05
+done
+CURL=redis://127.0.0.1:$1/0
+owner() { for p in $NODES; do redis-cli -p "$p" exists "$1" | grep -qx '[0-9][0-9]*' && { echo "$p"; return; }; done; }
+for k in events audits dead_letters; do
+	ONLY=papyra:local:$k
+	records | ONLY=$ONLY to_resp | redis-cli -p "$(owner "$ONLY")" --pipe >"$WORK/load.txt" 2>&1
+	grep -q "errors: 0," "$WORK/load.txt" || { echo "redis cluster: loading failed:" >&2; cat "$WORK/load.txt" >&2; exit 74; }
+done
+ctotal=0
+for k in events audits dead_letters; do ctotal=$((ctotal + $(redis-cli -c -p "$1" xlen papyra:local:$k))); done
+[ "$ctotal" = "$total" ] || { echo "redis cluster: loaded $ctotal entries, not $total" >&2; exit 74; }
+cbest=
+for run in 1 2 3; do
+	t0=$(date +%s.%N)
+	"$PAPYRA" persistence scan --backend redis --redis-url "$CURL" >/dev/null 2>&1
+	rc=$?
+	t1=$(date +%s.%N)
+	[ $rc -eq 2 ] || { echo "redis cluster: persistence scan  failed (exit $rc)"; exit 1; }
+	cbest=$(awk -v a="$t0" -v b="$t1" -v c="${cbest:-1e9}" 'BEGIN { d = b - a; print (d < c ? d : c) }')
+done
+awk -v n="$total" -v s="$cbest" -v b="$best" 'BEGIN {
+	printf "redis cluster (3 masters): persistence scan  %d entries in %.3f s = %.0fk entries/s  (standalone above: %.0fk entries/s)\n", n, s, n / s / 1000, n / b / 1000 }'
+t0=$(date +%s.%N)
+"$PAPYRA" persistence recover --backend redis --redis-url "$CURL" >/dev/null 2>&1
+rc=$?
+t1=$(date +%s.%N)
+[ $rc -eq 0 ] || { echo "redis cluster: persistence recover  failed (exit $rc)"; exit 1; }
+awk -v n="$total" -v s="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" -v bad=$((total - N)) 'BEGIN {
+	printf "redis cluster (3 masters): persistence recover  %d bad of %d entries in %.3f s\n", bad, n, s }'

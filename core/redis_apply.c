@@ -4,11 +4,8 @@
  * fields the scan saw (XRANGE id id, pipelined); if one is gone or
  * different nothing is applied (PX_IOERR "changed since the scan").  Then,
  * per stream and in batches: repair deletes with one XDEL per batch;
- * quarantine reads the batch again and, inside one MULTI/EXEC, XADDs each
- * entry to the quarantine stream with every original field (and an empty
- * `data` when it had none) plus `source`, `id` and `timestamp`, then XDELs
- * the batch, so a batch is either copied
- * and deleted or untouched.  No step costs one round trip per entry.
+ * quarantine copies then deletes each batch (redis_quarantine.c).  No step
+ * costs one round trip per entry.
  *
  * Compaction trims with XTRIM MINID (max_age_seconds, measured by the
  * entry id: the time Redis appended it) then XTRIM MAXLEN (max_records),
@@ -18,17 +15,13 @@
  * may stay, as with Papyra's approximate trim), and each call bounded, so
  * a trim of millions never stalls the server for long.  Redis cannot trim
  * a stream by bytes: max_total_bytes is left alone here. */
-#include "redis_store.h"
+#include "redis_apply_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* Entries per XDEL and per MULTI/EXEC batch: a few hundred keep each reply
- * and each transaction small (other clients wait while EXEC runs) while
- * round trips stay a tiny fraction of the work. */
-#define REDIS_APPLY_BATCH 500
 /* XDEL batches sent before their replies are read, so the output buffer
  * stays bounded for a plan of millions of entries. */
 #define REDIS_PIPELINE_DEPTH 16
@@ -36,25 +29,12 @@
  * server's own default LIMIT for "~"), a few milliseconds of work. */
 #define REDIS_TRIM_LIMIT "10000"
 
-struct rapply {
-	struct redis_store *st;
-	const struct plan *p;
-	struct apply_result *res;
-	size_t *act;    /* indices into p->v of the actions to apply, grouped by stream */
-	size_t *stream; /* stream of each */
-	size_t n, applied;
-	const char **argv; /* scratch for building commands */
-	size_t *argl;
-	size_t cap_argv;
-	perr *e;
-};
-
-static const struct action *act_at(const struct rapply *a, size_t i)
+const struct action *rapply_act(const struct rapply *a, size_t i)
 {
 	return &a->p->v[a->act[i]];
 }
 
-static int argv_reserve(struct rapply *a, size_t n)
+int rapply_argv(struct rapply *a, size_t n)
 {
 	if (n <= a->cap_argv)
 		return 0;
@@ -69,7 +49,7 @@ static int argv_reserve(struct rapply *a, size_t n)
 	return 0;
 }
 
-static int result_add(char ***v, size_t *n, const char *s, perr *e)
+int rapply_result_add(char ***v, size_t *n, const char *s, perr *e)
 {
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp((*v)[i], s) == 0)
@@ -126,11 +106,11 @@ static int collect(struct rapply *a)
 }
 
 /* XRANGE key id id for actions [from, from+n), pipelined; replies in out. */
-static int fetch(struct rapply *a, size_t from, size_t n, redisReply **out)
+int rapply_fetch(struct rapply *a, size_t from, size_t n, redisReply **out)
 {
 	struct redis_conn *c = &a->st->conn;
 	for (size_t i = 0; i < n; i++) {
-		const struct action *x = act_at(a, from + i);
+		const struct action *x = rapply_act(a, from + i);
 		const char *argv[4] = { "XRANGE", x->path, x->id, x->id };
 		out[i] = NULL;
 		if (redis_conn_append(c, 4, argv, NULL, a->e) < 0)
@@ -149,7 +129,7 @@ static int fetch(struct rapply *a, size_t from, size_t n, redisReply **out)
 	return rc;
 }
 
-static void free_replies(redisReply **r, size_t n)
+void rapply_free_replies(redisReply **r, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		freeReplyObject(r[i]);
@@ -158,9 +138,9 @@ static void free_replies(redisReply **r, size_t n)
 }
 
 /* The entry as it is now must be the one the scan flagged. */
-static int check_entry(struct rapply *a, size_t i, const redisReply *r)
+int rapply_check_entry(struct rapply *a, size_t i, const redisReply *r)
 {
-	const struct action *x = act_at(a, i);
+	const struct action *x = rapply_act(a, i);
 	const char *why = NULL;
 	const redisReply *ent = r->elements == 1 ? r->element[0] : NULL;
 	if (!ent)
@@ -189,10 +169,10 @@ static int verify_all(struct rapply *a, redisReply **buf)
 {
 	for (size_t from = 0; from < a->n; from += REDIS_APPLY_BATCH) {
 		size_t n = a->n - from < REDIS_APPLY_BATCH ? a->n - from : REDIS_APPLY_BATCH;
-		int rc = fetch(a, from, n, buf);
+		int rc = rapply_fetch(a, from, n, buf);
 		for (size_t i = 0; rc == 0 && i < n; i++)
-			rc = check_entry(a, from + i, buf[i]);
-		free_replies(buf, n);
+			rc = rapply_check_entry(a, from + i, buf[i]);
+		rapply_free_replies(buf, n);
 		if (rc < 0)
 			return -1;
 	}
@@ -200,7 +180,7 @@ static int verify_all(struct rapply *a, redisReply **buf)
 }
 
 /* Batches never cross streams: the end of the batch starting at `from`. */
-static size_t batch_end(const struct rapply *a, size_t from)
+size_t rapply_batch_end(const struct rapply *a, size_t from)
 {
 	size_t end = from;
 	while (end < a->n && end - from < REDIS_APPLY_BATCH && a->stream[end] == a->stream[from])
@@ -208,21 +188,21 @@ static size_t batch_end(const struct rapply *a, size_t from)
 	return end;
 }
 
-static int append_xdel(struct rapply *a, size_t from, size_t end)
+int rapply_append_xdel(struct rapply *a, size_t from, size_t end)
 {
-	if (argv_reserve(a, end - from + 2) < 0)
+	if (rapply_argv(a, end - from + 2) < 0)
 		return -1;
 	a->argv[0] = "XDEL";
-	a->argv[1] = act_at(a, from)->path;
+	a->argv[1] = rapply_act(a, from)->path;
 	for (size_t i = from; i < end; i++)
-		a->argv[2 + i - from] = act_at(a, i)->id;
+		a->argv[2 + i - from] = rapply_act(a, i)->id;
 	return redis_conn_append(&a->st->conn, (int)(end - from + 2), a->argv, NULL, a->e);
 }
 
-static int note_deleted(struct rapply *a, size_t from, long long deleted)
+int rapply_note_deleted(struct rapply *a, size_t from, long long deleted)
 {
 	a->res->lines_dropped += deleted;
-	return result_add(&a->res->repaired, &a->res->n_repaired, act_at(a, from)->path, a->e);
+	return rapply_result_add(&a->res->repaired, &a->res->n_repaired, rapply_act(a, from)->path, a->e);
 }
 
 static int repair(struct rapply *a)
@@ -232,9 +212,9 @@ static int repair(struct rapply *a)
 	while (from < a->n) {
 		size_t starts[REDIS_PIPELINE_DEPTH], nb = 0, at = from;
 		for (; nb < REDIS_PIPELINE_DEPTH && at < a->n; nb++) {
-			size_t end = batch_end(a, at);
+			size_t end = rapply_batch_end(a, at);
 			starts[nb] = at;
-			if (append_xdel(a, at, end) < 0)
+			if (rapply_append_xdel(a, at, end) < 0)
 				return -1;
 			at = end;
 		}
@@ -244,7 +224,7 @@ static int repair(struct rapply *a)
 			if (!r)
 				return -1;
 			if (rc == 0 && (rc = redis_reply_check(c, r, REDIS_REPLY_INTEGER, "XDEL", a->e)) == 0)
-				rc = note_deleted(a, starts[b], r->integer);
+				rc = rapply_note_deleted(a, starts[b], r->integer);
 			freeReplyObject(r);
 		}
 		if (rc < 0)
@@ -253,118 +233,6 @@ static int repair(struct rapply *a)
 			apply_result_mark(a->res, a->act[i]);
 		a->applied += at - from;
 		from = at;
-	}
-	return 0;
-}
-
-/* MULTI, one XADD per entry of the batch (its fields, then source, id and
- * timestamp), the batch's XDEL, EXEC: queued, not yet read. */
-static int append_quarantine(struct rapply *a, size_t from, size_t end, redisReply **cur,
-			     const char *qkey, const char *now)
-{
-	struct redis_conn *c = &a->st->conn;
-	const char *multi[1] = { "MULTI" }, *exec[1] = { "EXEC" };
-	if (redis_conn_append(c, 1, multi, NULL, a->e) < 0)
-		return -1;
-	for (size_t i = from; i < end; i++) {
-		const struct action *x = act_at(a, i);
-		const redisReply *fields = cur[i - from]->element[0]->element[1];
-		size_t n = 0;
-		if (argv_reserve(a, fields->elements + 11) < 0)
-			return -1;
-		const char *head[3] = { "XADD", qkey, "*" };
-		const char *extra[6] = { "source", x->path, "id", x->id, "timestamp", now };
-		for (size_t k = 0; k < 3; k++, n++) {
-			a->argv[n] = head[k];
-			a->argl[n] = strlen(head[k]);
-		}
-		/* every original field, as stored (binary-safe) */
-		int has_data = 0;
-		for (size_t k = 0; k < fields->elements; k++, n++) {
-			a->argv[n] = fields->element[k]->str;
-			a->argl[n] = fields->element[k]->len;
-			if (k % 2 == 0 && fields->element[k]->len == 4 && memcmp(fields->element[k]->str, "data", 4) == 0)
-				has_data = 1;
-		}
-		/* readers of the quarantine stream expect `data` (SPEC §2.3): an
-		 * entry that had none gets an empty one, its own fields kept */
-		if (!has_data) {
-			a->argv[n] = "data";
-			a->argl[n++] = 4;
-			a->argv[n] = "";
-			a->argl[n++] = 0;
-		}
-		for (size_t k = 0; k < 6; k++, n++) {
-			a->argv[n] = extra[k];
-			a->argl[n] = strlen(extra[k]);
-		}
-		if (redis_conn_append(c, (int)n, a->argv, a->argl, a->e) < 0)
-			return -1;
-	}
-	if (append_xdel(a, from, end) < 0)
-		return -1;
-	return redis_conn_append(c, 1, exec, NULL, a->e);
-}
-
-/* Read the replies of one MULTI ... EXEC of `n` XADDs and an XDEL. */
-static int read_transaction(struct rapply *a, size_t n, long long *deleted)
-{
-	struct redis_conn *c = &a->st->conn;
-	int rc = 0;
-	for (size_t i = 0; i < n + 3; i++) {
-		redisReply *r = redis_conn_reply(c, a->e);
-		if (!r)
-			return -1;
-		const char *what = i == 0 ? "MULTI" : i == n + 2 ? "EXEC" : i == n + 1 ? "XDEL" : "XADD";
-		if (rc == 0 && i < n + 2)
-			rc = redis_reply_check(c, r, REDIS_REPLY_STATUS, what, a->e);
-		else if (rc == 0) {
-			rc = redis_reply_check(c, r, REDIS_REPLY_ARRAY, "EXEC", a->e);
-			for (size_t k = 0; rc == 0 && k < r->elements; k++)
-				rc = redis_reply_check(c, r->element[k], -1, k < n ? "XADD" : "XDEL", a->e);
-			if (rc == 0 && r->elements != n + 1)
-				rc = perr_set(a->e, PX_IOERR, "Redis at %s: EXEC answered %zu results for %zu "
-					      "commands", c->display, r->elements, n + 1);
-			if (rc == 0)
-				*deleted = r->element[n]->integer;
-		}
-		freeReplyObject(r);
-	}
-	return rc;
-}
-
-static int quarantine(struct rapply *a, redisReply **cur)
-{
-	struct timespec ts;
-	char now[32];
-	clock_gettime(CLOCK_REALTIME, &ts);
-	/* what the reference writes: Python's str(time.time()) */
-	snprintf(now, sizeof now, "%lld.%06ld", (long long)ts.tv_sec, ts.tv_nsec / 1000);
-	size_t from = 0;
-	while (from < a->n) {
-		size_t end = batch_end(a, from), n = end - from;
-		const char *src = act_at(a, from)->path;
-		char *qkey = redis_quarantine_key(a->st, src, a->e);
-		long long deleted = 0;
-		int rc = qkey ? fetch(a, from, n, cur) : -1;
-		for (size_t i = 0; rc == 0 && i < n; i++)
-			rc = check_entry(a, from + i, cur[i]);
-		if (rc == 0)
-			rc = append_quarantine(a, from, end, cur, qkey, now);
-		free_replies(cur, n);
-		if (rc == 0)
-			rc = read_transaction(a, n, &deleted);
-		if (rc == 0)
-			rc = note_deleted(a, from, deleted);
-		if (rc == 0)
-			rc = result_add(&a->res->quarantined, &a->res->n_quarantined, qkey, a->e);
-		free(qkey);
-		if (rc < 0)
-			return -1;
-		for (size_t i = from; i < end; i++)
-			apply_result_mark(a->res, a->act[i]);
-		a->applied += n;
-		from = end;
 	}
 	return 0;
 }
@@ -380,7 +248,7 @@ int redis_store_apply(struct redis_store *st, const struct plan *p, struct apply
 	if (rc == 0 && a.n)
 		rc = verify_all(&a, buf);
 	if (rc == 0 && a.n)
-		rc = p->mode == RM_QUARANTINE ? quarantine(&a, buf) : repair(&a);
+		rc = p->mode == RM_QUARANTINE ? redis_quarantine(&a, buf) : repair(&a);
 	free(a.act);
 	free(a.stream);
 	free(a.argv);

@@ -31,33 +31,42 @@
 
 /* ---- replies and their classes ------------------------------------------ */
 
-#define HINT_CLUSTER "this is a Redis Cluster node; cluster support: not yet"
 #define HINT_REPLICA "this server is a read-only replica: point --redis-url at the master, " \
 	"or let a Sentinel find it (redis-sentinel://host:port/MASTER)"
+/* Cluster replies that reach the caller: through a cluster connection they
+ * are the ones routing cannot fix; from a node that would not tell us it
+ * is one (CLUSTER SLOTS refused), the fix is a permission. */
+#define HINT_CLUSTER_REFUSED "this is a Redis Cluster node, and the ACL user may not ask for the " \
+	"cluster's layout: grant it +cluster|slots"
+#define CLUSTER_MOVING "the cluster is moving this hash slot: run again once the resharding is done"
 
 /* Error replies by their first word: those that mean "this server will not
  * serve us this way" are the class of an unreachable one (exit 69), not an
- * I/O error on the data; some are worth an explanation. */
+ * I/O error on the data; some are worth an explanation.  `cluster` is the
+ * hint through a cluster connection (NULL: the same as hint). */
 static const struct {
 	const char *prefix;
 	const char *hint;
+	const char *cluster;
 } unavailable_replies[] = {
-	{ "NOAUTH", "the server wants a password: redis://user:password@host..." },
-	{ "WRONGPASS", NULL },
-	{ "NOPERM", "the ACL user lacks a permission this command needs" },
-	{ "LOADING", NULL },
-	{ "MASTERDOWN", NULL },
-	{ "MISCONF", NULL },
-	{ "BUSY ", NULL },
-	{ "READONLY", HINT_REPLICA },
-	{ "MOVED", HINT_CLUSTER },
-	{ "ASK ", HINT_CLUSTER },
-	{ "TRYAGAIN", HINT_CLUSTER },
-	{ "CLUSTERDOWN", HINT_CLUSTER },
-	{ "CROSSSLOT", "this is a Redis Cluster node and these keys are in different hash slots; "
-		       "cluster support: not yet" },
-	{ "ERR SELECT is not allowed in cluster mode", HINT_CLUSTER },
-	{ "ERR max number of clients reached", NULL },
+	{ "NOAUTH", "the server wants a password: redis://user:password@host...", NULL },
+	{ "WRONGPASS", NULL, NULL },
+	{ "NOPERM", "the ACL user lacks a permission this command needs", NULL },
+	{ "LOADING", NULL, NULL },
+	{ "MASTERDOWN", NULL, NULL },
+	{ "MISCONF", NULL, NULL },
+	{ "BUSY ", NULL, NULL },
+	{ "READONLY", HINT_REPLICA, NULL },
+	{ "MOVED", HINT_CLUSTER_REFUSED, CLUSTER_MOVING },
+	{ "ASK ", HINT_CLUSTER_REFUSED, CLUSTER_MOVING },
+	{ "TRYAGAIN", HINT_CLUSTER_REFUSED, CLUSTER_MOVING },
+	{ "CLUSTERDOWN", "this is a Redis Cluster node and the cluster is down",
+	  "the cluster cannot serve this hash slot now: wait until CLUSTER INFO says cluster_state:ok" },
+	{ "CROSSSLOT", "this is a Redis Cluster node and these keys are in different hash slots",
+	  "these keys are in different hash slots" },
+	{ "ERR SELECT is not allowed in cluster mode", "a Redis Cluster has db 0 only: end the URL with /0",
+	  NULL },
+	{ "ERR max number of clients reached", NULL, NULL },
 };
 
 static int starts_with(const char *s, const char *prefix)
@@ -83,6 +92,11 @@ int redis_reply_check(const struct redis_conn *c, const redisReply *r, int type,
 		for (size_t i = 0; i < sizeof unavailable_replies / sizeof *unavailable_replies; i++)
 			if (starts_with(r->str, unavailable_replies[i].prefix)) {
 				const char *h = unavailable_replies[i].hint;
+				if (c->cluster && unavailable_replies[i].cluster)
+					h = unavailable_replies[i].cluster;
+				else if (!c->cluster && !c->cluster_refused && unavailable_replies[i].cluster &&
+					 starts_with(unavailable_replies[i].cluster, CLUSTER_MOVING))
+					h = "this is a Redis Cluster node";
 				return perr_set(e, PX_UNAVAILABLE, "Redis at %s: %s failed: %s%s%s%s", c->display,
 						what, r->str, h ? " (" : "", h ? h : "", h ? ")" : "");
 			}
@@ -289,7 +303,7 @@ static void conn_probe_role(struct redis_conn *c, int64_t deadline)
 		c->stash[c->n_stash++] = r;
 	}
 	const char *role[1] = { "ROLE" };
-	if (redis_conn_append(c, 1, role, NULL, &ignored) < 0)
+	if (redis_node_append(c, 1, role, NULL, &ignored) < 0)
 		return;
 	redisReply *r = conn_reply_by(c, deadline, &ignored);
 	if (r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
@@ -305,7 +319,7 @@ static void conn_probe_role(struct redis_conn *c, int64_t deadline)
 		freeReplyObject(r);
 }
 
-redisReply *redis_conn_reply(struct redis_conn *c, perr *e)
+redisReply *redis_node_reply(struct redis_conn *c, perr *e)
 {
 	if (c->stash_at < c->n_stash) {
 		redisReply *r = c->stash[c->stash_at++];
@@ -326,20 +340,50 @@ redisReply *redis_conn_reply(struct redis_conn *c, perr *e)
 	return reply;
 }
 
-int redis_conn_append(struct redis_conn *c, int argc, const char **argv, const size_t *len,
+int redis_node_flush(struct redis_conn *c, perr *e)
+{
+	sigset_t old;
+	redis_sigpipe_block(&old);
+	int rc = c->fd < 0 ? perr_set(e, PX_UNAVAILABLE, "Redis at %s: not connected", c->display)
+			   : conn_flush(c, conn_deadline(c), e);
+	redis_sigpipe_restore(&old);
+	return rc;
+}
+
+int redis_node_append_raw(struct redis_conn *c, const char *cmd, size_t n, perr *e)
+{
+	if (px_grow(&c->out, &c->out_cap, c->out_n + n, 1, e) < 0)
+		return perr_set(e, PX_IOERR, "Redis at %s: cannot queue a command: out of memory", c->display);
+	memcpy(c->out + c->out_n, cmd, n);
+	c->out_n += n;
+	c->queued++;
+	return 0;
+}
+
+int redis_node_append(struct redis_conn *c, int argc, const char **argv, const size_t *len,
 		      perr *e)
 {
 	char *cmd = NULL;
 	int n = redisFormatCommandArgv(&cmd, argc, argv, len);
-	if (n < 0 || px_grow(&c->out, &c->out_cap, c->out_n + (size_t)n, 1, e) < 0) {
-		free(cmd);
-		return perr_set(e, PX_IOERR, "Redis at %s: cannot queue %s: out of memory", c->display, argv[0]);
-	}
-	memcpy(c->out + c->out_n, cmd, (size_t)n);
-	c->out_n += (size_t)n;
-	c->queued++;
+	int rc = n < 0 ? perr_set(e, PX_IOERR, "Redis at %s: cannot queue %s: out of memory", c->display, argv[0])
+		       : redis_node_append_raw(c, cmd, (size_t)n, e);
 	free(cmd);
-	return 0;
+	return rc;
+}
+
+int redis_conn_append(struct redis_conn *c, int argc, const char **argv, const size_t *len,
+		      perr *e)
+{
+	if (c->cluster)
+		return redis_cluster_append(c, argc, argv, len, e);
+	return redis_node_append(c, argc, argv, len, e);
+}
+
+redisReply *redis_conn_reply(struct redis_conn *c, perr *e)
+{
+	if (c->cluster)
+		return redis_cluster_reply(c, e);
+	return redis_node_reply(c, e);
 }
 
 redisReply *redis_conn_command(struct redis_conn *c, int type, const char *what, int argc,
@@ -565,7 +609,8 @@ int redis_conn_open(struct redis_conn *c, const char *url, const struct redis_co
 		rc = redis_sentinel_connect(c, &u, o->sentinel_password, e);
 	else if (rc == 0)
 		rc = redis_conn_connect(c, u.host, u.port, u.socket, e) < 0 ||
-		     redis_conn_handshake(c, u.user, u.password, u.db, e) < 0 ? -1 : 0;
+		     redis_conn_handshake(c, u.user, u.password, u.db, e) < 0 ||
+		     redis_cluster_detect(c, &u, e) < 0 ? -1 : 0;
 	c->open_deadline = 0;
 	redis_url_free(&u);
 	if (rc < 0)
@@ -575,6 +620,7 @@ int redis_conn_open(struct redis_conn *c, const char *url, const struct redis_co
 
 void redis_conn_close(struct redis_conn *c)
 {
+	redis_cluster_free(c->cluster);
 	redis_conn_disconnect(c);
 	redis_tls_ctx_free(c->tls_ctx);
 	free(c->display);

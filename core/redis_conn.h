@@ -4,11 +4,18 @@
  * commands whose every reply is checked.  Every wait is a poll with a
  * deadline (--redis-timeout).
  *
+ * A Redis Cluster is found on connecting (CLUSTER SLOTS) and then served
+ * through the same calls: each command goes to the master that owns its
+ * key's hash slot, SCAN visits every master, MOVED and ASK redirects are
+ * followed, and replies still come back in the order the commands were
+ * appended (redis_cluster.c).
+ *
  * Errors are classed for SPEC §6, one rule (redis_reply_check): a server
  * that cannot be reached, refuses the connection, the TLS handshake or the
  * credentials, times out or drops the connection, and a server that will
  * not serve this command here (NOPERM, a read-only replica's READONLY, a
- * cluster's MOVED / ASK / CROSSSLOT, LOADING...) is PX_UNAVAILABLE (69),
+ * cluster's CLUSTERDOWN, CROSSSLOT or a redirect it cannot follow,
+ * LOADING...) is PX_UNAVAILABLE (69),
  * the message naming the redacted URL and the reason; an error reply we
  * did not expect (out of memory, wrong type...) is PX_IOERR (74); a URL or
  * TLS file that cannot be used, and a Sentinel's port given as redis://,
@@ -62,14 +69,21 @@ struct redis_conn {
 	int64_t timeout_ms;          /* deadline of each reply */
 	int64_t open_deadline;       /* while connecting: the whole handshake's deadline, else 0 */
 	char lost[300];              /* why the transport failed */
+	/* A Redis Cluster (redis_cluster.c): the seed's socket then serves as
+	 * one node among the others and every command is routed by its key;
+	 * NULL for a standalone server.  cluster_refused: the server would
+	 * not say whether it is one (CLUSTER SLOTS: NOPERM). */
+	struct redis_cluster *cluster;
+	int cluster_refused;
 };
 
 /* Connect (for a Sentinel URL: ask each sentinel in turn for the master,
  * connect to it and check with ROLE that it is one), TLS handshake for
- * rediss, AUTH when a password is given, SELECT when the db is not 0.
- * Nothing else is sent (no PING), so an ACL user with only the commands
- * it needs (+@read for a scan) is enough; a server that is unusable for
- * another reason is then found by the first command.  `o` may be NULL
+ * rediss, AUTH when a password is given, SELECT when the db is not 0,
+ * then CLUSTER SLOTS (a cluster node: c->cluster; refused or not one:
+ * standalone).  Nothing else is sent (no PING), so an ACL user with only
+ * the commands it needs (+@read for a scan) is enough; a server that is
+ * unusable for another reason is then found by the first command.  `o` may be NULL
  * (defaults).  See the class rule above. */
 int redis_conn_open(struct redis_conn *c, const char *url, const struct redis_conn_opts *o, perr *e);
 void redis_conn_close(struct redis_conn *c);
@@ -90,6 +104,15 @@ redisReply *redis_conn_reply(struct redis_conn *c, perr *e);
  * command in messages ("XRANGE papyra:local:events").  NULL on failure. */
 redisReply *redis_conn_command(struct redis_conn *c, int type, const char *what, int argc,
 			       const char **argv, const size_t *len, perr *e);
+
+/* Hash slots of a Redis Cluster: CRC16 (XMODEM) of the key, or of its
+ * hash tag (the part between the first '{' and the next '}', when not
+ * empty), modulo this. */
+#define REDIS_CLUSTER_SLOTS 16384
+unsigned redis_key_slot(const char *key, size_t len);
+
+/* Whether `c` talks to a Redis Cluster. */
+int redis_conn_is_cluster(const struct redis_conn *c);
 
 /* Check a reply: not NULL, not an error reply, of `type` (or -1: any).
  * Returns 0, or -1 with `e` set and classed by the rule above, the

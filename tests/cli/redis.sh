@@ -7,7 +7,7 @@
 # redis-server is a failure, not a skip: tests/deps.sh installs it.
 # Provides: redis_start, redis_stop, $PORT, $URL, $R (backend flags),
 # rcli (redis-cli on our port), load CASE (fixture into an empty db 0),
-# redis_spawn (more servers, below).
+# redis_spawn and redis_respawn (more servers, below).
 # The caller checks `redis_available || return 0` first.
 
 redis_available() {
@@ -77,6 +77,27 @@ redis_spawn() {
 	return 1
 }
 
+# redis_respawn VAR START: start the server of an earlier redis_spawn VAR
+# again, on its port and with its directory (a node killed on purpose,
+# back with its AOF and nodes.conf).  Updates ${VAR}_PID; stopped by pid
+# like the others.
+redis_respawn() {
+	eval "_p=\$$1"
+	( "$2" "$_p" "$TMP/$1.d" ) >"$TMP/$1.log" 2>&1 &
+	_pid=$!
+	REDIS_MORE_PIDS="$REDIS_MORE_PIDS $_pid"
+	eval "${1}_PID=\$_pid"
+	_i=0
+	while [ $_i -lt 400 ] && kill -0 "$_pid" 2>/dev/null &&
+		! grep -q 'Ready to accept connections' "$TMP/$1.log"; do
+		_i=$((_i + 1))
+		sleep 0.025
+	done
+	kill -0 "$_pid" 2>/dev/null && grep -q 'Ready to accept connections' "$TMP/$1.log" && return 0
+	ko "could not restart $1 on port $_p" "$(tail -5 "$TMP/$1.log" 2>/dev/null)"
+	return 1
+}
+
 redis_start() {
 	for _try in 1 2 3 4 5 6 7 8; do
 		_p=$(awk -v s="$$$_try" 'BEGIN { srand(s); print 20000 + int(rand() * 40000) }')
@@ -115,6 +136,19 @@ load() {
 		"*\(length)\r\n" + (map("$\(utf8bytelength)\r\n\(.)\r\n") | join(""))' \
 		"$FIX/$1/data/streams.json" | rcli --pipe >"$TMP/load.txt" 2>&1
 	grep -q "errors: 0," "$TMP/load.txt" || ko "loading $1" "$(cat "$TMP/load.txt")"
+}
+
+# cluster_lines CASE [PREFIX]: the fixture as redis-cli commands, one a
+# line, every argument quoted (for redis-cli -c, which follows MOVED in
+# this mode and not with --pipe); key prefix "papyra" or PREFIX.
+cluster_lines() {
+	jq -r --arg p "${2:-papyra}" '
+		def hex: "0123456789abcdef"[(. / 16 | floor):(. / 16 | floor) + 1] + "0123456789abcdef"[(. % 16):(. % 16) + 1];
+		def q: "\"" + (explode | map(if . == 92 then "\\\\" elif . == 34 then "\\\""
+			elif . < 32 or . == 127 then "\\x" + hex else [.] | implode end) | join("")) + "\"";
+		to_entries[] | (.key | sub("^papyra:"; $p + ":")) as $k | .value[] |
+		(["XADD", $k, .[0]] + [.[1] | to_entries[] | .key, .value]) | map(q) | join(" ")' \
+		"$FIX/$1/data/streams.json"
 }
 
 # redis_suite NAME FLAGS...: every command that reads or changes Redis

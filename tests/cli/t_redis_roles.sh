@@ -2,9 +2,8 @@
 # codes, one rule): a read-only ACL user without +@connection (no PING,
 # no SELECT for db 0: scans, inspects and the console work; a recovery is
 # refused with NOPERM, exit 69, nothing applied); a replica (READONLY: 69,
-# "a read-only replica"); Redis Cluster nodes (MOVED and CROSSSLOT: 69,
-# "cluster support: not yet"); and compact --approx-trim (XTRIM ~ LIMIT,
-# repeated while it trims).
+# "a read-only replica"); and compact --approx-trim (XTRIM ~ LIMIT,
+# repeated while it trims).  Redis Cluster: t_redis_cluster.sh.
 
 . "$ROOT/tests/cli/redis.sh"
 redis_available || { return 0 2>/dev/null || exit 0; }
@@ -68,40 +67,6 @@ if redis_spawn RPORT replica_server; then
 	check_rc 69 "replica: compact refused"
 	check_err "read-only replica" "replica: compact explained"
 	check_true "replica: the master is untouched" test "$(rcli xlen $EV)" = 19
-fi
-
-# --- Redis Cluster nodes: MOVED and CROSSSLOT -------------------------------------------
-cluster_node() {
-	exec redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no --dir "$2" \
-		--cluster-enabled yes --cluster-config-file "$2/nodes.conf"
-}
-if redis_spawn CA cluster_node && redis_spawn CB cluster_node; then
-	redis-cli -p "$CA" cluster addslotsrange 0 16383 >/dev/null
-	redis-cli -p "$CB" cluster meet 127.0.0.1 "$CA" >/dev/null
-	_i=0
-	while ! redis-cli -p "$CB" cluster info | grep -q 'cluster_state:ok' && [ $_i -lt 200 ]; do
-		_i=$((_i + 1))
-		sleep 0.05
-	done
-	check_true "a two-node cluster (all slots on the first)" sh -c "redis-cli -p $CB cluster info | grep -q cluster_state:ok"
-	run persistence scan --backend redis --redis-url "redis://127.0.0.1:$CB/0"
-	check_rc 69 "cluster: a node that does not own the slot (MOVED)"
-	check_err "MOVED" "cluster: MOVED named"
-	check_err "this is a Redis Cluster node; cluster support: not yet" "cluster: explained"
-	rcli() { redis-cli -p "$CA" "$@"; }
-	load redis_corrupt
-	CLU="--backend redis --redis-url redis://127.0.0.1:$CA/0"
-	run persistence scan $CLU
-	check_rc 2 "cluster: the node with every slot scans"
-	run persistence recover $CLU --mode quarantine --format json
-	check_rc 69 "cluster: quarantine across slots (CROSSSLOT)"
-	check_true "cluster: CROSSSLOT explained, nothing applied" jqo \
-		'(.error.message | test("CROSSSLOT.*cluster support: not yet")) and ([.actions[] | select(.applied)] | length) == 0'
-	check_true "cluster: nothing moved" test "$(rcli xlen $EV)" = 19
-	run persistence scan --backend redis --redis-url "redis://127.0.0.1:$CA/1"
-	check_rc 69 "cluster: SELECT of another db"
-	check_err "cluster support: not yet" "cluster: SELECT explained"
-	rcli() { redis-cli -p "$PORT" "$@"; }
 fi
 
 # --- compact --approx-trim: XTRIM ~ with LIMIT, repeated ----------------------------------

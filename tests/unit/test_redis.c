@@ -152,6 +152,31 @@ static void test_url_redact(void **state)
 	}
 }
 
+/* Redis Cluster's hash slots: the examples of the cluster specification
+ * (CRC16 of "123456789" is 0x31C3) and its hash-tag rules. */
+static unsigned slot_of(const char *k)
+{
+	return redis_key_slot(k, strlen(k));
+}
+
+static void test_cluster_slots(void **state)
+{
+	(void)state;
+	assert_int_equal(slot_of("123456789"), 0x31C3 % REDIS_CLUSTER_SLOTS);
+	assert_int_equal(slot_of("papyra:local:events"), 6897); /* redis-cli CLUSTER KEYSLOT */
+	assert_int_equal(slot_of("{user1000}.following"), slot_of("{user1000}.followers"));
+	assert_int_equal(slot_of("{user1000}.following"), slot_of("user1000"));
+	assert_int_equal(slot_of("foo{}{bar}"), redis_key_slot("foo{}{bar}", 10)); /* empty tag: all */
+	assert_int_not_equal(slot_of("foo{}{bar}"), slot_of("bar"));
+	assert_int_equal(slot_of("foo{{bar}}zap"), slot_of("{bar"));
+	assert_int_equal(slot_of("foo{bar}{zap}"), slot_of("bar"));
+	assert_int_equal(slot_of("{papyra}:local:events"), slot_of("{papyra}:local:quarantine:{papyra}_local_events"));
+	assert_int_equal(slot_of("no{close"), redis_key_slot("no{close", 8));
+	/* binary keys: the length ends them, not a NUL */
+	assert_int_equal(redis_key_slot("{a\0b}", 5), redis_key_slot("a\0b", 3));
+	assert_int_not_equal(redis_key_slot("{a\0b}", 5), slot_of("a"));
+}
+
 static void test_ids_and_quarantine_key(void **state)
 {
 	(void)state;
@@ -503,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_url_tls_and_sentinel),
 		cmocka_unit_test(test_url_refusals),
 		cmocka_unit_test(test_url_redact),
+		cmocka_unit_test(test_cluster_slots),
 		cmocka_unit_test(test_ids_and_quarantine_key),
 		cmocka_unit_test(test_classify_matches_file_scanner),
 	};
