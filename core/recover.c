@@ -61,6 +61,7 @@ void plan_free(struct plan *p)
 	free(p->v);
 	free(p->files);
 	free(p->quarantine_dir);
+	free(p->set_path);
 	memset(p, 0, sizeof *p);
 }
 

@@ -338,9 +338,11 @@ static ssize_t fill(struct ndjson_scanner *s)
 	size_t room = SCAN_BUF - s->len;
 	if (room > SCAN_CHUNK)
 		room = SCAN_CHUNK;
-	ssize_t n;
+	if (s->opts.limit > 0 && (int64_t)room > s->opts.limit - s->buf_off - (int64_t)s->len)
+		room = (size_t)(s->opts.limit - s->buf_off - (int64_t)s->len);
+	ssize_t n = 0;
 	do
-		n = read(s->fd, s->buf + s->len, room);
+		n = room ? read(s->fd, s->buf + s->len, room) : 0;
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;
@@ -479,6 +481,14 @@ int ndjson_scanner_open(struct ndjson_scanner **out, const char *path, const cha
 	if (s->fd < 0 || fstat(s->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		if (partial_write(s) < 0)
 			goto fail;
+	} else {
+		/* the identity of the file read, not of whatever the name held a
+		 * moment before (a rotation may rename it in between) */
+		struct file_ident *id = &cur_file(s)->ident;
+		id->dev = st.st_dev;
+		id->ino = st.st_ino;
+		id->size = (int64_t)st.st_size;
+		id->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 	}
 	*out = s;
 	return 0;

@@ -88,6 +88,8 @@ struct scan_file *scan_report_add_file(struct scan_report *r, const char *path, 
 struct scan_opts {
 	int strict;          /* also check records against SPEC §2.1 (SCHEMA_MISMATCH) */
 	int64_t sample_size; /* Redis: newest N entries per stream; 0 = whole stream */
+	int64_t limit;       /* files: only the first `limit` bytes (0 = to the end): a
+			      * compaction pass over a file the application appends to */
 };
 
 /* line flags for the sink */
