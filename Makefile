@@ -24,7 +24,8 @@ CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/%.o) $(UI_SRC:%.c=$(BUILD)/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test test-plain test-san unit cli deps run bench install clean screenshots fuzz man
+.PHONY: all test test-plain test-san unit cli deps run bench install clean screenshots fuzz man \
+	torture torture-quick
 
 all: $(BUILD)/papyra
 
@@ -74,11 +75,26 @@ fuzz:
 		if [ $$rc -ne 0 ]; then tail -40 build/fuzz/log; echo "fuzz: 0 passed, 1 failed"; exit 1; fi; \
 		echo "fuzz: 1 passed, 0 failed"
 
+# The torture suite (tests/torture/run.sh): a Papyra-like writer, a kill at
+# every syscall, injected I/O errors, a full filesystem.  `make torture` is
+# the long run (1000 operations per live case); `make test` runs a bounded one.
+TORTURE_BIN := $(BUILD)/torture/writer $(BUILD)/torture/check
+$(BUILD)/torture/%: tests/torture/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(OPT) -o $@ $<
+
+torture: deps $(BUILD)/papyra $(TORTURE_BIN)
+	sh tests/torture/run.sh $(BUILD)/papyra $(BUILD)/torture
+
+torture-quick: $(BUILD)/papyra $(TORTURE_BIN)
+	TORTURE_RUNS=25 TORTURE_STEP=7 sh tests/torture/run.sh $(BUILD)/papyra $(BUILD)/torture
+
 test: deps
 	$(MAKE) test-plain
+	$(MAKE) torture-quick
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 $(MAKE) test-san
 	$(MAKE) fuzz FUZZ_SECONDS=20
-	@echo "make test: all suites passed (plain, sanitizers, fuzzing)"
+	@echo "make test: all suites passed (plain, torture, sanitizers, fuzzing)"
 
 run: deps $(BUILD)/papyra
 	sh examples/run-demo.sh $(BUILD)/papyra

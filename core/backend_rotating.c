@@ -288,6 +288,17 @@ static int rotating_scan(struct backend *b, const struct scan_opts *o,
 	if (rotating_set_list(c->path, c->max_files, &s, e) != 0)
 		return -1;
 	int any = 0, rc = rotating_report_orphans(&s, r, e);
+	/* an interrupted compaction: some records may be there twice until
+	 * it is finished (rotating_install.c) */
+	char *intent = rc == 0 ? rotating_compact_intent(c->path, e) : NULL;
+	struct stat ist;
+	if (!intent)
+		rc = -1;
+	else if (lstat(intent, &ist) == 0)
+		rc = scan_report_add(r, AN_UNEXPECTED_FILE, intent, 0, -1, -1, NULL, AF_COMPACT_INTENT, e,
+				     "Interrupted compaction: some records may be in the set twice; "
+				     "papyra persistence recover finishes it");
+	free(intent);
 	/* A member's leftover temps come just before the member, so anomalies
 	 * stay in reading order. */
 	for (size_t i = 0; rc == 0 && i < s.n; i++) {

@@ -10,8 +10,6 @@
  * bytes.  Otherwise (lines kept under --force, timestamps out of order) a
  * second scanner pass asks the view about each line and writes the
  * survivors. */
-/* memrchr is a GNU extension */
-#define _GNU_SOURCE
 #include "compact.h"
 
 #include <errno.h>
@@ -246,53 +244,6 @@ static int compact_rewrite(struct compact_ctx *c, int fd, const struct stat *st,
 	return rc;
 }
 
-/* Whether [from, to) of the source is one JSON object. */
-static int compact_is_record(struct compact_ctx *c, int64_t from, int64_t to, int *yes)
-{
-	struct jsonv v;
-	jsonv_init(&v, NULL);
-	while (from < to) {
-		size_t want = (size_t)(to - from) < FSUTIL_BUF_SIZE ? (size_t)(to - from) : FSUTIL_BUF_SIZE;
-		ssize_t r = fsutil_pread(c->src, c->buf, want, from, c->path, c->e);
-		if (r <= 0)
-			return r < 0 ? -1 : perr_set(c->e, PX_IOERR, "%s shrank during compaction", c->path);
-		jsonv_feed(&v, c->buf, (size_t)r);
-		from += r;
-	}
-	*yes = jsonv_finish(&v) == 0 && jsonv_top_type(&v) == JV_OBJECT;
-	return 0;
-}
-
-/* What retention decides on: the lines up to the last "\n" at or before
- * `size`, and an unterminated last line too when it is a complete record.
- * Anything else beyond (a writer half-way through a record) is caught up,
- * not compacted. */
-static int compact_line_end(struct compact_ctx *c, int64_t size, int64_t *end)
-{
-	int64_t off = size;
-	*end = 0;
-	while (off > 0) {
-		size_t want = off < (int64_t)FSUTIL_BUF_SIZE ? (size_t)off : FSUTIL_BUF_SIZE;
-		ssize_t r = fsutil_pread(c->src, c->buf, want, off - (int64_t)want, c->path, c->e);
-		if (r < 0)
-			return -1;
-		if ((size_t)r < want)
-			return perr_set(c->e, PX_IOERR, "%s shrank during compaction", c->path);
-		const char *nl = memrchr(c->buf, '\n', want);
-		if (nl) {
-			*end = off - (int64_t)want + (nl - c->buf) + 1;
-			break;
-		}
-		off -= (int64_t)want;
-	}
-	int whole = 0;
-	if (*end < size && compact_is_record(c, *end, size, &whole) != 0)
-		return -1;
-	if (whole)
-		*end = size;
-	return 0;
-}
-
 int compact_ndjson_file(const char *path, const struct retention *ret, double now,
 			struct compact_result *res, perr *e)
 {
@@ -315,7 +266,7 @@ int compact_ndjson_file(const char *path, const struct retention *ret, double no
 	if (rc == 0 && !(c.buf = px_malloc(FSUTIL_BUF_SIZE, e)))
 		rc = -1;
 	if (rc == 0)
-		rc = compact_line_end(&c, id.size, &c.limit);
+		rc = live_planned_end(fd, path, id.size, c.buf, FSUTIL_BUF_SIZE, &c.limit, e);
 	if (rc == 0)
 		rc = compact_pass(&c, &id); /* pass 1 */
 	retview_finish(&c.rv);

@@ -167,23 +167,8 @@ static int64_t live_find_nl(struct live_copy *c, int64_t from, int64_t to)
 	return -1;
 }
 
-/* Whether src [from, to) is one valid JSON object. */
-static int live_is_record(struct live_copy *c, int64_t from, int64_t to, int *yes)
-{
-	struct jsonv v;
-	jsonv_init(&v, NULL);
-	while (from < to) {
-		size_t want = (size_t)(to - from) < c->bufsize ? (size_t)(to - from) : c->bufsize;
-		ssize_t r = fsutil_pread(c->src, c->buf, want, from, c->src_shown, c->e);
-		if (r <= 0)
-			return r < 0 ? -1 : perr_set(c->e, PX_IOERR, "%s shrank while being copied",
-						     c->src_shown);
-		jsonv_feed(&v, c->buf, (size_t)r);
-		from += r;
-	}
-	*yes = jsonv_finish(&v) == 0 && jsonv_top_type(&v) == JV_OBJECT;
-	return 0;
-}
+static int live_range_is_record(int fd, const char *shown, int64_t from, int64_t to, char *buf,
+				size_t bufsize, int *yes, perr *e);
 
 /* Settle the planned last line (struct live_tail) once enough is known:
  * its end ("\n") has arrived, or `final`.  Returns 0 (settled or not yet). */
@@ -205,7 +190,8 @@ static int live_settle_tail(struct live_copy *c, int64_t size, int final)
 		return 0; /* the writer may still be completing it */
 	int64_t line_end = nl >= 0 ? nl : size;
 	int whole = 0;
-	if (line_end > t->end && live_is_record(c, t->start, line_end, &whole) != 0)
+	if (line_end > t->end && live_range_is_record(c->src, c->src_shown, t->start, line_end, c->buf,
+						      c->bufsize, &whole, c->e) != 0)
 		return -1;
 	if (whole) { /* the writer completed it: keep it, as every record */
 		if (live_copy_range(c, t->start, line_end, 0, &stop) != 0 ||
@@ -249,7 +235,7 @@ int64_t live_catch_up(struct live_copy *c, int final)
 /* ---- the switch ---------------------------------------------------------------- */
 
 /* Step 2: the read lease on src, catching up while writers hold it open. */
-static int live_take_src(struct live_copy *c)
+int live_lease_src(struct live_copy *c)
 {
 	int64_t deadline = live_now_ms() + LIVE_LEASE_WAIT_MS;
 	for (;;) {
@@ -274,8 +260,34 @@ static int live_take_src(struct live_copy *c)
 	}
 }
 
+int live_src_waited_on(const struct live_copy *c)
+{
+	return c->leased && live_lease_breaking(c->src, F_RDLCK);
+}
+
+void live_release_src(struct live_copy *c)
+{
+	if (c->leased)
+		live_unlease(c->src);
+	c->leased = 0;
+}
+
+int live_lease_out(struct live_copy *c)
+{
+	if (!c->no_lease && !c->out_leased)
+		c->out_leased = live_try_lease(c, c->out, F_WRLCK, c->out_shown) == LIVE_GRANTED;
+	return c->out_leased;
+}
+
+void live_release_out(struct live_copy *c)
+{
+	if (c->out_leased)
+		live_unlease(c->out);
+	c->out_leased = 0;
+}
+
 /* Step 4: copy what reached src after the switch, until it is settled. */
-static int live_drain(struct live_copy *c)
+int live_drain(struct live_copy *c)
 {
 	int64_t start = live_now_ms(), quiet_since = start;
 	for (;;) {
@@ -337,21 +349,18 @@ int live_commit(struct live_copy *c, const struct live_switch *sw)
 		return perr_set(c->e, PX_IOERR, "cannot set %s to append: %s", c->out_shown,
 				strerror(errno));
 	for (int tries = 0;; tries++) {
-		if (live_take_src(c) != 0)
+		if (live_lease_src(c) != 0)
 			return -1;
 		/* step 3 */
 		rc = live_catch_up(c, !c->no_lease) < 0 ? -1 : 0;
 		if (rc == 0)
 			rc = fsutil_fsync(c->out, c->out_shown, c->e);
-		if (rc == 0 && !c->no_lease && !c->out_leased)
-			c->out_leased = live_try_lease(c, c->out, F_WRLCK, c->out_shown) == LIVE_GRANTED;
+		if (rc == 0)
+			live_lease_out(c);
 		int maybe = 0, s = rc == 0 ? sw->swap(sw->ctx, &maybe, c->e) : -1;
 		if (maybe)
 			c->committed = 1;
-		if (c->leased) {
-			live_unlease(c->src);
-			c->leased = 0;
-		}
+		live_release_src(c);
 		if (s == 0)
 			break;
 		if (s < 0 || tries + 1 >= LIVE_MAX_SWAPS) {
@@ -367,12 +376,56 @@ int live_commit(struct live_copy *c, const struct live_switch *sw)
 	if (rc == 0)
 		rc = fsutil_fsync(c->out, c->out_shown, c->e);
 out:
-	if (c->out_leased)
-		live_unlease(c->out);
-	c->out_leased = 0;
+	live_release_out(c);
 	if (rc == 0 && c->committed && sw->after)
 		rc = sw->after(sw->ctx, c->e);
 	return rc;
+}
+
+/* ---- planning a live file ---------------------------------------------------------- */
+
+static int live_range_is_record(int fd, const char *shown, int64_t from, int64_t to, char *buf,
+				size_t bufsize, int *yes, perr *e)
+{
+	struct jsonv v;
+	jsonv_init(&v, NULL);
+	while (from < to) {
+		size_t want = (size_t)(to - from) < bufsize ? (size_t)(to - from) : bufsize;
+		ssize_t r = fsutil_pread(fd, buf, want, from, shown, e);
+		if (r <= 0)
+			return r < 0 ? -1 : perr_set(e, PX_IOERR, "%s shrank while being read", shown);
+		jsonv_feed(&v, buf, (size_t)r);
+		from += r;
+	}
+	*yes = jsonv_finish(&v) == 0 && jsonv_top_type(&v) == JV_OBJECT;
+	return 0;
+}
+
+int live_planned_end(int fd, const char *shown, int64_t size, char *buf, size_t bufsize,
+		     int64_t *end, perr *e)
+{
+	int64_t off = size;
+	*end = 0;
+	while (off > 0) {
+		size_t want = off < (int64_t)bufsize ? (size_t)off : bufsize;
+		ssize_t r = fsutil_pread(fd, buf, want, off - (int64_t)want, shown, e);
+		if (r < 0)
+			return -1;
+		if ((size_t)r < want)
+			return perr_set(e, PX_IOERR, "%s shrank while being read", shown);
+		const char *nl = memrchr(buf, '\n', want);
+		if (nl) {
+			*end = off - (int64_t)want + (nl - buf) + 1;
+			break;
+		}
+		off -= (int64_t)want;
+	}
+	int whole = 0;
+	if (*end < size && live_range_is_record(fd, shown, *end, size, buf, bufsize, &whole, e) != 0)
+		return -1;
+	if (whole)
+		*end = size;
+	return 0;
 }
 
 /* ---- renames ---------------------------------------------------------------------- */

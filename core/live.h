@@ -121,6 +121,28 @@ int64_t live_catch_up(struct live_copy *c, int final);
  * change was applied before the failure. */
 int live_commit(struct live_copy *c, const struct live_switch *sw);
 
+/* The steps one by one, for a switch of several files at once (rotating
+ * compaction): the read lease on c->src (step 2; waits, catching up, up to
+ * LIVE_LEASE_WAIT_MS; sets c->no_lease where leases do not work), its
+ * release, the write lease on c->out (step 3; 1 when held), the drain
+ * (step 4; c->committed must be set).  Each returns 0 or -1 (e set). */
+int live_lease_src(struct live_copy *c);
+void live_release_src(struct live_copy *c);
+int live_lease_out(struct live_copy *c);
+void live_release_out(struct live_copy *c);
+int live_drain(struct live_copy *c);
+/* Whether a process is waiting to open c->src for writing (the lease taken
+ * by live_lease_src is being broken): a writer parked in open(), which
+ * cannot rotate the set meanwhile. */
+int live_src_waited_on(const struct live_copy *c);
+
+/* What a rewrite of a file the application appends to plans with: the
+ * bytes up to the last "\n" at or before `size`, and an unterminated last
+ * line too when it is a complete record; what lies beyond (a writer
+ * half-way through a record) is caught up, not planned.  Sets *end. */
+int live_planned_end(int fd, const char *shown, int64_t size, char *buf, size_t bufsize,
+		     int64_t *end, perr *e);
+
 /* Swap two names in dirfd atomically (renameat2 RENAME_EXCHANGE).  Returns
  * 0, or -1 with errno (EINVAL/ENOSYS when the filesystem cannot). */
 int live_exchange(int dirfd, const char *a, const char *b);

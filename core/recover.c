@@ -289,6 +289,10 @@ int plan_build_files(struct plan *p, const struct scan_report *r, char *const *r
 			break;
 		case AN_UNEXPECTED_FILE:
 		case AN_ORPHANED_ROTATED_FILE: {
+			if (an->type == AN_UNEXPECTED_FILE && (an->flags & AF_COMPACT_INTENT)) {
+				rc = recover_push(&b, ACT_FINISH_COMPACTION, an->path, an->type) ? 0 : -1;
+				break;
+			}
 			int temp = an->type == AN_UNEXPECTED_FILE && (an->flags & AF_TEMP_FILE);
 			if (!temp && (an->type != AN_ORPHANED_ROTATED_FILE || mode != RM_QUARANTINE))
 				break;

@@ -25,7 +25,8 @@ int recovery_mode_parse(const char *s, enum recovery_mode *out); /* case-insensi
 	X(DELETE_ENTRY, "delete_entry") \
 	X(QUARANTINE_ENTRY, "quarantine_entry") \
 	X(TRIM_STREAM, "trim_stream") \
-	X(REWRITE_FILE, "rewrite_file")
+	X(REWRITE_FILE, "rewrite_file") \
+	X(FINISH_COMPACTION, "finish_compaction")
 
 enum action_kind {
 #define X(id, name) ACT_##id,

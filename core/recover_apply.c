@@ -15,6 +15,7 @@
 
 #include "fsutil.h"
 #include "live.h"
+#include "rotating_compact.h"
 
 /* Names of a rotating set looked through for a member a rotation moved:
  * far more members than any set keeps. */
@@ -424,7 +425,9 @@ static int recover_switch(struct recover_apply *ap, struct recover_target *t,
 		if (rc != 0) {
 			char msg[PERR_MSG_MAX];
 			memcpy(msg, ap->e->msg, sizeof msg);
-			perr_set(ap->e, PX_IOERR, "the repair of %s was applied, but %s", t->pf->path, msg);
+			perr_set(ap->e, PX_IOERR, "the repair of %s was applied, but %s%s%s%s", t->pf->path,
+				 msg, t->qdest ? " (the original is kept as " : "", t->qdest ? t->qdest : "",
+				 t->qdest ? ")" : "");
 		}
 	}
 	return rc;
@@ -514,22 +517,21 @@ static int recover_remove_temp(struct recover_apply *ap, struct recover_target *
 	return fsutil_fsync_dirfd(t->dirfd, t->dir, ap->e);
 }
 
-/* A failure after some files were changed: say which (SPEC §4: a partial
- * apply is reported as partial, never as untouched). */
-static void recover_note_partial(const struct apply_result *res, perr *e)
+/* A failure after other files were changed (the first `nrep` repaired,
+ * `nq` preserved): say which (SPEC §4: a partial apply is reported as
+ * partial, never as untouched). */
+static void recover_note_partial(const struct apply_result *res, size_t nrep, size_t nq, perr *e)
 {
-	if (!res->n_applied)
+	if (!nrep && !nq)
 		return;
 	char msg[PERR_MSG_MAX];
-	size_t n = (size_t)snprintf(msg, sizeof msg, "%s; changed before this error:", e->msg);
-	for (size_t i = 0; i < res->n_repaired && n < sizeof msg; i++)
+	size_t n = (size_t)snprintf(msg, sizeof msg, "%s; applied before this error:", e->msg);
+	for (size_t i = 0; i < nrep && n < sizeof msg; i++)
 		n += (size_t)snprintf(msg + n, sizeof msg - n, "%s repaired %s", i ? "," : "",
 				      res->repaired[i]);
-	for (size_t i = 0; i < res->n_quarantined && n < sizeof msg; i++)
-		n += (size_t)snprintf(msg + n, sizeof msg - n, "%s kept %s", i || res->n_repaired ? "," : "",
+	for (size_t i = 0; i < nq && n < sizeof msg; i++)
+		n += (size_t)snprintf(msg + n, sizeof msg - n, "%s kept %s", i || nrep ? "," : "",
 				      res->quarantined[i]);
-	if (!res->n_repaired && !res->n_quarantined && n < sizeof msg)
-		n += (size_t)snprintf(msg + n, sizeof msg - n, " %zu actions", res->n_applied);
 	if (n < sizeof msg)
 		snprintf(msg + n, sizeof msg - n, "; the rest is unchanged");
 	perr_set(e, PX_IOERR, "%s", msg);
@@ -560,18 +562,34 @@ int plan_apply_files(const struct plan *p, const struct apply_progress *prog,
 		rc = -1;
 	if (rc == 0 && ap.nt && !(ap.buf = px_malloc(FSUTIL_BUF_SIZE, e)))
 		rc = -1;
-	/* Leftover temp files first: one may carry the very name we need. */
+	/* An interrupted compaction first: it owns some of the temp files. */
+	for (size_t i = 0; rc == 0 && i < p->n; i++) {
+		if (p->v[i].skip || p->v[i].kind != ACT_FINISH_COMPACTION)
+			continue;
+		if (!p->set_path)
+			rc = perr_set(e, PX_IOERR, "%s: not a rotating set", p->v[i].path);
+		else if ((rc = rotating_compact_finish(p->set_path, e)) == 0)
+			apply_result_mark(res, i);
+	}
+	/* Leftover temp files next: one may carry the very name we need. */
 	for (size_t i = 0; rc == 0 && i < ap.nt; i++)
 		if (ap.t[i].act && ap.t[i].act->kind == ACT_REMOVE_TEMP)
 			rc = recover_remove_temp(&ap, &ap.t[i]);
+	size_t nrep = 0, nq = 0; /* what was in place before the file being worked on */
 	for (size_t i = 0; rc == 0 && i < ap.nt; i++)
-		if (ap.t[i].pf)
+		if (ap.t[i].pf) {
+			nrep = res->n_repaired;
+			nq = res->n_quarantined;
 			rc = recover_rewrite(&ap, &ap.t[i]);
+		}
 	for (size_t i = 0; rc == 0 && i < ap.nt; i++)
-		if (ap.t[i].act && ap.t[i].act->kind == ACT_MOVE_ORPHAN)
+		if (ap.t[i].act && ap.t[i].act->kind == ACT_MOVE_ORPHAN) {
+			nrep = res->n_repaired;
+			nq = res->n_quarantined;
 			rc = recover_move_orphan(&ap, &ap.t[i]);
+		}
 	recover_close_targets(&ap);
 	if (rc != 0)
-		recover_note_partial(res, e);
+		recover_note_partial(res, nrep, nq, e);
 	return rc;
 }

@@ -460,7 +460,9 @@ int ndjson_scanner_open(struct ndjson_scanner **out, const char *path, const cha
 	if (!(s->display = px_strdup(display, e)) || !scan_report_add_file(r, display, e))
 		goto fail;
 	s->file_index = r->n_files - 1;
-	if (file_ident_get(path, &cur_file(s)->ident, e) < 0) {
+	if (o->fd > 0) {
+		cur_file(s)->ident.exists = 1;
+	} else if (file_ident_get(path, &cur_file(s)->ident, e) < 0) {
 		if (partial_write(s) < 0)
 			goto fail;
 		*out = s;
@@ -476,7 +478,14 @@ int ndjson_scanner_open(struct ndjson_scanner **out, const char *path, const cha
 		goto fail;
 	}
 	/* O_NONBLOCK: a FIFO slipped in must not hang us; regular files ignore it */
-	s->fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (o->fd > 0) {
+		s->fd = fcntl(o->fd, F_DUPFD_CLOEXEC, 3);
+		if (s->fd >= 0 && lseek(s->fd, 0, SEEK_SET) != 0) {
+			close(s->fd);
+			s->fd = -1;
+		}
+	} else
+		s->fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
 	if (s->fd < 0 || fstat(s->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		if (partial_write(s) < 0)

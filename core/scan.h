@@ -37,6 +37,7 @@ const char *anomaly_type_fix(enum anomaly_type t);
 /* anomaly.flags */
 #define AF_TAIL_COMPLETE 0x1 /* TRUNCATED_LINE whose bytes are a complete object: repair keeps it */
 #define AF_TEMP_FILE 0x2     /* UNEXPECTED_FILE that is our own leftover temp file: recovery removes it */
+#define AF_COMPACT_INTENT 0x4 /* UNEXPECTED_FILE: a rotating compaction's intent record: recovery finishes it */
 
 struct anomaly {
 	enum anomaly_type type;
@@ -90,6 +91,9 @@ struct scan_opts {
 	int64_t sample_size; /* Redis: newest N entries per stream; 0 = whole stream */
 	int64_t limit;       /* files: only the first `limit` bytes (0 = to the end): a
 			      * compaction pass over a file the application appends to */
+	int fd;              /* files: > 0: read this open descriptor from offset 0 (its
+			      * offset moves) instead of opening the path, which a
+			      * rotation may have given to another file meanwhile */
 };
 
 /* line flags for the sink */

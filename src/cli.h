@@ -36,6 +36,7 @@ struct cli {
 	struct config cfg;                    /* resolved before run() */
 	int utf8;                             /* UTF-8 locale: use ✔ ℹ ✖, else ok: info: error: */
 	FILE *out;                            /* stdout */
+	int applied;                          /* this run changed the store: a later failure is "applied, but" */
 };
 
 /* Value of the command option `flag` ("--limit"), or NULL when absent. */

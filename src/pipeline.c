@@ -59,8 +59,14 @@ int pipeline_scan(struct pipeline *p, int verify)
 			       .sample_size = p->c->cfg.scan_sample_size };
 	perr e = { 0 };
 	scan_report_free(r);
-	if (p->b->ops->scan(p->b, &o, verify ? NULL : p->sink, r, &e) < 0)
+	if (p->b->ops->scan(p->b, &o, verify ? NULL : p->sink, r, &e) < 0) {
+		if (verify && p->c->applied) {
+			perr a = e;
+			perr_set(&a, e.code, "the change was applied, but the verification scan failed: %s", e.msg);
+			return cli_fail(p->c, &a);
+		}
 		return cli_fail(p->c, &e);
+	}
 	if (verify)
 		p->verified = 1;
 	else
@@ -94,8 +100,23 @@ int pipeline_recover(struct pipeline *p, enum recovery_mode mode, const char *qd
 		return cli_fail(p->c, &e);
 	p->planned = 1;
 	if (applied_actions(&p->plan) > 0) {
-		if (p->b->ops->apply(p->b, &p->plan, NULL, &p->res, &e) < 0)
+		int arc = p->b->ops->apply(p->b, &p->plan, NULL, &p->res, &e);
+		p->c->applied |= p->res.n_applied > 0;
+		if (arc < 0) {
+			/* a partial apply is journaled as such (SPEC §4) */
+			perr je = { 0 };
+			if (journal && p->res.n_applied > 0) {
+				struct journal_entry j = {
+					.command = p->c->cmd->name, .backend = p->b->ops->name,
+					.location = p->b->location, .mode = recovery_mode_name(mode),
+					.plan = &p->plan, .result = &p->res,
+					.records_before = records_of(&p->scan), .records_after = -1,
+					.bytes_before = p->res.bytes_before, .bytes_after = p->res.bytes_after,
+				};
+				(void)journal_append(journal, &j, &je);
+			}
 			return cli_fail(p->c, &e);
+		}
 	}
 	int rc = pipeline_scan(p, 1);
 	if (rc)
@@ -129,7 +150,18 @@ void pipeline_print_applied(struct pipeline *p)
 		cli_say(p->c, p->txt, TONE_INFO, "repaired %s", p->res.repaired[i]);
 	for (size_t i = 0; i < p->res.n_quarantined; i++)
 		cli_say(p->c, p->txt, TONE_INFO, "quarantined %s", p->res.quarantined[i]);
+	pipeline_print_live(p->c, p->txt, p->res.lines_caught_up, p->res.lease_note);
 	pipeline_print_plan(p);
+}
+
+void pipeline_print_live(const struct cli *c, FILE *f, int64_t caught_up, const char *lease_note)
+{
+	if (caught_up > 0)
+		cli_say(c, f, TONE_INFO, "caught up %lld lines appended meanwhile (kept byte for byte)",
+			(long long)caught_up);
+	if (lease_note && *lease_note)
+		cli_say(c, f, TONE_INFO, "note: %s: lines appended at the switch were caught up until "
+			"the file stayed quiet", lease_note);
 }
 
 void pipeline_print_plan(struct pipeline *p)

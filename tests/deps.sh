@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages papyra needs to build and test, when missing.
 # As root it runs apt-get; otherwise it prints the exact command to run.
-PKGS="build-essential clang pkg-config libncurses-dev libcjson-dev libhiredis-dev libcmocka-dev redis-server tmux jq libxml2-utils man-db"
+PKGS="build-essential clang pkg-config libncurses-dev libcjson-dev libhiredis-dev libcmocka-dev redis-server tmux jq libxml2-utils man-db strace"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

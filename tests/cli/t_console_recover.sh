@@ -160,7 +160,7 @@ done
 # SPEC §4): the repair goes ahead, the appended line is kept after it ------
 D=$(fixture json_corrupt_middle)
 LINE='{"kind":"audit","system_id":"local","timestamp":1767225700.0}'
-walk recover_appended "$D" "R Enter append:events.ndjson:$LINE\\n Enter Right Enter dump"
+walk recover_appended "$D" "R Enter append:events.ndjson:$LINE\\n Enter Right Enter dump" --journal journal.ndjson
 { sed '10d;20d' "$FIX/json_corrupt_middle/data/events.ndjson"; echo "$LINE"; } >"$TMP/expected.ndjson"
 check_same "$D/events.ndjson" "$TMP/expected.ndjson" "appended under the plan: repaired, the append kept"
 D=$(fixture json_retention)
