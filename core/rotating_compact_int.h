@@ -5,6 +5,7 @@
 #ifndef PAPYRA_ROTATING_COMPACT_INT_H
 #define PAPYRA_ROTATING_COMPACT_INT_H
 
+#include <fcntl.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -82,6 +83,20 @@ struct rc {
 	char lease_note[160];
 	perr *e;
 };
+
+/* The intent record: ".<P>" RC_INTENT_SUFFIX, at most RC_INTENT_MAX bytes
+ * (two short lines per file of the set), first line RC_INTENT_MAGIC. */
+#define RC_INTENT_MAX (1 << 20)
+#define RC_INTENT_SUFFIX ".papyra-compact"
+#define RC_INTENT_MAGIC "papyra-compact 1"
+
+/* Whether `name` in dirfd is the file (dev, ino). */
+static inline int rc_is(int dirfd, const char *name, dev_t dev, ino_t ino)
+{
+	struct stat st;
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == dev &&
+	       st.st_ino == ino;
+}
 
 /* Whether the member is still, at its name, the file locked and read. */
 int rc_still_same(const struct rc *c, const struct rc_member *m);
