@@ -25,7 +25,7 @@ APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/%.o) $(UI_SRC:%.c=$(BUILD)/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test test-plain test-san test-pkg unit cli deps run bench install clean screenshots fuzz fuzz-screen man \
-	completions deb cli-only
+	completions deb cli-only torture torture-quick
 
 all: $(BUILD)/papyra
 
@@ -110,11 +110,26 @@ fuzz-screen: $(BUILD)/tests/test_screen
 	@seed=$${PAPYRA_FUZZ_SEED:-$$(date +%s)}; echo "fuzz_screen: seed $$seed"; \
 		PAPYRA_FUZZ_SEED=$$seed PAPYRA_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BUILD)/tests/test_screen
 
+# The torture suite (tests/torture/run.sh): a Papyra-like writer, a kill at
+# every syscall, injected I/O errors, a full filesystem.  `make torture` is
+# the long run (1000 operations per live case); `make test` runs a bounded one.
+TORTURE_BIN := $(BUILD)/torture/writer $(BUILD)/torture/check
+$(BUILD)/torture/%: tests/torture/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(OPT) -o $@ $<
+
+torture: deps $(BUILD)/papyra $(TORTURE_BIN)
+	sh tests/torture/run.sh $(BUILD)/papyra $(BUILD)/torture
+
+torture-quick: $(BUILD)/papyra $(TORTURE_BIN)
+	TORTURE_RUNS=25 TORTURE_STEP=7 sh tests/torture/run.sh $(BUILD)/papyra $(BUILD)/torture
+
 test: deps
 	$(MAKE) test-plain
+	$(MAKE) torture-quick
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 $(MAKE) test-san
 	PAPYRA_FUZZ_SEED=1 $(MAKE) fuzz FUZZ_SECONDS=10
-	@echo "make test: all suites passed (plain, sanitizers, fuzzing)"
+	@echo "make test: all suites passed (plain, torture, sanitizers, fuzzing)"
 
 run: deps $(BUILD)/papyra
 	sh examples/run-demo.sh $(BUILD)/papyra

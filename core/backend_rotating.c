@@ -79,7 +79,11 @@ static int rotating_plan(struct backend *b, const struct scan_report *r, enum re
 	}
 	/* Report paths are the real paths (P's directory prefix + name), so no
 	 * mapping is needed: orphans and temps resolve beside them. */
-	return plan_build_files(p, r, NULL, mode, qdir, e);
+	if (plan_build_files(p, r, NULL, mode, qdir, e) != 0)
+		return -1;
+	free(p->set_path);
+	p->set_max_files = b->cfg->max_files;
+	return (p->set_path = px_strdup(b->cfg->path, e)) ? 0 : -1;
 }
 
 static int rotating_apply(struct backend *b, const struct plan *p,

@@ -14,12 +14,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "live.h"
 #include "retention.h"
 #include "scan.h"
 
@@ -36,6 +38,7 @@ struct compact_ctx {
 	size_t n;
 	int64_t written;
 	int64_t tail_start; /* >= 0: survivors are the bytes from here to the end */
+	int64_t limit;      /* the complete lines when locked: what retention decides on */
 	int failed;
 	perr *e;
 };
@@ -119,7 +122,7 @@ static void compact_on_line(void *ctx, const struct scan_line *l)
 static int compact_pass(struct compact_ctx *c, const struct file_ident *id)
 {
 	struct scan_report rep;
-	struct scan_opts opts = {0};
+	struct scan_opts opts = {.limit = c->limit};
 	struct scan_sink sink = {c, compact_on_line};
 	struct ndjson_scanner *s = NULL;
 	scan_report_init(&rep);
@@ -130,8 +133,8 @@ static int compact_pass(struct compact_ctx *c, const struct file_ident *id)
 	for (size_t i = 0; rc == 0 && i < rep.n_an; i++)
 		if (rep.an[i].type == AN_PARTIAL_WRITE)
 			rc = perr_set(c->e, PX_IOERR, "%s could not be read fully; nothing was changed", c->path);
-	if (rc == 0 && (rep.n_files != 1 || !file_ident_same(&rep.files[0].ident, id) ||
-			rep.files[0].bytes != id->size))
+	if (rc == 0 && (rep.n_files != 1 || rep.files[0].ident.dev != id->dev ||
+			rep.files[0].ident.ino != id->ino || rep.files[0].bytes != c->limit))
 		rc = perr_setr(c->e, PX_IOERR, PR_STALE, "%s changed during compaction; nothing was changed", c->path);
 	scan_report_free(&rep);
 	if (rc == 0 && c->failed)
@@ -175,22 +178,27 @@ static int compact_tail_start(struct compact_ctx *c, const struct retview_suffix
 	return 0;
 }
 
-/* Write the survivors into a temp file beside the data file and put it in
- * place. */
+/* Write the survivors into a temp file beside the data file and switch it
+ * into place with whatever was appended meanwhile (live.h). */
 static int compact_rewrite(struct compact_ctx *c, int fd, const struct stat *st,
-			   const struct file_ident *id)
+			   const struct file_ident *id, struct compact_result *res)
 {
 	char *dir = fsutil_dirname(c->path, c->e);
 	int dirfd = dir ? fsutil_open_dir(dir, 0, c->e) : -1;
 	struct fsutil_replace rep;
-	int rc = dirfd < 0 ? -1 : fsutil_replace_begin(&rep, dirfd, dir, c->path, st, c->e);
+	struct live_copy *lc = NULL;
+	int rc = dirfd < 0 ? -1 : fsutil_replace_begin(&rep, dirfd, dir, c->path, fd, st, c->e);
+	int begun = rc == 0;
+	struct stat tst;
+	if (rc == 0 && fstat(rep.fd, &tst) != 0)
+		rc = perr_set(c->e, PX_IOERR, "cannot stat %s: %s", rep.tmp_shown, strerror(errno));
 	if (rc == 0) {
 		c->out = rep.fd;
 		c->tmp_shown = rep.tmp_shown;
 		if (c->tail_start >= 0) {
 			int64_t nl = 0;
-			rc = compact_copy_range(c, c->tail_start, id->size, &nl);
-			c->kept = nl + (c->last_unterminated && c->tail_start < id->size);
+			rc = compact_copy_range(c, c->tail_start, c->limit, &nl);
+			c->kept = nl + (c->last_unterminated && c->tail_start < c->limit);
 		} else {
 			c->writing = 1;
 			retview_rewind(&c->rv);
@@ -198,13 +206,40 @@ static int compact_rewrite(struct compact_ctx *c, int fd, const struct stat *st,
 			if (rc == 0)
 				rc = compact_flush(c);
 		}
-		if (rc == 0)
-			rc = fsutil_replace_commit(&rep, fd, st, id, c->e);
 	}
-	if (dirfd >= 0) {
+	if (rc == 0 && !(lc = malloc(sizeof *lc)))
+		rc = perr_set(c->e, PX_IOERR, "out of memory");
+	if (rc == 0) {
+		char *name = (char *)px_basename(c->path);
+		live_init(lc, fd, c->path, rep.fd, rep.tmp_shown, c->buf, FSUTIL_BUF_SIZE, c->e);
+		lc->done = c->limit;
+		struct live_names nm = {
+			.dirfd = dirfd, .dir = dir, .tmp = rep.tmp, .names = &name, .n = 1,
+			.dev = id->dev, .ino = id->ino, .tdev = tst.st_dev, .tino = tst.st_ino,
+			.shown = c->path,
+		};
+		struct live_switch sw = {live_names_swap, live_names_after, &nm};
+		rc = live_commit(lc, &sw);
+		res->applied = lc->committed;
+		res->lines_caught_up = lc->lines;
+		c->written += lc->bytes;
+		c->kept += lc->lines - lc->invalid;
+		if (lc->no_lease)
+			snprintf(res->lease_note, sizeof res->lease_note, "%s", lc->lease_note);
+		if (lc->committed) {
+			rep.committed = 1; /* the temp name now holds the original, or nothing */
+			if (rc != 0) {
+				char msg[PERR_MSG_MAX];
+				memcpy(msg, c->e->msg, sizeof msg);
+				perr_set(c->e, PX_IOERR, "the compaction of %s was applied, but %s", c->path, msg);
+			}
+		}
+	}
+	if (begun)
 		fsutil_replace_end(&rep);
+	free(lc);
+	if (dirfd >= 0)
 		close(dirfd);
-	}
 	free(dir);
 	return rc;
 }
@@ -231,21 +266,23 @@ int compact_ndjson_file(const char *path, const struct retention *ret, double no
 	if (rc == 0 && !(c.buf = px_malloc(FSUTIL_BUF_SIZE, e)))
 		rc = -1;
 	if (rc == 0)
+		rc = live_planned_end(fd, path, id.size, c.buf, FSUTIL_BUF_SIZE, &c.limit, e);
+	if (rc == 0)
 		rc = compact_pass(&c, &id); /* pass 1 */
 	retview_finish(&c.rv);
 	int drops = rc == 0 && retview_drops(&c.rv);
 	struct retview_suffix sx;
 	res->before_records = res->after_records = retview_records(&c.rv);
-	res->before_bytes = res->after_bytes = (int64_t)st.st_size;
+	res->before_bytes = res->after_bytes = c.limit;
 	/* the tail is located by offsets into the file locked, so the lines
-	 * must cover exactly that file; anything else goes line by line */
-	if (drops && retview_suffix(&c.rv, &sx) && sx.end == id.size) {
+	 * must cover exactly those bytes; anything else goes line by line */
+	if (drops && retview_suffix(&c.rv, &sx) && sx.end == c.limit) {
 		rc = compact_tail_start(&c, &sx, &c.tail_start);
 		drops = c.tail_start > 0;
 	}
 	if (rc == 0 && drops) {
-		rc = compact_rewrite(&c, fd, &st, &id);
-		if (rc == 0) {
+		rc = compact_rewrite(&c, fd, &st, &id, res);
+		if (rc == 0 || res->applied) {
 			res->after_records = c.kept;
 			res->after_bytes = c.written;
 		}

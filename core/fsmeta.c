@@ -72,23 +72,6 @@ int fsmeta_copy(int src_fd, const struct stat *st, int dst_fd, const char *dst_s
 	return fsmeta_xattrs(src_fd, dst_fd, dst_shown, best_effort, e);
 }
 
-int fsmeta_copy_at(int dirfd, const char *base, const struct stat *st, int dst_fd,
-		   const char *dst_shown, perr *e)
-{
-	int src = openat(dirfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	struct stat now;
-	if (src < 0 || fstat(src, &now) != 0 || now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
-		int err = errno;
-		if (src >= 0)
-			close(src);
-		return perr_set(e, PX_IOERR, "%s was replaced while we worked on it; nothing was changed%s%s",
-				base, src < 0 ? ": " : "", src < 0 ? strerror(err) : "");
-	}
-	int rc = fsmeta_copy(src, st, dst_fd, dst_shown, 0, e);
-	close(src);
-	return rc;
-}
-
 int fsmeta_check_links(const char *shown, int64_t nlink, int force, perr *e)
 {
 	if (nlink <= 1 || force)

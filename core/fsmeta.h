@@ -25,11 +25,6 @@ struct scan_report;
 int fsmeta_copy(int src_fd, const struct stat *st, int dst_fd, const char *dst_shown,
 		int best_effort, perr *e);
 
-/* The same with the source named by `base` in `dirfd` (opened without
- * following a symlink and checked to be the inode of `st`). */
-int fsmeta_copy_at(int dirfd, const char *base, const struct stat *st, int dst_fd,
-		   const char *dst_shown, perr *e);
-
 /* A data file with several hard links: rewriting it (temp + rename) gives
  * this name a new inode and leaves the other names on the old content,
  * silently splitting the file.  Refused (PX_USAGE, before anything

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "fsutil.h"
 
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,11 +10,19 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fsmeta.h"
 #include "tempname.h"
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
 
 /* Suffixes tried after "<name>.quarantine.<ms>" is taken; more collisions
  * than this within one millisecond means something else is wrong. */
@@ -393,56 +402,68 @@ static int fsutil_copy_bytes(int src_fd, int64_t size, const char *src_shown, in
 	return 0;
 }
 
+/* Give the complete copy `tmp` its final name: the first free
+ * "<name>.quarantine.<ms>[.k]", never replacing anything. */
+static int fsutil_name_copy(int dirfd, const char *dir, const char *tmp, const char *name,
+			    int64_t epoch_ms, char **dest, perr *e)
+{
+	for (int tries = 0; tries < FSUTIL_MAX_NAME_TRIES; tries++) {
+		char *cand = fsutil_quarantine_name(dirfd, name, epoch_ms, NULL, 0, e);
+		if (!cand)
+			return -1;
+		if (fsutil_rename_noreplace(dirfd, tmp, cand) == 0) {
+			*dest = fsutil_join(dir, cand, e);
+			free(cand);
+			return *dest ? 0 : -1;
+		}
+		int err = errno;
+		free(cand);
+		if (err != EEXIST) /* else taken between the check and the rename */
+			return perr_set(e, PX_IOERR, "cannot name the copy in %s: %s", dir, strerror(err));
+	}
+	return perr_set(e, PX_IOERR, "no free quarantine name for %s in %s", name, dir);
+}
+
 int fsutil_copy_to_dir(int src_fd, int64_t size, const char *src_shown, int dirfd,
 		       const char *dir, const char *name, int64_t epoch_ms, mode_t mode,
 		       char *buf, size_t bufsize, const struct fsutil_progress *prog,
 		       char **dest, perr *e)
 {
 	*dest = NULL;
-	for (int tries = 0; tries < FSUTIL_MAX_NAME_TRIES; tries++) {
-		char *cand = fsutil_quarantine_name(dirfd, name, epoch_ms, NULL, 0, e);
-		if (!cand)
-			return -1;
-		char *shown = fsutil_join(dir, cand, e);
-		if (!shown) {
-			free(cand);
-			return -1;
-		}
-		int fd = fsutil_create_at(dirfd, cand, mode, shown, e);
-		if (fd < 0) {
-			int err = errno;
-			free(cand);
-			free(shown);
-			if (err == EEXIST) /* taken between the check and the create */
-				continue;
-			return -1;
-		}
-		struct stat sst;
-		int rc = fstat(src_fd, &sst) != 0 ? perr_set(e, PX_IOERR, "%s: %s", src_shown, strerror(errno))
-						  : fsmeta_copy(src_fd, &sst, fd, shown, 1, e);
-		if (rc == 0)
-			rc = fsutil_copy_bytes(src_fd, size, src_shown, fd, shown, buf, bufsize, prog, e);
-		if (rc == 0)
-			rc = fsutil_fsync(fd, shown, e);
-		if (close(fd) != 0 && rc == 0)
-			rc = perr_set(e, PX_IOERR, "cannot close %s: %s", shown, strerror(errno));
-		if (rc == 0)
-			rc = fsutil_fsync_dirfd(dirfd, dir, e);
-		if (rc != 0) {
-			unlinkat(dirfd, cand, 0);
-			free(cand);
-			free(shown);
-			return -1;
-		}
-		free(cand);
-		*dest = shown;
-		return 0;
+	/* Written under a temp name and renamed once complete and synced: a copy
+	 * under its final name is always whole. */
+	char *qname = px_asprintf(e, "%s.quarantine.%lld", name, (long long)epoch_ms);
+	char *tmp = qname ? fsutil_temp_name(qname, e) : NULL;
+	char *shown = tmp ? fsutil_join(dir, tmp, e) : NULL;
+	free(qname);
+	int fd = shown ? fsutil_create_at(dirfd, tmp, mode, shown, e) : -1;
+	struct stat sst;
+	int rc = fd < 0 ? -1 : fstat(src_fd, &sst) != 0 ? perr_set(e, PX_IOERR, "%s: %s", src_shown, strerror(errno))
+						     : fsmeta_copy(src_fd, &sst, fd, shown, 1, e);
+	if (rc == 0)
+		rc = fsutil_copy_bytes(src_fd, size, src_shown, fd, shown, buf, bufsize, prog, e);
+	if (rc == 0)
+		rc = fsutil_fsync(fd, shown, e);
+	if (fd >= 0 && close(fd) != 0 && rc == 0)
+		rc = perr_set(e, PX_IOERR, "cannot close %s: %s", shown, strerror(errno));
+	if (rc == 0)
+		rc = fsutil_name_copy(dirfd, dir, tmp, name, epoch_ms, dest, e);
+	if (rc == 0 && fsutil_fsync_dirfd(dirfd, dir, e) != 0) {
+		/* not durable: the original must stay in place, so no copy is left named */
+		unlinkat(dirfd, px_basename(*dest), 0);
+		free(*dest);
+		*dest = NULL;
+		rc = -1;
 	}
-	return perr_set(e, PX_IOERR, "no free quarantine name for %s in %s", name, dir);
+	if (rc != 0 && fd >= 0)
+		unlinkat(dirfd, tmp, 0);
+	free(tmp);
+	free(shown);
+	return rc;
 }
 
 int fsutil_replace_begin(struct fsutil_replace *r, int dirfd, const char *dir, const char *path,
-			 const struct stat *st, perr *e)
+			 int src_fd, const struct stat *st, perr *e)
 {
 	memset(r, 0, sizeof *r);
 	r->dirfd = dirfd;
@@ -457,32 +478,9 @@ int fsutil_replace_begin(struct fsutil_replace *r, int dirfd, const char *dir, c
 	if (r->fd < 0)
 		return -1; /* an existing file of that name is not ours to remove */
 	r->created = 1;
-	/* Keep the owner, mode and xattrs (ACLs) the operator gave the file. */
-	return fsmeta_copy_at(dirfd, px_basename(path), st, r->fd, r->tmp_shown, e);
-}
-
-int fsutil_replace_commit(struct fsutil_replace *r, int src_fd, const struct stat *st,
-			  const struct file_ident *id, perr *e)
-{
-	const char *base = px_basename(r->path);
-	int rc = fsutil_fsync(r->fd, r->tmp_shown, e);
-	if (close(r->fd) != 0 && rc == 0)
-		rc = perr_set(e, PX_IOERR, "cannot close %s: %s", r->tmp_shown, strerror(errno));
-	r->fd = -1;
-	if (rc == 0)
-		rc = fsutil_check_ident(src_fd, id, r->path, e);
-	struct stat now;
-	if (rc == 0 && (fstatat(r->dirfd, base, &now, AT_SYMLINK_NOFOLLOW) != 0 ||
-			now.st_dev != st->st_dev || now.st_ino != st->st_ino))
-		rc = perr_set(e, PX_IOERR, "%s was replaced while we worked on it; nothing was changed",
-			      r->path);
-	if (rc == 0 && renameat(r->dirfd, r->tmp, r->dirfd, base) != 0)
-		rc = perr_set(e, PX_IOERR, "cannot rename %s over %s: %s", r->tmp_shown, r->path,
-			      strerror(errno));
-	if (rc != 0)
-		return -1;
-	r->committed = 1;
-	return fsutil_fsync_dirfd(r->dirfd, r->dir, e);
+	/* Keep the owner, mode and xattrs (ACLs) the operator gave the file:
+	 * from the open original, which a rotation may have renamed since. */
+	return fsmeta_copy(src_fd, st, r->fd, r->tmp_shown, 0, e);
 }
 
 void fsutil_replace_end(struct fsutil_replace *r)
@@ -495,4 +493,21 @@ void fsutil_replace_end(struct fsutil_replace *r)
 	free(r->tmp_shown);
 	memset(r, 0, sizeof *r);
 	r->fd = -1;
+}
+
+int fsutil_exchange(int dirfd, const char *a, const char *b)
+{
+	return (int)syscall(SYS_renameat2, dirfd, a, dirfd, b, RENAME_EXCHANGE);
+}
+
+int fsutil_rename_noreplace(int dirfd, const char *from, const char *to)
+{
+	if (syscall(SYS_renameat2, dirfd, from, dirfd, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	/* no renameat2 flags here: a hard link never replaces either */
+	if (linkat(dirfd, from, dirfd, to, 0) != 0)
+		return -1;
+	return unlinkat(dirfd, from, 0);
 }

@@ -100,10 +100,9 @@ char *fsutil_quarantine_name(int dirfd, const char *name, int64_t epoch_ms,
 			     char *const *taken, size_t n_taken, perr *e);
 
 /* Atomic replacement of a data file (SPEC §4): the new content goes to a
- * temp file beside it; commit fsyncs it, checks the original is still the
- * file that was locked and read (`id`, and still at its name), renames the
- * temp over it and fsyncs the directory.  Until commit succeeds the
- * original is untouched; fsutil_replace_end removes an uncommitted temp. */
+ * temp file beside it, which live_commit (live.h) switches into place; the
+ * caller sets `committed` once the switch may have happened.  Until then
+ * the original is untouched and fsutil_replace_end removes the temp. */
 struct fsutil_replace {
 	int dirfd;        /* the data file's directory (owned by the caller) */
 	const char *dir;  /* as shown */
@@ -115,11 +114,10 @@ struct fsutil_replace {
 	int committed;
 };
 
-/* Create the temp file with the original's mode (and owner, when allowed). */
+/* Create the temp file with the metadata of the open original `src_fd`
+ * (owner when allowed, mode, xattrs and ACLs: core/fsmeta.h). */
 int fsutil_replace_begin(struct fsutil_replace *r, int dirfd, const char *dir, const char *path,
-			 const struct stat *st, perr *e);
-int fsutil_replace_commit(struct fsutil_replace *r, int src_fd, const struct stat *st,
-			  const struct file_ident *id, perr *e);
+			 int src_fd, const struct stat *st, perr *e);
 void fsutil_replace_end(struct fsutil_replace *r);
 
 /* Progress hook for long copies: bytes just processed. */
@@ -128,15 +126,24 @@ struct fsutil_progress {
 	void (*on_bytes)(void *ctx, int64_t n);
 };
 
-/* Copy all of `src_fd` (from offset 0, `size` bytes as locked and checked)
- * into directory `dirfd` (shown as `dir`) under a fresh unique name based
- * on `name` and `epoch_ms`: created O_EXCL|O_NOFOLLOW with `mode`, fsynced,
- * then the directory fsynced.  Works across filesystems.  On success
- * `*dest` is "<dir>/<unique name>" (allocated).  On failure the partial
- * copy is removed. */
+/* Copy the first `size` bytes of `src_fd` into directory `dirfd` (shown as
+ * `dir`) under a fresh unique name "<name>.quarantine.<epoch_ms>[.k]": the
+ * copy is written under a temp name (O_EXCL|O_NOFOLLOW, `mode`), fsynced,
+ * renamed to the free name without ever replacing a file, then the
+ * directory is fsynced, so a copy under its final name is always complete.
+ * Works across filesystems.  On success `*dest` is "<dir>/<name>"
+ * (allocated).  On failure nothing is left, under either name. */
 int fsutil_copy_to_dir(int src_fd, int64_t size, const char *src_shown, int dirfd,
 		       const char *dir, const char *name, int64_t epoch_ms, mode_t mode,
 		       char *buf, size_t bufsize, const struct fsutil_progress *prog,
 		       char **dest, perr *e);
+
+/* Swap two names in dirfd atomically (renameat2 RENAME_EXCHANGE).  Returns
+ * 0, or -1 with errno (EINVAL/ENOSYS when the filesystem cannot). */
+int fsutil_exchange(int dirfd, const char *a, const char *b);
+
+/* Rename without replacing (RENAME_NOREPLACE; link + unlink where that is
+ * unsupported).  Returns 0, or -1 with errno (EEXIST when taken). */
+int fsutil_rename_noreplace(int dirfd, const char *from, const char *to);
 
 #endif

@@ -55,6 +55,7 @@ void plan_free(struct plan *p)
 	free(p->v);
 	free(p->files);
 	free(p->quarantine_dir);
+	free(p->set_path);
 	memset(p, 0, sizeof *p);
 }
 
@@ -445,6 +446,9 @@ int plan_build_files(struct plan *p, const struct scan_report *r, char *const *r
 		enum action_kind k = anomaly_type_action(an->type, mode == RM_QUARANTINE);
 		if (k == ACT_DROP_LINE) {
 			rc = recover_line_action(&b, an, i, unreadable);
+		} else if (an->type == AN_UNEXPECTED_FILE && (an->flags & AF_COMPACT_INTENT)) {
+			/* a rotating compaction's intent record: the next run finishes it */
+			rc = recover_push(&b, ACT_FINISH_COMPACTION, an->path, an->type, i) ? 0 : -1;
 		} else if ((k == ACT_REMOVE_TEMP && (an->flags & AF_TEMP_FILE)) || k == ACT_MOVE_ORPHAN) {
 			/* someone else's file is never removed: only our own temp files */
 			char *real = recover_real_path(&b, an->path);

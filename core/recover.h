@@ -82,6 +82,10 @@ struct plan {
 	size_t n, cap;
 	struct plan_file *files;
 	size_t nfiles, capfiles;
+	/* A rotating set (NULL for a single file): its active file and
+	 * max_files, so apply can find a member a rotation renamed. */
+	char *set_path;
+	int64_t set_max_files;
 };
 
 void plan_init(struct plan *p);
@@ -128,6 +132,13 @@ struct apply_result {
 	unsigned char *applied;
 	size_t n_actions;
 	size_t n_applied;    /* how many applied[i] are 1 */
+	/* Lines the application appended while we worked (SPEC §4, the store
+	 * is live), copied into the new files byte for byte; how many of them
+	 * are not valid records (kept as they are: the verification reports
+	 * them); planned truncated tails a writer completed meanwhile (kept,
+	 * so their drop_line was not applied). */
+	int64_t lines_caught_up, caught_up_invalid, tails_completed;
+	char lease_note[160]; /* non-empty: leases were unavailable (see live.h) */
 };
 /* Allocate res->applied for a plan of `n` actions (all 0). */
 int apply_result_track(struct apply_result *r, size_t n, perr *e);
@@ -136,12 +147,19 @@ void apply_result_mark(struct apply_result *r, size_t i);
 void apply_result_free(struct apply_result *r);
 
 /* Apply the non-skipped actions: per damaged file take an exclusive lock
- * on the file itself, check its identity against the plan (changed ->
- * PX_IOERR "changed since the scan", nothing applied), copy the original
- * to the quarantine directory first (quarantine mode), stream the kept
- * lines byte for byte into ".<base>.papyra-tmp-<pid>" in the same
- * directory, fsync, rename over the original, fsync the directory.  On any
- * error the original is intact and the temp file removed (PX_IOERR). */
+ * on the file itself, check it is the file planned (same inode, found
+ * under another name of its rotating set if a rotation moved it, and at
+ * least as long: the application may have appended; replaced or shrunk ->
+ * PX_IOERR "changed since the scan", nothing applied), copy the planned
+ * bytes of the original to the quarantine directory first (quarantine
+ * mode; under a temp name, renamed into place once complete and synced),
+ * stream the kept lines byte for byte into ".<base>.papyra-tmp-<pid>" in
+ * the same directory, then switch it into place with live_commit (live.h):
+ * lines appended meanwhile are caught up, nothing a writer appends is lost.
+ * Before the switch of a file, an error leaves it intact and its temp
+ * removed.  An error after the switch (directory sync, ...) or on a later
+ * file says "applied, but" / which files were changed, and res->applied
+ * marks exactly what is in place (PX_IOERR either way). */
 int plan_apply_files(const struct plan *p, const struct apply_progress *prog,
 		     struct apply_result *res, perr *e);
 

@@ -1,11 +1,13 @@
 /* Applying a recovery plan for the file backends with the guarantees of
  * SPEC §4: every target locked and identity-checked before the first byte
  * changes, quarantine copy first, kept lines streamed byte for byte into a
- * temp file, fsync, rename, fsync the directory. */
+ * temp file, then the live switch of live.h (catch up what the application
+ * appended, lease, swap, drain, directory sync). */
 #include "recover.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +16,12 @@
 #include "fsutil.h"
 #include "salvage.h"
 #include "tempname.h"
+#include "live.h"
+#include "rotating_compact.h"
+
+/* Names of a rotating set looked through for a member a rotation moved:
+ * far more members than any set keeps. */
+#define RECOVER_MAX_SET_NAMES 4096
 
 struct recover_range {
 	int64_t start, end;
@@ -32,6 +40,14 @@ struct recover_target {
 	size_t ndrop, capdrop;
 	int append_nl;
 	int64_t dropped_lines;
+	int64_t planned;              /* bytes of the file the plan covers */
+	struct live_tail tail;        /* an action on the unterminated last line */
+	size_t tail_action;           /* its index in the plan */
+	char *base;                   /* the name it was found under (a rotation may move it) */
+	/* while it is rewritten */
+	const char *qdest;            /* its quarantine copy, once complete */
+	struct live_copy *lc;
+	int64_t written;
 };
 
 struct recover_apply {
@@ -43,6 +59,8 @@ struct recover_apply {
 	int qdirfd;
 	char *buf;
 	int64_t done, total;
+	char **names;                 /* the rotating set's names (NULL: a single file) */
+	size_t nnames;
 	perr *e;
 };
 
@@ -81,7 +99,11 @@ static void recover_close_targets(struct recover_apply *ap)
 			close(ap->t[i].dirfd);
 		free(ap->t[i].dir);
 		free(ap->t[i].drop);
+		free(ap->t[i].base);
 	}
+	for (size_t i = 0; i < ap->nnames; i++)
+		free(ap->names[i]);
+	free(ap->names);
 	free(ap->t);
 	if (ap->qdirfd >= 0)
 		close(ap->qdirfd);
@@ -149,6 +171,68 @@ static void recover_merge_ranges(struct recover_target *t)
 	t->ndrop = w;
 }
 
+/* The base names of the plan's rotating set: P, P.1 ... P.(F-1). */
+static int recover_set_names(struct recover_apply *ap)
+{
+	const struct plan *p = ap->p;
+	if (!p->set_path || ap->names)
+		return 0;
+	int64_t n = p->set_max_files < 1 ? 1 : p->set_max_files;
+	if (n > RECOVER_MAX_SET_NAMES)
+		n = RECOVER_MAX_SET_NAMES;
+	if (!(ap->names = calloc((size_t)n, sizeof *ap->names)))
+		return perr_set(ap->e, PX_IOERR, "out of memory");
+	const char *base = px_basename(p->set_path);
+	for (int64_t i = 0; i < n; i++, ap->nnames++)
+		if (!(ap->names[i] = i ? px_asprintf(ap->e, "%s.%lld", base, (long long)i) :
+					 px_strdup(base, ap->e)))
+			return -1;
+	return 0;
+}
+
+/* Open the planned file: at its name, or (rotating set) under whichever
+ * name of the set now holds the planned inode.  It must be at least as
+ * long as planned: the application only appends. */
+static int recover_open_planned(struct recover_apply *ap, struct recover_target *t)
+{
+	const struct plan_file *pf = t->pf;
+	const struct file_ident *id = &pf->ident;
+	int err = 0;
+	t->fd = fsutil_open_data(pf->path, &t->st, &err, ap->e);
+	if (t->fd < 0 && err != ENOENT)
+		return -1;
+	int same = t->fd >= 0 && t->st.st_dev == id->dev && t->st.st_ino == id->ino;
+	if (!same && recover_set_names(ap) == 0 && ap->names && (t->dirfd = fsutil_open_dir(t->dir, 0, ap->e)) >= 0) {
+		for (size_t k = 0; !same && k < ap->nnames; k++) {
+			struct stat st;
+			if (fstatat(t->dirfd, ap->names[k], &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+			    st.st_dev != id->dev || st.st_ino != id->ino)
+				continue;
+			char *path = fsutil_join(t->dir, ap->names[k], ap->e);
+			if (!path)
+				return -1;
+			if (t->fd >= 0)
+				close(t->fd);
+			t->fd = fsutil_open_data(path, &t->st, NULL, ap->e);
+			free(path);
+			same = t->fd >= 0 && t->st.st_dev == id->dev && t->st.st_ino == id->ino;
+			if (same && !(t->base = px_strdup(ap->names[k], ap->e)))
+				return -1;
+		}
+	}
+	if (!same)
+		return perr_setr(ap->e, PX_IOERR, PR_STALE, "%s changed since the scan (%s); nothing was changed",
+				pf->path, t->fd >= 0 ? "it was replaced by another file" :
+				"it no longer exists");
+	if (!t->base && !(t->base = px_strdup(px_basename(pf->path), ap->e)))
+		return -1;
+	if ((int64_t)t->st.st_size < t->planned)
+		return perr_setr(ap->e, PX_IOERR, PR_STALE, "%s changed since the scan (it shrank: %lld -> %lld "
+				"bytes); nothing was changed", pf->path, (long long)t->planned,
+				(long long)t->st.st_size);
+	return 0;
+}
+
 /* Open, lock and check a damaged file; collect its drop ranges. */
 static int recover_prepare_file(struct recover_apply *ap, const struct plan_file *pf)
 {
@@ -164,11 +248,18 @@ static int recover_prepare_file(struct recover_apply *ap, const struct plan_file
 		if (!t && !(t = recover_new_target(ap, pf->path)))
 			return -1;
 		t->pf = pf;
+		t->planned = pf->bytes_before;
 		if (a->kind == ACT_QUARANTINE_FILE) {
 			t->quar = a;
 			continue;
 		}
-		if (a->kind == ACT_APPEND_NEWLINE) {
+		/* The last line, unterminated when scanned: a writer may have been
+		 * half-way through it; live.h decides once it knows more. */
+		if (a->kind == ACT_APPEND_NEWLINE || a->offset + a->length >= pf->bytes_before) {
+			t->tail = (struct live_tail){a->kind == ACT_APPEND_NEWLINE ? LIVE_TAIL_NEWLINE :
+						     LIVE_TAIL_DROP, a->offset,
+						     a->offset + a->length, 0, 0};
+			t->tail_action = i;
 			t->append_nl = 1;
 			continue;
 		}
@@ -179,9 +270,7 @@ static int recover_prepare_file(struct recover_apply *ap, const struct plan_file
 		}
 		if (px_grow(&t->drop, &t->capdrop, t->ndrop + 1, sizeof *t->drop, ap->e) != 0)
 			return -1;
-		int64_t end = a->offset + a->length + 1;
-		t->drop[t->ndrop++] = (struct recover_range){a->offset,
-			end > pf->ident.size ? pf->ident.size : end, NULL};
+		t->drop[t->ndrop++] = (struct recover_range){a->offset, a->offset + a->length + 1, NULL};
 		t->dropped_lines += (int64_t)action_lines(a);
 	}
 	/* Preserving the original only makes sense when the file is rewritten. */
@@ -195,21 +284,21 @@ static int recover_prepare_file(struct recover_apply *ap, const struct plan_file
 	}
 	if (t->ndrop)
 		qsort(t->drop, t->ndrop, sizeof *t->drop, recover_range_cmp);
+	int64_t stream_end = t->tail.kind ? t->tail.start : t->planned;
 	for (size_t i = 0; i < t->ndrop; i++)
-		if (t->drop[i].start < 0 || t->drop[i].start >= t->drop[i].end)
+		if (t->drop[i].start < 0 || t->drop[i].start >= t->drop[i].end ||
+		    t->drop[i].end > stream_end)
 			return perr_set(ap->e, PX_IOERR, "%s: the plan does not match the file "
 					"(line at byte %lld); rescan and plan again", pf->path,
 					(long long)t->drop[i].start);
 	recover_merge_ranges(t);
-	int err = 0;
-	if ((t->fd = fsutil_open_data(pf->path, &t->st, &err, ap->e)) < 0)
-		return err == ENOENT ? perr_setr(ap->e, PX_IOERR, PR_STALE, "%s changed since the scan (it no "
-						"longer exists); nothing was changed", pf->path) : -1;
-	if (fsutil_lock(t->fd, pf->path, ap->e) != 0 ||
-	    fsutil_check_ident(t->fd, &pf->ident, pf->path, ap->e) != 0 ||
-	    (t->dirfd = fsutil_open_dir(t->dir, 0, ap->e)) < 0)
+	if (t->tail.kind && (t->tail.start < 0 || t->tail.end > t->planned))
+		return perr_set(ap->e, PX_IOERR, "%s: the plan does not match the file (last line at "
+				"byte %lld); rescan and plan again", pf->path, (long long)t->tail.start);
+	if (recover_open_planned(ap, t) != 0 || fsutil_lock(t->fd, pf->path, ap->e) != 0 ||
+	    (t->dirfd < 0 && (t->dirfd = fsutil_open_dir(t->dir, 0, ap->e)) < 0))
 		return -1;
-	ap->total += pf->ident.size * (t->quar ? 2 : 1);
+	ap->total += t->planned * (t->quar ? 2 : 1);
 	return 0;
 }
 
@@ -266,12 +355,13 @@ static int recover_prepare_other(struct recover_apply *ap, const struct action *
 	return rc;
 }
 
-/* Stream the kept bytes of t into an open temp file. */
+/* Stream the kept bytes of t into an open temp file, up to its planned
+ * last line when an action is planned on it (live.h settles that one). */
 static int recover_stream(struct recover_apply *ap, struct recover_target *t, int out,
 			  const char *tmp_shown, int64_t *written)
 {
 	const char *path = t->pf->path;
-	int64_t size = t->pf->ident.size, pos = 0;
+	int64_t size = t->tail.kind ? t->tail.start : t->planned, pos = 0;
 	size_t ri = 0;
 	*written = 0;
 	while (pos < size) {
@@ -313,19 +403,20 @@ static int recover_stream(struct recover_apply *ap, struct recover_target *t, in
 		pos = end;
 		recover_on_bytes(ap, r);
 	}
-	if (t->append_nl) {
-		if (fsutil_write_all(out, "\n", 1, tmp_shown, ap->e) != 0)
-			return -1;
-		*written += 1;
-	}
 	return 0;
 }
 
-/* The file of t is in place: its actions are applied. */
+/* The file of t is in place: its actions are applied, except a planned
+ * drop of the last line while undecided or when a writer completed that
+ * line meanwhile (see live.h). */
 static void recover_mark_file(struct recover_apply *ap, const struct recover_target *t)
 {
+	const struct live_tail *tail = &t->lc->tail;
 	for (size_t i = 0; i < ap->p->n; i++) {
 		const struct action *a = &ap->p->v[i];
+		if (tail->kind == LIVE_TAIL_DROP && i == t->tail_action &&
+		    (!tail->resolved || tail->completed))
+			continue;
 		if (!a->skip && strcmp(a->path, t->pf->path) == 0 &&
 		    (a->kind == ACT_DROP_LINE || a->kind == ACT_APPEND_NEWLINE ||
 		     a->kind == ACT_QUARANTINE_FILE || a->kind == ACT_SALVAGE))
@@ -333,38 +424,114 @@ static void recover_mark_file(struct recover_apply *ap, const struct recover_tar
 	}
 }
 
+struct recover_swap_ctx {
+	struct recover_apply *ap;
+	struct recover_target *t;
+};
+
+/* live_names' on_swap: the repaired file is (or may be) in place. */
+static void recover_on_swap(void *ctx)
+{
+	struct recover_swap_ctx *x = ctx;
+	struct apply_result *res = x->ap->res;
+	recover_mark_file(x->ap, x->t);
+	/* out of memory here only shortens the lists; the flags are exact */
+	if (x->t->qdest)
+		(void)recover_push_str(&res->quarantined, &res->n_quarantined, x->t->qdest, NULL);
+	(void)recover_push_str(&res->repaired, &res->n_repaired, x->t->pf->display, NULL);
+}
+
+/* After the switch: what the drain settled, counted. */
+static void recover_count(struct recover_apply *ap, struct recover_target *t)
+{
+	struct apply_result *res = ap->res;
+	const struct live_copy *lc = t->lc;
+	if (lc->tail.kind == LIVE_TAIL_DROP && lc->tail.resolved && !lc->tail.completed)
+		apply_result_mark(res, t->tail_action);
+	res->bytes_before += lc->done;
+	res->bytes_after += t->written + lc->bytes;
+	res->lines_dropped += t->dropped_lines +
+			      (lc->tail.kind == LIVE_TAIL_DROP && !lc->tail.completed);
+	res->lines_caught_up += lc->lines;
+	res->caught_up_invalid += lc->invalid;
+	res->tails_completed += lc->tail.completed;
+	if (lc->no_lease && !res->lease_note[0])
+		snprintf(res->lease_note, sizeof res->lease_note, "%s", lc->lease_note);
+}
+
+/* Switch the streamed temp into place (live.h) under the name that holds
+ * the original: the planned one, or another of its set after a rotation. */
+static int recover_switch(struct recover_apply *ap, struct recover_target *t,
+			  struct fsutil_replace *rep, const struct stat *tst)
+{
+	char *one[1] = {t->base};
+	struct recover_swap_ctx x = {ap, t};
+	struct live_names nm = {
+		.dirfd = t->dirfd, .dir = t->dir, .tmp = rep->tmp, .names = one, .n = 1,
+		.dev = t->st.st_dev, .ino = t->st.st_ino, .tdev = tst->st_dev, .tino = tst->st_ino,
+		.shown = t->pf->path, .on_swap = recover_on_swap, .ctx = &x,
+	};
+	/* a rotating set: every name of it (found by inode) */
+	if (ap->names) {
+		nm.names = ap->names;
+		nm.n = ap->nnames;
+	}
+	struct live_switch sw = {live_names_swap, live_names_after, &nm};
+	int rc = live_commit(t->lc, &sw);
+	if (t->lc->committed) {
+		recover_count(ap, t);
+		rep->committed = 1; /* the temp name now holds the original, or nothing */
+		if (rc != 0) {
+			char msg[PERR_MSG_MAX];
+			memcpy(msg, ap->e->msg, sizeof msg);
+			perr_set(ap->e, PX_IOERR, "the repair of %s was applied, but %s%s%s%s", t->pf->path,
+				 msg, t->qdest ? " (the original is kept as " : "", t->qdest ? t->qdest : "",
+				 t->qdest ? ")" : "");
+		}
+	}
+	return rc;
+}
+
 /* Rewrite one damaged file through a temp file in its directory. */
 static int recover_rewrite(struct recover_apply *ap, struct recover_target *t)
 {
 	const struct plan_file *pf = t->pf;
-	const char *base = px_basename(pf->path);
 	struct fsutil_progress fp = {ap, recover_on_bytes};
 	char *qdest = NULL;
-	if (t->quar && fsutil_copy_to_dir(t->fd, pf->ident.size, pf->path, ap->qdirfd,
-					  ap->p->quarantine_dir, base, ap->p->epoch_ms,
-					  t->st.st_mode & 0777, ap->buf, FSUTIL_BUF_SIZE, &fp,
-					  &qdest, ap->e) != 0)
+	if (t->quar && fsutil_copy_to_dir(t->fd, t->planned, pf->path, ap->qdirfd,
+					  ap->p->quarantine_dir, px_basename(pf->path),
+					  ap->p->epoch_ms, t->st.st_mode & 0777, ap->buf,
+					  FSUTIL_BUF_SIZE, &fp, &qdest, ap->e) != 0)
 		return -1;
+	t->qdest = qdest;
 	struct fsutil_replace rep;
-	int64_t written = 0;
-	int rc = fsutil_replace_begin(&rep, t->dirfd, t->dir, pf->path, &t->st, ap->e);
+	struct live_copy *lc = malloc(sizeof *lc);
+	int rc = lc ? fsutil_replace_begin(&rep, t->dirfd, t->dir, pf->path, t->fd, &t->st, ap->e) :
+		      perr_set(ap->e, PX_IOERR, "out of memory");
+	int begun = rc == 0;
+	struct stat tst;
+	if (rc == 0 && fstat(rep.fd, &tst) != 0)
+		rc = perr_set(ap->e, PX_IOERR, "cannot stat %s: %s", rep.tmp_shown, strerror(errno));
 	if (rc == 0)
-		rc = recover_stream(ap, t, rep.fd, rep.tmp_shown, &written);
-	if (rc == 0)
-		rc = fsutil_replace_commit(&rep, t->fd, &t->st, &pf->ident, ap->e);
-	fsutil_replace_end(&rep);
-	if (rc != 0 && qdest) /* the original is still in place: drop its copy */
-		unlinkat(ap->qdirfd, px_basename(qdest), 0);
-	if (rc == 0 && qdest)
-		rc = recover_push_str(&ap->res->quarantined, &ap->res->n_quarantined, qdest, ap->e);
-	if (rc == 0)
-		rc = recover_push_str(&ap->res->repaired, &ap->res->n_repaired, pf->display, ap->e);
+		rc = recover_stream(ap, t, rep.fd, rep.tmp_shown, &t->written);
+	int committed = 0;
 	if (rc == 0) {
-		ap->res->bytes_before += pf->ident.size;
-		ap->res->bytes_after += written;
-		ap->res->lines_dropped += t->dropped_lines;
-		recover_mark_file(ap, t);
+		live_init(lc, t->fd, pf->path, rep.fd, rep.tmp_shown, ap->buf, FSUTIL_BUF_SIZE, ap->e);
+		lc->done = t->tail.kind ? t->tail.start : t->planned;
+		lc->tail = t->tail;
+		t->lc = lc;
+		rc = recover_switch(ap, t, &rep, &tst);
+		committed = lc->committed;
 	}
+	if (begun)
+		fsutil_replace_end(&rep);
+	/* before the switch the original is untouched: its copy is redundant;
+	 * once the switch may have happened the copy is never removed */
+	if (rc != 0 && qdest && !committed)
+		unlinkat(ap->qdirfd, px_basename(qdest), 0);
+	t->lc = NULL;
+	t->qdest = NULL;
+	free(lc);
 	free(qdest);
 	return rc;
 }
@@ -409,6 +576,26 @@ static int recover_remove_temp(struct recover_apply *ap, struct recover_target *
 	return fsutil_fsync_dirfd(t->dirfd, t->dir, ap->e);
 }
 
+/* A failure after other files were changed (the first `nrep` repaired,
+ * `nq` preserved): say which (SPEC §4: a partial apply is reported as
+ * partial, never as untouched). */
+static void recover_note_partial(const struct apply_result *res, size_t nrep, size_t nq, perr *e)
+{
+	if (!nrep && !nq)
+		return;
+	char msg[PERR_MSG_MAX];
+	size_t n = (size_t)snprintf(msg, sizeof msg, "%s; applied before this error:", e->msg);
+	for (size_t i = 0; i < nrep && n < sizeof msg; i++)
+		n += (size_t)snprintf(msg + n, sizeof msg - n, "%s repaired %s", i ? "," : "",
+				      res->repaired[i]);
+	for (size_t i = 0; i < nq && n < sizeof msg; i++)
+		n += (size_t)snprintf(msg + n, sizeof msg - n, "%s kept %s", i || nrep ? "," : "",
+				      res->quarantined[i]);
+	if (n < sizeof msg)
+		snprintf(msg + n, sizeof msg - n, "; the rest is unchanged");
+	perr_set(e, PX_IOERR, "%s", msg);
+}
+
 int plan_apply_files(const struct plan *p, const struct apply_progress *prog,
 		     struct apply_result *res, perr *e)
 {
@@ -434,16 +621,34 @@ int plan_apply_files(const struct plan *p, const struct apply_progress *prog,
 		rc = -1;
 	if (rc == 0 && ap.nt && !(ap.buf = px_malloc(FSUTIL_BUF_SIZE, e)))
 		rc = -1;
-	/* Leftover temp files first: one may carry the very name we need. */
+	/* An interrupted compaction first: it owns some of the temp files. */
+	for (size_t i = 0; rc == 0 && i < p->n; i++) {
+		if (p->v[i].skip || p->v[i].kind != ACT_FINISH_COMPACTION)
+			continue;
+		if (!p->set_path)
+			rc = perr_set(e, PX_IOERR, "%s: not a rotating set", p->v[i].path);
+		else if ((rc = rotating_compact_finish(p->set_path, e)) == 0)
+			apply_result_mark(res, i);
+	}
+	/* Leftover temp files next: one may carry the very name we need. */
 	for (size_t i = 0; rc == 0 && i < ap.nt; i++)
 		if (ap.t[i].act && ap.t[i].act->kind == ACT_REMOVE_TEMP)
 			rc = recover_remove_temp(&ap, &ap.t[i]);
+	size_t nrep = 0, nq = 0; /* what was in place before the file being worked on */
 	for (size_t i = 0; rc == 0 && i < ap.nt; i++)
-		if (ap.t[i].pf)
+		if (ap.t[i].pf) {
+			nrep = res->n_repaired;
+			nq = res->n_quarantined;
 			rc = recover_rewrite(&ap, &ap.t[i]);
+		}
 	for (size_t i = 0; rc == 0 && i < ap.nt; i++)
-		if (ap.t[i].act && ap.t[i].act->kind == ACT_MOVE_ORPHAN)
+		if (ap.t[i].act && ap.t[i].act->kind == ACT_MOVE_ORPHAN) {
+			nrep = res->n_repaired;
+			nq = res->n_quarantined;
 			rc = recover_move_orphan(&ap, &ap.t[i]);
+		}
 	recover_close_targets(&ap);
+	if (rc != 0)
+		recover_note_partial(res, nrep, nq, e);
 	return rc;
 }

@@ -25,66 +25,11 @@
 #include "rotating_set.h"
 #include "fsmeta.h"
 #include "fsutil.h"
-#include "retention.h"
-#include "scan.h"
+#include "rotating_compact_int.h"
 
-enum rc_pass { RC_COUNT, RC_PLAN, RC_WRITE };
-
-/* An existing member, open and locked for the whole operation. */
-struct rc_member {
-	int64_t index;
-	const char *path; /* borrowed from the set listing */
-	int fd;
-	struct stat st;
-	struct file_ident id;
-};
-
-/* One file of the new layout; targets[i] has index i (0 = P). */
-struct rc_target {
-	char *path;
-	char *tmp, *tmp_shown;
-	struct rc_member *old; /* the member now at this index, or NULL */
-	int created, installed;
-	int moves_newer;       /* some kept lines of `old` go to a lower index */
-	int64_t written;
-};
-
-/* Consecutive kept lines from one member into one chunk. */
-struct rc_run {
-	size_t member; /* position in reading order */
-	int64_t ord;   /* chunk ordinal, oldest first */
-};
-
-struct rc {
-	struct retview rv; /* what the policy keeps */
-	int64_t max_bytes, max_files;
-	struct rc_member *m;
-	size_t nm;
-	char *dir;
-	int dirfd;
-	enum rc_pass pass;
-	size_t cur; /* member being scanned */
-	/* totals of the count pass */
-	int64_t lines;
-	size_t last_member;
-	int64_t last_offset;
-	/* chunking, reset each pass */
-	int64_t ord, chunk_bytes, chunk_lines;
-	/* results of the plan pass */
-	int64_t kept_lines, kept_records, out_bytes;
-	int added_newline;
-	struct rc_run *runs;
-	size_t nruns, capruns;
-	struct rc_target *t;
-	int64_t nt;
-	/* writing */
-	struct rc_target *out;
-	int outfd;
-	char *buf;
-	size_t nbuf;
-	int failed;
-	perr *e;
-};
+/* Attempts when the writer rotated the set before anything was changed:
+ * a rotation comes once per max_bytes of records, so two in a row are rare. */
+#define RC_MAX_ATTEMPTS 8
 
 /* Bytes a line occupies in its member ("\n" included when present). */
 static int64_t rc_in_bytes(const struct scan_line *l)
@@ -133,15 +78,25 @@ static int rc_open_out(struct rc *c, struct rc_target *t)
 	return fsmeta_copy(c->m[c->nm - 1].fd, st, c->outfd, t->tmp_shown, 0, c->e);
 }
 
-/* Flush, fsync and close the temp being written. */
+/* Flush, fsync and close the temp being written (one that receives
+ * appended lines stays open for that). */
 static int rc_finish_out(struct rc *c)
 {
 	if (!c->out)
 		return 0;
 	int rc = rc_flush(c);
+	struct stat st;
 	if (rc == 0)
 		rc = fsutil_fsync(c->outfd, c->out->tmp_shown, c->e);
-	if (close(c->outfd) != 0 && rc == 0)
+	if (rc == 0 && fstat(c->outfd, &st) != 0)
+		rc = perr_set(c->e, PX_IOERR, "cannot stat %s: %s", c->out->tmp_shown, strerror(errno));
+	if (rc == 0) {
+		c->out->dev = st.st_dev;
+		c->out->ino = st.st_ino;
+	}
+	if (c->out->growth_in)
+		c->out->fd = c->outfd;
+	else if (close(c->outfd) != 0 && rc == 0)
 		rc = perr_set(c->e, PX_IOERR, "cannot close %s: %s", c->out->tmp_shown, strerror(errno));
 	c->outfd = -1;
 	c->out = NULL;
@@ -241,6 +196,10 @@ static int rc_pass(struct rc *c, enum rc_pass pass)
 		struct ndjson_scanner *s = NULL;
 		scan_report_init(&rep);
 		c->cur = i;
+		if (m->limit == 0)
+			continue; /* nothing complete yet: all of it is caught up later */
+		opts.fd = m->fd;
+		opts.limit = m->limit;
 		int rc = ndjson_scanner_open(&s, m->path, m->path, &opts, &sink, &rep, c->e);
 		while (rc == 0 && (rc = ndjson_scanner_step(s, SIZE_MAX)) == 1)
 			rc = 0;
@@ -249,8 +208,8 @@ static int rc_pass(struct rc *c, enum rc_pass pass)
 			if (rep.an[k].type == AN_PARTIAL_WRITE)
 				rc = perr_set(c->e, PX_IOERR, "%s could not be read fully; nothing was changed",
 					      m->path);
-		if (rc == 0 && (rep.n_files != 1 || !file_ident_same(&rep.files[0].ident, &m->id) ||
-				rep.files[0].bytes != m->id.size))
+		if (rc == 0 && (rep.n_files != 1 || rep.files[0].ident.dev != m->id.dev ||
+				rep.files[0].ident.ino != m->id.ino || rep.files[0].bytes != m->limit))
 			rc = perr_setr(c->e, PX_IOERR, PR_STALE, "%s changed during compaction; nothing was changed",
 				      m->path);
 		scan_report_free(&rep);
@@ -300,6 +259,12 @@ static int rc_open_members(struct rc *c, const struct rotating_set *s)
 		c->nm++;
 		if (fsutil_lock(m->fd, m->path, c->e) != 0 || fsutil_ident_fd(m->fd, &m->id, m->path, c->e) != 0)
 			return -1;
+		/* Only P is being appended to: a rotated member's unterminated last
+		 * line is old damage, compacted (and terminated) like any line. */
+		m->limit = m->id.size;
+		if (m->index == 0 && live_planned_end(m->fd, m->path, m->id.size, c->buf, FSUTIL_BUF_SIZE,
+						      &m->limit, c->e) != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -310,6 +275,8 @@ static int rc_make_targets(struct rc *c, const char *path)
 {
 	if (!(c->t = calloc((size_t)c->nt, sizeof *c->t)))
 		return perr_set(c->e, PX_IOERR, "out of memory");
+	for (int64_t i = 0; i < c->nt; i++)
+		c->t[i].fd = -1;
 	for (int64_t i = 0; i < c->nt; i++) {
 		c->t[i].path = i ? px_asprintf(c->e, "%s.%lld", path, (long long)i) : px_strdup(path, c->e);
 		if (!c->t[i].path)
@@ -322,89 +289,28 @@ static int rc_make_targets(struct rc *c, const char *path)
 		int64_t from = c->m[c->runs[r].member].index, to = c->nt - 1 - c->runs[r].ord;
 		if (to < from && from < c->nt)
 			c->t[from].moves_newer = 1;
+		c->m[c->runs[r].member].growth = to; /* the last run of a member wins */
 	}
+	/* what is appended to a member goes after its last kept line (the
+	 * newest file when none is kept) */
+	for (size_t k = 0; k < c->nm; k++)
+		c->t[c->m[k].growth].growth_in = 1;
 	return 0;
 }
 
-/* Whether the member is still, at its name, the file locked and read. */
-static int rc_still_same(const struct rc *c, const struct rc_member *m)
+int rc_still_same(const struct rc *c, const struct rc_member *m)
 {
 	struct stat now;
 	if (fstatat(c->dirfd, px_basename(m->path), &now, AT_SYMLINK_NOFOLLOW) != 0 ||
 	    now.st_dev != m->st.st_dev || now.st_ino != m->st.st_ino)
-		return perr_set(c->e, PX_IOERR, "%s was replaced during compaction", m->path);
-	return fsutil_check_ident(m->fd, &m->id, m->path, c->e);
+		return perr_set(c->e, PX_IOERR, "%s was replaced during compaction (a rotation?); "
+				"nothing was changed", m->path);
+	return 0;
 }
 
-/* Put one temp in place: rename over the old member, or link to a new
- * name (a link never replaces a file that appeared meanwhile). */
-static int rc_install(struct rc *c, struct rc_target *t)
-{
-	const char *name = px_basename(t->path);
-	if (t->old) {
-		if (rc_still_same(c, t->old) != 0)
-			return -1;
-		if (renameat(c->dirfd, t->tmp, c->dirfd, name) != 0)
-			return perr_set(c->e, PX_IOERR, "cannot rename %s over %s: %s", t->tmp_shown,
-					t->path, strerror(errno));
-	} else if (linkat(c->dirfd, t->tmp, c->dirfd, name, 0) == 0) {
-		if (unlinkat(c->dirfd, t->tmp, 0) != 0)
-			return perr_set(c->e, PX_IOERR, "cannot remove %s: %s", t->tmp_shown, strerror(errno));
-	} else {
-		struct stat st;
-		int err = errno;
-		if (err == EEXIST || fstatat(c->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			return perr_set(c->e, PX_IOERR, "%s appeared during compaction", t->path);
-		/* no hard links here (e.g. FAT): the name was free just now */
-		if (renameat(c->dirfd, t->tmp, c->dirfd, name) != 0)
-			return perr_set(c->e, PX_IOERR, "cannot rename %s to %s: %s", t->tmp_shown,
-					t->path, strerror(errno));
-	}
-	t->installed = 1;
-	/* one directory sync per rename keeps their order durable, which is
-	 * what the order below relies on */
-	return fsutil_fsync_dirfd(c->dirfd, c->dir, c->e);
-}
-
-/* Rename order.  A rename over member i destroys the old file i, so every
- * kept line of old i must already be in an installed target (or in the
- * new i itself).  Kept lines run in reading order through both layouts,
- * so their (old index, new index) pairs never increase; hence if old i
- * feeds a higher target j, old j feeds only targets >= j (its lines come
- * before), and if old i feeds a lower target k, old k feeds only targets
- * <= k.  So: first the targets whose old file feeds no lower target, from
- * the highest index down (each waits only for higher ones of the same
- * kind); then the others from the lowest up (each waits for lower ones of
- * its kind and higher ones already installed).  Members beyond the new
- * layout are removed last, when everything they held is in place.  A
- * crash in between leaves complete files and every kept record at least
- * once (a leftover temp is never the only copy, so recovery may remove it). */
-static int rc_install_all(struct rc *c)
-{
-	for (int64_t i = c->nt - 1; i >= 0; i--)
-		if (!c->t[i].moves_newer && rc_install(c, &c->t[i]) != 0)
-			return -1;
-	for (int64_t i = 0; i < c->nt; i++)
-		if (c->t[i].moves_newer && rc_install(c, &c->t[i]) != 0)
-			return -1;
-	for (size_t k = 0; k < c->nm; k++) {
-		const struct rc_member *m = &c->m[k];
-		if (m->index < c->nt)
-			continue;
-		if (rc_still_same(c, m) != 0)
-			return -1;
-		if (unlinkat(c->dirfd, px_basename(m->path), 0) != 0)
-			return perr_set(c->e, PX_IOERR, "cannot remove %s: %s", m->path, strerror(errno));
-	}
-	return fsutil_fsync_dirfd(c->dirfd, c->dir, c->e);
-}
-
-/* Write every target's temp, then check nothing moved before renaming. */
+/* Write every target's temp (rc_commit checks nothing moved, under leases). */
 static int rc_write_all(struct rc *c)
 {
-	if (!(c->dir = fsutil_dirname(c->m[0].path, c->e)) ||
-	    (c->dirfd = fsutil_open_dir(c->dir, 0, c->e)) < 0)
-		return -1;
 	int rc = rc_pass(c, RC_WRITE);
 	if (rc == 0)
 		rc = rc_finish_out(c);
@@ -412,15 +318,6 @@ static int rc_write_all(struct rc *c)
 	for (int64_t i = 0; rc == 0 && i < c->nt; i++)
 		if (!c->t[i].created && (rc = rc_open_out(c, &c->t[i])) == 0)
 			rc = rc_finish_out(c);
-	for (size_t k = 0; rc == 0 && k < c->nm; k++)
-		rc = rc_still_same(c, &c->m[k]);
-	for (int64_t i = 0; rc == 0 && i < c->nt; i++) {
-		struct stat st;
-		if (!c->t[i].old &&
-		    fstatat(c->dirfd, px_basename(c->t[i].path), &st, AT_SYMLINK_NOFOLLOW) == 0)
-			rc = perr_set(c->e, PX_IOERR, "%s appeared during compaction; nothing was changed",
-				      c->t[i].path);
-	}
 	return rc;
 }
 
@@ -429,14 +326,18 @@ static void rc_cleanup(struct rc *c)
 	if (c->outfd >= 0)
 		close(c->outfd);
 	for (int64_t i = 0; c->t && i < c->nt; i++) {
-		if (c->t[i].created && !c->t[i].installed)
+		if (c->t[i].fd >= 0)
+			close(c->t[i].fd);
+		if (c->t[i].created && !c->t[i].installed && !c->applied)
 			unlinkat(c->dirfd, c->t[i].tmp, 0);
 		free(c->t[i].path);
 		free(c->t[i].tmp);
 		free(c->t[i].tmp_shown);
 	}
-	for (size_t k = 0; k < c->nm; k++)
+	for (size_t k = 0; k < c->nm; k++) {
 		close(c->m[k].fd);
+		free(c->m[k].lc);
+	}
 	if (c->dirfd >= 0)
 		close(c->dirfd);
 	free(c->t);
@@ -447,45 +348,48 @@ static void rc_cleanup(struct rc *c)
 	retview_free(&c->rv);
 }
 
-/* After a failure among the renames, say what state the set is in. */
-static void rc_note_partial(const struct rc *c)
+int rotating_compact_finish(const char *path, perr *e)
 {
-	int64_t done = 0;
-	for (int64_t i = 0; i < c->nt; i++)
-		done += c->t[i].installed;
-	if (!done)
-		return;
-	char msg[PERR_MSG_MAX];
-	memcpy(msg, c->e->msg, sizeof msg);
-	perr_set(c->e, PX_IOERR, "%s; compaction stopped after %lld of %lld files were replaced: "
-		 "every kept record is still in the set, some possibly twice (rescan)", msg,
-		 (long long)done, (long long)c->nt);
+	char *intent = rotating_compact_intent(path, e);
+	struct stat st;
+	int none = intent && lstat(intent, &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
+	free(intent);
+	if (none)
+		return 0;
+	char *dir = fsutil_dirname(path, e), *buf = px_malloc(FSUTIL_BUF_SIZE, e);
+	int dirfd = dir && buf ? fsutil_open_dir(dir, 0, e) : -1;
+	int rc = dirfd < 0 ? -1 : rc_finish(dirfd, dir, px_basename(path), buf, FSUTIL_BUF_SIZE, e);
+	if (dirfd >= 0)
+		close(dirfd);
+	free(dir);
+	free(buf);
+	return rc;
 }
 
-int rotating_compact(const char *path, int64_t max_files, int64_t max_bytes,
-		     const struct retention *ret, double now, struct compact_result *res, perr *e)
+/* One attempt: 0 done, 1 the set rotated before anything changed, -1. */
+static int rc_attempt(const char *path, int64_t max_files, int64_t max_bytes,
+		      const struct retention *ret, double now, struct compact_result *res, perr *e)
 {
-	memset(res, 0, sizeof *res);
-	res->backend = "rotating";
-	res->bytes_known = 1;
-	if (max_files < 1 || max_bytes < 1)
-		return perr_set(e, PX_USAGE, "--max-files and --max-bytes must be at least 1");
 	struct rotating_set set;
 	if (rotating_set_list(path, max_files, &set, e) != 0)
 		return -1;
 	struct rc c = {
 		.max_bytes = max_bytes, .max_files = max_files, .dirfd = -1, .outfd = -1, .e = e,
+		.base = px_basename(path),
 	};
 	retview_init(&c.rv, ret, now, 0);
-	int rc = rc_open_members(&c, &set);
+	int rc = 0;
+	if (!(c.buf = px_malloc(FSUTIL_BUF_SIZE, e)) || !(c.dir = fsutil_dirname(path, e)) ||
+	    (c.dirfd = fsutil_open_dir(c.dir, 0, e)) < 0)
+		rc = -1;
+	if (rc == 0)
+		rc = rc_open_members(&c, &set);
 	if (rc == 0 && c.nm == 0)
 		goto out; /* an empty set has nothing to compact */
-	if (rc == 0 && !(c.buf = px_malloc(FSUTIL_BUF_SIZE, e)))
-		rc = -1;
 	if (rc == 0)
 		rc = rc_pass(&c, RC_COUNT);
 	for (size_t k = 0; k < c.nm; k++)
-		res->before_bytes += c.m[k].id.size;
+		res->before_bytes += c.m[k].limit;
 	res->before_records = res->after_records = retview_records(&c.rv);
 	res->after_bytes = res->before_bytes;
 	if (rc == 0)
@@ -497,14 +401,41 @@ int rotating_compact(const char *path, int64_t max_files, int64_t max_bytes,
 	rc = rc_make_targets(&c, path);
 	if (rc == 0)
 		rc = rc_write_all(&c);
-	if (rc == 0 && (rc = rc_install_all(&c)) != 0)
-		rc_note_partial(&c);
-	if (rc == 0) {
-		res->after_records = c.kept_records;
-		res->after_bytes = c.out_bytes;
+	if (rc == 0)
+		rc = rc_commit(&c);
+	res->applied = c.applied;
+	res->lines_caught_up = c.caught_up;
+	memcpy(res->lease_note, c.lease_note, sizeof res->lease_note);
+	if (rc == 0 || c.applied) {
+		res->after_records = c.kept_records + c.caught_up_records;
+		res->after_bytes = c.out_bytes + c.caught_up_bytes;
 	}
 out:
 	rc_cleanup(&c);
 	rotating_set_free(&set);
 	return rc;
+}
+
+int rotating_compact(const char *path, int64_t max_files, int64_t max_bytes,
+		     const struct retention *ret, double now, struct compact_result *res, perr *e)
+{
+	memset(res, 0, sizeof *res);
+	res->backend = "rotating";
+	res->bytes_known = 1;
+	if (max_files < 1 || max_bytes < 1)
+		return perr_set(e, PX_USAGE, "--max-files and --max-bytes must be at least 1");
+	/* a compaction that was interrupted is finished first */
+	int rc = rotating_compact_finish(path, e);
+	if (rc != 0)
+		return rc;
+	for (int attempt = 0; attempt < RC_MAX_ATTEMPTS; attempt++) {
+		memset(res, 0, sizeof *res);
+		res->backend = "rotating";
+		res->bytes_known = 1;
+		rc = rc_attempt(path, max_files, max_bytes, ret, now, res, e);
+		if (rc != 1)
+			return rc;
+	}
+	return perr_set(e, PX_IOERR, "%s: the set kept rotating during compaction (%d attempts); "
+			"nothing was changed", path, RC_MAX_ATTEMPTS);
 }

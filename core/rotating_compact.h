@@ -19,15 +19,24 @@
 /* Compact the set whose active file is `path`.  `now` is the reference
  * time for max_age_seconds (Unix seconds).  Every existing member is
  * locked (flock, the active file included) for the whole operation; the
- * new files are written as temps and fsynced before the first rename, so a
- * crash at any point leaves complete files at every path and every
- * retained record in the set (possibly twice, never lost).  Nothing is
- * changed when nothing would be dropped and the layout would stay the
- * same, or when the set is empty.  Errors: PX_IOERR (unreadable member,
- * data changed under us, write failure) with the set as it was, except
- * when a failure interrupts the renames, which the message then says. */
+ * new files are written as temps and fsynced, then an intent record, then
+ * members are replaced (rotating_install.c), so a crash at any point
+ * leaves complete files at every path and every retained record in the
+ * set, and the next run finishes the job.  Lines the application appends
+ * meanwhile are kept (live.h); a rotation by the writer before anything
+ * changed makes it plan again.  Nothing is changed when nothing would be
+ * dropped and the layout would stay the same, or when the set is empty.
+ * Errors: PX_IOERR (unreadable member, write failure, ...) with the set as
+ * it was, unless res->applied, which the message then says. */
 int rotating_compact(const char *path, int64_t max_files, int64_t max_bytes,
 		     const struct retention *ret, double now, struct compact_result *res,
 		     perr *e);
+
+
+/* Finish a compaction of the set of `path` that was interrupted (its intent
+ * record exists): install the remaining new files, move lines appended to
+ * the old ones since, remove the old ones and the record.  0 when done or
+ * when there is nothing to finish. */
+int rotating_compact_finish(const char *path, perr *e);
 
 #endif

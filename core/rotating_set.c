@@ -288,6 +288,17 @@ int rotating_set_scan_open(const char *path, int64_t max_files, const struct sca
 		return -1;
 	struct file_scan_member *m = calloc(s.n ? s.n : 1, sizeof *m);
 	int rc = m ? rotating_report_orphans(&s, r, e) : perr_setr(e, PX_IOERR, PR_NOMEM, "out of memory");
+	/* an interrupted compaction: some records may be there twice until
+	 * it is finished (rotating_install.c) */
+	char *intent = rc == 0 ? rotating_compact_intent(path, e) : NULL;
+	struct stat ist;
+	if (rc == 0 && !intent)
+		rc = -1;
+	else if (intent && lstat(intent, &ist) == 0)
+		rc = scan_report_add(r, AN_UNEXPECTED_FILE, intent, 0, -1, -1, NULL, AF_COMPACT_INTENT, e,
+				     "Interrupted compaction: some records may be in the set twice; "
+				     "papyra persistence recover finishes it");
+	free(intent);
 	for (size_t i = 0; rc == 0 && i < s.n; i++) {
 		/* the member's path moves to the scan */
 		m[i] = (struct file_scan_member){ s.m[i].path, s.m[i].exists, s.m[i].has_temps };
@@ -331,4 +342,10 @@ int rotating_set_paths(const char *path, int64_t max_files, char ***paths, size_
 	}
 	*paths = v;
 	return 0;
+}
+
+char *rotating_compact_intent(const char *path, perr *e)
+{
+	const char *base = px_basename(path);
+	return px_asprintf(e, "%.*s.%s.papyra-compact", (int)(base - path), path, base);
 }

@@ -58,4 +58,8 @@ int rotating_set_scan_open(const char *path, int64_t max_files, const struct sca
  * allocated (free each and the array). */
 int rotating_set_paths(const char *path, int64_t max_files, char ***paths, size_t *n, perr *e);
 
+/* The intent record a compaction of the set of `path` leaves while it
+ * replaces members: ".<P's name>.papyra-compact" in P's directory. */
+char *rotating_compact_intent(const char *path, perr *e);
+
 #endif

@@ -271,9 +271,11 @@ static ssize_t fill(struct ndjson_scanner *s)
 	size_t room = SCAN_BUF - s->len;
 	if (room > SCAN_CHUNK)
 		room = SCAN_CHUNK;
-	ssize_t n;
+	if (s->opts.limit > 0 && (int64_t)room > s->opts.limit - s->buf_off - (int64_t)s->len)
+		room = (size_t)(s->opts.limit - s->buf_off - (int64_t)s->len);
+	ssize_t n = 0;
 	do
-		n = read(s->fd, s->buf + s->len, room);
+		n = room ? read(s->fd, s->buf + s->len, room) : 0;
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;
@@ -394,7 +396,9 @@ int ndjson_scanner_open(struct ndjson_scanner **out, const char *path, const cha
 	if (!(s->display = px_strdup(display, e)) || !scan_report_add_file(r, display, e))
 		goto fail;
 	s->file_index = r->n_files - 1;
-	if (file_ident_get(path, &cur_file(s)->ident, e) < 0) {
+	if (o->fd > 0) {
+		cur_file(s)->ident.exists = 1;
+	} else if (file_ident_get(path, &cur_file(s)->ident, e) < 0) {
 		int err = errno;
 		if (partial_write(s, err) < 0)
 			goto fail;
@@ -411,7 +415,14 @@ int ndjson_scanner_open(struct ndjson_scanner **out, const char *path, const cha
 		goto fail;
 	}
 	/* O_NONBLOCK: a FIFO slipped in must not hang us; regular files ignore it */
-	s->fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (o->fd > 0) {
+		s->fd = fcntl(o->fd, F_DUPFD_CLOEXEC, 3);
+		if (s->fd >= 0 && lseek(s->fd, 0, SEEK_SET) != 0) {
+			close(s->fd);
+			s->fd = -1;
+		}
+	} else
+		s->fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
 	int err = 0;
 	if (s->fd < 0 || fstat(s->fd, &st) < 0)
@@ -419,6 +430,14 @@ int ndjson_scanner_open(struct ndjson_scanner **out, const char *path, const cha
 	if (err || !S_ISREG(st.st_mode)) {
 		if (partial_write(s, err) < 0)
 			goto fail;
+	} else {
+		/* the identity of the file read, not of whatever the name held a
+		 * moment before (a rotation may rename it in between) */
+		struct file_ident *id = &cur_file(s)->ident;
+		id->dev = st.st_dev;
+		id->ino = st.st_ino;
+		id->size = (int64_t)st.st_size;
+		id->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 	}
 	*out = s;
 	return 0;

@@ -27,7 +27,8 @@
 	X(DELETE_ENTRY, "delete_entry", "delete the entry (XDEL)", 1) \
 	X(QUARANTINE_ENTRY, "quarantine_entry", "copy the entry to its quarantine stream, then delete it", 1) \
 	X(TRIM_STREAM, "trim_stream", "trim the stream", 0) \
-	X(REWRITE_FILE, "rewrite_file", "rewrite the file", 0)
+	X(REWRITE_FILE, "rewrite_file", "rewrite the file", 0) \
+	X(FINISH_COMPACTION, "finish_compaction", "finish the interrupted compaction from its intent record", 0)
 
 enum action_kind {
 	ACT_NONE = -1, /* a policy's "nothing": never in a plan */
@@ -80,6 +81,7 @@ int anomaly_type_batch(enum anomaly_type t);
 #define AF_SALVAGE 0x4       /* CORRUPTED_LINE ending with complete records: recovery keeps them (salvage) */
 
 struct salvage;
+#define AF_COMPACT_INTENT 0x8 /* UNEXPECTED_FILE: a rotating compaction's intent record: recovery finishes it */
 
 struct anomaly {
 	enum anomaly_type type;
@@ -170,6 +172,11 @@ struct scan_file *scan_report_add_file(struct scan_report *r, const char *path, 
 struct scan_opts {
 	int strict;          /* also check records against SPEC §2.1 (SCHEMA_MISMATCH) */
 	int64_t sample_size; /* Redis: newest N entries per stream; 0 = whole stream */
+	int64_t limit;       /* files: only the first `limit` bytes (0 = to the end): a
+			      * compaction pass over a file the application appends to */
+	int fd;              /* files: > 0: read this open descriptor from offset 0 (its
+			      * offset moves) instead of opening the path, which a
+			      * rotation may have given to another file meanwhile */
 };
 
 /* line flags for the sink */

@@ -43,6 +43,7 @@ struct cli {
 	/* A copy of every error line goes here too (the text report of
 	 * --output), when set; see pipeline.c. */
 	FILE *err_copy;
+	int applied;                          /* this run changed the store: a later failure is "applied, but" */
 };
 
 /* Value of the command option `flag` ("--limit"), or NULL when absent. */

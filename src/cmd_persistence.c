@@ -94,8 +94,12 @@ static int compact_run(struct cli *c)
 	struct compact_result res;
 	perr e = { 0 };
 	memset(&res, 0, sizeof res);
-	if (fsmeta_check_report_links(&p.scan, cli_has(c, "--force"), &e) < 0 ||
-	    p.b->ops->compact(p.b, &ret, &res, &e) < 0)
+	int crc = fsmeta_check_report_links(&p.scan, cli_has(c, "--force"), &e);
+	if (crc == 0) {
+		crc = p.b->ops->compact(p.b, &ret, &res, &e);
+		c->applied |= res.applied;
+	}
+	if (crc < 0)
 		return pipeline_end(&p, cli_fail(c, &e));
 	rc = pipeline_scan(&p, 1);
 	if (rc)
@@ -113,6 +117,7 @@ static int compact_run(struct cli *c)
 	}
 	if (res.note)
 		cli_say(c, p.txt, TONE_INFO, "%s", res.note);
+	pipeline_print_live(c, p.txt, res.lines_caught_up, res.lease_note);
 	if (p.verify.n_an) {
 		cli_say(c, p.txt, TONE_ERR, "Anomalies are still present after compaction (--force)");
 		pipeline_print_anomalies(&p, &p.verify, TONE_ERR);

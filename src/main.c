@@ -2,6 +2,7 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,7 +196,10 @@ int main(int argc, char **argv)
 	config_hints(&c);
 	rc = cmd->run(&c);
 	config_free(&c.cfg);
-	if (fflush(stdout) != 0 && rc == 0)
+	if (fflush(stdout) != 0 && rc == 0) {
+		fprintf(stderr, "papyra: %s writing the output failed: %s\n",
+			c.applied ? "the change was applied, but" : "", strerror(errno));
 		rc = PX_IOERR;
+	}
 	return rc;
 }

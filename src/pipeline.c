@@ -215,7 +215,13 @@ static int pipeline_scan_into(struct pipeline *p, int verify, perr *e)
 	struct scan_opts o = { .strict = cli_has(p->c, "--strict"),
 			       .sample_size = p->c->cfg.scan_sample_size };
 	scan_report_free(r);
-	return p->b->ops->scan(p->b, &o, verify ? NULL : p->sink, r, e);
+	int rc = p->b->ops->scan(p->b, &o, verify ? NULL : p->sink, r, e);
+	if (rc < 0 && verify && p->c->applied) {
+		char why[PERR_MSG_MAX];
+		snprintf(why, sizeof why, "%.900s", e->msg);
+		perr_setr(e, e->code, e->reason, "the change was applied, but the verification scan failed: %s", why);
+	}
+	return rc;
 }
 
 int pipeline_scan(struct pipeline *p, int verify)
@@ -343,10 +349,18 @@ int pipeline_recover(struct pipeline *p, enum recovery_mode mode, const char *qd
 	p->planned = 1;
 	p->applying = planned_actions(&p->plan) > 0;
 	int rc = 0;
-	if (session_recover_run(&s, NULL) < 0) {
+	int failed = session_recover_run(&s, NULL) < 0;
+	p->c->applied |= p->res.n_applied > 0;
+	if (failed) {
 		perr fe = { s.out.err.code, "", s.out.err.reason };
 		snprintf(fe.msg, sizeof fe.msg, "%s", s.out.failure);
 		rc = cli_fail(p->c, &fe);
+	}
+	if (v.failed && p->c->applied) {
+		char why[PERR_MSG_MAX];
+		snprintf(why, sizeof why, "%.900s", v.err.msg);
+		perr_setr(&v.err, v.err.code, v.err.reason, "the change was applied, but the verification scan failed: %s",
+			  why);
 	}
 	int vrc = v.failed ? cli_fail(p->c, &v.err) : v.rc;
 	if (s.out.journal_failed) {
@@ -377,7 +391,18 @@ void pipeline_print_applied(struct pipeline *p)
 		cli_say(p->c, p->txt, TONE_INFO, "repaired %s", p->res.repaired[i]);
 	for (size_t i = 0; i < p->res.n_quarantined; i++)
 		cli_say(p->c, p->txt, TONE_INFO, "quarantined %s", p->res.quarantined[i]);
+	pipeline_print_live(p->c, p->txt, p->res.lines_caught_up, p->res.lease_note);
 	pipeline_print_plan(p);
+}
+
+void pipeline_print_live(const struct cli *c, FILE *f, int64_t caught_up, const char *lease_note)
+{
+	if (caught_up > 0)
+		cli_say(c, f, TONE_INFO, "caught up %lld lines appended meanwhile (kept byte for byte)",
+			(long long)caught_up);
+	if (lease_note && *lease_note)
+		cli_say(c, f, TONE_INFO, "note: %s: lines appended at the switch were caught up until "
+			"the file stayed quiet", lease_note);
 }
 
 void pipeline_print_plan(struct pipeline *p)

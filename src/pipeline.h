@@ -77,6 +77,9 @@ int pipeline_recover(struct pipeline *p, enum recovery_mode mode, const char *qd
 void pipeline_print_anomalies(struct pipeline *p, const struct scan_report *r, enum cli_tone t);
 /* Print the actions of the applied plan, and what was repaired/quarantined. */
 void pipeline_print_applied(struct pipeline *p);
+/* "caught up N lines appended meanwhile" and, where leases were
+ * unavailable, why (core/live.h); nothing when neither applies. */
+void pipeline_print_live(const struct cli *c, FILE *f, int64_t caught_up, const char *lease_note);
 /* Print the plan's actions (used for both a shown and an applied plan). */
 void pipeline_print_plan(struct pipeline *p);
 /* Write the report (always, once the format is known), put --output in

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages papyra needs to build and test, when missing.
 # As root it runs apt-get; otherwise it prints the exact command to run.
-PKGS="build-essential clang pkg-config libncurses-dev libcjson-dev libhiredis-dev libssl-dev openssl libcmocka-dev redis-server tmux jq libxml2-utils man-db zsh python3-yaml python3-jsonschema dpkg-dev python3 attr acl"
+PKGS="build-essential clang pkg-config libncurses-dev libcjson-dev libhiredis-dev libssl-dev openssl libcmocka-dev redis-server tmux jq libxml2-utils man-db zsh python3-yaml python3-jsonschema dpkg-dev python3 attr acl strace"
 # npm comes with Node.js packages that are not Debian's own; Debian splits it out
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 missing=""

@@ -156,12 +156,13 @@ for keys in "c" "c Enter" "c Enter Enter" "c Enter Tab Tab Enter" "c Enter Left 
 	unchanged "$D" "$RET_SUM" "compaction, keys '$keys'"
 done
 
-# --- the file grows between the plan and the apply: nothing applied ------------
+# --- the file grows between the plan and the apply (the store is live,
+# SPEC §4): the repair goes ahead, the appended line is kept after it ------
 D=$(fixture json_corrupt_middle)
 LINE='{"kind":"audit","system_id":"local","timestamp":1767225700.0}'
-walk recover_changed "$D" "R Enter append:events.ndjson:$LINE\\n Enter Right Enter dump r dump 5 dump"
-{ cat "$FIX/json_corrupt_middle/data/events.ndjson"; echo "$LINE"; } >"$TMP/expected.ndjson"
-check_same "$D/events.ndjson" "$TMP/expected.ndjson" "changed under the plan: only the append is there"
+walk recover_appended "$D" "R Enter append:events.ndjson:$LINE\\n Enter Right Enter dump" --journal journal.ndjson
+{ sed '10d;20d' "$FIX/json_corrupt_middle/data/events.ndjson"; echo "$LINE"; } >"$TMP/expected.ndjson"
+check_same "$D/events.ndjson" "$TMP/expected.ndjson" "appended under the plan: repaired, the append kept"
 D=$(fixture json_retention)
 walk compact_changed "$D" "c append:events.ndjson:$LINE\\n Enter Right Enter dump Esc dump" --max-records 5
 { cat "$FIX/json_retention/data/events.ndjson"; echo "$LINE"; } >"$TMP/expected.ndjson"

@@ -540,27 +540,66 @@ static void test_file_removed_between_plan_and_apply(void **state)
 	fx_free(&f);
 }
 
-static void test_changed_between_plan_and_apply(void **state)
+/* The store is live (SPEC §4): what is appended between the plan and the
+ * apply is kept byte for byte after the repaired lines, even a line that
+ * is not a record (the verification scan reports it). */
+static void test_appended_between_plan_and_apply_kept(void **state)
 {
 	(void)state;
 	struct fx f;
 	fx_init(&f, "json_corrupt_middle");
 	fx_plan(&f, RM_REPAIR, NULL);
 	FILE *a = fopen(f.path, "ab");
-	fputc('\n', a);
+	fputs("{\"kind\": \"audit\", \"timestamp\": 9}\n\n", a);
 	fclose(a);
+	perr e = {0};
+	assert_int_equal(fx_apply(&f, &e), 0);
+	const int lines[] = {10, 20};
+	struct buf want = drop_lines(&f.orig, lines, 2);
+	want.p = realloc(want.p, want.n + 64);
+	want.n += (size_t)sprintf(want.p + want.n, "{\"kind\": \"audit\", \"timestamp\": 9}\n\n");
+	assert_file_equals(f.path, want.p, want.n);
+	assert_int_equal(f.res.lines_caught_up, 2);
+	assert_int_equal(f.res.caught_up_invalid, 1);
+	assert_int_equal(f.res.lines_dropped, 2);
+	assert_int_equal(f.res.n_applied, 2);
+	assert_no_temp(f.dir);
+	free(want.p);
+	fx_free(&f);
+}
+
+/* A file replaced (another inode) or shrunk since the scan is not the
+ * file planned: nothing is applied. */
+static void test_changed_between_plan_and_apply(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f, "json_corrupt_middle");
+	fx_plan(&f, RM_REPAIR, NULL);
+	char other[160];
+	snprintf(other, sizeof other, "%s/other", f.dir);
+	write_file(other, f.orig.p, f.orig.n);
+	assert_int_equal(rename(other, f.path), 0);
 	perr e = {0};
 	assert_int_equal(fx_apply(&f, &e), -1);
 	assert_int_equal(e.code, PX_IOERR);
 	assert_non_null(strstr(e.msg, "changed since the scan"));
 	assert_int_equal(e.reason, PR_STALE);
-	assert_non_null(strstr(e.msg, f.path));
-	struct buf b = read_all(f.path);
-	assert_int_equal(b.n, f.orig.n + 1);
-	assert_memory_equal(b.p, f.orig.p, f.orig.n);
-	free(b.p);
+	assert_non_null(strstr(e.msg, "replaced by another file"));
+	assert_file_equals(f.path, f.orig.p, f.orig.n);
 	assert_no_temp(f.dir);
 	assert_int_equal(f.res.n_repaired, 0);
+	assert_int_equal(f.res.n_applied, 0);
+	fx_free(&f);
+
+	fx_init(&f, "json_corrupt_middle");
+	fx_plan(&f, RM_REPAIR, NULL);
+	assert_int_equal(truncate(f.path, (off_t)f.orig.n - 10), 0);
+	memset(&e, 0, sizeof e);
+	assert_int_equal(fx_apply(&f, &e), -1);
+	assert_non_null(strstr(e.msg, "it shrank"));
+	assert_file_equals(f.path, f.orig.p, f.orig.n - 10);
+	assert_no_temp(f.dir);
 	fx_free(&f);
 }
 
@@ -913,6 +952,7 @@ int main(void)
 		cmocka_unit_test(test_quarantine_name_collision),
 		cmocka_unit_test(test_quarantine_dir_refused),
 		cmocka_unit_test(test_quarantine_dir_not_writable),
+		cmocka_unit_test(test_appended_between_plan_and_apply_kept),
 		cmocka_unit_test(test_changed_between_plan_and_apply),
 		cmocka_unit_test(test_file_removed_between_plan_and_apply),
 		cmocka_unit_test(test_readonly_directory),
