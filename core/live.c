@@ -363,6 +363,12 @@ int live_commit(struct live_copy *c, const struct live_switch *sw)
 		live_release_src(c);
 		if (s == 0)
 			break;
+		struct stat st;
+		if (s > 0 && fstat(c->src, &st) == 0 && st.st_nlink == 0) {
+			perr_set(c->e, PX_IOERR, "%s was removed while being rewritten; nothing was changed",
+				 c->src_shown);
+			s = -1;
+		}
 		if (s < 0 || tries + 1 >= LIVE_MAX_SWAPS) {
 			if (s > 0)
 				perr_set(c->e, PX_IOERR, "%s kept moving (rotations) while being replaced; "
@@ -453,9 +459,8 @@ int live_names_swap(void *ctx, int *maybe, perr *e)
 	size_t k = 0;
 	while (k < s->n && !live_is(s->dirfd, s->names[k], s->dev, s->ino))
 		k++;
-	if (k == s->n)
-		return perr_set(e, PX_IOERR, "%s was moved out of place or removed while being "
-				"rewritten; nothing was changed", s->shown);
+	if (k == s->n) /* removed, or a rotation renamed it behind our look-up: look again */
+		return 1;
 	const char *name = s->names[k];
 	s->at = k;
 	*maybe = 1;

@@ -29,6 +29,9 @@
  * writer appends every few milliseconds when busy. */
 #define RC_PARK_POLL_US 250
 #define RC_PARK_POLLS 80
+/* Names of the set checked for a member we do not know of: far more than
+ * any set keeps. */
+#define RC_MAX_NAMES 4096
 
 /* ---- the intent record ---------------------------------------------------- */
 
@@ -165,25 +168,20 @@ static int rc_retire(struct rc *c, struct rc_member *m)
  * higher target j, old j feeds only targets >= j (its lines come before),
  * and if old i feeds a lower target k, old k feeds only targets <= k.  So:
  * first the targets whose old file feeds no lower target, from the highest
- * index down; then the others from the lowest up (but see P below).
- * Members beyond the new layout leave once everything they held is in
- * place.  A reader thus (nearly) never misses a kept record; it may see one
- * twice until the end. */
+ * index down; then the others from the lowest up.  Members beyond the new
+ * layout leave once everything they held is in place.  A reader thus never
+ * misses a kept record; it may see one twice until the end.  The writer
+ * cannot rotate meanwhile while it waits on the lease of P (rc_park_writer);
+ * should it rotate all the same, the checked exchanges stop the install. */
 static void rc_order(const struct rc *c, int64_t *order)
 {
 	int64_t k = 0;
-	for (int64_t i = c->nt - 1; i >= 1; i--)
+	for (int64_t i = c->nt - 1; i >= 0; i--)
 		if (!c->t[i].moves_newer)
 			order[k++] = i;
-	for (int64_t i = 1; i < c->nt; i++)
+	for (int64_t i = 0; i < c->nt; i++)
 		if (c->t[i].moves_newer)
 			order[k++] = i;
-	/* The new P last, whatever the above: once it is in place a full P
-	 * makes the writer rotate, renaming the very names still to be
-	 * replaced.  A reader may then miss, for the few microseconds between
-	 * two exchanges, lines an older member moves into P; a crash there is
-	 * finished from the intent record like anywhere else. */
-	order[k] = 0;
 }
 
 /* Whether every target that takes kept lines of member k is installed. */
@@ -260,6 +258,22 @@ static int rc_layout_same(const struct rc *c)
 	for (int64_t i = 0; i < c->nt; i++) {
 		struct stat st;
 		if (!c->t[i].old && fstatat(c->dirfd, px_basename(c->t[i].path), &st, AT_SYMLINK_NOFOLLOW) == 0)
+			return 0;
+	}
+	/* and no member we do not know of: a rotation between the listing and
+	 * the opening would have pushed the oldest one to a new index */
+	int64_t top = c->max_files < RC_MAX_NAMES ? c->max_files : RC_MAX_NAMES;
+	for (int64_t i = 0; i < top; i++) {
+		char name[512];
+		struct stat st;
+		int known = 0;
+		if (snprintf(name, sizeof name, i ? "%s.%" PRId64 : "%s", c->base, i) >= (int)sizeof name)
+			return 0;
+		if (fstatat(c->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		for (size_t k = 0; k < c->nm && !known; k++)
+			known = c->m[k].index == i && c->m[k].st.st_ino == st.st_ino && c->m[k].st.st_dev == st.st_dev;
+		if (!known)
 			return 0;
 	}
 	return 1;
