@@ -472,15 +472,16 @@ int fsutil_replace_begin(struct fsutil_replace *r, int dirfd, const char *dir, c
 	r->fd = -1;
 	r->tmp = fsutil_temp_name(px_basename(path), e);
 	r->tmp_shown = r->tmp ? fsutil_join(dir, r->tmp, e) : NULL;
-	if (!r->tmp_shown)
-		return -1;
-	r->fd = fsutil_create_at(dirfd, r->tmp, st->st_mode & 07777, r->tmp_shown, e);
-	if (r->fd < 0)
-		return -1; /* an existing file of that name is not ours to remove */
-	r->created = 1;
+	if (r->tmp_shown)
+		r->fd = fsutil_create_at(dirfd, r->tmp, st->st_mode & 07777, r->tmp_shown, e);
+	/* an existing file of that name is not ours to remove: created stays 0 */
+	r->created = r->fd >= 0;
 	/* Keep the owner, mode and xattrs (ACLs) the operator gave the file:
 	 * from the open original, which a rotation may have renamed since. */
-	return fsmeta_copy(src_fd, st, r->fd, r->tmp_shown, 0, e);
+	if (r->fd >= 0 && fsmeta_copy(src_fd, st, r->fd, r->tmp_shown, 0, e) == 0)
+		return 0;
+	fsutil_replace_end(r); /* a failed begin leaves nothing to end */
+	return -1;
 }
 
 void fsutil_replace_end(struct fsutil_replace *r)

@@ -118,6 +118,7 @@ struct fsutil_replace {
  * (owner when allowed, mode, xattrs and ACLs: core/fsmeta.h). */
 int fsutil_replace_begin(struct fsutil_replace *r, int dirfd, const char *dir, const char *path,
 			 int src_fd, const struct stat *st, perr *e);
+/* A begin that failed has already cleaned up after itself. */
 void fsutil_replace_end(struct fsutil_replace *r);
 
 /* Progress hook for long copies: bytes just processed. */
