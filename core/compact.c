@@ -267,7 +267,7 @@ int compact_ndjson_file(const char *path, const struct retention *ret, double no
 		rc = -1;
 	if (rc == 0)
 		rc = live_planned_end(fd, path, id.size, c.buf, FSUTIL_BUF_SIZE, &c.limit, e);
-	if (rc == 0)
+	if (rc == 0 && c.limit > 0) /* else no complete line yet: nothing to decide on */
 		rc = compact_pass(&c, &id); /* pass 1 */
 	retview_finish(&c.rv);
 	int drops = rc == 0 && retview_drops(&c.rv);

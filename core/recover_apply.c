@@ -472,6 +472,8 @@ static int recover_switch(struct recover_apply *ap, struct recover_target *t,
 		.shown = t->pf->path, .on_swap = recover_on_swap, .ctx = &x,
 	};
 	/* a rotating set: every name of it (found by inode) */
+	if (recover_set_names(ap) != 0)
+		return -1;
 	if (ap->names) {
 		nm.names = ap->names;
 		nm.n = ap->nnames;
