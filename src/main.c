@@ -197,8 +197,8 @@ int main(int argc, char **argv)
 	rc = cmd->run(&c);
 	config_free(&c.cfg);
 	if (fflush(stdout) != 0 && rc == 0) {
-		fprintf(stderr, "papyra: %s writing the output failed: %s\n",
-			c.applied ? "the change was applied, but" : "", strerror(errno));
+		fprintf(stderr, "papyra: %swriting the output failed: %s\n",
+			c.applied ? "the change was applied, but " : "", strerror(errno));
 		rc = PX_IOERR;
 	}
 	return rc;

@@ -79,6 +79,20 @@ check_rc 74 "verification scan unreadable: I/O error"
 check_err "the change was applied, but the verification scan failed: cannot read directory" "verification failure after the change: said to be applied"
 cd "$TMP"
 
+# --- a multi-file recovery failing on its second file says what changed ---------
+d=$(fixture rot_corrupt); cd "$d"
+# repair syncs each file 4 times (temp, temp after the last catch-up, after
+# the drain, directory): the 5th sync is the second file's, before its switch
+strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:error=EIO:when=5 \
+	"$PAPYRA" persistence recover $ROT --journal journal.ndjson >"$TMP/.out" 2>"$TMP/.err"
+RC=$?; ERR=$(cat "$TMP/.err")
+check_rc 74 "second file fails: I/O error"
+check_err "applied before this error: repaired rot.log.2; the rest is unchanged" "second file fails: the changed file is named"
+check_same rot.log.1 "$FIX/rot_corrupt/data/rot.log.1" "second file fails: it is untouched"
+if cmp -s rot.log.2 "$FIX/rot_corrupt/data/rot.log.2"; then ko "second file fails: the first one is repaired"; else ok; fi
+if [ "$(wc -l < journal.ndjson 2>/dev/null)" = 1 ]; then ok; else ko "second file fails: the partial apply is journaled" "$(cat journal.ndjson 2>&1)"; fi
+cd "$TMP"
+
 # --- an application holding its descriptor open: refused, nothing changed ---------
 d=$(fixture json_corrupt_middle); cd "$d"
 (exec 3>>events.ndjson; "$PAPYRA" persistence recover --path events.ndjson >"$TMP/.out" 2>"$TMP/.err")

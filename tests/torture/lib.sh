@@ -7,14 +7,15 @@ rand() { od -An -N2 -tu2 /dev/urandom | awk -v n="$1" '{ print $1 % n }'; }
 
 # seed_lines FIRST LAST BAD: NDJSON records seq FIRST..LAST, with BAD
 # corrupted lines ("BAD-k" markers) spread through the middle, the last of
-# them 5 records before the end
+# them after the last record (in the active file of a rotating set, where
+# the writer appends after it)
 seed_lines() {
 	awk -v a="$1" -v b="$2" -v bad="$3" 'BEGIN {
 		step = int((b - a + 1) / (bad + 1)); k = 0
 		for (i = a; i <= b; i++) {
 			printf "{\"kind\": \"event\", \"system_id\": \"local\", \"actor_address\": \"local:%d\", \"event_type\": \"ActorStarted\", \"payload\": {\"seq\": %d, \"pad\": \"%s\"}, \"timestamp\": %d.5}\n", i % 7, i, substr("........................................", 1, i % 40), 1700000000 + i
-			# the last one near the end: in the active file of a rotating set
-			if (bad > k && step > 0 && ((k < bad - 1 && (i - a + 1) % step == 0) || (k == bad - 1 && i == b - 5))) { k++; printf "{\"kind\": \"event\", \"BAD-%d\": tru\n", k }
+			# the last one at the very end: in the active file of a rotating set
+			if (bad > k && step > 0 && ((k < bad - 1 && (i - a + 1) % step == 0) || (k == bad - 1 && i == b))) { k++; printf "{\"kind\": \"event\", \"BAD-%d\": tru\n", k }
 		}
 	}'
 }
