@@ -110,6 +110,28 @@ check_screen() {
 		ko "screen $2 differs from $_golden" "$(diff "$ROOT/$_golden" "$1" 2>&1 | head -20)"
 	fi
 }
+# console_run DIR SIZE LOC TZ KEYS ARGS...: `papyra console ARGS` in DIR on
+# the in-process virtual screen (PAPYRA_TEST_SCREEN=1, ui/screen.h) with the
+# key script KEYS; pinned TERM, NO_COLOR, size, locale and zone, so dumps do
+# not depend on the machine.  Dumps go to $DUMP; with $EPOCH set the clock
+# of quarantine names is fixed; with $SCREEN_STATE set it is the console's
+# XDG_STATE_HOME (its default journal).  Sets RC, OUT, ERR.
+console_run() {
+	_cdir=$1 _csize=$2 _cloc=$3 _ctz=$4 _ckeys=$5
+	shift 5
+	rm -f "$DUMP"
+	(cd "$_cdir" && env TERM=xterm-256color TZ="$_ctz" LC_ALL="$_cloc" NO_COLOR=1 PAPYRA_TEST_SCREEN=1 \
+		PAPYRA_TEST_SIZE="$_csize" PAPYRA_TEST_KEYS="$_ckeys" PAPYRA_TEST_DUMP="$DUMP" \
+		${EPOCH:+PAPYRA_TEST_EPOCH_MS=$EPOCH} ${SCREEN_STATE:+XDG_STATE_HOME=$SCREEN_STATE} \
+		"$PAPYRA" console "$@" >"$TMP/.out" 2>"$TMP/.err" </dev/null)
+	RC=$?
+	OUT=$(cat "$TMP/.out")
+	ERR=$(cat "$TMP/.err")
+}
+# dump_has TEXT NAME: the last console run's dumps show TEXT
+dump_has() {
+	if grep -qF -- "$1" "$DUMP"; then ok; else ko "$2: screen lacks '$1'" "$(tail -5 "$DUMP")"; fi
+}
 check_same() {
 	if cmp -s "$1" "$2"; then ok; else ko "$3: $1 and $2 differ" "$(cmp "$1" "$2" 2>&1)"; fi
 }

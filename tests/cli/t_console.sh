@@ -12,16 +12,10 @@ SCREEN_ENV="TERM=xterm-256color TZ=UTC LC_ALL=C.UTF-8 NO_COLOR=1 PAPYRA_TEST_SCR
 screen() {
 	_name=$1 _case=$2 _keys=$3 _size=${4:-100x30} _loc=${5:-C.UTF-8}
 	_dir=$(fixture "$_case")
-	_dump="$TMP/$_name.screen"
-	rm -f "$_dump"
-	(cd "$_dir" && env TERM=xterm-256color TZ=UTC LC_ALL="$_loc" NO_COLOR=1 PAPYRA_TEST_SCREEN=1 \
-		PAPYRA_TEST_SIZE="$_size" PAPYRA_TEST_KEYS="$_keys" PAPYRA_TEST_DUMP="$_dump" \
-		"$PAPYRA" console --path events.ndjson >"$TMP/.out" 2>"$TMP/.err" </dev/null)
-	RC=$?
-	OUT=$(cat "$TMP/.out")
-	ERR=$(cat "$TMP/.err")
+	DUMP="$TMP/$_name.screen"
+	console_run "$_dir" "$_size" "$_loc" UTC "$_keys" --path events.ndjson
 	check_rc 0 "screen $_name"
-	check_screen "$_dump" "$_name"
+	check_screen "$DUMP" "$_name"
 }
 
 # --- one record classifier: the console shows addresses as the listings do ---------
@@ -80,7 +74,7 @@ screen too_small json_corrupt_middle "dump q" 40x10
 
 # keys are ignored while the terminal is too small: R Enter Enter changes nothing
 screen small_ignores json_corrupt_middle "resize:59x11 R Enter Enter dump resize:100x30 dump"
-check_true "too small: keys ignored, said so" grep -q "ignored until it is larger" "$_dump"
+check_true "too small: keys ignored, said so" grep -q "ignored until it is larger" "$DUMP"
 check_true "too small: no recovery ran" cmp -s "$FIX/json_corrupt_middle/data/events.ndjson" \
 	"$TMP/json_corrupt_middle/events.ndjson"
 screen small_dialog json_corrupt_middle "R resize:59x11 Enter Right Enter dump resize:100x30 dump Esc"
@@ -91,12 +85,12 @@ screen rewrap_detail json_corrupt_middle "G Enter resize:60x30 dump"
 # --- prompts: editing keys, history, a pre-filled text replaced by typing ------
 screen prompt_edit json_corrupt_middle \
 	"/ text:craxshed Left Left Left Left Backspace Enter dump / text:rashed Home text:c End Delete Enter dump / text:nope C-u text:crashed Enter dump"
-check_true "prompt: Left and Backspace edit in the middle" grep -q "/crashed: row" "$_dump"
+check_true "prompt: Left and Backspace edit in the middle" grep -q "/crashed: row" "$DUMP"
 screen prompt_history json_corrupt_middle "/ text:started Enter / text:crashed Enter / Up Up Enter dump / Up Down Down Enter dump"
 screen prompt_replace json_corrupt_middle \
 	"f text:type=ActorCrashed Enter f text:actor=local:2 Enter dump f End Space text:type=Nope C-w text:type=ActorStarted Enter dump"
-check_true "prompt: a pre-filled filter is replaced by typing" grep -q "filter: actor=local:2 · " "$_dump"
-check_true "prompt: Ctrl-W deletes the word before the cursor" grep -q "filter: actor=local:2 type=ActorStarted · " "$_dump"
+check_true "prompt: a pre-filled filter is replaced by typing" grep -q "filter: actor=local:2 · " "$DUMP"
+check_true "prompt: Ctrl-W deletes the word before the cursor" grep -q "filter: actor=local:2 type=ActorStarted · " "$DUMP"
 
 # --- a terminal without cursor addressing: refused, --batch named (exit 64) -----
 cd "$(fixture json_corrupt_middle)" || exit 1

@@ -16,6 +16,7 @@
 # path it ends by.
 
 EPOCH=1767225600000
+SCREEN_STATE=$TMP/state
 ROT="--backend rotating --path rot.log --max-files 3 --max-bytes 2048"
 PORT=
 
@@ -23,22 +24,11 @@ bscreen() {
 	_name=$1 _dir=$2 _keys=$3
 	shift 3
 	DUMP="$TMP/backends.screen"
-	rm -f "$DUMP"
-	(cd "$_dir" && env TERM=xterm-256color TZ=UTC LC_ALL=C.UTF-8 NO_COLOR=1 PAPYRA_TEST_SCREEN=1 \
-		PAPYRA_TEST_SIZE="${BSIZE:-100x30}" PAPYRA_TEST_KEYS="$_keys" PAPYRA_TEST_DUMP="$DUMP" \
-		PAPYRA_TEST_EPOCH_MS=$EPOCH XDG_STATE_HOME="$TMP/state" \
-		"$PAPYRA" console "$@" >"$TMP/.out" 2>"$TMP/.err" </dev/null)
-	RC=$?
-	OUT=$(cat "$TMP/.out")
-	ERR=$(cat "$TMP/.err")
+	console_run "$_dir" "${BSIZE:-100x30}" C.UTF-8 UTC "$_keys" "$@"
 	check_rc 0 "console $_name"
 	[ -f "$DUMP" ] && [ -n "$PORT" ] && sed -i "s/127\.0\.0\.1:$PORT/127.0.0.1:PORT_/g" "$DUMP"
 	[ "$_name" = - ] && return 0
 	check_screen "$DUMP" "$_name"
-}
-
-dump_has() {
-	if grep -qF -- "$1" "$DUMP"; then ok; else ko "$2: screen lacks '$1'" "$(tail -5 "$DUMP")"; fi
 }
 
 # checksum of every file of a directory (names and bytes), to prove nothing changed

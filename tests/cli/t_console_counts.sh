@@ -8,20 +8,10 @@
 # key script KEYS (ui/screen.h); every dump compared with the golden.
 screen() {
 	_name=$1 _dir=$2 _keys=$3 _size=${4:-100x30}
-	_dump="$TMP/$_name.screen"
-	rm -f "$_dump"
-	(cd "$_dir" && env TERM=xterm-256color TZ=UTC LC_ALL=C.UTF-8 NO_COLOR=1 PAPYRA_TEST_SCREEN=1 \
-		PAPYRA_TEST_SIZE="$_size" PAPYRA_TEST_KEYS="$_keys" PAPYRA_TEST_DUMP="$_dump" \
-		"$PAPYRA" console --path events.ndjson >"$TMP/.out" 2>"$TMP/.err" </dev/null)
-	RC=$?
-	OUT=$(cat "$TMP/.out")
-	ERR=$(cat "$TMP/.err")
+	DUMP="$TMP/$_name.screen"
+	console_run "$_dir" "$_size" C.UTF-8 UTC "$_keys" --path events.ndjson
 	check_rc 0 "screen $_name"
-	check_screen "$_dump" "$_name"
-	DUMP=$_dump
-}
-dump_has() {
-	if grep -qF -- "$1" "$DUMP"; then ok; else ko "$2: screen lacks '$1'" "$(head -8 "$DUMP")"; fi
+	check_screen "$DUMP" "$_name"
 }
 
 # --- 70,000 actors and 300 event types: the id tables grow ------------------

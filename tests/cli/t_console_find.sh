@@ -10,18 +10,9 @@
 screen() {
 	_name=$1 _dir=$2 _keys=$3 _size=${4:-100x30} _tz=${5:-UTC}
 	DUMP="$TMP/$_name.screen"
-	rm -f "$DUMP"
-	(cd "$_dir" && env TERM=xterm-256color TZ="$_tz" LC_ALL=C.UTF-8 NO_COLOR=1 PAPYRA_TEST_SCREEN=1 \
-		PAPYRA_TEST_SIZE="$_size" PAPYRA_TEST_KEYS="$_keys" PAPYRA_TEST_DUMP="$DUMP" \
-		"$PAPYRA" console --path events.ndjson >"$TMP/.out" 2>"$TMP/.err" </dev/null)
-	RC=$?
-	OUT=$(cat "$TMP/.out")
-	ERR=$(cat "$TMP/.err")
+	console_run "$_dir" "$_size" C.UTF-8 "$_tz" "$_keys" --path events.ndjson
 	check_rc 0 "screen $_name"
 	[ "$_name" = - ] || check_screen "$DUMP" "$_name"
-}
-dump_has() {
-	if grep -qF -- "$1" "$DUMP"; then ok; else ko "$2: screen lacks '$1'" "$(tail -3 "$DUMP")"; fi
 }
 
 MID=$(fixture json_corrupt_middle)

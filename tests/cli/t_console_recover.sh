@@ -13,19 +13,13 @@
 # PAPYRA_REGEN=1 rewrites the goldens on purpose.
 
 EPOCH=1767225600000
+SCREEN_STATE=$TMP/state
 
 walk() {
 	_name=$1 _dir=$2 _keys=$3
 	shift 3
 	DUMP="$TMP/walk.screen"
-	rm -f "$DUMP"
-	(cd "$_dir" && env TERM=xterm-256color TZ=UTC LC_ALL=C.UTF-8 NO_COLOR=1 PAPYRA_TEST_SCREEN=1 \
-		PAPYRA_TEST_SIZE="${WALK_SIZE:-100x30}" PAPYRA_TEST_KEYS="$_keys" PAPYRA_TEST_DUMP="$DUMP" \
-		PAPYRA_TEST_EPOCH_MS=$EPOCH XDG_STATE_HOME="$TMP/state" \
-		"$PAPYRA" console --path events.ndjson "$@" >"$TMP/.out" 2>"$TMP/.err" </dev/null)
-	RC=$?
-	OUT=$(cat "$TMP/.out")
-	ERR=$(cat "$TMP/.err")
+	console_run "$_dir" "${WALK_SIZE:-100x30}" C.UTF-8 UTC "$_keys" --path events.ndjson "$@"
 	check_rc 0 "walk $_name"
 	[ "$_name" = - ] && return 0
 	check_screen "$DUMP" "$_name"
@@ -33,10 +27,6 @@ walk() {
 
 sum() { cksum <"$1"; }
 
-# dump_has TEXT NAME: the last walk's screens show TEXT
-dump_has() {
-	if grep -qF -- "$1" "$DUMP"; then ok; else ko "$2: screen lacks '$1'" "$(tail -5 "$DUMP")"; fi
-}
 
 # unchanged DIR SUM NAME: events.ndjson still has checksum SUM and no
 # quarantine copy was made
