@@ -208,6 +208,15 @@ static int note_missing(struct pipeline *p, struct scan_report *r, int first)
 
 static int pipeline_scanned(struct pipeline *p, int verify);
 
+/* A verification scan that failed after the store was changed: say the
+ * change is in place, so the failure does not read as "nothing done". */
+static void verify_failed_after_change(perr *e)
+{
+	char why[PERR_MSG_MAX];
+	snprintf(why, sizeof why, "%.900s", e->msg);
+	perr_setr(e, e->code, e->reason, "the change was applied, but the verification scan failed: %s", why);
+}
+
 /* The scan itself, errors in e (pipeline_scan reports them). */
 static int pipeline_scan_into(struct pipeline *p, int verify, perr *e)
 {
@@ -216,11 +225,8 @@ static int pipeline_scan_into(struct pipeline *p, int verify, perr *e)
 			       .sample_size = p->c->cfg.scan_sample_size };
 	scan_report_free(r);
 	int rc = p->b->ops->scan(p->b, &o, verify ? NULL : p->sink, r, e);
-	if (rc < 0 && verify && p->c->applied) {
-		char why[PERR_MSG_MAX];
-		snprintf(why, sizeof why, "%.900s", e->msg);
-		perr_setr(e, e->code, e->reason, "the change was applied, but the verification scan failed: %s", why);
-	}
+	if (rc < 0 && verify && p->c->applied)
+		verify_failed_after_change(e);
 	return rc;
 }
 
@@ -356,12 +362,8 @@ int pipeline_recover(struct pipeline *p, enum recovery_mode mode, const char *qd
 		snprintf(fe.msg, sizeof fe.msg, "%s", s.out.failure);
 		rc = cli_fail(p->c, &fe);
 	}
-	if (v.failed && p->c->applied) {
-		char why[PERR_MSG_MAX];
-		snprintf(why, sizeof why, "%.900s", v.err.msg);
-		perr_setr(&v.err, v.err.code, v.err.reason, "the change was applied, but the verification scan failed: %s",
-			  why);
-	}
+	if (v.failed && p->c->applied)
+		verify_failed_after_change(&v.err);
 	int vrc = v.failed ? cli_fail(p->c, &v.err) : v.rc;
 	if (s.out.journal_failed) {
 		int jrc = cli_fail(p->c, &s.out.journal_err);
