@@ -68,7 +68,10 @@ static int redis_plan(struct backend *b, const struct scan_report *r, enum recov
 	}
 	int failed = it.failed;
 	scan_iter_free(&it);
-	return failed ? perr_set(e, PX_IOERR, "cannot read back the anomalies for the plan") : 0;
+	if (failed)
+		return perr_set(e, PX_IOERR, "cannot read back the anomalies for the plan");
+	/* entries pending in a consumer group are named (redis_groups.c) */
+	return redis_groups_plan(store_of(b), r, p, e);
 }
 
 static int redis_apply(struct backend *b, const struct plan *p, const struct apply_progress *prog,

@@ -41,6 +41,7 @@ static const struct {
 	[CK_REDIS_TLS_KEY] = { "--redis-tls-key", "PAPYRA_REDIS_TLS_KEY", "redis_tls_key" },
 	[CK_REDIS_TLS_INSECURE] = { "--redis-tls-insecure", "PAPYRA_REDIS_TLS_INSECURE", "redis_tls_insecure" },
 	[CK_SENTINEL_PASSWORD] = { "--sentinel-password", "PAPYRA_SENTINEL_PASSWORD", "sentinel_password" },
+	[CK_ACK_DELETED] = { "--ack-deleted", "PAPYRA_ACK_DELETED", "ack_deleted" },
 };
 
 const char *config_key_flag(enum config_key k) { return keys[k].flag; }
@@ -49,7 +50,7 @@ const char *config_key_json(enum config_key k) { return keys[k].json; }
 
 int config_key_is_switch(enum config_key k)
 {
-	return k == CK_REDIS_TLS_INSECURE;
+	return k == CK_REDIS_TLS_INSECURE || k == CK_ACK_DELETED;
 }
 
 int config_key_from_flag(const char *flag)
@@ -167,7 +168,8 @@ static int apply_key(struct config *c, enum config_key k, const char *v, int ori
 	case CK_REDIS_TLS_KEY: return set_file(&c->redis_tls_key, v, origin, name, e);
 	case CK_SENTINEL_PASSWORD: return set_string(&c->sentinel_password, v, e);
 	case CK_REDIS_TLS_INSECURE:
-		if (config_parse_bool(v, &c->redis_tls_insecure) < 0)
+	case CK_ACK_DELETED:
+		if (config_parse_bool(v, k == CK_ACK_DELETED ? &c->ack_deleted : &c->redis_tls_insecure) < 0)
 			return perr_set(e, PX_USAGE, "%s %s: '%s' is not a boolean (1, 0, true, false, yes, no)",
 					origin_name(origin), name, v);
 		return 0;

@@ -40,6 +40,7 @@ struct config {
 	char *redis_tls_key;      /* rediss: PEM private key; NULL: in the cert file */
 	int redis_tls_insecure;   /* rediss: do not verify the server's certificate */
 	char *sentinel_password;  /* redis-sentinel: AUTH for the sentinels; NULL: none */
+	int ack_deleted;          /* redis recovery: XACK the deleted entries in their consumer groups */
 	struct retention retention;
 	char *config_file;        /* the file that was read, or NULL */
 	/* require_data (config file) or PAPYRA_REQUIRE_DATA: a missing store is
@@ -67,7 +68,7 @@ enum config_key {
 	CK_SYSTEM_ID, CK_SCAN_SAMPLE_SIZE, CK_MAX_READ, CK_QUARANTINE_PREFIX,
 	CK_MAX_RECORDS, CK_MAX_AGE_SECONDS, CK_MAX_TOTAL_BYTES, CK_REDIS_TIMEOUT,
 	CK_REDIS_TLS_CA, CK_REDIS_TLS_CERT, CK_REDIS_TLS_KEY, CK_REDIS_TLS_INSECURE,
-	CK_SENTINEL_PASSWORD, CK__COUNT
+	CK_SENTINEL_PASSWORD, CK_ACK_DELETED, CK__COUNT
 };
 
 /* Name in the three spellings: flag "--max-files", env "PAPYRA_MAX_FILES",

@@ -39,6 +39,12 @@ void plan_init(struct plan *p)
 	p->epoch_ms = fsutil_now_ms();
 }
 
+const char *action_pending_next(const struct action *a, const char *prev)
+{
+	const char *s = prev ? prev + strlen(prev) + 1 : a->pending;
+	return s && *s ? s : NULL;
+}
+
 void plan_free(struct plan *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
@@ -46,6 +52,7 @@ void plan_free(struct plan *p)
 		free(p->v[i].to);
 		free(p->v[i].id);
 		free(p->v[i].lens);
+		free(p->v[i].pending);
 		salvage_free(p->v[i].salvage);
 	}
 	for (size_t i = 0; i < p->nfiles; i++) {
@@ -163,14 +170,17 @@ void apply_result_free(struct apply_result *r)
 	free(r->repaired);
 	free(r->quarantined);
 	free(r->applied);
+	free(r->acked);
 	memset(r, 0, sizeof *r);
 }
 
 int apply_result_track(struct apply_result *r, size_t n, perr *e)
 {
 	free(r->applied);
-	r->applied = NULL;
+	free(r->acked);
+	r->applied = r->acked = NULL;
 	r->n_actions = r->n_applied = 0;
+	r->n_acked = r->acking = 0;
 	if (n == 0)
 		return 0;
 	if (!(r->applied = calloc(n, 1)))

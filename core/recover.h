@@ -40,7 +40,14 @@ struct action {
 	 * journal still list every line (action_line). */
 	int64_t count;
 	uint32_t *lens;
+	/* Redis: the consumer groups whose pending list holds this entry, each
+	 * name ended by a NUL and the list by an empty name (owned); NULL when
+	 * none.  Walk it with action_pending_next. */
+	char *pending;
 };
+/* The next group name of a->pending after `prev` (NULL: the first), or
+ * NULL at the end. */
+const char *action_pending_next(const struct action *a, const char *prev);
 
 /* Lines an action stands for: count for a merged drop, else 1. */
 size_t action_lines(const struct action *a);
@@ -139,6 +146,12 @@ struct apply_result {
 	 * so their drop_line was not applied). */
 	int64_t lines_caught_up, caught_up_invalid, tails_completed;
 	char lease_note[160]; /* non-empty: leases were unavailable (see live.h) */
+	/* Redis --ack-deleted: acking says it was asked; acked[i] (n_actions,
+	 * may be NULL) is 1 when action i's entry was acknowledged in some
+	 * group; n_acked counts acknowledgements (an id in two groups: 2). */
+	int acking;
+	unsigned char *acked;
+	int64_t n_acked;
 };
 /* Allocate res->applied for a plan of `n` actions (all 0). */
 int apply_result_track(struct apply_result *r, size_t n, perr *e);

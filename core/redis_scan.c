@@ -286,7 +286,7 @@ static int step_head(struct redis_scanner *rs)
 	    redis_conn_append(c, 6, last_argv, NULL, s->e) < 0)
 		return -1;
 	redisReply *rep[3] = { NULL, NULL, NULL };
-	int rc = 0, planned = 0;
+	int rc = 0, planned = 0, stream = 0;
 	for (int i = 0; i < 3; i++)
 		if (!(rep[i] = redis_conn_reply(c, s->e)))
 			rc = -1;
@@ -299,7 +299,8 @@ static int step_head(struct redis_scanner *rs)
 			f->anomalies++;
 			rc = scan_report_add(s->r, AN_UNEXPECTED_FILE, s->key, 0, -1, -1, NULL, 0, s->e,
 					     "Key holds a Redis %s, not a stream", rep[0]->str);
-		} else if ((rc = redis_reply_check(c, rep[1], REDIS_REPLY_INTEGER, "XLEN", s->e)) == 0 &&
+		} else if ((stream = 1) &&
+			   (rc = redis_reply_check(c, rep[1], REDIS_REPLY_INTEGER, "XLEN", s->e)) == 0 &&
 			   (rc = redis_reply_check(c, rep[2], REDIS_REPLY_ARRAY, "XREVRANGE", s->e)) == 0 &&
 			   rep[2]->elements == 1) {
 			rc = head_plan(rs, rep[1], rep[2]);
@@ -308,6 +309,9 @@ static int step_head(struct redis_scanner *rs)
 	}
 	for (int i = 0; i < 3; i++)
 		freeReplyObject(rep[i]);
+	/* its readers: consumer groups, what they have pending (redis_groups.c) */
+	if (rc == 0 && stream)
+		rc = redis_groups_scan(s->st, s->key, f, s->e);
 	if (rc == 0 && !planned)
 		next_stream(rs); /* missing, not a stream, or empty: nothing to page through */
 	return rc;

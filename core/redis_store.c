@@ -48,6 +48,7 @@ struct redis_store *redis_store_open(const struct config *c, perr *e)
 	};
 	if (redis_conn_open(&s->conn, c->redis_url, &co, e) < 0)
 		goto fail;
+	s->ack_deleted = c->ack_deleted;
 	return s;
 oom:
 	perr_setr(e, PX_IOERR, PR_NOMEM, "out of memory");

@@ -38,6 +38,7 @@ struct redis_store {
 	struct redis_mark *marks;
 	size_t n_marks, cap_marks;
 	struct jsonv *jv; /* the validator state (8 KiB): one, reused */
+	int ack_deleted;  /* config ack_deleted: apply XACKs what it deleted */
 };
 
 /* Open the store of config `c`: the keys of its system and an
@@ -110,6 +111,28 @@ int redis_store_apply(struct redis_store *s, const struct plan *p, struct apply_
 /* XTRIM the streams by the retention policy (redis_apply.c). */
 int redis_store_compact(struct redis_store *s, const struct retention *ret,
 			struct compact_result *res, perr *e);
+
+/* Consumer groups (redis_groups.c).  XPENDING pages are this many ids. */
+#define REDIS_PENDING_PAGE 1000
+/* Pending ids a scan looks up per group to count those whose entry is
+ * gone: a bound on the scan's cost whatever the pending list's length
+ * (scan_group.checked says how many were). */
+#define REDIS_PENDING_CHECK_MAX 100000
+/* Pending ids a plan reads per group within its id range to name the
+ * entries it deletes that are pending (--ack-deleted does not depend on
+ * it: it acknowledges every deleted id). */
+#define REDIS_PENDING_PLAN_MAX 1000000
+
+/* The groups of stream `key` into f->groups (or, when the server will not
+ * say, the reason into f->groups_error), each with its pending ids looked
+ * up.  -1 only when the connection failed (e). */
+int redis_groups_scan(struct redis_store *st, const char *key, struct scan_file *f, perr *e);
+/* Name, in each action's `pending`, the groups of its stream (as report
+ * `r` lists them) whose pending list holds its entry. */
+int redis_groups_plan(struct redis_store *st, const struct scan_report *r, struct plan *p, perr *e);
+/* --ack-deleted: XACK every applied action's id in every group of its
+ * stream (XINFO GROUPS now); res->acked / n_acked say what was. */
+int redis_groups_ack(struct redis_store *st, const struct plan *p, struct apply_result *res, perr *e);
 
 /* SCAN pages read when looking for other system ids, and names kept: a
  * hint for a mistyped --system-id, so bounded whatever the key space. */

@@ -111,6 +111,47 @@ static void write_anomalies(FILE *f, const struct scan_report *r)
 	fputc(']', f);
 }
 
+static void write_int_or_null(FILE *f, const char *key, int64_t v)
+{
+	if (v < 0)
+		fprintf(f, ", \"%s\": null", key);
+	else
+		fprintf(f, ", \"%s\": %lld", key, (long long)v);
+}
+
+/* A stream's consumer groups (Redis), omitted when it has none. */
+static void write_groups(FILE *f, const struct scan_file *sf)
+{
+	if (sf->groups_error) {
+		fputs(", \"groups_error\": ", f);
+		json_write_string(f, sf->groups_error);
+	}
+	if (!sf->n_groups)
+		return;
+	fputs(", \"groups\": [", f);
+	for (size_t g = 0; g < sf->n_groups; g++) {
+		const struct scan_group *x = &sf->groups[g];
+		fputs(g ? ", {\"name\": " : "{\"name\": ", f);
+		json_write_string(f, x->name);
+		fprintf(f, ", \"consumers\": %lld, \"pending\": %lld", (long long)x->consumers,
+			(long long)x->pending);
+		write_int_or_null(f, "lag", x->lag);
+		write_int_or_null(f, "entries_read", x->entries_read);
+		if (x->last_delivered) {
+			fputs(", \"last_delivered_id\": ", f);
+			json_write_string(f, x->last_delivered);
+		}
+		fprintf(f, ", \"pending_checked\": %lld, \"pending_deleted\": %lld", (long long)x->checked,
+			(long long)x->dangling);
+		if (x->dangling_first) {
+			fputs(", \"pending_deleted_first\": ", f);
+			json_write_string(f, x->dangling_first);
+		}
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
 /* `missing`: the sentence saying the store was not there, or NULL. */
 static void write_scan(FILE *f, const struct scan_report *r, int with_files, const char *missing)
 {
@@ -130,6 +171,7 @@ static void write_scan(FILE *f, const struct scan_report *r, int with_files, con
 				(long long)sf->lines);
 			if (!sf->ident.exists)
 				fputs(", \"missing\": true", f);
+			write_groups(f, sf);
 			fputc('}', f);
 		}
 		fputc(']', f);
@@ -172,6 +214,18 @@ static void write_actions(FILE *f, const struct run_report *r, const struct plan
 			fputs(", \"reason\": ", f);
 			json_write_string(f, anomaly_type_name(a->reason));
 		}
+		if (a->pending) {
+			fputs(", \"pending_in\": [", f);
+			int k = 0;
+			for (const char *g = NULL; (g = action_pending_next(a, g)); k++) {
+				fputs(k ? ", " : "", f);
+				json_write_string(f, g);
+			}
+			fputc(']', f);
+		}
+		if (p == r->actions && r->result && r->result->acking)
+			fprintf(f, ", \"acked\": %s", r->result->acked && i < r->result->n_actions &&
+				r->result->acked[i] ? "true" : "false");
 		fprintf(f, ", \"applied\": %s}",
 			p == r->actions && report_action_applied(r, i) ? "true" : "false");
 	}

@@ -107,6 +107,23 @@ struct file_ident {
 
 enum rec_kind { RK_EVENT = 0, RK_AUDIT, RK_DEAD_LETTER, RK_UNKNOWN, RK__COUNT };
 
+/* A consumer group of a Redis stream (XINFO GROUPS), as a scan saw it:
+ * the application's readers (Papyra's XREADGROUP consumers) and how far
+ * behind they are.  Pending ids whose entry no longer exists (deleted by
+ * a recovery or by hand) are counted, bounded by REDIS_PENDING_CHECK_MAX
+ * ids per group: a finding, not an anomaly (the stored data is intact;
+ * the group's bookkeeping points at nothing). */
+struct scan_group {
+	char *name;               /* owned */
+	char *last_delivered;     /* last-delivered-id (owned), NULL when not given */
+	int64_t consumers, pending;
+	int64_t entries_read;     /* -1: unknown (before Redis 7.0, or nil) */
+	int64_t lag;              /* -1: unknown (before Redis 7.0, or nil: not computable) */
+	int64_t checked;          /* pending ids looked up */
+	int64_t dangling;         /* of those, ids whose entry no longer exists */
+	char *dangling_first;     /* the oldest of them (owned), NULL when none */
+};
+
 struct scan_file {
 	char *path;             /* as displayed / reported */
 	int64_t bytes;
@@ -114,7 +131,15 @@ struct scan_file {
 	int64_t records[RK__COUNT]; /* valid objects per kind (unknown: other/missing kind) */
 	int64_t anomalies;      /* anomalies attributed to this file */
 	struct file_ident ident;
+	/* Redis: the stream's consumer groups (owned), in XINFO order;
+	 * groups_error: they could not be read (an ACL without XINFO...), why
+	 * (owned), else NULL. */
+	struct scan_group *groups;
+	size_t n_groups;
+	char *groups_error;
 };
+/* Add a group to `f` (strings copied; NULL last_delivered allowed). */
+struct scan_group *scan_file_add_group(struct scan_file *f, const char *name, perr *e);
 
 /* Anomalies a bounded report keeps in memory (SPEC §8: memory bounded
  * whatever the anomaly count): the first ones, enough for every screen and

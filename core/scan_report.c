@@ -41,8 +41,17 @@ void scan_report_free(struct scan_report *r)
 		salvage_free(r->an[i].salvage);
 	}
 	free(r->an);
-	for (size_t i = 0; i < r->n_files; i++)
-		free(r->files[i].path);
+	for (size_t i = 0; i < r->n_files; i++) {
+		struct scan_file *f = &r->files[i];
+		free(f->path);
+		for (size_t g = 0; g < f->n_groups; g++) {
+			free(f->groups[g].name);
+			free(f->groups[g].last_delivered);
+			free(f->groups[g].dangling_first);
+		}
+		free(f->groups);
+		free(f->groups_error);
+	}
 	free(r->files);
 	if (r->spill_open)
 		close(r->spill_fd);
@@ -161,6 +170,23 @@ struct scan_file *scan_report_add_file(struct scan_report *r, const char *path, 
 		return NULL;
 	r->n_files++;
 	return f;
+}
+
+struct scan_group *scan_file_add_group(struct scan_file *f, const char *name, perr *e)
+{
+	struct scan_group *g = realloc(f->groups, (f->n_groups + 1) * sizeof *g);
+	if (!g) {
+		perr_set(e, PX_IOERR, "out of memory");
+		return NULL;
+	}
+	f->groups = g;
+	g = &f->groups[f->n_groups];
+	memset(g, 0, sizeof *g);
+	g->entries_read = g->lag = -1;
+	if (!(g->name = px_strdup(name, e)))
+		return NULL;
+	f->n_groups++;
+	return g;
 }
 
 void scan_iter_init(struct scan_iter *it, const struct scan_report *r)

@@ -207,6 +207,7 @@ static const char *const backend_help[CK__COUNT] = {
 	[CK_REDIS_TLS_KEY] = "rediss: PEM private key of the client certificate (default: in the cert file)",
 	[CK_REDIS_TLS_INSECURE] = "rediss: do not verify the server's certificate (said on stderr every run)",
 	[CK_SENTINEL_PASSWORD] = "redis-sentinel: the sentinels' password (the URL's is the master's)",
+	[CK_ACK_DELETED] = "redis recovery: XACK deleted entries in the consumer groups they are pending in",
 };
 
 const char *cli_backend_metavar(int k)

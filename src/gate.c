@@ -56,6 +56,7 @@ int gate_run(struct cli *c, unsigned flags)
 		p.quiet_list = 1; /* the triage listed them */
 		if (p.missing && !p.require_data)
 			cli_say(c, p.txt, TONE_INFO, "%s", p.missing);
+		pipeline_print_groups(&p, &p.scan);
 	} else {
 		pipeline_print_checked(&p);
 	}

@@ -259,6 +259,7 @@ void pipeline_print_checked(struct pipeline *p)
 		cli_say(p->c, p->txt, TONE_INFO, "%s", p->missing);
 	else if (p->checked && !p->missing)
 		cli_say(p->c, p->txt, TONE_INFO, "Checked %s", p->checked);
+	pipeline_print_groups(p, &p->scan);
 }
 
 static size_t planned_actions(const struct plan *pl)
@@ -288,10 +289,14 @@ static void print_actions(struct pipeline *p, int applied_only)
 			cli_say(p->c, p->txt, TONE_INFO, "  %s: %s line %lld (%s, %lld bytes)",
 				action_kind_name(a->kind), a->path, (long long)a->line,
 				anomaly_type_name(a->reason), (long long)a->length);
-		else if (a->id)
-			cli_say(p->c, p->txt, TONE_INFO, "  %s: %s entry %s (%s)%s%s", action_kind_name(a->kind),
-				a->path, a->id, anomaly_type_name(a->reason), a->to ? " -> " : "",
-				a->to ? a->to : "");
+		else if (a->id) {
+			struct strbuf tail = { 0 };
+			pipeline_pending_suffix(a, &tail);
+			cli_say(p->c, p->txt, TONE_INFO, "  %s: %s entry %s (%s%s)%s%s", action_kind_name(a->kind),
+				a->path, a->id, anomaly_type_name(a->reason), tail.p ? tail.p : "",
+				a->to ? " -> " : "", a->to ? a->to : "");
+			strbuf_free(&tail);
+		}
 		else
 			cli_say(p->c, p->txt, TONE_INFO, "  %s: %s%s%s", action_kind_name(a->kind),
 				a->path, a->to ? " -> " : "", a->to ? a->to : "");
@@ -394,6 +399,7 @@ void pipeline_print_applied(struct pipeline *p)
 	for (size_t i = 0; i < p->res.n_quarantined; i++)
 		cli_say(p->c, p->txt, TONE_INFO, "quarantined %s", p->res.quarantined[i]);
 	pipeline_print_live(p->c, p->txt, p->res.lines_caught_up, p->res.lease_note);
+	pipeline_print_acks(p);
 	pipeline_print_plan(p);
 }
 

@@ -92,6 +92,15 @@ int pipeline_end(struct pipeline *p, int exit_code);
  * else to stdout.  Returns exit_code. */
 int pipeline_report_early(struct cli *c, int exit_code);
 
+/* Consumer groups (pipeline_groups.c): per stream of `r` its groups and
+ * the pending ids that point at deleted entries; the "; pending in group
+ * G" tail of a planned entry (nothing when it is in none); after an apply,
+ * what --ack-deleted acknowledged, or that deleted entries stay pending. */
+struct strbuf;
+void pipeline_print_groups(struct pipeline *p, const struct scan_report *r);
+void pipeline_pending_suffix(const struct action *a, struct strbuf *b);
+void pipeline_print_acks(struct pipeline *p);
+
 /* Check --mode / --recovery-mode / --quarantine-dir before anything runs. */
 int pipeline_check_quarantine(struct pipeline *p, enum recovery_mode m, const char *qdir);
 

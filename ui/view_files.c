@@ -2,13 +2,35 @@
  * (one for the single-file backend; every member of a rotating set,
  * oldest first, then the files beside it that are not members: orphans
  * and leftover temporary files; the three streams for Redis, with their
- * entries and the bytes of their `data`).  Enter opens Raw at the file's
- * first line. */
+ * entries and the bytes of their `data`, and each stream's consumer groups
+ * after its key: name, pending, lag, pending ids whose entry is gone).
+ * Enter opens Raw at the file's first line. */
 #include <stdio.h>
 #include <sys/stat.h>
 
 #include "app.h"
 #include "screen.h"
+
+/* "  [groups: G 8 pending, lag 1, 2 gone; H 0 pending]" after a stream
+ * that has consumer groups, else nothing. */
+static void groups_tail(const struct scan_file *f, char *buf, size_t n)
+{
+	size_t at = 0;
+	buf[0] = '\0';
+	if (f->groups_error)
+		snprintf(buf, n, "  [groups not read]");
+	for (size_t k = 0; k < f->n_groups && at < n; k++) {
+		const struct scan_group *g = &f->groups[k];
+		char lag[32] = "", gone[32] = "";
+		if (g->lag >= 0)
+			snprintf(lag, sizeof lag, ", lag %lld", (long long)g->lag);
+		if (g->dangling)
+			snprintf(gone, sizeof gone, ", %lld gone", (long long)g->dangling);
+		int w = snprintf(buf + at, n - at, "%s%s %lld pending%s%s%s", k ? "; " : "  [groups: ", g->name,
+				 (long long)g->pending, lag, gone, k + 1 == f->n_groups ? "]" : "");
+		at += w > 0 ? (size_t)w : 0;
+	}
+}
 
 /* Report entries, then (rotating) the anomalies that are files of their own. */
 static int is_extra(const struct console *c, const struct anomaly *a)
@@ -64,13 +86,14 @@ static void files_row(struct console *c, struct view *v, int64_t row, int y, int
 		return;
 	}
 	const struct scan_file *f = &c->m.rep.files[row];
-	char buf[1200];
+	char buf[1200], groups[600];
+	groups_tail(f, groups, sizeof groups);
 	const char *state = f->ident.exists ? "" : c->m.t->ids ? "  (no such key: clean)" : "  (missing: clean)";
 	/* while indexing, the single file's entry is only final at the end: show live counts */
 	int64_t lines = model_scanning(&c->m) && !c->m.t->several ? (int64_t)c->m.n : f->lines;
-	snprintf(buf, sizeof buf, "%13lld %10lld %10lld %10lld %10lld %10lld  %s%s", (long long)f->bytes,
+	snprintf(buf, sizeof buf, "%13lld %10lld %10lld %10lld %10lld %10lld  %s%s%s", (long long)f->bytes,
 		 (long long)lines, (long long)f->records[RK_EVENT], (long long)f->records[RK_AUDIT],
-		 (long long)f->records[RK_DEAD_LETTER], (long long)f->anomalies, f->path, state);
+		 (long long)f->records[RK_DEAD_LETTER], (long long)f->anomalies, f->path, state, groups);
 	console_cell(y, 0, w, (f->anomalies ? ROLE_ANOMALY : ROLE_NORMAL) | (selected ? ROLE_SELECTED : 0), buf);
 }
 

@@ -280,3 +280,23 @@ check_rc 2 "with +cluster|slots: the read-only user scans the cluster"
 run persistence scan --backend redis --redis-url "redis://127.0.0.1:$C1/1"
 check_rc 69 "cluster: db 1"
 check_err "a Redis Cluster has db 0 only" "cluster: db 1 explained"
+
+# --- consumer groups: each lives with its stream's key, on that key's node --------------
+cload redis_corrupt
+ccli xgroup create $EV shippers 0 >/dev/null
+ccli xreadgroup group shippers c1 count 17 streams $EV '>' >/dev/null
+ccli xgroup create $DL archive 0 >/dev/null
+ccli xreadgroup group archive c2 count 100 streams $DL '>' >/dev/null
+for n in $NODES; do
+	run persistence scan --backend redis --redis-url "redis://127.0.0.1:$n/0"
+	check_out "Consumer group shippers on $EV: 1 consumer, 17 pending, lag 2" "groups through node $n"
+	check_out "Consumer group archive on $DL: 1 consumer, 7 pending, lag 0" "dead letters' group through node $n"
+done
+run persistence recover --backend redis --redis-url "redis://127.0.0.1:$(owner $AU)/0" --mode quarantine \
+	--ack-deleted --format json
+check_rc 0 "cluster: quarantine --ack-deleted"
+check_true "cluster: the pending entries named and acknowledged" test \
+	"$(printf '%s' "$OUT" | jq -c '[.actions[] | select(.pending_in) | [.id, .pending_in, .acked]]')" = \
+	'[["1767225600015-0",["shippers"],true],["1767225600016-0",["shippers"],true],["1767225600005-0",["archive"],true]]'
+check_true "cluster: XPENDING shippers 15 left" test "$(ccli xpending $EV shippers | head -1)" = 15
+check_true "cluster: XPENDING archive 6 left" test "$(ccli xpending $DL archive | head -1)" = 6
