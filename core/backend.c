@@ -69,6 +69,21 @@ int backend_others(struct backend *b, struct strbuf *out, int *more, perr *e)
 	return b->ops->others ? b->ops->others(b, out, more, e) : 0;
 }
 
+int backend_systems(struct backend *b, const char *glob, char ***ids, size_t *n, perr *e)
+{
+	*ids = NULL;
+	*n = 0;
+	if (!b->ops->systems)
+		return perr_set(e, PX_USAGE, "the %s backend holds one system: --system-id takes no pattern",
+				b->ops->name);
+	return b->ops->systems(b, glob, ids, n, e);
+}
+
+int backend_is_glob(const char *system_id)
+{
+	return system_id && strpbrk(system_id, "*?[") != NULL;
+}
+
 struct backend_scan {
 	struct backend *b;
 	void *impl;

@@ -31,6 +31,8 @@ struct backend_traits {
 	int trims_by_bytes;         /* compaction can apply max_total_bytes */
 	int quarantine_dir;         /* quarantine mode needs a directory (else: quarantine streams) */
 	int ids;                    /* units are named by ids (Redis entry ids), not line numbers */
+	int fleet;                  /* one store holds many systems by --system-id (Redis): a glob
+				     * there names a fleet (backend_systems) */
 };
 
 /* A unit of data to read back: a file's line by path, offset and length,
@@ -130,6 +132,8 @@ struct backend_ops {
 
 	/* backend_others; NULL: none. */
 	int (*others)(struct backend *b, struct strbuf *out, int *more, perr *e);
+	/* backend_systems; NULL: the store holds one system. */
+	int (*systems)(struct backend *b, const char *glob, char ***ids, size_t *n, perr *e);
 
 	void (*close)(struct backend *b);
 };
@@ -160,6 +164,13 @@ char *backend_config_location(const struct config *c);
  * its prefix ("a, b" into out; *more when bounded), the file backends
  * have none (returns 0).  Returns how many, or -1 (e). */
 int backend_others(struct backend *b, struct strbuf *out, int *more, perr *e);
+
+/* The system ids of the store's fleet that match `glob` (fnmatch), sorted
+ * and distinct, into *ids (n; the array and each id malloc'd).  A backend
+ * without a fleet: PX_USAGE. */
+int backend_systems(struct backend *b, const char *glob, char ***ids, size_t *n, perr *e);
+/* Whether a --system-id is a pattern (has *, ? or [): a fleet. */
+int backend_is_glob(const char *system_id);
 
 /* An incremental scan of any backend (the ops above behind one handle). */
 struct backend_scan;

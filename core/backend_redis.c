@@ -141,6 +141,11 @@ static int redis_others(struct backend *b, struct strbuf *out, int *more, perr *
 	return redis_store_systems(store_of(b), b->cfg->prefix, out, more, e);
 }
 
+static int redis_systems(struct backend *b, const char *glob, char ***ids, size_t *n, perr *e)
+{
+	return redis_store_fleet(store_of(b), b->cfg->prefix, glob, ids, n, e);
+}
+
 static void redis_close(struct backend *b)
 {
 	redis_store_free(store_of(b));
@@ -151,7 +156,7 @@ static void redis_close(struct backend *b)
 /* XDEL and XTRIM measure nothing: no bytes before and after. */
 static const struct backend_traits redis_traits = {
 	.noun = "entry", .nouns = "entries", .store = "streams", .unit = "stream", .plural = 1,
-	.several = 1, .ids = 1, .retain_per_unit = 1,
+	.several = 1, .ids = 1, .retain_per_unit = 1, .fleet = 1,
 };
 
 const struct backend_ops backend_redis_ops = {
@@ -170,6 +175,7 @@ const struct backend_ops backend_redis_ops = {
 	.apply = redis_apply,
 	.compact = redis_compact,
 	.others = redis_others,
+	.systems = redis_systems,
 	.close = redis_close,
 };
 

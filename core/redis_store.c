@@ -4,6 +4,7 @@
  * scan is redis_scan.c, apply and compaction redis_apply.c. */
 #include "redis_store.h"
 
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,10 +172,18 @@ static char *system_of(const char *key, size_t klen, const char *prefix)
 	return NULL;
 }
 
-int redis_store_systems(struct redis_store *s, const char *prefix, struct strbuf *out, int *more, perr *e)
+/* The distinct system ids that have a stream under `prefix` and match
+ * `glob` (fnmatch; NULL: any), sorted, into *out (n of them, each
+ * malloc'd); SCAN MATCH "{prefix}:*" for at most `pages` pages (0: the
+ * whole key space; on a Cluster every master), keeping at most `max`
+ * names: *more says the list was cut.  Returns 0 or -1 (e). */
+static int list_systems(struct redis_store *s, const char *prefix, const char *glob, size_t max, int pages,
+			char ***out, size_t *n_out, int *more, perr *e)
 {
-	char *names[REDIS_SYSTEMS_MAX];
-	size_t n = 0;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	*out = NULL;
+	*n_out = 0;
 	*more = 0;
 	/* the prefix is literal: escape what SCAN MATCH treats as glob syntax */
 	struct strbuf pat = { 0 };
@@ -188,7 +197,7 @@ int redis_store_systems(struct redis_store *s, const char *prefix, struct strbuf
 		return perr_set(e, PX_IOERR, "out of memory");
 	char cursor[32] = "0";
 	int rc = 0;
-	for (int page = 0; page < REDIS_SYSTEMS_SCAN_PAGES && rc == 0; page++) {
+	for (int page = 0; (pages == 0 || page < pages) && rc == 0; page++) {
 		const char *argv[6] = { "SCAN", cursor, "MATCH", pat.p, "COUNT", "1000" };
 		redisReply *r = redis_conn_command(&s->conn, REDIS_REPLY_ARRAY, "SCAN", 6, argv, NULL, e);
 		if (!r) {
@@ -199,19 +208,24 @@ int redis_store_systems(struct redis_store *s, const char *prefix, struct strbuf
 		    r->element[1]->type == REDIS_REPLY_ARRAY) {
 			snprintf(cursor, sizeof cursor, "%s", r->element[0]->str);
 			const redisReply *keys = r->element[1];
-			for (size_t k = 0; k < keys->elements; k++) {
+			for (size_t k = 0; rc == 0 && k < keys->elements; k++) {
 				const redisReply *key = keys->element[k];
 				char *id = key->type == REDIS_REPLY_STRING ?
 					   system_of(key->str, key->len, prefix) : NULL;
-				int dup = 0;
-				for (size_t i = 0; id && i < n; i++)
-					dup |= strcmp(names[i], id) == 0;
-				if (id && !dup && n < REDIS_SYSTEMS_MAX)
-					names[n++] = id;
-				else if (id && !dup)
-					*more = 1, free(id);
-				else
+				if (id && glob && fnmatch(glob, id, 0) != 0) {
 					free(id);
+					id = NULL;
+				}
+				/* three streams a system: duplicates are dropped below */
+				if (id && n >= 3 * max) {
+					*more = 1;
+					free(id);
+				} else if (id && px_grow(&names, &cap, n + 1, sizeof *names, e) < 0) {
+					free(id);
+					rc = -1;
+				} else if (id) {
+					names[n++] = id;
+				}
 			}
 		} else {
 			snprintf(cursor, sizeof cursor, "0");
@@ -219,22 +233,69 @@ int redis_store_systems(struct redis_store *s, const char *prefix, struct strbuf
 		freeReplyObject(r);
 		if (strcmp(cursor, "0") == 0)
 			break;
-		if (page + 1 == REDIS_SYSTEMS_SCAN_PAGES)
+		if (pages && page + 1 == pages)
 			*more = 1;
 	}
 	strbuf_free(&pat);
-	qsort(names, n, sizeof *names, systems_cmp);
+	if (names)
+		qsort(names, n, sizeof *names, systems_cmp);
+	size_t u = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (rc == 0) {
-			if (i)
-				strbuf_puts(out, ", ");
-			strbuf_puts(out, names[i]);
+		if (rc == 0 && (u == 0 || strcmp(names[u - 1], names[i]) != 0) && u < max)
+			names[u++] = names[i];
+		else {
+			if (rc == 0 && u >= max && strcmp(names[u - 1], names[i]) != 0)
+				*more = 1;
+			free(names[i]);
 		}
-		free(names[i]);
 	}
-	if (rc == 0 && out->oom)
-		rc = perr_set(e, PX_IOERR, "out of memory");
-	return rc < 0 ? -1 : (int)n;
+	if (rc < 0) {
+		free(names);
+		return -1;
+	}
+	*out = names;
+	*n_out = u;
+	return 0;
+}
+
+static void free_names(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int redis_store_systems(struct redis_store *s, const char *prefix, struct strbuf *out, int *more, perr *e)
+{
+	char **names;
+	size_t n;
+	if (list_systems(s, prefix, NULL, REDIS_SYSTEMS_MAX, REDIS_SYSTEMS_SCAN_PAGES, &names, &n, more, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_puts(out, ", ");
+		strbuf_puts(out, names[i]);
+	}
+	free_names(names, n);
+	if (out->oom)
+		return perr_set(e, PX_IOERR, "out of memory");
+	return (int)n;
+}
+
+int redis_store_fleet(struct redis_store *s, const char *prefix, const char *glob, char ***ids, size_t *n,
+		      perr *e)
+{
+	int more = 0;
+	if (list_systems(s, prefix, glob, REDIS_FLEET_MAX, 0, ids, n, &more, e) < 0)
+		return -1;
+	if (more) {
+		free_names(*ids, *n);
+		*ids = NULL;
+		*n = 0;
+		return perr_set(e, PX_USAGE, "--system-id '%s' matches more than %d system ids under prefix '%s': "
+				"narrow the pattern", glob, REDIS_FLEET_MAX, prefix);
+	}
+	return 0;
 }
 
 /* ---- following: where each stream ends, and what came after ------------ */

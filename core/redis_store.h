@@ -134,6 +134,15 @@ int redis_groups_plan(struct redis_store *st, const struct scan_report *r, struc
  * stream (XINFO GROUPS now); res->acked / n_acked say what was. */
 int redis_groups_ack(struct redis_store *st, const struct plan *p, struct apply_result *res, perr *e);
 
+/* backend_ops.systems: every system id under `prefix` matching `glob`
+ * (fnmatch), sorted and distinct, SCAN over the whole key space (every
+ * master of a Cluster); *ids malloc'd, each id too.  More than
+ * REDIS_FLEET_MAX: PX_USAGE (a fleet run holds one small report per
+ * system in memory until its one report is written). */
+#define REDIS_FLEET_MAX 10000
+int redis_store_fleet(struct redis_store *s, const char *prefix, const char *glob, char ***ids, size_t *n,
+		      perr *e);
+
 /* SCAN pages read when looking for other system ids, and names kept: a
  * hint for a mistyped --system-id, so bounded whatever the key space. */
 #define REDIS_SYSTEMS_SCAN_PAGES 64

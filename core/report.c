@@ -241,6 +241,10 @@ int report_write_json(FILE *f, const struct run_report *r)
 	json_write_string(f, REPORT_SCHEMA_VERSION);
 	fputs(", \"command\": ", f);
 	json_write_string(f, r->command);
+	if (r->system) {
+		fputs(", \"system_id\": ", f);
+		json_write_string(f, r->system);
+	}
 	if (r->backend) {
 		fputs(", \"backend\": ", f);
 		json_write_string(f, r->backend);

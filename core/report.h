@@ -29,7 +29,38 @@ struct run_report {
 	const char *missing;
 	const char *error; /* the error that ended the run, NULL when none */
 	int exit_code;
+	/* A fleet (--system-id pattern): the system this report is about
+	 * (JSON "system_id", JUnit suite name, GitHub title, SARIF and GitLab
+	 * too), NULL for a plain run; `fragment`: write only what goes inside
+	 * the fleet's one document (report_write_fleet_*): JUnit its
+	 * <testsuite>, SARIF its run object, GitLab its issues. */
+	const char *system;
+	int fragment;
 };
+
+/* One report for every system of a fleet: per system its report in the
+ * same format, written by the writers above with `system` and `fragment`
+ * set (docs[i], lens[i] bytes), wrapped here with the totals.  The JSON
+ * document is {papyra_version, schema_version, command, backend,
+ * location, system_glob, systems: [the reports], totals, exit_code}. */
+struct fleet_report {
+	const char *command, *backend, *location, *glob;
+	size_t n;
+	char *const *ids;
+	char *const *docs;
+	const size_t *lens;
+	const int *codes;          /* each system's exit code */
+	const char *const *outcomes; /* "healthy", "anomalies present", "no data", "error", ... */
+	const size_t *anomalies;   /* of its final scan */
+	int exit_code;             /* the worst */
+};
+int report_write_fleet_json(FILE *f, const struct fleet_report *r);
+int report_write_fleet_junit(FILE *f, const struct fleet_report *r);
+int report_write_fleet_github(FILE *f, const struct fleet_report *r);
+int report_write_fleet_sarif(FILE *f, const struct fleet_report *r);
+int report_write_fleet_gitlab(FILE *f, const struct fleet_report *r);
+/* "3 systems: 2 healthy, 1 with anomalies (pay-2)" into b. */
+void report_fleet_summary(struct strbuf *b, const struct fleet_report *r);
 
 /* Whether action i of r->actions reached the store. */
 int report_action_applied(const struct run_report *r, size_t i);
@@ -55,6 +86,7 @@ int report_write_github(FILE *f, const struct run_report *r);
 /* SARIF 2.1.0 (one run; rules from the anomaly table; results are the
  * anomalies of the final state; recovery actions are notifications). */
 int report_write_sarif(FILE *f, const struct run_report *r);
+#define REPORT_SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
 /* GitLab Code Quality: a JSON array of issues (description, check_name,
  * fingerprint, severity, location.path, location.lines.begin). */
 int report_write_gitlab(FILE *f, const struct run_report *r);
@@ -66,6 +98,11 @@ void report_fingerprint(const struct anomaly *a, char out[65]);
 const char *report_gitlab_severity(enum anomaly_type t);
 /* A path as reports name it: leading "./" components dropped. */
 const char *report_path(const char *path);
+
+/* `s` escaped for an XML attribute value (JUnit), and as the data of a
+ * GitHub workflow command (% CR LF escaped). */
+void report_xml_attr(FILE *f, const char *s);
+void report_gh_data(FILE *f, const char *s);
 
 /* Write `s` as a JSON string literal (invalid UTF-8 becomes U+FFFD, so the
  * document stays valid whatever the bytes of a path). */

@@ -54,6 +54,11 @@ static void xml_attr(FILE *f, const char *s)
 	xml_put(f, s, 1);
 }
 
+void report_xml_attr(FILE *f, const char *s)
+{
+	xml_attr(f, s);
+}
+
 static void junit_anomaly_line(FILE *f, const struct anomaly *a)
 {
 	fputs("- ", f);
@@ -195,8 +200,14 @@ int report_write_junit(FILE *f, const struct run_report *r)
 	report_junit_classname(&cls, r->command);
 	const char *classname = cls.oom ? "papyra" : cls.p;
 	struct junit_names nm = { .n = 0 };
-	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"papyra ", f);
+	if (!r->fragment)
+		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n", f);
+	fputs("  <testsuite name=\"papyra ", f);
 	xml_attr(f, r->command);
+	if (r->system) {
+		fputs(" system ", f);
+		xml_attr(f, r->system);
+	}
 	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"0\">\n",
 		cases + errors, failures, errors, skipped);
 	fputs("    <properties>\n", f);
@@ -208,6 +219,11 @@ int report_write_junit(FILE *f, const struct run_report *r)
 	if (r->location) {
 		fputs("      <property name=\"location\" value=\"", f);
 		xml_attr(f, r->location);
+		fputs("\"/>\n", f);
+	}
+	if (r->system) {
+		fputs("      <property name=\"system_id\" value=\"", f);
+		xml_attr(f, r->system);
 		fputs("\"/>\n", f);
 	}
 	if (r->checked) {
@@ -236,7 +252,7 @@ int report_write_junit(FILE *f, const struct run_report *r)
 	}
 	if (r->actions)
 		junit_actions(f, r);
-	fputs("  </testsuite>\n</testsuites>\n", f);
+	fputs(r->fragment ? "  </testsuite>\n" : "  </testsuite>\n</testsuites>\n", f);
 	strbuf_free(&cls);
 	return ferror(f) ? -1 : 0;
 }
@@ -257,6 +273,21 @@ static void gh_write(FILE *f, const char *s, int property)
 	}
 }
 
+void report_gh_data(FILE *f, const char *s)
+{
+	gh_write(f, s, 0);
+}
+
+/* A fleet's system as the annotation's title: ",title=papyra system X"
+ * after other properties (`more`), " title=..." as the first. */
+static void gh_title(FILE *f, const struct run_report *r, int more)
+{
+	if (!r->system)
+		return;
+	fputs(more ? ",title=papyra system " : " title=papyra system ", f);
+	gh_write(f, r->system, 1);
+}
+
 /* Drops change the data: a pipeline should see them (a warning); the
  * other applied actions are notices; an action not applied prints none. */
 static void gh_actions(FILE *f, const struct run_report *r)
@@ -274,6 +305,7 @@ static void gh_actions(FILE *f, const struct run_report *r)
 		gh_write(f, a->path, 1);
 		if (a->line > 0)
 			fprintf(f, ",line=%lld", (long long)a->line);
+		gh_title(f, r, 1);
 		fputs("::papyra ", f);
 		gh_write(f, action_kind_name(a->kind), 0);
 		if (a->id) {
@@ -304,7 +336,7 @@ static void gh_more(FILE *f, const char *path, size_t more)
 	fputs(" (--format json lists them all)\n", f);
 }
 
-static void gh_anomalies(FILE *f, const struct scan_report *s)
+static void gh_anomalies(FILE *f, const struct run_report *r, const struct scan_report *s)
 {
 	size_t run = 0, more = 0;
 	char *prev = NULL; /* the path of the current run (anomalies read back are not kept) */
@@ -327,6 +359,7 @@ static void gh_anomalies(FILE *f, const struct scan_report *s)
 		gh_write(f, a->path, 1);
 		if (a->line > 0 && !a->id)
 			fprintf(f, ",line=%lld", (long long)a->line);
+		gh_title(f, r, 1);
 		fputs("::", f);
 		gh_write(f, anomaly_type_name(a->type), 0);
 		fputc(' ', f);
@@ -350,23 +383,29 @@ int report_write_github(FILE *f, const struct run_report *r)
 	if (r->actions)
 		gh_actions(f, r);
 	if (s)
-		gh_anomalies(f, s);
+		gh_anomalies(f, r, s);
 	int required = 0;
 	required = s && s->by_type[AN_MISSING_DATA] > 0;
 	if (r->missing && !required) {
-		fputs("::warning::papyra: ", f);
+		fputs("::warning", f);
+		gh_title(f, r, 0);
+		fputs("::papyra: ", f);
 		gh_write(f, r->missing, 0);
 		fputc('\n', f);
 	}
 	if (r->error) {
-		fputs("::error::papyra ", f);
+		fputs("::error", f);
+		gh_title(f, r, 0);
+		fputs("::papyra ", f);
 		gh_write(f, r->command, 0);
 		fputs(": ", f);
 		gh_write(f, r->error, 0);
 		fprintf(f, " (exit %d)\n", r->exit_code);
 	}
 	if (s && s->n_an == 0 && !r->error && !r->missing) {
-		fputs("::notice::papyra: persistence is healthy", f);
+		fputs("::notice", f);
+		gh_title(f, r, 0);
+		fputs("::papyra: persistence is healthy", f);
 		if (r->checked) {
 			fputs(" (", f);
 			gh_write(f, r->checked, 0);

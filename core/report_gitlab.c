@@ -58,7 +58,8 @@ void report_fingerprint(const struct anomaly *a, char out[65])
 int report_write_gitlab(FILE *f, const struct run_report *r)
 {
 	const struct scan_report *s = r->verify ? r->verify : r->scan;
-	fputc('[', f);
+	if (!r->fragment)
+		fputc('[', f);
 	struct scan_iter it;
 	const struct anomaly *a;
 	scan_iter_init(&it, s);
@@ -66,6 +67,8 @@ int report_write_gitlab(FILE *f, const struct run_report *r)
 		char fp[65];
 		report_fingerprint(a, fp);
 		struct strbuf d = { 0 };
+		if (r->system)
+			strbuf_printf(&d, "[system %s] ", r->system);
 		strbuf_printf(&d, "%s: %s", anomaly_type_name(a->type), a->detail ? a->detail : "");
 		fputs(i ? ",\n {\"description\": " : "\n {\"description\": ", f);
 		json_write_string(f, d.oom ? anomaly_type_name(a->type) : d.p);
@@ -80,6 +83,7 @@ int report_write_gitlab(FILE *f, const struct run_report *r)
 		fprintf(f, ", \"lines\": {\"begin\": %lld}}}", (long long)(a->line > 0 ? a->line : 1));
 	}
 	scan_iter_free(&it);
-	fputs(s && s->n_an ? "\n]\n" : "]\n", f);
+	if (!r->fragment)
+		fputs(s && s->n_an ? "\n]\n" : "]\n", f);
 	return ferror(f) ? -1 : 0;
 }

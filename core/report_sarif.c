@@ -18,7 +18,7 @@
 #include "strbuf.h"
 #include "version.h"
 
-#define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
+#define SARIF_SCHEMA REPORT_SARIF_SCHEMA
 #define SARIF_SRCROOT "%SRCROOT%"
 
 /* RFC 3986: keep unreserved characters and '/', percent-encode every
@@ -224,7 +224,9 @@ static void sarif_result(FILE *f, const struct run_report *r, const struct anoma
 int report_write_sarif(FILE *f, const struct run_report *r)
 {
 	const struct scan_report *s = r->verify ? r->verify : r->scan;
-	fputs("{\"$schema\": \"" SARIF_SCHEMA "\", \"version\": \"2.1.0\", \"runs\": [{", f);
+	if (!r->fragment)
+		fputs("{\"$schema\": \"" SARIF_SCHEMA "\", \"version\": \"2.1.0\", \"runs\": [", f);
+	fputc('{', f);
 	sarif_driver(f);
 	fputs(", ", f);
 	sarif_invocation(f, r);
@@ -261,6 +263,10 @@ int report_write_sarif(FILE *f, const struct run_report *r)
 		kv(f, 0, "mode", r->mode);
 	if (r->recovery_mode)
 		kv(f, 0, "recovery_mode", r->recovery_mode);
-	fprintf(f, ", \"exit_code\": %d}}]}\n", r->exit_code);
+	if (r->system)
+		kv(f, 0, "system_id", r->system);
+	fprintf(f, ", \"exit_code\": %d}}", r->exit_code);
+	if (!r->fragment)
+		fputs("]}\n", f);
 	return ferror(f) ? -1 : 0;
 }

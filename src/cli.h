@@ -44,6 +44,10 @@ struct cli {
 	 * --output), when set; see pipeline.c. */
 	FILE *err_copy;
 	int applied;                          /* this run changed the store: a later failure is "applied, but" */
+	/* While a fleet (--system-id pattern) runs the command once per
+	 * system (src/fleet.c): the fleet, whose pipeline owns the output;
+	 * NULL for a plain run. */
+	struct fleet *fleet;
 };
 
 /* Value of the command option `flag` ("--limit"), or NULL when absent. */

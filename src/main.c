@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "fleet.h"
 #include "completion.h"
 #include "pipeline.h"
 #include "version.h"
@@ -194,7 +195,7 @@ int main(int argc, char **argv)
 		return pipeline_report_early(&c, rc);
 	}
 	config_hints(&c);
-	rc = cmd->run(&c);
+	rc = fleet_run(&c, cmd->run);
 	config_free(&c.cfg);
 	if (fflush(stdout) != 0 && rc == 0) {
 		fprintf(stderr, "papyra: %swriting the output failed: %s\n",

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fleet.h"
 #include "guard.h"
 #include "redis_conn.h"
 #include "salvage.h"
@@ -49,12 +50,23 @@ int pipeline_begin(struct pipeline *p, struct cli *c)
 	if (pipeline_parse_format(f, &p->fmt) < 0)
 		return cli_usage_error(c, "--format: unknown format '%s' (" PIPELINE_FORMAT_NAMES ")", f);
 	p->begun = 1;
+	p->member = c->fleet != NULL;
 	/* only where the flag exists: PAPYRA_REQUIRE_DATA must not make compact or
 	 * recover refuse a missing store */
 	for (int i = 0; c->cmd->opts[i].flag; i++)
 		if (strcmp(c->cmd->opts[i].flag, "--require-data") == 0)
 			p->require_data = cli_has(c, "--require-data") || c->cfg.require_data;
-	if (p->fmt != FMT_TEXT && !(p->txt = fopen("/dev/null", "w"))) {
+	if (p->member) {
+		/* one system of a fleet: its lines go where the fleet's go, its
+		 * report into memory until the fleet's is written */
+		p->txt = fleet_txt(c->fleet);
+		if (p->fmt != FMT_TEXT && !(p->report = open_memstream(&p->mem, &p->mem_len))) {
+			p->report = stdout;
+			perr e = { PX_IOERR, "", PR_NOMEM };
+			snprintf(e.msg, sizeof e.msg, "out of memory");
+			return cli_fail(c, &e);
+		}
+	} else if (p->fmt != FMT_TEXT && !(p->txt = fopen("/dev/null", "w"))) {
 		p->txt = stdout;
 		perr e = { PX_IOERR, "", PR_IO };
 		snprintf(e.msg, sizeof e.msg, "cannot open /dev/null: %s", strerror(errno));
@@ -70,7 +82,7 @@ int pipeline_begin(struct pipeline *p, struct cli *c)
 		p->journal = j;
 	}
 	const char *out = cli_get(c, "--output");
-	if (!out || strcmp(out, "-") == 0)
+	if (p->member || !out || strcmp(out, "-") == 0)
 		return 0;
 	if (guard_check(&c->cfg, j, "--output", out, &p->out_final, &e) < 0)
 		return cli_fail(c, &e);
@@ -122,10 +134,16 @@ static char *missing_message(struct pipeline *p, const struct scan_report *r, in
 	const char *tail = required ? "the store is required (--require-data)" : "nothing to check";
 	const struct backend_traits *t = backend_traits(p->b);
 	if (!t->has_files) {
-		strbuf_printf(&b, "No data at %s (no stream ", p->b->location);
-		for (size_t i = 0; i < r->n_files; i++)
-			strbuf_printf(&b, "%s%s", i ? ", " : "", r->files[i].path);
-		strbuf_printf(&b, "): %s", tail);
+		if (t->fleet && backend_is_glob(p->c->cfg.system_id)) {
+			/* a fleet pattern that matched nothing (src/fleet.c) */
+			strbuf_printf(&b, "No data at %s (no system id under prefix '%s' matches '%s'): %s",
+				      p->b->location, p->c->cfg.prefix, p->c->cfg.system_id, tail);
+		} else {
+			strbuf_printf(&b, "No data at %s (no stream ", p->b->location);
+			for (size_t i = 0; i < r->n_files; i++)
+				strbuf_printf(&b, "%s%s", i ? ", " : "", r->files[i].path);
+			strbuf_printf(&b, "): %s", tail);
+		}
 		struct strbuf ids = { 0 };
 		int more = 0;
 		perr e = { 0 };

@@ -44,6 +44,13 @@ struct pipeline {
 	char *checked;       /* "json store P (1 file, …)" */
 	const struct scan_sink *sink; /* optional, for the first scan */
 	const char *mode, *recovery_mode; /* for the report */
+	/* A fleet (src/fleet.h): `fleet` is set on the fleet's own pipeline,
+	 * which owns the output and writes the one report; `member` on the
+	 * pipeline of one of its systems, whose report goes into `mem`. */
+	struct fleet *fleet;
+	int member;
+	char *mem;
+	size_t mem_len;
 };
 
 /* Common options of the pipeline commands, for their option tables. */
@@ -100,6 +107,9 @@ struct strbuf;
 void pipeline_print_groups(struct pipeline *p, const struct scan_report *r);
 void pipeline_pending_suffix(const struct action *a, struct strbuf *b);
 void pipeline_print_acks(struct pipeline *p);
+
+/* Write `rr` in format `fmt` (github for text). */
+int pipeline_write_report(FILE *f, enum report_format fmt, const struct run_report *rr);
 
 /* Check --mode / --recovery-mode / --quarantine-dir before anything runs. */
 int pipeline_check_quarantine(struct pipeline *p, enum recovery_mode m, const char *qdir);

@@ -9,10 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fleet.h"
 #include "guard.h"
 #include "pipeline.h"
 
-static int write_format(FILE *f, enum report_format fmt, const struct run_report *rr)
+int pipeline_write_report(FILE *f, enum report_format fmt, const struct run_report *rr)
 {
 	switch (fmt) {
 	case FMT_JSON: return report_write_json(f, rr);
@@ -62,11 +63,33 @@ static const char *outcome(const struct pipeline *p)
 	return p->missing ? "no data" : "healthy";
 }
 
+/* The end of one system of a fleet: its report (a fragment, with its
+ * system id) kept by the fleet, nothing put in place or summarised. */
+static void member_end(struct pipeline *p, struct run_report *rr)
+{
+	if (p->fmt != FMT_TEXT && p->report) {
+		rr->system = p->c->cfg.system_id;
+		rr->fragment = 1;
+		pipeline_write_report(p->report, p->fmt, rr);
+		fclose(p->report);
+		p->report = NULL;
+	}
+	const struct scan_report *last = p->verified ? &p->verify : &p->scan;
+	fleet_keep(p->c->fleet, p->mem, p->mem_len, rr->exit_code, outcome(p), p->scanned ? last->n_an : 0);
+	p->mem = NULL;
+	p->txt = NULL; /* the fleet's */
+}
+
 int pipeline_end(struct pipeline *p, int exit_code)
 {
 	struct cli *c = p->c;
 	char *redacted = NULL;
-	if (p->begun && p->fmt != FMT_TEXT) {
+	if (p->begun && p->fleet) {
+		if (fleet_write(p->fleet, p->report, p->fmt, exit_code) < 0) {
+			cli_say(c, stderr, TONE_ERR, "could not write the report: %s", strerror(errno));
+			exit_code = PX_IOERR;
+		}
+	} else if (p->begun && (p->fmt != FMT_TEXT || p->member)) {
 		const char *loc = p->b ? p->b->location : NULL;
 		if (!loc)
 			loc = redacted = backend_config_location(&c->cfg);
@@ -87,13 +110,17 @@ int pipeline_end(struct pipeline *p, int exit_code)
 			static const struct apply_result none;
 			rr.result = &none;
 		}
-		if (write_format(p->report, p->fmt, &rr) < 0 || fflush(p->report) != 0) {
+		if (p->member)
+			member_end(p, &rr);
+		else if (pipeline_write_report(p->report, p->fmt, &rr) < 0 || fflush(p->report) != 0) {
 			cli_say(c, stderr, TONE_ERR, "could not write the report: %s", strerror(errno));
 			exit_code = PX_IOERR;
 		}
-		step_summary(p, &rr);
+		if (!p->member)
+			step_summary(p, &rr);
 	}
-	c->err_copy = NULL;
+	if (!p->member)
+		c->err_copy = NULL;
 	if (p->out_file) {
 		perr e = { 0 };
 		int ok = fflush(p->out_file) == 0 && !ferror(p->out_file);
@@ -110,12 +137,15 @@ int pipeline_end(struct pipeline *p, int exit_code)
 			cli_say(c, stderr, TONE_ERR, "%s", e.msg);
 			exit_code = PX_IOERR;
 		}
+		char *fo = p->fleet ? fleet_outcome(p->fleet, exit_code) : NULL;
 		cli_say(c, stdout, exit_code == 0 ? TONE_OK : TONE_ERR, "%s: %s; report %s %s (exit %d)",
-			c->cmd->name, outcome(p), ok ? "written to" : "NOT written to", cli_get(c, "--output"),
-			exit_code);
+			c->cmd->name, fo ? fo : outcome(p), ok ? "written to" : "NOT written to",
+			cli_get(c, "--output"), exit_code);
+		free(fo);
 	}
 	if (p->txt && p->txt != stdout)
 		fclose(p->txt);
+	free(p->mem);
 	free(redacted);
 	free(p->out_final);
 	free(p->out_tmp);
@@ -155,7 +185,7 @@ int pipeline_report_early(struct cli *c, int exit_code)
 		perr e = { 0 };
 		int fd = guard_open_temp(out, &tmp, &e);
 		FILE *o = fd >= 0 ? fdopen(fd, "w") : NULL;
-		int ok = o && write_format(o, fmt, &rr) == 0 && fflush(o) == 0 && fsync(fd) == 0 &&
+		int ok = o && pipeline_write_report(o, fmt, &rr) == 0 && fflush(o) == 0 && fsync(fd) == 0 &&
 			 link(tmp, out) == 0; /* link, not rename: never replaces a file */
 		if (o)
 			fclose(o);
@@ -173,7 +203,7 @@ int pipeline_report_early(struct cli *c, int exit_code)
 		cli_warn(c, "warning", "the report goes to stdout, not to the existing %s: the configuration "
 			 "is not known, so it could be part of the store", out);
 	}
-	if (write_format(stdout, fmt, &rr) < 0)
+	if (pipeline_write_report(stdout, fmt, &rr) < 0)
 		return PX_IOERR;
 	return exit_code;
 }

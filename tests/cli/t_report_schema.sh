@@ -31,13 +31,13 @@ check_true "action names: the schema's enum is ACTION_KINDS" diff "$TMP/actions.
 "$PAPYRA" --help | sed -n 's/^  \([a-z][a-z -]*[a-z]\)  .*/\1/p' | while read -r cmd; do
 	"$PAPYRA" $cmd --help 2>/dev/null | grep -q '^  --format ' && echo "$cmd"
 done | sort > "$TMP/cmds.bin.txt"
-jq -r '.properties.command.enum[]' "$SCHEMA" | sort > "$TMP/cmds.schema.txt"
+jq -r '."$defs".report.properties.command.enum[]' "$SCHEMA" | sort > "$TMP/cmds.schema.txt"
 check_true "commands: the schema's enum is the commands that take --format" diff "$TMP/cmds.bin.txt" "$TMP/cmds.schema.txt"
 "$PAPYRA" persistence scan --help | sed -n 's/^  --backend VALUE *//p' | tr -d ' ' | tr '|' '\n' > "$TMP/backends.bin.txt"
-jq -r '.properties.backend.enum[]' "$SCHEMA" > "$TMP/backends.schema.txt"
+jq -r '."$defs".report.properties.backend.enum[]' "$SCHEMA" > "$TMP/backends.schema.txt"
 check_true "backends: the schema's enum is --backend's choices" diff "$TMP/backends.bin.txt" "$TMP/backends.schema.txt"
 check_true "schema_version: the schema's const is REPORT_SCHEMA_VERSION" test \
-	"$(jq -r '.properties.schema_version.const' "$SCHEMA")" = \
+	"$(jq -r '."$defs".report.properties.schema_version.const' "$SCHEMA")" = \
 	"$(sed -n 's/^#define REPORT_SCHEMA_VERSION "\(.*\)"/\1/p' "$ROOT/core/report.h")"
 jsch "strict: additionalProperties false on every object the schema defines" \
 	'[.. | objects | select(.type? == "object")] | length >= 7 and all(.additionalProperties == false)'
