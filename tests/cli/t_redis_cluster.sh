@@ -300,3 +300,22 @@ check_true "cluster: the pending entries named and acknowledged" test \
 	'[["1767225600015-0",["shippers"],true],["1767225600016-0",["shippers"],true],["1767225600005-0",["archive"],true]]'
 check_true "cluster: XPENDING shippers 15 left" test "$(ccli xpending $EV shippers | head -1)" = 15
 check_true "cluster: XPENDING archive 6 left" test "$(ccli xpending $DL archive | head -1)" = 6
+
+# --- a fleet: the pattern is matched by SCAN on every master ------------------------------
+cload redis_corrupt
+for s in c-1 c-2 c-3; do
+	cluster_lines redis_clean | sed "s/^\"XADD\" \"papyra:local:/\"XADD\" \"papyra:$s:/" | ccli >/dev/null 2>&1
+done
+check_true "the fleet's streams live on more than one node" test \
+	"$(for s in c-1 c-2 c-3 local; do owner papyra:$s:events; done | sort -u | wc -l)" -gt 1
+run persistence scan --backend redis --redis-url "redis://127.0.0.1:$C2/0" --system-id '*' --format json
+check_rc 2 "cluster fleet: scan"
+check_true "cluster fleet: every system, from every master" test \
+	"$(printf '%s' "$OUT" | jq -c '[.systems[] | [.system_id, .exit_code]]')" = '[["c-1",0],["c-2",0],["c-3",0],["local",2]]'
+run persistence recover --backend redis --redis-url "redis://127.0.0.1:$C3/0" --system-id '*' --mode quarantine
+check_rc 0 "cluster fleet: quarantine"
+check_out "Fleet: 4 systems matching '*': 4 healthy; exit 0" "cluster fleet: verified"
+check_true "cluster fleet: local's bad events quarantined" test "$(ccli xlen $QEV) $(ccli xlen $EV)" = "4 15"
+run persistence scan --backend redis --redis-url "redis://127.0.0.1:$C1/0" --system-id 'c-[12]'
+check_rc 0 "cluster fleet: a bracket pattern"
+check_out "Fleet: 2 systems matching 'c-[12]': 2 healthy; exit 0" "cluster fleet: c-1 and c-2 only"
