@@ -117,6 +117,33 @@ t1=$(date +%s.%N)
 awk -v n="$total" -v s="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" -v bad=$((total - N)) 'BEGIN {
 	printf "redis: persistence recover  %d bad of %d entries (scan, XDEL batches, verify scan) in %.3f s\n", bad, n, s }'
 
+# ---- big entries: 400 dead letters of 1 MB each (issue 10 item 7: before,
+# one page of 1000 entries was one 414 MB reply, 414 MB RSS); pages are
+# now sized by bytes (at most 32 MiB of entries), so the peak RSS is about
+# one page whatever the stream's size
+MEASURE=${BENCH_BUILD:-$ROOT/build/bench}/measure
+if [ ! -x "$MEASURE" ]; then
+	MEASURE=$WORK/measure
+	${CC:-cc} -O2 -o "$MEASURE" "$ROOT/bench/measure.c" || { echo "redis-bench: cannot build bench/measure.c" >&2; exit 1; }
+fi
+BIG=${REDIS_BENCH_BIG:-400}
+redis-cli -p "$PORT" flushall >/dev/null
+LC_ALL=C awk -v n="$BIG" 'BEGIN {
+	p = "x"; while (length(p) < 1000000) p = p p; p = substr(p, 1, 1000000)
+	d = "{\"kind\": \"dead_letter\", \"system_id\": \"local\", \"target\": \"local:1\", \"message_type\": \"Blob\", \"payload\": \"" p "\", \"timestamp\": 1767225600.5}"
+	for (i = 1; i <= n; i++)
+		printf "*5\r\n$4\r\nXADD\r\n$25\r\npapyra:local:dead_letters\r\n$%d\r\n%d-0\r\n$4\r\ndata\r\n$%d\r\n%s\r\n", length(i "-0"), i, length(d), d }' |
+	redis-cli -p "$PORT" --pipe >"$WORK/load.txt" 2>&1
+grep -q "errors: 0," "$WORK/load.txt" || { echo "redis-bench: loading the big entries failed:" >&2; cat "$WORK/load.txt" >&2; exit 74; }
+"$MEASURE" -- "$PAPYRA" persistence scan --backend redis --redis-url "$URL" 2>"$WORK/measure.txt"
+rc=$?
+[ $rc -eq 0 ] || { echo "redis: big entries: persistence scan failed (exit $rc)"; exit 1; }
+obuf=$(redis-cli -p "$PORT" info clients | tr -d '\r' | sed -n 's/^client_recent_max_output_buffer://p')
+awk -v n="$BIG" -v ob="${obuf:-0}" '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+	END { printf "redis: persistence scan  %d dead letters of 1 MB each in %.2f s: peak RSS %.1f MiB, server output buffer %.1f MiB  (pages of at most 32 MiB; issue 10 before: 414 MB RSS, 420 MB output buffer)\n",
+		n, v["wall_s"], v["maxrss_kb"] / 1024, ob / 1048576 }' "$WORK/measure.txt"
+redis-cli -p "$PORT" flushall >/dev/null
+
 # ---- the same through a 3-master Redis Cluster
 NODES=
 for i in 1 2 3; do
@@ -144,7 +171,8 @@ done
 redis-cli --cluster create 127.0.0.1:$1 127.0.0.1:$2 127.0.0.1:$3 --cluster-replicas 0 --cluster-yes \
 	>"$WORK/create.txt" 2>&1 || { echo "redis cluster: create failed" >&2; cat "$WORK/create.txt" >&2; exit 69; }
 i=0
-until for p in $NODES; do redis-cli -p "$p" cluster info | grep -q 'cluster_state:ok' || exit 1; done; do
+# a subshell: the exit ends the check, not the script
+until (for p in $NODES; do redis-cli -p "$p" cluster info | grep -q 'cluster_state:ok' || exit 1; done); do
 	i=$((i + 1)); [ $i -gt 400 ] && { echo "redis cluster: not ok after 20 s" >&2; exit 69; }
 	sleep 0.05
 done

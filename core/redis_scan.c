@@ -16,10 +16,18 @@
 #include "metrics.h"
 #include "schema.h"
 
-/* Entries per XRANGE page: large enough that round trips vanish next to
- * parsing on a local server (bench/redis-bench.sh), small enough that one
- * reply of typical records stays well under a megabyte or two. */
+/* Entries per XRANGE page at most: large enough that round trips vanish
+ * next to parsing on a local server (bench/redis-bench.sh), small enough
+ * that one reply of typical records stays well under a megabyte or two. */
 #define REDIS_SCAN_PAGE 1000
+/* Bytes one page may hold (its entries' fields), so memory stays one page
+ * whatever the entries' size (issue 10 item 7: 400 dead letters of 1 MB
+ * were one 414 MB reply): a page asks for this divided by the largest
+ * entry seen so far in the stream, its last entry included (read at the
+ * head), at least one entry.  Redis cannot bound a reply by bytes, so a
+ * stream whose entries jump from small to big can make the one page where
+ * they do larger; every later page is sized by the big ones. */
+#define REDIS_SCAN_PAGE_BYTES (32 << 20)
 
 struct rscan {
 	struct redis_store *st;
@@ -228,10 +236,40 @@ struct redis_scanner {
 	int64_t want, taken;          /* RP_TAIL / RP_BACK: sample size, ids walked */
 	int64_t limit, done, pos;     /* RP_FORWARD: at most `limit` (-1: all), so far, next position */
 	int64_t seen, total;          /* progress: entries scanned, entries expected */
+	int64_t biggest;              /* bytes of the largest entry seen in this stream */
 };
+
+/* Bytes of an entry's fields (names and values). */
+static int64_t entry_bytes(const redisReply *ent)
+{
+	int64_t n = 0;
+	const redisReply *fields = ent->type == REDIS_REPLY_ARRAY && ent->elements == 2 ? ent->element[1] : NULL;
+	for (size_t i = 0; fields && fields->type == REDIS_REPLY_ARRAY && i < fields->elements; i++)
+		if (fields->element[i]->type == REDIS_REPLY_STRING)
+			n += (int64_t)fields->element[i]->len;
+	return n;
+}
+
+static void note_sizes(struct redis_scanner *rs, const redisReply *page)
+{
+	for (size_t i = 0; i < page->elements; i++) {
+		int64_t n = entry_bytes(page->element[i]);
+		if (n > rs->biggest)
+			rs->biggest = n;
+	}
+}
+
+/* Entries the next page asks for: REDIS_SCAN_PAGE_BYTES by the biggest
+ * entry seen, between 1 and REDIS_SCAN_PAGE. */
+static int64_t page_entries(const struct redis_scanner *rs)
+{
+	int64_t n = rs->biggest > 0 ? REDIS_SCAN_PAGE_BYTES / rs->biggest : REDIS_SCAN_PAGE;
+	return n < 1 ? 1 : n > REDIS_SCAN_PAGE ? REDIS_SCAN_PAGE : n;
+}
 
 static void next_stream(struct redis_scanner *rs)
 {
+	rs->biggest = 0;
 	rs->s.stream++;
 	rs->phase = rs->s.stream < REDIS_N_STREAMS ? RP_HEAD : RP_DONE;
 }
@@ -256,6 +294,7 @@ static int head_plan(struct redis_scanner *rs, const redisReply *len, const redi
 		return perr_set(s->e, PX_IOERR, "Redis at %s: malformed entry in stream %s",
 				s->st->conn.display, s->key);
 	snprintf(rs->last, sizeof rs->last, "%s", ent->element[0]->str);
+	rs->biggest = entry_bytes(ent);
 	int64_t n = rs->opts.sample_size;
 	rs->len = len->integer;
 	if (n > 0 && n < rs->len) {
@@ -263,7 +302,7 @@ static int head_plan(struct redis_scanner *rs, const redisReply *len, const redi
 		rs->taken = 0;
 		rs->first[0] = '\0';
 		snprintf(rs->start, sizeof rs->start, "%s", rs->last);
-		rs->phase = n <= REDIS_SCAN_PAGE ? RP_TAIL : RP_BACK;
+		rs->phase = n <= page_entries(rs) ? RP_TAIL : RP_BACK;
 	} else {
 		forward_from(rs, "-", -1, 1);
 	}
@@ -342,10 +381,13 @@ static int step_tail(struct redis_scanner *rs)
 static int step_back(struct redis_scanner *rs)
 {
 	struct rscan *s = &rs->s;
-	int64_t ask = rs->want - rs->taken < REDIS_SCAN_PAGE ? rs->want - rs->taken : REDIS_SCAN_PAGE;
+	int64_t ask = page_entries(rs);
+	if (rs->want - rs->taken < ask)
+		ask = rs->want - rs->taken;
 	redisReply *page = range(s, "XREVRANGE", rs->start, "-", ask);
 	if (!page)
 		return -1;
+	note_sizes(rs, page);
 	size_t n = page->elements;
 	if (n) {
 		snprintf(rs->first, sizeof rs->first, "%s", page->element[n - 1]->element[0]->str);
@@ -367,7 +409,7 @@ static int step_back(struct redis_scanner *rs)
 static int step_forward(struct redis_scanner *rs)
 {
 	struct rscan *s = &rs->s;
-	int64_t want = REDIS_SCAN_PAGE;
+	int64_t want = page_entries(rs);
 	if (rs->limit >= 0 && rs->limit - rs->done < want)
 		want = rs->limit - rs->done;
 	if (want <= 0) {
@@ -377,6 +419,7 @@ static int step_forward(struct redis_scanner *rs)
 	redisReply *page = range(s, "XRANGE", rs->start, rs->last, want);
 	if (!page)
 		return -1;
+	note_sizes(rs, page);
 	size_t n = page->elements;
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++)
