@@ -249,9 +249,15 @@ int redis_store_apply(struct redis_store *st, const struct plan *p, struct apply
 		rc = verify_all(&a, buf);
 	if (rc == 0 && a.n)
 		rc = p->mode == RM_QUARANTINE ? redis_quarantine(&a, buf) : repair(&a);
-	/* once the deletions are in place: their ids leave the pending lists */
-	if (rc == 0 && st->ack_deleted)
+	/* once the deletions are in place: their ids leave the pending lists;
+	 * after a failure partway, those that were deleted, when the server
+	 * still answers (the first error stands) */
+	if (rc == 0 && st->ack_deleted) {
 		rc = redis_groups_ack(st, p, res, e);
+	} else if (st->ack_deleted && res->n_applied) {
+		perr ae = { 0 };
+		redis_groups_ack(st, p, res, &ae);
+	}
 	free(a.act);
 	free(a.stream);
 	free(a.argv);

@@ -199,8 +199,9 @@ int fleet_run(struct cli *c, int (*run)(struct cli *))
 		return pipeline_report_early(c, cli_fail(c, &e));
 	}
 	rc = pipeline_begin(&f.top, c);
-	f.top.fleet = &f;
 	if (rc == 0) {
+		/* from here the fleet's report; before, an error is a plain run's */
+		f.top.fleet = &f;
 		rc = run_systems(&f, c, run, qdefault);
 		if (set_id(&c->cfg.system_id, f.glob, NULL) == 0 && qdefault)
 			set_id(&c->cfg.quarantine_prefix, c->cfg.prefix, f.glob);
