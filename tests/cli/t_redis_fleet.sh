@@ -138,3 +138,16 @@ run console $R --system-id 'pay-*'
 check_rc 64 "the interactive console takes one system"
 run persistence scan --backend redis --redis-url redis://127.0.0.1:1/0 --system-id '*'
 check_rc 69 "a server that is not there: exit 69, as for a plain id"
+
+# --- one system the user may not read: its error in the fleet's report, the worst code --
+fleet
+rcli ACL SETUSER p1 on '>p1pw' '~papyra:pay-1:*' '+@read' >/dev/null
+run persistence scan --backend redis --redis-url "redis://p1:p1pw@127.0.0.1:$PORT/0" --system-id 'pay-[12]' --format json
+check_rc 69 "a system that cannot be read: exit 69 outranks the others"
+check_true "its error inside the fleet report, the other scanned" test \
+	"$(j '[.systems[] | [.system_id, .exit_code, (.error.message // "" | test("NOPERM"))]]')" = \
+	'[["pay-1",0,false],["pay-2",69,true]]'
+check_true "totals: one failed" test "$(j '.totals.errors')" = 1
+run persistence scan --backend redis --redis-url "redis://p1:p1pw@127.0.0.1:$PORT/0" --system-id 'pay-[12]'
+check_out "Fleet: 2 systems matching 'pay-[12]': 1 healthy, 1 failed (pay-2); exit 69" "text: the failed system named"
+check_err "NOPERM" "stderr: why"
