@@ -234,6 +234,9 @@ static char *journal_build(const struct journal_entry *j, size_t *len)
 	journal_i64(&b, "lines_dropped", r ? r->lines_dropped : 0);
 	journal_dropped(&b, p, r);
 	journal_str_list(&b, "quarantine", r ? r->quarantined : NULL, r ? r->n_quarantined : 0);
+	/* Redis --ack-deleted: pending ids of deleted entries acknowledged (XACK) */
+	if (r && r->acking)
+		journal_i64(&b, "acked_pending", r->n_acked);
 	strbuf_add(&b, "}\n", 2);
 	if (b.oom) {
 		strbuf_free(&b);

@@ -150,3 +150,13 @@ check_out "Consumer groups of $EV not read: XINFO GROUPS $EV: NOPERM" "why the g
 run persistence scan --backend redis --redis-url "redis://noxinfo:nxpw@127.0.0.1:$PORT/0" --format json
 check_true "json: groups_error" test \
 	"$(printf '%s' "$OUT" | jq -r '.scan.files[0].groups_error' | cut -c1-40)" = "XINFO GROUPS $EV: NOPERM"
+
+# --- the journal says what --ack-deleted acknowledged --------------------------------------
+load redis_corrupt
+groups
+run persistence recover $R --ack-deleted --journal "$TMP/groups.journal"
+check_rc 0 "recover --ack-deleted --journal"
+check_true "journal: acked_pending 4" test "$(jq -c '.acked_pending' "$TMP/groups.journal")" = 4
+load redis_corrupt
+run persistence recover $R --journal "$TMP/nogroups.journal"
+check_true "journal: no acked_pending without --ack-deleted" test "$(jq -c 'has("acked_pending")' "$TMP/nogroups.journal")" = false
