@@ -66,6 +66,15 @@ check_out "::error::papyra persistence scan: 3 systems matching 'pay-*': 2 healt
 run persistence scan $R --system-id 'pay-*' --format sarif
 check_true "sarif: a run per system" test "$(j '[.runs[] | [.properties.system_id, (.results | length)]]')" = \
 	'[["pay-1",0],["pay-2",6],["pay-3",0]]'
+# the SARIF authors' validator (tests/deps.sh installs it; t_ci_formats.sh says when it is missing)
+MT=$ROOT/build/tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
+if [ -x "$MT" ]; then
+	printf '%s\n' "$OUT" >"$TMP/fleet.sarif"
+	DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 "$MT" validate "$TMP/fleet.sarif" --level "Error;Warning" \
+		-o "$TMP/v.sarif" --log ForceOverwrite >"$TMP/v.txt" 2>&1
+	check_true "sarif: the validator finds no error or warning in the fleet's log" jq -e \
+		'.runs[0].invocations[0].executionSuccessful and ([.runs[0].results[] | select(.level == "error" or .level == "warning")] | length == 0)' "$TMP/v.sarif"
+fi
 run persistence scan $R --system-id '*' --format gitlab
 check_true "gitlab: one array of every system's issues" test "$(j 'length')" = 12
 check_true "gitlab: descriptions name the system" test \
