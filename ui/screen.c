@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -43,6 +44,8 @@ static struct {
 	unsigned char hl[HL_ROWS][HL_COLS / 8];
 	attr_t attr[ROLE__COUNT];
 	short pair[ROLE__COUNT];
+	double skew_ms;  /* tests: later:MS moved the clock on */
+	int in_main;     /* the console's main loop is reading (not a walk's dialog) */
 } S;
 
 static volatile sig_atomic_t hangup_flag;
@@ -498,7 +501,19 @@ static int test_key(void)
 				fputs(t->append_text[a], f);
 				fclose(f);
 			}
+			if (S.in_main)
+				return SK_TIMEOUT; /* the main loop follows the store: it looks before the next key */
 			continue;
+		}
+		if (k == SK_SHELL) {
+			/* a rotation, a truncation... under the console (tests) */
+			if (system(t->append_text[t->arg[i][0]]) != 0)
+				fprintf(stderr, "papyra test: sh:%s failed\n", t->append_text[t->arg[i][0]]);
+			return SK_TIMEOUT; /* the console looks at the store before the next key */
+		}
+		if (k == SK_LATER) {
+			S.skew_ms += t->arg[i][0];
+			return SK_TIMEOUT;
 		}
 		if (k == SK_RESIZE)
 			resize_term(t->arg[i][1], t->arg[i][0]);
@@ -569,6 +584,44 @@ static int terminal_gone(void)
 	if (poll(&p, 1, 0) < 0)
 		return errno != EINTR;
 	return (p.revents & (POLLHUP | POLLERR | POLLNVAL | POLLIN)) != 0;
+}
+
+double screen_now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6 + S.skew_ms;
+}
+
+int screen_getkey_fd(int timeout_ms, int fd)
+{
+	if (S.test) {
+		S.in_main = 1;
+		int k = test_key();
+		S.in_main = 0;
+		return k;
+	}
+	wint_t wch;
+	if (fd >= 0 && timeout_ms != 0) {
+		/* a key typed ahead first, then wait for a key or the store */
+		timeout(0);
+		int rc = get_wch(&wch);
+		if (rc != ERR) {
+			if (rc == KEY_CODE_YES)
+				ungetch((int)wch);
+			else
+				unget_wch((wchar_t)wch);
+		} else {
+			struct pollfd p[2] = { { .fd = 0, .events = POLLIN }, { .fd = fd, .events = POLLIN } };
+			int n = poll(p, 2, timeout_ms);
+			if (n > 0 && (p[1].revents & POLLIN) && !(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+				return SK_WAKE;
+			if (n == 0)
+				return SK_TIMEOUT;
+			timeout_ms = 0;
+		}
+	}
+	return screen_getkey(timeout_ms);
 }
 
 int screen_getkey(int timeout_ms)

@@ -1,0 +1,155 @@
+/* console --batch --follow: the headless watchdog (issue 11).  After the
+ * triage summary of --batch, the store is followed (core/follow.h): one
+ * line per new anomaly as it appears, until SIGINT/SIGTERM or --duration
+ * seconds; the exit code is then the gate's for the store as it is
+ * (fail_on_anomaly: 1 when anomalies exist, ignore: 0). */
+#include "console_follow.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "follow.h"
+#include "gate.h"
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void print_one(struct cli *c, const struct anomaly *a)
+{
+	if (a->id)
+		cli_say(c, c->out, TONE_ERR, "New anomaly: %s: %s %s (%s)", anomaly_type_name(a->type), a->path, a->id,
+			a->detail);
+	else
+		cli_say(c, c->out, TONE_ERR, "New anomaly: %s: %s (%s)", anomaly_type_name(a->type), a->path, a->detail);
+	fflush(c->out);
+}
+
+static int same_anomaly(const struct anomaly *a, const struct anomaly *b)
+{
+	return a->type == b->type && a->line == b->line && a->offset == b->offset && strcmp(a->path, b->path) == 0 &&
+	       strcmp(a->detail, b->detail) == 0 && (a->id ? b->id && strcmp(a->id, b->id) == 0 : !b->id);
+}
+
+/* After a new scan: the anomalies the old report did not have. */
+static void print_new(struct cli *c, const struct scan_report *old, const struct scan_report *now)
+{
+	for (size_t i = 0; i < now->n_mem; i++) {
+		int seen = 0;
+		for (size_t k = 0; k < old->n_mem && !seen; k++)
+			seen = same_anomaly(&now->an[i], &old->an[k]);
+		if (!seen)
+			print_one(c, &now->an[i]);
+	}
+}
+
+static int scan_all(struct backend *b, struct scan_report *r, perr *e)
+{
+	struct scan_opts o = { .sample_size = b->cfg->scan_sample_size };
+	scan_report_init(r);
+	return b->ops->scan(b, &o, NULL, r, e);
+}
+
+int console_batch_follow(struct cli *c)
+{
+	const char *ms = cli_get(c, "--mode");
+	int ignore = ms && strcasecmp(ms, "ignore") == 0;
+	if (ms && !ignore && strcasecmp(ms, "fail_on_anomaly") != 0)
+		return cli_usage_error(c, "--follow: --mode %s cannot be followed (fail_on_anomaly or ignore)", ms);
+	double duration = 0;
+	int has_duration = 0;
+	if (cli_get_double(c, "--duration", &has_duration, &duration) < 0)
+		return PX_USAGE;
+	if (has_duration && !(duration > 0))
+		return cli_usage_error(c, "--duration: must be more than 0 seconds");
+	int rc = gate_run(c, GATE_BATCH);
+	if (rc != 0 && rc != 1)
+		return rc; /* the store could not be read: nothing to follow */
+	struct backend *b = NULL;
+	if ((rc = cli_open_backend(c, &b)) != 0)
+		return rc;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	perr e = { 0 };
+	struct scan_report r;
+	struct follow *f = NULL;
+	if (scan_all(b, &r, &e) < 0 || follow_open(&f, b, &r, NULL, NULL, NULL, &e) < 0) {
+		rc = cli_fail(c, &e);
+		goto out;
+	}
+	cli_say(c, c->out, TONE_INFO, "Following %s%s (Ctrl-C stops)", b->location,
+		has_duration ? " for the time given" : "");
+	fflush(c->out);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct timespec t;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		double now = (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+		double left = has_duration ? duration * 1e3 - (now - ((double)t0.tv_sec * 1e3 + (double)t0.tv_nsec / 1e6))
+					   : 1e9;
+		if (stop_flag || left <= 0)
+			break;
+		int wait = follow_due_ms(f, now);
+		if (wait > left)
+			wait = (int)left + 1;
+		struct pollfd p = { .fd = follow_fd(f), .events = POLLIN };
+		if (wait > 0 && poll(&p, p.fd >= 0 ? 1 : 0, wait) > 0)
+			follow_drain(f);
+		if (stop_flag)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		now = (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+		size_t before = r.n_an;
+		struct follow_result res;
+		if (follow_check(f, now, &res, &e) < 0) {
+			rc = cli_fail(c, &e);
+			goto out;
+		}
+		if (res.what == FW_GREW) {
+			for (size_t i = before; i < r.n_mem; i++)
+				print_one(c, &r.an[i]);
+		} else if (res.what == FW_RESCAN) {
+			if (res.identity && res.banner[0]) {
+				cli_say(c, c->out, TONE_INFO, "%s", res.banner);
+				fflush(c->out);
+			}
+			struct scan_report now_r;
+			follow_close(f);
+			f = NULL;
+			if (scan_all(b, &now_r, &e) < 0) {
+				scan_report_free(&now_r);
+				rc = cli_fail(c, &e);
+				goto out;
+			}
+			print_new(c, &r, &now_r);
+			scan_report_free(&r);
+			r = now_r;
+			if (follow_open(&f, b, &r, NULL, NULL, NULL, &e) < 0) {
+				rc = cli_fail(c, &e);
+				goto out;
+			}
+		}
+	}
+	rc = r.n_an && !ignore ? 1 : 0;
+	cli_say(c, c->out, rc ? TONE_ERR : TONE_INFO, "Stopped following: %zu anomal%s in the store%s", r.n_an,
+		r.n_an == 1 ? "y" : "ies", ignore && r.n_an ? " (ignored)" : "");
+out:
+	follow_close(f);
+	scan_report_free(&r);
+	backend_close(b);
+	return rc;
+}
