@@ -304,7 +304,10 @@ static void describe(struct follow *f, const struct backend_growth *g, struct fo
 	char *b = res->banner;
 	size_t cap = sizeof res->banner;
 	if (!f->t->has_files) {
-		int all = gone > 0 && (size_t)gone == f->pos.n;
+		int existed = 0;
+		for (size_t i = 0; i < f->pos.n; i++)
+			existed += f->pos.v[i].exists;
+		int all = gone > 0 && gone == existed;
 		const struct backend_unit_growth *u = NULL;
 		for (size_t i = 0; i < g->n && !u; i++)
 			if (g->v[i].state == GROW_GONE || g->v[i].state == GROW_REPLACED)
