@@ -72,7 +72,7 @@ static void draw_header(struct console *c)
 		if (n && ret[n - 1] == ' ')
 			ret[n - 1] = '\0';
 	}
-	char line[768], counts[256], rate[3][32];
+	char line[1024], counts[256], rate[3][32];
 	static const enum rec_kind rk[3] = { RK_EVENT, RK_AUDIT, RK_DEAD_LETTER };
 	for (int i = 0; i < 3; i++) {
 		/* records per second over the last minute, while some arrive */
