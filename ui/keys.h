@@ -52,9 +52,9 @@ enum {
 	X(SEARCH_PREV, "Finding", "N", 'N', SK_NONE, SK_NONE, "previous match") \
 	X(FILTER, "Finding", "f, &", 'f', '&', SK_NONE, "filter: type=T actor=A text=REGEX (several: any), !key=V excludes, since=TIME until=TIME in the zone shown (empty clears)") \
 	X(FILTER_CLEAR, "Finding", "F", 'F', SK_NONE, SK_NONE, "clear the filter") \
+	X(GOTO_TIME, "Finding", "T", 'T', SK_NONE, SK_NONE, "go to time: the first row at or after a time (as shown by t, or epoch seconds)") \
 	X(TAIL, "Following", "L", 'L', SK_NONE, SK_NONE, "tail mode (like less +F): the newest record stays selected as records arrive; any movement key leaves it") \
 	X(RESCAN, "Following", "r", 'r', SK_NONE, SK_NONE, "re-index the store now (an unterminated last line is classified at once)") \
-	X(GOTO_TIME, "Finding", "T", 'T', SK_NONE, SK_NONE, "go to time: the first row at or after a time (as shown by t, or epoch seconds)") \
 	X(MARK, "Marks", "m", 'm', SK_NONE, SK_NONE, "mark or unmark the row (Events, Audits, Dead letters, Raw), then go down") \
 	X(MARK_NEXT, "Marks", "u", 'u', SK_NONE, SK_NONE, "next marked row") \
 	X(MARK_PREV, "Marks", "U", 'U', SK_NONE, SK_NONE, "previous marked row") \
