@@ -30,6 +30,7 @@ struct follow {
 	int64_t pending;         /* bytes after `end` not scanned yet: a line being written */
 	double pending_since;    /* when `pending` last changed */
 	int more;                /* a slice of a large append remains */
+	int whole;               /* the last slice held no whole line: the next one is not cut */
 	double next_ms;          /* the next poll */
 	int ino;                 /* inotify descriptor, or -1 */
 };
@@ -243,7 +244,7 @@ static int scan_more(struct follow *f, int64_t size, int tail, double now_ms, pe
 	int64_t before = sf->lines;
 	struct scan_opts o = { .complete_only = !tail };
 	f->more = 0;
-	if (size - f->end > FOLLOW_SLICE_BYTES && !tail) {
+	if (size - f->end > FOLLOW_SLICE_BYTES && !tail && !f->whole) {
 		o.limit = f->end + FOLLOW_SLICE_BYTES;
 		f->more = 1;
 	}
@@ -254,8 +255,8 @@ static int scan_more(struct follow *f, int64_t size, int tail, double now_ms, pe
 		return 2;
 	sf = &f->r->files[f->fi];
 	int64_t got = sf->lines - before;
-	if (f->more && !got && m.pending)
-		f->more = 0, size = 0; /* one line longer than a slice: the rest at once next time */
+	/* one line longer than a slice: the next scan reads on to the end */
+	f->whole = f->more && !got;
 	f->next_line += got;
 	if (tail && m.pending) {
 		/* the tail went to the sink as the last line */

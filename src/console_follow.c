@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "follow.h"
 #include "gate.h"
@@ -93,14 +92,10 @@ int console_batch_follow(struct cli *c)
 	cli_say(c, c->out, TONE_INFO, "Following %s%s (Ctrl-C stops)", b->location,
 		has_duration ? " for the time given" : "");
 	fflush(c->out);
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double t0 = backend_clock_ms();
 	for (;;) {
-		struct timespec t;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		double now = (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-		double left = has_duration ? duration * 1e3 - (now - ((double)t0.tv_sec * 1e3 + (double)t0.tv_nsec / 1e6))
-					   : 1e9;
+		double now = backend_clock_ms();
+		double left = has_duration ? duration * 1e3 - (now - t0) : 1e9;
 		if (stop_flag || left <= 0)
 			break;
 		int wait = follow_due_ms(f, now);
@@ -111,8 +106,7 @@ int console_batch_follow(struct cli *c)
 			follow_drain(f);
 		if (stop_flag)
 			break;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		now = (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+		now = backend_clock_ms();
 		size_t before = r.n_an;
 		struct follow_result res;
 		if (follow_check(f, now, &res, &e) < 0) {

@@ -144,6 +144,32 @@ static void test_appends(void **state)
 	ffx_free(&x);
 }
 
+/* An append larger than a slice is taken in slices, the next one due at
+ * once; the result is a whole scan's. */
+static void test_large_append_in_slices(void **state)
+{
+	(void)state;
+	struct ffx x;
+	ffx_open(&x, BK_JSON, "events.ndjson");
+	ffx_scan(&x);
+	FILE *w = fopen(x.path, "a");
+	assert_non_null(w);
+	int64_t n = 0;
+	for (long bytes = 0; bytes < FOLLOW_SLICE_BYTES + (1 << 20); bytes += (long)sizeof REC, n++)
+		fputs(n % 1000 == 7 ? "{broken\n" : REC "\n", w);
+	fclose(w);
+	assert_int_equal(check(&x, 1000), FW_GREW);
+	assert_true(x.lines < n + 2);
+	assert_int_equal(follow_due_ms(x.f, 1000), 0); /* the rest is due now */
+	struct follow_result res;
+	perr e = { 0 };
+	assert_int_equal(follow_check(x.f, 1000, &res, &e), 0);
+	assert_int_equal(res.what, FW_GREW);
+	assert_int_equal(x.lines, n + 2);
+	assert_like_whole(&x);
+	ffx_free(&x);
+}
+
 static void test_line_being_written(void **state)
 {
 	(void)state;
@@ -240,6 +266,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_appends),
+		cmocka_unit_test(test_large_append_in_slices),
 		cmocka_unit_test(test_line_being_written),
 		cmocka_unit_test(test_tail_at_open),
 		cmocka_unit_test(test_truncation_and_replacement),
