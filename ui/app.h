@@ -126,6 +126,14 @@ struct prompt_hist {
 
 /* Following the store (live.c). */
 #define LIVE_RATE_SECS 60
+/* A record as it can be found again in a new index: the file's identity
+ * and the line's offset (a rotation renames the file, not its inode), or
+ * the stream and entry id. */
+struct live_key {
+	char unit[PATH_SHOWN_MAX], id[MODEL_ID_MAX];
+	struct file_ident ident;
+	int64_t off;
+};
 struct live {
 	int tail;              /* tail mode: the newest record stays selected */
 	int64_t arrived;       /* lines arrived since the screen last moved */
@@ -135,9 +143,10 @@ struct live {
 	/* the record selected when a re-index started, to put the cursor back */
 	int restore, at_detail;
 	enum view_id at_view;
-	int64_t at_row, at_line, at_off;
-	char at_unit[PATH_SHOWN_MAX], at_id[MODEL_ID_MAX];
-	struct file_ident at_ident;
+	int64_t at_row, at_line;
+	struct live_key at;
+	struct live_key *mk;   /* the marked records, marked again once re-indexed */
+	size_t n_mk;
 	/* records per kind in each second of the last minute */
 	int64_t rate_n[RK__COUNT][LIVE_RATE_SECS], rate_sec[LIVE_RATE_SECS];
 	/* a search typed while indexing looks on as the index grows */
@@ -281,6 +290,8 @@ void marks_toggle(struct console *c);
 void marks_jump(struct console *c, int dir);
 void marks_write(struct console *c);
 void marks_clear(struct console *c);
+/* Mark line l (0 when done, -1 out of memory). */
+int marks_set(struct console *c, size_t l);
 
 /* live.c: following the store.  live_tick looks at the store (main loop,
  * between keys, when the index is complete); live_after_step after each
@@ -298,6 +309,7 @@ void live_status(const struct console *c, char *out, size_t cap);
 double live_rate(const struct console *c, enum rec_kind k);
 void live_search_start(struct console *c, int dir, int64_t looked);
 void live_search_more(struct console *c);
+void live_free(struct console *c);
 
 /* search.c: n / N from the current row (dir 1 or -1), and the
  * highlight of the last search's matches while rows are drawn. */

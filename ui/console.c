@@ -495,6 +495,7 @@ out:
 	filter_free(&c->filt);
 	matcher_free(&c->search);
 	marks_clear(c);
+	live_free(c);
 	console_hist_free(c);
 	record_free(&c->rec);
 	jf_release();

@@ -3,8 +3,8 @@
  * identity re-indexes in slices with the selection put back on the same
  * record; tail mode; the rates of the header; a search that keeps looking
  * while the index grows. */
-#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -57,6 +57,46 @@ double live_rate(const struct console *c, enum rec_kind k)
 
 /* --- putting the selection back after a re-index ------------------------ */
 
+/* How to find line `line` again in a new index; -1 when it is no line. */
+static int key_of(struct console *c, int64_t line, struct live_key *k)
+{
+	if (line < 0 || (size_t)line >= c->m.n)
+		return -1;
+	const struct model_seg *s = model_seg_of(&c->m, (size_t)line);
+	if (!s)
+		return -1;
+	snprintf(k->unit, sizeof k->unit, "%s", s->path);
+	k->ident = c->m.rep.files[s->file_index].ident;
+	k->off = model_offset(&c->m, (size_t)line);
+	model_entry_id(&c->m, (size_t)line, k->id, sizeof k->id);
+	return 0;
+}
+
+/* The index line of the record in the new index, or -1. */
+static int64_t key_find(const struct console *c, const struct live_key *k)
+{
+	const struct model *m = &c->m;
+	if (m->t->ids)
+		return model_find_entry(m, k->unit, k->id);
+	for (size_t j = 0; j < m->n_seg; j++) {
+		const struct model_seg *s = &m->seg[j];
+		const struct file_ident *id = &m->rep.files[s->file_index].ident;
+		if (!s->n || id->dev != k->ident.dev || id->ino != k->ident.ino)
+			continue;
+		size_t lo = s->first, hi = s->first + s->n; /* first line at or after the offset */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (model_offset(m, mid) < k->off)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < s->first + s->n && model_offset(m, lo) == k->off)
+			return (int64_t)lo;
+	}
+	return -1;
+}
+
 static void anchor_take(struct console *c)
 {
 	struct live *l = &c->live;
@@ -65,58 +105,57 @@ static void anchor_take(struct console *c)
 	l->at_view = list_view(c);
 	l->at_row = v->cur;
 	l->at_detail = c->cur == V_DETAIL && c->detail_cols;
-	l->at_line = -1;
 	int64_t line = v->ops->line_of && v->ops->rows(c, v) > 0 ? v->ops->line_of(c, v, v->cur) : -1;
-	if (c->cur == V_DETAIL && c->detail_cols)
+	if (l->at_detail)
 		line = (int64_t)c->detail_line;
-	if (line < 0 || (size_t)line >= c->m.n)
-		return;
-	const struct model_seg *s = model_seg_of(&c->m, (size_t)line);
-	if (!s)
-		return;
-	l->at_line = line;
-	snprintf(l->at_unit, sizeof l->at_unit, "%s", s->path);
-	l->at_ident = c->m.rep.files[s->file_index].ident;
-	l->at_off = model_offset(&c->m, (size_t)line);
-	model_entry_id(&c->m, (size_t)line, l->at_id, sizeof l->at_id);
+	l->at_line = key_of(c, line, &l->at) == 0 ? line : -1;
+	/* the marks too: the operator's selection of an incident */
+	free(l->mk);
+	l->mk = NULL;
+	l->n_mk = 0;
+	if (c->n_marked && (l->mk = calloc((size_t)c->n_marked, sizeof *l->mk)))
+		for (size_t i = 0; i < c->marks_n && l->n_mk < (size_t)c->n_marked; i++)
+			if (c->marks[i] && key_of(c, (int64_t)i, &l->mk[l->n_mk]) == 0)
+				l->n_mk++;
 }
 
-/* The index line of the anchored record in the new index, or -1. */
-static int64_t anchor_find(struct console *c)
+/* Once re-indexed: the marked records that are still there, marked. */
+static void marks_again(struct console *c)
 {
 	struct live *l = &c->live;
-	const struct model *m = &c->m;
-	if (m->t->ids)
-		return model_find_entry(m, l->at_unit, l->at_id);
-	for (size_t k = 0; k < m->n_seg; k++) {
-		const struct model_seg *s = &m->seg[k];
-		const struct file_ident *id = &m->rep.files[s->file_index].ident;
-		if (!s->n || id->dev != l->at_ident.dev || id->ino != l->at_ident.ino)
-			continue;
-		size_t lo = s->first, hi = s->first + s->n; /* first line at or after the offset */
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (model_offset(m, mid) < l->at_off)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < s->first + s->n && model_offset(m, lo) == l->at_off)
-			return (int64_t)lo;
+	size_t lost = 0;
+	for (size_t i = 0; i < l->n_mk; i++) {
+		int64_t line = key_find(c, &l->mk[i]);
+		if (line < 0 || marks_set(c, (size_t)line) < 0)
+			lost++;
 	}
-	return -1;
+	if (lost)
+		console_status(c, ROLE_WARN, " %s; %zu marked record%s gone", l->banner[0] ? l->banner : "Re-indexed",
+			       lost, lost == 1 ? " is" : "s are");
+	free(l->mk);
+	l->mk = NULL;
+	l->n_mk = 0;
+}
+
+void live_free(struct console *c)
+{
+	free(c->live.mk);
+	c->live.mk = NULL;
+	c->live.n_mk = 0;
 }
 
 /* After a slice of the re-index: the record found puts the cursor back. */
 void live_after_step(struct console *c)
 {
 	struct live *l = &c->live;
+	int scanning = model_scanning(&c->m);
+	if (!scanning && l->mk)
+		marks_again(c);
 	if (!l->restore) {
 		tail_follow(c);
 		return;
 	}
-	int scanning = model_scanning(&c->m);
-	int64_t line = l->at_line >= 0 ? anchor_find(c) : -1;
+	int64_t line = l->at_line >= 0 ? key_find(c, &l->at) : -1;
 	if (line < 0 && scanning)
 		return;
 	struct view *v = &c->views[l->at_view];

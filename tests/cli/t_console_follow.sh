@@ -90,6 +90,10 @@ dump_has "rot.log.1:52   {\"system_id\": \"local\", \"actor_address\": {\"system
 	"rotation: the selection stays on the same record"
 dump_has "rot.log:1      {\"kind\": \"event\", \"system_id\": \"local\", \"actor_address\": null, \"event_type\": \"LiveApp" "rotation: the new active file is followed"
 
+D=$(fixture rot_clean)
+fcon "$D" "6 G k k m $ROTATE dump" $ROT
+dump_has "»ot.log.1:51   {" "rotation: a marked record stays marked where it went"
+
 # --- the recovery plan comes from the store as it is now ---------------------------------------
 D=$(fixture json_corrupt_middle)
 fcon "$D" "append:events.ndjson:{oops R Enter dump" --path events.ndjson
@@ -104,9 +108,10 @@ if redis_available; then
 	mkdir -p "$RD"
 	N0=$(rcli xlen papyra:local:events)
 	XADD="sh:redis-cli\\s-p\\s$PORT\\sXADD\\spapyra:local:events\\s*\\sdata\\s{oops >/dev/null"
-	fcon "$RD" "$(printf '%s' "$XADD" | sed 's/ /\\s/g') dump" $R
+	fcon "$RD" "6 m $(printf '%s' "$XADD" | sed 's/ /\\s/g') dump" $R
 	dump_has "events $N0" "Redis: the record count before"
 	dump_has "1 ANOMALY" "Redis: an entry added with XADD shows, damaged"
+	dump_has "»vents 1767225600000-0" "Redis: a mark survives the re-index an XADD makes"
 	fcon "$RD" "sh:redis-cli\\s-p\\s$PORT\\sDEL\\spapyra:local:events\\s>/dev/null dump" $R
 	dump_has "Stream papyra:local:events was deleted: re-indexing" "Redis: DEL of a stream, the banner"
 	dump_has "events 0 " "Redis: the deleted stream's records are gone"
@@ -146,3 +151,9 @@ run console --batch --follow --mode recover --path "$D/events.ndjson"
 check_rc 64 "batch follow: --mode recover is refused"
 run console --duration 3 --path "$D/events.ndjson"
 check_rc 64 "--duration without --batch --follow is refused"
+
+# --- the Timeline grows live ---------------------------------------------------------------------
+D=$(fixture json_corrupt_middle)
+CRASH=$(tok '{"kind": "event", "event_type": "ActorCrashed", "actor_address": null, "timestamp": 1767225611.5}')
+fcon "$D" "7 append:events.ndjson:$CRASH\\n dump" --path events.ndjson
+dump_has " 1767225611.500                  1 ✖1" "the Timeline takes in an appended crash"
