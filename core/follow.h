@@ -12,7 +12,8 @@
  * is scanned (TRUNCATED_LINE), and taken back if it goes on after all.
  * New Redis entries, and anything that is not an append, ask for a new
  * scan (FW_RESCAN).  Linux: inotify on the store's directory wakes the
- * caller; a stat poll each FOLLOW_POLL_MS stays as the fallback. */
+ * caller; a stat poll each FOLLOW_POLL_MS stays as the fallback (alone
+ * elsewhere, or with PAPYRA_FOLLOW_POLL=1 in the environment). */
 #ifndef PAPYRA_FOLLOW_H
 #define PAPYRA_FOLLOW_H
 

@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -33,22 +35,61 @@ static void print_one(struct cli *c, const struct anomaly *a)
 	fflush(c->out);
 }
 
-static int same_anomaly(const struct anomaly *a, const struct anomaly *b)
+static uint64_t mix(uint64_t h, const void *p, size_t n)
 {
-	return a->type == b->type && a->line == b->line && a->offset == b->offset && strcmp(a->path, b->path) == 0 &&
-	       strcmp(a->detail, b->detail) == 0 && (a->id ? b->id && strcmp(a->id, b->id) == 0 : !b->id);
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull; /* FNV-1a */
+	return h;
 }
 
-/* After a new scan: the anomalies the old report did not have. */
+/* An anomaly's identity across two scans, hashed: for a file, its inode
+ * (a rotation renames it, the inode stays) and place; for a stream, the
+ * key and id. */
+static uint64_t anomaly_key(const struct scan_report *r, const struct anomaly *a)
+{
+	uint64_t h = 14695981039346656037ull;
+	const struct file_ident *id = NULL;
+	for (size_t i = 0; i < r->n_files && !id; i++)
+		if (r->files[i].ident.exists && strcmp(r->files[i].path, a->path) == 0)
+			id = &r->files[i].ident;
+	if (id) {
+		h = mix(h, &id->dev, sizeof id->dev);
+		h = mix(h, &id->ino, sizeof id->ino);
+	} else {
+		h = mix(h, a->path, strlen(a->path) + 1);
+	}
+	h = mix(h, &a->type, sizeof a->type);
+	h = mix(h, &a->line, sizeof a->line);
+	h = mix(h, &a->offset, sizeof a->offset);
+	h = mix(h, a->detail, strlen(a->detail) + 1);
+	return a->id ? mix(h, a->id, strlen(a->id) + 1) : h;
+}
+
+/* After a new scan: the anomalies the old report did not have (a hash
+ * set of the old ones: any number of anomalies in linear time). */
 static void print_new(struct cli *c, const struct scan_report *old, const struct scan_report *now)
 {
+	size_t cap = 64;
+	while (cap < 2 * old->n_mem)
+		cap *= 2;
+	uint64_t *set = calloc(cap, sizeof *set);
+	for (size_t k = 0; set && k < old->n_mem; k++) {
+		uint64_t h = anomaly_key(old, &old->an[k]) | 1; /* 0 marks a free slot */
+		size_t j = (size_t)h & (cap - 1);
+		while (set[j] && set[j] != h)
+			j = (j + 1) & (cap - 1);
+		set[j] = h;
+	}
 	for (size_t i = 0; i < now->n_mem; i++) {
-		int seen = 0;
-		for (size_t k = 0; k < old->n_mem && !seen; k++)
-			seen = same_anomaly(&now->an[i], &old->an[k]);
-		if (!seen)
+		uint64_t h = anomaly_key(now, &now->an[i]) | 1;
+		size_t j = (size_t)h & (cap - 1);
+		while (set && set[j] && set[j] != h)
+			j = (j + 1) & (cap - 1);
+		if (!set || !set[j])
 			print_one(c, &now->an[i]);
 	}
+	free(set);
 }
 
 static int scan_all(struct backend *b, struct scan_report *r, perr *e)

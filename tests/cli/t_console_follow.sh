@@ -143,6 +143,24 @@ RC=$?
 check_rc 1 "batch follow: SIGINT exits with the gate's code (anomalies: 1)"
 check_true "batch follow: the old anomalies are not repeated" test "$(grep -c 'New anomaly' "$TMP/bf.out")" = 1
 
+# a rotation under batch follow: said, and only what the new scan adds is printed
+D=$(fixture rot_corrupt)
+(cd "$D" && exec "$PAPYRA" console --batch --follow $ROT >"$TMP/bf.out" 2>"$TMP/bf.err") &
+BF=$!
+if wait_out "Following rot.log"; then ok; else ko "batch follow rotating: started" "$(cat "$TMP/bf.out" "$TMP/bf.err")"; fi
+BEFORE=$(grep -c 'New anomaly' "$TMP/bf.out")
+(cd "$D" && rm -f rot.log.2 && mv rot.log.1 rot.log.2 && mv rot.log rot.log.1 && echo '{oops' >rot.log)
+if wait_out "New anomaly: CORRUPTED_LINE: rot.log (Invalid JSON at line 1"; then ok; else
+	ko "batch follow rotating: the new file's anomaly" "$(cat "$TMP/bf.out")"; fi
+check_true "batch follow rotating: the rotation is said" grep -q "rotated\|appeared\|removed\|replaced" "$TMP/bf.out"
+kill -TERM $BF
+wait $BF
+RC=$?
+check_rc 1 "batch follow rotating: SIGTERM exits with the gate's code"
+check_true "batch follow rotating: no anomaly printed before the rotation" test "$BEFORE" = 0
+check_true "batch follow rotating: the anomalies that moved with their files are not new" \
+	test "$(grep -c 'New anomaly' "$TMP/bf.out")" = 1
+
 D=$(fixture json_clean)
 run console --batch --follow --duration 0.3 --path "$D/events.ndjson"
 check_rc 0 "batch follow --duration on a healthy file: exit 0"

@@ -46,6 +46,17 @@ else
 	pane_has js "exit=0" "tmux follow: q quits"
 	$TM kill-session -t js 2>/dev/null
 
+	# --- without inotify: the stat poll alone (PAPYRA_FOLLOW_POLL=1) ------------------------
+	D=$(fixture json_corrupt_middle)
+	CENV_SAVED=$CENV
+	CENV="$CENV PAPYRA_FOLLOW_POLL=1"
+	start po "$D" --path events.ndjson
+	CENV=$CENV_SAVED
+	pane_has po "2 ANOMALIES" "tmux poll: console up"
+	echo "$REC" >>"$D/events.ndjson"
+	pane_has po "LiveAppended" "tmux poll: an append shows by the stat poll alone"
+	$TM kill-session -t po 2>/dev/null
+
 	# --- tail mode from the command line ---------------------------------------------------
 	D=$(fixture json_corrupt_middle)
 	start tl "$D" --path events.ndjson --follow
