@@ -224,7 +224,7 @@ void console_open_view(struct console *c, enum view_id id)
 	console_show(c, id);
 }
 
-/* Before a recovery plan: the index is the store as it is now.  Look
+/* Before a recovery or compaction plan: the index is the store as it is now.  Look
  * (a line being written is classified: a plan must not guess), and finish
  * a re-index that starts, showing its progress; Esc gives up (0). */
 static int fresh_index(struct console *c)
@@ -240,7 +240,7 @@ static int fresh_index(struct console *c)
 		console_draw(c);
 		screen_update();
 		if (screen_poll_esc() || screen_hangup()) {
-			console_status(c, ROLE_WARN, "%s", " Recovery: stopped while re-indexing; press R again");
+			console_status(c, ROLE_WARN, "%s", " Stopped while re-indexing: nothing planned (press the key again)");
 			return 0;
 		}
 	}
@@ -358,7 +358,8 @@ static void handle(struct console *c, int key)
 			walk_react(c, walk_recover(c));
 		break;
 	case REQ_COMPACT:
-		walk_react(c, walk_compact(c));
+		if (fresh_index(c))
+			walk_react(c, walk_compact(c));
 		break;
 	case REQ_TIME_FORMAT:
 		c->tmode = (enum time_mode)((c->tmode + 1) % TM__COUNT);
