@@ -282,6 +282,17 @@ else
     echo "console: bench/console-bench.sh is not there yet, console figures not measured"
 fi
 
+# ---------------------------------------------------------------- following
+# The delay from an append to the screen and the CPU of an idle follow
+# (bench/follow-bench.sh: the console in tmux, a writer appending).
+echo
+echo "following a live file (bench/follow-bench.sh):"
+sh bench/follow-bench.sh "$PAPYRA" 100 || {
+    rc=$?
+    echo "following: failed (exit $rc)"
+    FAILED=$((FAILED + 1))
+}
+
 # ---------------------------------------------------------------- anomalies
 # Figures that grow with the number of anomalies (bench/anomaly-bench.sh).
 echo

@@ -333,7 +333,7 @@ int ndjson_scanner_step(struct ndjson_scanner *s, size_t budget)
 	while (!s->done && used < budget) {
 		if (s->eof) {
 			/* an unterminated last line (or the end of a long one) */
-			if (s->in_long || s->len > s->start) {
+			if ((s->in_long || s->len > s->start) && !s->opts.complete_only) {
 				const char *p = s->buf + s->start;
 				size_t n = s->len - s->start;
 				int64_t length = s->buf_off + (int64_t)s->len - s->line_off;
@@ -469,5 +469,51 @@ int scan_ndjson_file(const char *path, const char *display, const struct scan_op
 		;
 	ndjson_scanner_close(s);
 	metrics_note_scan((int64_t)(r->n_an - before), rc == 0);
+	return rc < 0 ? -1 : 0;
+}
+
+int scan_ndjson_continue(struct scan_report *r, size_t file_index, int64_t from, int64_t line,
+			 const struct scan_opts *o, const struct scan_sink *sink,
+			 struct scan_more *more, perr *e)
+{
+	memset(more, 0, sizeof *more);
+	more->end = from;
+	struct scan_file *f = &r->files[file_index];
+	struct stat st;
+	int fd = open(f->path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_dev != f->ident.dev ||
+	    st.st_ino != f->ident.ino || (int64_t)st.st_size < from || lseek(fd, (off_t)from, SEEK_SET) != from) {
+		if (fd >= 0)
+			close(fd);
+		more->changed = 1; /* gone, another file, truncated: only a new scan says what is there */
+		return 0;
+	}
+	struct ndjson_scanner *s = calloc(1, sizeof *s);
+	if (!s || !(s->display = px_strdup(f->path, e)) || !(s->buf = malloc(SCAN_BUF))) {
+		close(fd);
+		ndjson_scanner_close(s);
+		return perr_set(e, PX_IOERR, "out of memory");
+	}
+	s->fd = fd;
+	s->opts = *o;
+	s->opts.fd = 0;
+	s->sink = sink;
+	s->r = r;
+	s->e = e;
+	s->file_index = file_index;
+	s->line = line;
+	s->buf_off = s->line_off = from;
+	schema_capture_init(s->fields, &s->cap);
+	int rc;
+	while ((rc = ndjson_scanner_step(s, SIZE_MAX)) == 1)
+		;
+	more->end = s->line_off;
+	more->pending = s->buf_off + (int64_t)s->len - s->line_off;
+	f = &r->files[file_index];
+	if (fstat(fd, &st) == 0) {
+		f->ident.size = (int64_t)st.st_size;
+		f->ident.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	}
+	ndjson_scanner_close(s);
 	return rc < 0 ? -1 : 0;
 }

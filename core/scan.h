@@ -177,6 +177,11 @@ int scan_report_add(struct scan_report *r, enum anomaly_type t, const char *path
  * failure too). */
 int scan_report_put(struct scan_report *r, const struct anomaly *a, perr *e);
 
+/* Take back the anomalies from the n-th on (a tail line being written
+ * that turned out to go on: core/follow.c).  The caller fixes the file
+ * counts.  -1 when some were spilled (bounded reports): nothing done. */
+int scan_report_truncate(struct scan_report *r, size_t n);
+
 /* Every anomaly of a report in order, in memory or read back.  The one
  * returned is valid until the next call.  Several iterators may run at
  * once on one report; none while anomalies are being added. */
@@ -202,6 +207,9 @@ struct scan_opts {
 	int fd;              /* files: > 0: read this open descriptor from offset 0 (its
 			      * offset moves) instead of opening the path, which a
 			      * rotation may have given to another file meanwhile */
+	int complete_only;   /* files: leave an unterminated last line unscanned, as if
+			      * not there yet (the console following a file being
+			      * written: scan_ndjson_continue says how many bytes) */
 };
 
 /* line flags for the sink */
@@ -276,6 +284,21 @@ int ndjson_scanner_open(struct ndjson_scanner **out, const char *path, const cha
 int ndjson_scanner_step(struct ndjson_scanner *s, size_t budget);
 int64_t ndjson_scanner_done_bytes(const struct ndjson_scanner *s);
 void ndjson_scanner_close(struct ndjson_scanner *s);
+
+/* Following a file (core/follow.c): scan what was appended to file entry
+ * `file_index` of `r`, already scanned up to byte `from` (a line start)
+ * whose line there is number `line`, with the very rules of a whole scan
+ * (SPEC §3), into the same report and sink; the entry's counts, bytes and
+ * identity grow with it.  With o->complete_only an unterminated tail is
+ * left for later.  Returns 0 with *more filled, -1 (e). */
+struct scan_more {
+	int64_t end;     /* the scan stopped here: after the last line given to the sink */
+	int64_t pending; /* bytes after `end` left unscanned (an unterminated tail) */
+	int changed;     /* the path is another file now, or shorter than `from`: nothing scanned */
+};
+int scan_ndjson_continue(struct scan_report *r, size_t file_index, int64_t from, int64_t line,
+			 const struct scan_opts *o, const struct scan_sink *sink,
+			 struct scan_more *more, perr *e);
 
 /* Fill `id` from a stat of `path` (exists=0 when it does not exist). */
 int file_ident_get(const char *path, struct file_ident *id, perr *e);

@@ -160,6 +160,23 @@ int scan_report_add(struct scan_report *r, enum anomaly_type t, const char *path
 	return scan_report_put(r, &a, e);
 }
 
+int scan_report_truncate(struct scan_report *r, size_t n)
+{
+	if (r->n_mem != r->n_an || n > r->n_an)
+		return -1; /* spilled anomalies are not taken back */
+	while (r->n_an > n) {
+		struct anomaly *a = &r->an[--r->n_an];
+		if ((unsigned)a->type < AN__COUNT)
+			r->by_type[a->type]--;
+		free(a->path);
+		free(a->detail);
+		free(a->id);
+		salvage_free(a->salvage);
+	}
+	r->n_mem = r->n_an;
+	return 0;
+}
+
 struct scan_file *scan_report_add_file(struct scan_report *r, const char *path, perr *e)
 {
 	if (px_grow(&r->files, &r->cap_files, r->n_files + 1, sizeof *r->files, e) < 0)

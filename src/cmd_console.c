@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "console_follow.h"
 #ifndef PAPYRA_NO_CONSOLE
 #include "console.h"
 #endif
@@ -20,7 +21,7 @@
 static int console_cmd(struct cli *c)
 {
 	if (cli_has(c, "--batch"))
-		return gate_run(c, GATE_BATCH);
+		return cli_has(c, "--follow") ? console_batch_follow(c) : gate_run(c, GATE_BATCH);
 	return cli_usage_error(c, "the interactive console is not in this build (papyra-cli, built without "
 				  "ncurses); use --batch, or the full papyra binary");
 }
@@ -33,7 +34,7 @@ static int console_cmd(struct cli *c)
 	}
 	int batch = cli_has(c, "--batch");
 	if (batch)
-		return gate_run(c, GATE_BATCH);
+		return cli_has(c, "--follow") ? console_batch_follow(c) : gate_run(c, GATE_BATCH);
 	const char *test = getenv("PAPYRA_TEST_SCREEN");
 	int test_screen = test && strcmp(test, "1") == 0;
 	if (!test_screen && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
@@ -41,7 +42,9 @@ static int console_cmd(struct cli *c)
 					  "use --batch for a headless triage summary");
 	/* the walk's options are checked before the terminal is taken */
 	struct console_opts o = { .mode = RM_REPAIR, .quarantine_dir = cli_get(c, "--quarantine-dir"),
-				  .journal = cli_get(c, "--journal") };
+				  .journal = cli_get(c, "--journal"), .follow = cli_has(c, "--follow") };
+	if (cli_get(c, "--duration"))
+		return cli_usage_error(c, "--duration goes with --batch --follow (the interactive console runs until q)");
 	const char *rm = cli_get(c, "--recovery-mode");
 	if (rm && (recovery_mode_parse(rm, &o.mode) < 0 || o.mode == RM_IGNORE))
 		return cli_usage_error(c, "--recovery-mode: invalid recovery mode '%s' (repair, quarantine)", rm);
@@ -78,6 +81,8 @@ static const struct cli_opt console_opts[] = {
 			       "(interactive default: $XDG_STATE_HOME/papyra/journal.ndjson)" },
 	PIPELINE_OPTS,
 	PIPELINE_REQUIRE_DATA_OPT,
+	{ "--follow", NULL, "start in tail mode (key L); with --batch: keep watching, one line per new anomaly" },
+	{ "--duration", "S", "with --batch --follow: stop after S seconds (else at SIGINT/SIGTERM)" },
 	{ "--print-keys-man", NULL, "print the console's key bindings as roff (for the man page)" },
 	{ NULL, NULL, NULL },
 };

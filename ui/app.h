@@ -124,6 +124,36 @@ struct prompt_hist {
 	int n;
 };
 
+/* Following the store (live.c). */
+#define LIVE_RATE_SECS 60
+/* A record as it can be found again in a new index: the file's identity
+ * and the line's offset (a rotation renames the file, not its inode), or
+ * the stream and entry id. */
+struct live_key {
+	char unit[PATH_SHOWN_MAX], id[MODEL_ID_MAX];
+	struct file_ident ident;
+	int64_t off;
+};
+struct live {
+	int tail;              /* tail mode: the newest record stays selected */
+	int64_t arrived;       /* lines arrived since the screen last moved */
+	char banner[320];      /* what the last re-index was for */
+	int identity;          /* it was a change of identity, not new data */
+	int64_t rec_before[RK__COUNT];
+	/* the record selected when a re-index started, to put the cursor back */
+	int restore, at_detail;
+	enum view_id at_view;
+	int64_t at_row, at_line;
+	struct live_key at;
+	struct live_key *mk;   /* the marked records, marked again once re-indexed */
+	size_t n_mk;
+	/* records per kind in each second of the last minute */
+	int64_t rate_n[RK__COUNT][LIVE_RATE_SECS], rate_sec[LIVE_RATE_SECS];
+	/* a search typed while indexing looks on as the index grows */
+	int search_pending;
+	int64_t search_upto;
+};
+
 struct console {
 	const struct config *cfg;
 	const struct console_opts *opt;
@@ -154,6 +184,7 @@ struct console {
 	void (*rewrap)(struct console *c, void *ctx); /* rebuilds V_WALK's text, or NULL */
 	void *rewrap_ctx;
 	int rewrap_cols;
+	struct live live;     /* following the store (live.c) */
 	struct record rec;    /* decoding scratch for rows */
 	char *rowbuf;         /* pread scratch */
 	size_t rowcap;
@@ -259,6 +290,26 @@ void marks_toggle(struct console *c);
 void marks_jump(struct console *c, int dir);
 void marks_write(struct console *c);
 void marks_clear(struct console *c);
+/* Mark line l (0 when done, -1 out of memory). */
+int marks_set(struct console *c, size_t l);
+
+/* live.c: following the store.  live_tick looks at the store (main loop,
+ * between keys, when the index is complete); live_after_step after each
+ * slice of indexing; live_rescan re-indexes with the selection kept. */
+void live_tick(struct console *c);
+void live_after_step(struct console *c);
+void live_rescan(struct console *c, const char *banner, int identity);
+int live_wait_ms(struct console *c); /* poll timeout for the keys: -1 forever */
+int live_fd(const struct console *c);
+void live_wake(struct console *c);
+void live_tail(struct console *c, int on);
+void live_moved(struct console *c);  /* a movement key: tail mode off */
+/* The status line's right part: a line being written, tail mode. */
+void live_status(const struct console *c, char *out, size_t cap);
+double live_rate(const struct console *c, enum rec_kind k);
+void live_search_start(struct console *c, int dir, int64_t looked);
+void live_search_more(struct console *c);
+void live_free(struct console *c);
 
 /* search.c: n / N from the current row (dir 1 or -1), and the
  * highlight of the last search's matches while rows are drawn. */

@@ -224,6 +224,29 @@ void console_open_view(struct console *c, enum view_id id)
 	console_show(c, id);
 }
 
+/* Before a recovery or compaction plan: the index is the store as it is now.  Look
+ * (a line being written is classified: a plan must not guess), and finish
+ * a re-index that starts, showing its progress; Esc gives up (0). */
+static int fresh_index(struct console *c)
+{
+	live_wake(c);
+	live_tick(c);
+	if (follow_pending(c->m.fol))
+		live_rescan(c, "Re-indexing before the plan (a line was being written)", 0);
+	while (model_scanning(&c->m)) {
+		model_step(&c->m, SLICE_MS);
+		refresh_views(c);
+		live_after_step(c);
+		console_draw(c);
+		screen_update();
+		if (screen_poll_esc() || screen_hangup()) {
+			console_status(c, ROLE_WARN, "%s", " Stopped while re-indexing: nothing planned (press the key again)");
+			return 0;
+		}
+	}
+	return 1;
+}
+
 static void handle(struct console *c, int key)
 {
 	enum request req = keys_request(key);
@@ -249,7 +272,16 @@ static void handle(struct console *c, int key)
 		console_open_view(c, V_HELP);
 		break;
 	case REQ_DOWN: case REQ_UP: case REQ_PAGE_DOWN: case REQ_PAGE_UP: case REQ_FIRST: case REQ_LAST:
+		live_moved(c);
 		console_move(c, v, req);
+		break;
+	case REQ_TAIL:
+		live_tail(c, !c->live.tail);
+		if (!c->live.tail)
+			console_status(c, ROLE_NORMAL, " Tail mode off");
+		break;
+	case REQ_RESCAN:
+		live_rescan(c, "Re-indexing the store (r)", 0);
 		break;
 	case REQ_ENTER:
 		if ((!overlay || c->cur == V_JOURNAL) && v->ops->enter && v->ops->rows(c, v) > 0)
@@ -258,6 +290,10 @@ static void handle(struct console *c, int key)
 	case REQ_BACK:
 		if (overlay)
 			go_back(c);
+		if (c->live.search_pending) {
+			c->live.search_pending = 0;
+			console_status(c, ROLE_NORMAL, " Search stopped");
+		}
 		break;
 	case REQ_QUIT:
 		if (overlay)
@@ -318,10 +354,12 @@ static void handle(struct console *c, int key)
 		console_open_view(c, V_JOURNAL);
 		break;
 	case REQ_RECOVER:
-		walk_react(c, walk_recover(c));
+		if (fresh_index(c))
+			walk_react(c, walk_recover(c));
 		break;
 	case REQ_COMPACT:
-		walk_react(c, walk_compact(c));
+		if (fresh_index(c))
+			walk_react(c, walk_compact(c));
 		break;
 	case REQ_TIME_FORMAT:
 		c->tmode = (enum time_mode)((c->tmode + 1) % TM__COUNT);
@@ -387,6 +425,7 @@ int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
 	if (model_open(&c->m, c->b, e) < 0)
 		goto out;
 	console_init(c);
+	c->live.tail = o->follow;
 	if (screen_open(e) < 0)
 		goto out;
 	opened = 1;
@@ -399,6 +438,11 @@ int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
 				console_status(c, ROLE_ANOMALY, " Out of memory: the index stops at line %zu", c->m.n);
 			if (c->m.failed)
 				console_status(c, ROLE_ANOMALY, " The scan failed: %s", c->m.err.msg);
+			live_after_step(c);
+			if (c->live.search_pending)
+				live_search_more(c);
+		} else {
+			live_tick(c);
 		}
 		console_draw(c);
 		screen_update();
@@ -414,9 +458,13 @@ int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
 		}
 		if (model_scanning(&c->m) && screen_is_test())
 			continue; /* tests see the finished index: deterministic screens */
-		int key = screen_getkey(model_scanning(&c->m) ? 0 : -1);
+		int key = screen_getkey_fd(model_scanning(&c->m) ? 0 : live_wait_ms(c), live_fd(c));
 		if (key == SK_EOF)
 			break;
+		if (key == SK_WAKE) {
+			live_wake(c);
+			continue;
+		}
 		if (key == SK_TIMEOUT || key == SK_RESIZE)
 			continue;
 		if (console_too_small(c) && keys_request(key) != REQ_QUIT) {
@@ -448,6 +496,7 @@ out:
 	filter_free(&c->filt);
 	matcher_free(&c->search);
 	marks_clear(c);
+	live_free(c);
 	console_hist_free(c);
 	record_free(&c->rec);
 	jf_release();

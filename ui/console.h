@@ -20,6 +20,7 @@ struct console_opts {
 				       (Redis quarantines into streams: no directory) */
 	enum recovery_mode mode;    /* --recovery-mode: the mode focused first (repair or quarantine) */
 	const char *journal;        /* --journal; NULL: $XDG_STATE_HOME/papyra/journal.ndjson */
+	int follow;                 /* --follow: start in tail mode */
 };
 
 /* Run the console on the store of o->backend (the single NDJSON file, the

@@ -72,9 +72,18 @@ static void draw_header(struct console *c)
 		if (n && ret[n - 1] == ' ')
 			ret[n - 1] = '\0';
 	}
-	char line[768], counts[160];
-	snprintf(counts, sizeof counts, "events %lld  audits %lld  dead letters %lld",
-		 (long long)m->records[RK_EVENT], (long long)m->records[RK_AUDIT], (long long)m->records[RK_DEAD_LETTER]);
+	char line[1024], counts[256], rate[3][32];
+	static const enum rec_kind rk[3] = { RK_EVENT, RK_AUDIT, RK_DEAD_LETTER };
+	for (int i = 0; i < 3; i++) {
+		/* records per second over the last minute, while some arrive */
+		double per_s = live_rate(c, rk[i]);
+		rate[i][0] = '\0';
+		if (per_s > 0)
+			snprintf(rate[i], sizeof rate[i], " (+%.*f/s)", per_s < 10 ? 2 : 0, per_s);
+	}
+	snprintf(counts, sizeof counts, "events %lld%s  audits %lld%s  dead letters %lld%s",
+		 (long long)m->records[RK_EVENT], rate[0], (long long)m->records[RK_AUDIT], rate[1],
+		 (long long)m->records[RK_DEAD_LETTER], rate[2]);
 	if (c->filt.active) {
 		/* the filter first: what the rows are is what matters while it is on */
 		char match[96];
@@ -105,10 +114,12 @@ static void draw_header(struct console *c)
 static void draw_status(struct console *c)
 {
 	int y = c->rows - 1;
-	char right[96] = "";
+	char right[160] = "";
 	if (model_scanning(&c->m))
 		snprintf(right, sizeof right, " indexing %lld %s ", (long long)c->m.n,
 			 c->m.t->ids ? "entries" : "lines");
+	else
+		live_status(c, right, sizeof right);
 	int rw = screen_width_of(right, strlen(right));
 	if (c->status[0])
 		console_cell(y, 0, c->cols - rw, c->status_role, c->status);

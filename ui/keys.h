@@ -20,6 +20,9 @@ enum {
 	SK_EOF,     /* the terminal went away or the test script ended */
 	SK_DUMP,    /* test pseudo-key: dump the virtual screen */
 	SK_APPEND,  /* test pseudo-key: append bytes to a file (screen.c does it) */
+	SK_SHELL,   /* test pseudo-key: run a shell command (sh:CMD) */
+	SK_LATER,
+	SK_WAKE,    /* the store may have changed (screen_getkey_fd) */   /* test pseudo-key: the console's clock jumps ahead (later:MS) */
 };
 
 #define KEY_TABLE(X) \
@@ -50,6 +53,8 @@ enum {
 	X(FILTER, "Finding", "f, &", 'f', '&', SK_NONE, "filter: type=T actor=A text=REGEX (several: any), !key=V excludes, since=TIME until=TIME in the zone shown (empty clears)") \
 	X(FILTER_CLEAR, "Finding", "F", 'F', SK_NONE, SK_NONE, "clear the filter") \
 	X(GOTO_TIME, "Finding", "T", 'T', SK_NONE, SK_NONE, "go to time: the first row at or after a time (as shown by t, or epoch seconds)") \
+	X(TAIL, "Following", "L", 'L', SK_NONE, SK_NONE, "tail mode (like less +F): the newest record stays selected as records arrive; any movement key leaves it") \
+	X(RESCAN, "Following", "r", 'r', SK_NONE, SK_NONE, "re-index the store now (an unterminated last line is classified at once)") \
 	X(MARK, "Marks", "m", 'm', SK_NONE, SK_NONE, "mark or unmark the row (Events, Audits, Dead letters, Raw), then go down") \
 	X(MARK_NEXT, "Marks", "u", 'u', SK_NONE, SK_NONE, "next marked row") \
 	X(MARK_PREV, "Marks", "U", 'U', SK_NONE, SK_NONE, "previous marked row") \

@@ -50,6 +50,31 @@ static int64_t current_line(struct console *c, struct view **vp)
 	return v->ops->line_of(c, v, v->cur);
 }
 
+/* The marks array covers line l. */
+static int marks_room(struct console *c, size_t l)
+{
+	if (l < c->marks_n)
+		return 0;
+	size_t nn = c->m.n > l ? c->m.n : l + 1;
+	uint8_t *nm = realloc(c->marks, nn);
+	if (!nm)
+		return -1;
+	memset(nm + c->marks_n, 0, nn - c->marks_n);
+	c->marks = nm;
+	c->marks_n = nn;
+	return 0;
+}
+
+int marks_set(struct console *c, size_t l)
+{
+	if (marks_room(c, l) < 0)
+		return -1;
+	if (!c->marks[l])
+		c->n_marked++;
+	c->marks[l] = 1;
+	return 0;
+}
+
 void marks_toggle(struct console *c)
 {
 	struct view *v;
@@ -58,16 +83,9 @@ void marks_toggle(struct console *c)
 		console_status(c, ROLE_WARN, "%s", " m marks a row of Events, Audits, Dead letters or Raw");
 		return;
 	}
-	if ((size_t)l >= c->marks_n) {
-		size_t nn = c->m.n > (size_t)l ? c->m.n : (size_t)l + 1;
-		uint8_t *nm = realloc(c->marks, nn);
-		if (!nm) {
-			console_status(c, ROLE_ANOMALY, "%s", " Out of memory: the row is not marked");
-			return;
-		}
-		memset(nm + c->marks_n, 0, nn - c->marks_n);
-		c->marks = nm;
-		c->marks_n = nn;
+	if (marks_room(c, (size_t)l) < 0) {
+		console_status(c, ROLE_ANOMALY, "%s", " Out of memory: the row is not marked");
+		return;
 	}
 	c->marks[l] = !c->marks[l];
 	c->n_marked += c->marks[l] ? 1 : -1;

@@ -226,6 +226,27 @@ static void on_line(void *ctx, const struct scan_line *l)
 	m->meta[i] = (uint8_t)meta;
 }
 
+void model_drop_last(void *ctx)
+{
+	struct model *m = ctx;
+	if (m->n && !m->oom) {
+		size_t i = --m->n;
+		unsigned meta = m->meta[i];
+		enum rec_kind k = (enum rec_kind)(meta & MF_KIND_MASK);
+		if ((meta & MF_VALID) && k != RK_UNKNOWN) {
+			m->records[k]--;
+			m->listed--;
+		}
+		struct model_seg *s = &m->seg[m->n_seg - 1];
+		if (s->n)
+			s->n--;
+	}
+	/* the report took its anomalies back already */
+	if (m->an_mapped > m->rep.n_an)
+		m->an_mapped = m->rep.n_an;
+	m->dropped = 1;
+}
+
 const struct scan_sink *model_sink(struct model *m)
 {
 	m->sink.ctx = m;

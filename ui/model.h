@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "backend.h"
+#include "follow.h"
 #include "intern.h"
 #include "scan.h"
 
@@ -112,6 +113,11 @@ struct model {
 
 	struct intern types, addrs;
 	struct scan_sink sink; /* handed to the scanner: lives as long as the model */
+
+	/* following the store once it is indexed (core/follow.h; model_follow.c) */
+	struct follow *fol;  /* NULL while scanning, or when following failed */
+	int dropped;         /* the last line was taken back (a tail being written went on) */
+	char follow_err[PERR_MSG_MAX]; /* why following could not start, or "" */
 };
 
 /* Open the store of backend `b` (borrowed; it must outlive the model) and
@@ -179,6 +185,13 @@ long model_read(struct model *m, size_t i, char *buf, size_t cap);
 long model_read_entry(struct model *m, size_t i, char *buf, size_t cap, int *fields);
 /* Drop the cached rows (model_read.c). */
 void model_cache_free(struct model *m);
+
+/* Start following the indexed store (model_scan.c calls it when the scan
+ * is done); what the follower finds goes into the index through the sink
+ * (model_follow.c).  Failing to follow is not fatal: follow_err says why. */
+void model_follow_start(struct model *m);
+/* Take the last line back (the follower's drop hook). */
+void model_drop_last(void *ctx);
 
 /* Between model.c and model_scan.c: the sink that fills the index, and
  * freeing the index (segments included). */

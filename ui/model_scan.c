@@ -6,6 +6,7 @@
  * Nothing here knows which backend it is. */
 #include "model.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,9 +44,20 @@ static void stop_scan(struct model *m)
 	m->scanning = 0;
 }
 
+void model_follow_start(struct model *m)
+{
+	perr e = { 0 };
+	follow_close(m->fol);
+	m->fol = NULL;
+	m->follow_err[0] = '\0';
+	if (m->failed || m->oom || follow_open(&m->fol, m->b, &m->rep, model_sink(m), model_drop_last, m, &e) < 0)
+		snprintf(m->follow_err, sizeof m->follow_err, "%s", m->failed || m->oom ? "the index is incomplete" : e.msg);
+}
+
 void model_close(struct model *m)
 {
 	stop_scan(m);
+	follow_close(m->fol);
 	scan_report_free(&m->rep);
 	model_index_free(m);
 	model_cache_free(m);
@@ -63,6 +75,7 @@ int model_step(struct model *m, int budget_ms)
 	if (rc < 0)
 		m->failed = 1;
 	stop_scan(m);
+	model_follow_start(m);
 	return 0;
 }
 

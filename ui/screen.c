@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <wchar.h>
 
 #include "keys.h"
+#include "screen_glyph.h"
 #include "screen_script.h"
 
 /* Default virtual screen for tests: wide enough for every column. */
@@ -43,6 +45,8 @@ static struct {
 	unsigned char hl[HL_ROWS][HL_COLS / 8];
 	attr_t attr[ROLE__COUNT];
 	short pair[ROLE__COUNT];
+	double skew_ms;  /* tests: later:MS moved the clock on */
+	int in_main;     /* the console's main loop is reading (not a walk's dialog) */
 } S;
 
 static volatile sig_atomic_t hangup_flag;
@@ -199,130 +203,6 @@ static void set_role(int role)
 	attr_set(a, S.pair[r], NULL);
 }
 
-/* How one piece of text is shown: either a printable character (wc, its
- * width) or an escape sequence in `esc`. */
-struct glyph {
-	size_t used;
-	wchar_t wc;
-	int width;
-	char esc[12];
-};
-
-/* Characters that are printable by wcwidth() yet must never reach the
- * terminal raw: they reorder (bidi controls), hide (zero-width) or mark
- * (BOM) text, so a record could imitate another one or shift what follows. */
-static int must_escape(int cp)
-{
-	return (cp >= 0x80 && cp < 0xa0) ||         /* C1 controls */
-	       cp == 0xad ||                        /* soft hyphen: invisible or not, by terminal */
-	       cp == 0x061c || cp == 0x180e ||      /* Arabic letter mark, Mongolian vowel separator */
-	       (cp >= 0x200b && cp <= 0x200f) ||    /* zero-width space/joiners, LRM, RLM */
-	       (cp >= 0x2028 && cp <= 0x202e) ||    /* line/paragraph separators, bidi embeddings */
-	       (cp >= 0x2060 && cp <= 0x206f) ||    /* word joiner, invisible operators, bidi isolates */
-	       cp == 0xfeff ||                      /* BOM, zero-width no-break space */
-	       (cp >= 0xfff9 && cp <= 0xfffb) ||    /* interlinear annotation */
-	       (cp >= 0xe0000 && cp <= 0xe007f);    /* tag characters */
-}
-
-/* The one width function: every glyph kind (printable, wide, combining,
- * escaped byte or code point) gets its width here, and both drawing and
- * every cut (wrapping, previews, dialogs) measure with it. */
-static void next_glyph(const char *s, size_t n, struct glyph *g)
-{
-	unsigned char c = (unsigned char)s[0];
-	g->esc[0] = '\0';
-	g->used = 1;
-	g->wc = 0;
-	if (c < 0x80) {
-		if (c >= 0x20 && c != 0x7f) {
-			g->wc = c;
-			g->width = 1;
-			return;
-		}
-		const char *named = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
-		if (named)
-			snprintf(g->esc, sizeof g->esc, "%s", named);
-		else
-			snprintf(g->esc, sizeof g->esc, "\\x%02x", c);
-	} else {
-		size_t used;
-		int cp = S.utf8 ? screen_utf8_one(s, n, &used) : -1;
-		if (cp < 0) {
-			/* invalid UTF-8, or any non-ASCII byte outside a UTF-8 locale */
-			snprintf(g->esc, sizeof g->esc, "\\x%02x", c);
-		} else {
-			g->used = used;
-			int w = wcwidth((wchar_t)cp);
-			if (w < 0 || w > 2 || must_escape(cp)) {
-				snprintf(g->esc, sizeof g->esc, cp > 0xffff ? "\\U%08x" : "\\u%04x", (unsigned)cp);
-			} else {
-				g->wc = (wchar_t)cp;
-				g->width = w;
-				return;
-			}
-		}
-	}
-	g->width = (int)strlen(g->esc);
-}
-
-/* A combining mark with nothing before it in its cell would join the
- * previous cell's character: it is shown escaped instead. */
-static void first_glyph(const char *s, size_t n, struct glyph *g)
-{
-	next_glyph(s, n, g);
-	if (!g->esc[0] && g->width == 0) {
-		snprintf(g->esc, sizeof g->esc, g->wc > 0xffff ? "\\U%08x" : "\\u%04x", (unsigned)g->wc);
-		g->width = (int)strlen(g->esc);
-	}
-}
-
-size_t screen_glyph(const char *s, size_t n, int *width)
-{
-	struct glyph g;
-	next_glyph(s, n, &g);
-	*width = g.width;
-	return g.used;
-}
-
-int screen_width_of(const char *s, size_t n)
-{
-	int w = 0;
-	struct glyph g;
-	for (size_t i = 0; i < n; i += g.used) {
-		if (i == 0)
-			first_glyph(s, n, &g);
-		else
-			next_glyph(s + i, n - i, &g);
-		w += g.width;
-	}
-	return w;
-}
-
-size_t screen_escape(const char *s, size_t n, int cols, char *out, size_t cap, int *width)
-{
-	size_t o = 0;
-	int col = 0;
-	struct glyph g;
-	if (cap == 0)
-		return 0;
-	for (size_t i = 0; i < n; i += g.used) {
-		if (i == 0)
-			first_glyph(s, n, &g);
-		else
-			next_glyph(s + i, n - i, &g);
-		size_t k = g.esc[0] ? strlen(g.esc) : g.used;
-		if (col + g.width > cols || o + k >= cap)
-			break;
-		memcpy(out + o, g.esc[0] ? g.esc : s + i, k);
-		o += k;
-		col += g.width;
-	}
-	out[o] = '\0';
-	if (width)
-		*width = col;
-	return o;
-}
-
 void screen_highlight(screen_find_fn find, const void *ctx)
 {
 	S.find = find;
@@ -357,9 +237,9 @@ int screen_text(int y, int x, int width, int role, const char *s, size_t n)
 	int sel = role & ROLE_SELECTED;
 	for (size_t i = 0; i < n; i += g.used) {
 		if (col == 0)
-			first_glyph(s + i, n - i, &g);
+			screen_first_glyph(s + i, n - i, &g);
 		else
-			next_glyph(s + i, n - i, &g);
+			screen_next_glyph(s + i, n - i, &g);
 		if (col + g.width > width)
 			break;
 		while (h < n_hl && i >= eo[h])
@@ -498,7 +378,19 @@ static int test_key(void)
 				fputs(t->append_text[a], f);
 				fclose(f);
 			}
+			if (S.in_main)
+				return SK_TIMEOUT; /* the main loop follows the store: it looks before the next key */
 			continue;
+		}
+		if (k == SK_SHELL) {
+			/* a rotation, a truncation... under the console (tests) */
+			if (system(t->append_text[t->arg[i][0]]) != 0)
+				fprintf(stderr, "papyra test: sh:%s failed\n", t->append_text[t->arg[i][0]]);
+			return SK_TIMEOUT; /* the console looks at the store before the next key */
+		}
+		if (k == SK_LATER) {
+			S.skew_ms += t->arg[i][0];
+			return SK_TIMEOUT;
 		}
 		if (k == SK_RESIZE)
 			resize_term(t->arg[i][1], t->arg[i][0]);
@@ -569,6 +461,44 @@ static int terminal_gone(void)
 	if (poll(&p, 1, 0) < 0)
 		return errno != EINTR;
 	return (p.revents & (POLLHUP | POLLERR | POLLNVAL | POLLIN)) != 0;
+}
+
+double screen_now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6 + S.skew_ms;
+}
+
+int screen_getkey_fd(int timeout_ms, int fd)
+{
+	if (S.test) {
+		S.in_main = 1;
+		int k = test_key();
+		S.in_main = 0;
+		return k;
+	}
+	wint_t wch;
+	if (fd >= 0 && timeout_ms != 0) {
+		/* a key typed ahead first, then wait for a key or the store */
+		timeout(0);
+		int rc = get_wch(&wch);
+		if (rc != ERR) {
+			if (rc == KEY_CODE_YES)
+				ungetch((int)wch);
+			else
+				unget_wch((wchar_t)wch);
+		} else {
+			struct pollfd p[2] = { { .fd = 0, .events = POLLIN }, { .fd = fd, .events = POLLIN } };
+			int n = poll(p, 2, timeout_ms);
+			if (n > 0 && (p[1].revents & POLLIN) && !(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+				return SK_WAKE;
+			if (n == 0)
+				return SK_TIMEOUT;
+			timeout_ms = 0;
+		}
+	}
+	return screen_getkey(timeout_ms);
 }
 
 int screen_getkey(int timeout_ms)

@@ -8,7 +8,9 @@
  * Up, Down, PgDn, Delete, C-a, C-e, C-u, C-w, `text:WORDS` to type WORDS, `dump` to append the screen
  * as text to PAPYRA_TEST_DUMP, `resize:COLSxROWS`, `append:FILE:TEXT` to
  * append TEXT (\n newline, \s blank) to FILE at that point, as another
- * writer would), with the size from PAPYRA_TEST_SIZE (default 100x30).
+ * writer would; in the main loop the console then looks at the store
+ * before the next key), `sh:CMD` to run CMD (escaped the same way) and
+ * look, `later:MS` to move the console's clock MS ms on and look, with the size from PAPYRA_TEST_SIZE (default 100x30).
  * Only under PAPYRA_TEST_SCREEN=1 is any of this read. */
 #ifndef PAPYRA_UI_SCREEN_H
 #define PAPYRA_UI_SCREEN_H
@@ -88,6 +90,12 @@ void screen_cursor(int y, int x);
  * SK_EOF when the terminal went away (hang-up, end of input) or the test
  * script is over.  SK_DUMP is handled inside (the screen is dumped). */
 int screen_getkey(int timeout_ms);
+
+/* The same, also returning SK_WAKE as soon as `fd` (>= 0: the follower's
+ * inotify descriptor) is readable, so an idle console blocks in poll. */
+int screen_getkey_fd(int timeout_ms, int fd);
+/* The monotonic clock in milliseconds (tests: moved on by later:MS). */
+double screen_now_ms(void);
 
 /* Set by the SIGHUP/SIGTERM handler; the main loop leaves when it is set. */
 int screen_hangup(void);

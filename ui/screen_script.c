@@ -44,13 +44,14 @@ int screen_utf8_one(const char *s, size_t n, size_t *used)
 }
 
 /* `append:FILE:TEXT` (FILE without ':'): TEXT with \n, \s (a space,
- * since the script splits on blanks) and \\ decoded. */
-static int parse_append(struct test_script *s, const char *arg)
+ * since the script splits on blanks) and \\ decoded; `sh:CMD` (shell,
+ * no FILE) the same way. */
+static int parse_append(struct test_script *s, const char *arg, int shell)
 {
-	const char *colon = strchr(arg, ':');
-	if (!colon || colon == arg || s->n_appends >= TEST_MAX_APPENDS)
+	const char *colon = shell ? arg - 1 : strchr(arg, ':');
+	if (!colon || (!shell && colon == arg) || s->n_appends >= TEST_MAX_APPENDS)
 		return -1;
-	char *file = strndup(arg, (size_t)(colon - arg)), *text = strdup(colon + 1);
+	char *file = shell ? strdup("") : strndup(arg, (size_t)(colon - arg)), *text = strdup(colon + 1);
 	if (!file || !text) {
 		free(file);
 		free(text);
@@ -68,7 +69,7 @@ static int parse_append(struct test_script *s, const char *arg)
 	*o = '\0';
 	s->append_file[s->n_appends] = file;
 	s->append_text[s->n_appends] = text;
-	return push_key(s, SK_APPEND, s->n_appends++, 0);
+	return push_key(s, shell ? SK_SHELL : SK_APPEND, s->n_appends++, 0);
 }
 
 int script_parse(struct test_script *s, const char *script, perr *e)
@@ -91,7 +92,11 @@ int script_parse(struct test_script *s, const char *script, perr *e)
 				rc = c < 0 ? -1 : push_key(s, c, 0, 0);
 			}
 		} else if (strncmp(t, "append:", 7) == 0) {
-			rc = parse_append(s, t + 7);
+			rc = parse_append(s, t + 7, 0);
+		} else if (strncmp(t, "sh:", 3) == 0) {
+			rc = parse_append(s, t + 3, 1);
+		} else if (sscanf(t, "later:%d", &w) == 1 && w >= 0) {
+			rc = push_key(s, SK_LATER, w, 0);
 		} else if (sscanf(t, "resize:%dx%d", &w, &h) == 2 && w > 0 && h > 0) {
 			rc = push_key(s, SK_RESIZE, w, h);
 		} else {

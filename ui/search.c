@@ -122,5 +122,12 @@ void console_search(struct console *c, int dir)
 			return;
 		}
 	}
+	if (model_scanning(&c->m)) {
+		/* the rows indexed so far: the rest is looked at as it comes */
+		live_search_start(c, dir, n);
+		console_status(c, ROLE_WARN, " /%s: not found so far (%d%% indexed): still looking as the index grows "
+			       "(Esc stops)%s", pat, model_progress(&c->m) / 10, lit);
+		return;
+	}
 	console_status(c, ROLE_WARN, " /%s: not found%s", pat, lit);
 }

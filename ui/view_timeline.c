@@ -16,12 +16,17 @@ static const double nice_widths[] = {
 };
 /* At most this many buckets, whatever the screen: the rest scrolls. */
 #define MAX_BUCKETS 1000
+/* Following a large store: the buckets are counted again at most once a
+ * second (each count reads the whole index). */
+#define REBUILD_LINES 100000
+#define REBUILD_MS 1000
 
 static struct {
 	int64_t *count, *crashes, *first;
 	int n, for_rows;
 	double start, width;
 	size_t upto_n;
+	double built_ms;
 	char filter[256];
 	int filter_on;
 	int64_t max;
@@ -41,9 +46,11 @@ static void timeline_build(struct console *c)
 	struct model *m = &c->m;
 	/* one screen of buckets: the list area under the headers and column titles */
 	int rows = c->rows - 5 > 4 ? c->rows - 5 : 20;
-	if (T.upto_n == m->n && T.for_rows == rows && T.filter_on == c->filt.active &&
-	    strcmp(T.filter, c->filt.text) == 0 && T.count)
+	int same = T.for_rows == rows && T.filter_on == c->filt.active && strcmp(T.filter, c->filt.text) == 0 && T.count;
+	if (same && (T.upto_n == m->n ||
+		     (m->n > REBUILD_LINES && screen_now_ms() - T.built_ms < REBUILD_MS)))
 		return;
+	T.built_ms = screen_now_ms();
 	timeline_free();
 	T.upto_n = m->n;
 	T.for_rows = rows;
