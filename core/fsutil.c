@@ -75,6 +75,19 @@ int fsutil_lock(int fd, const char *path, perr *e)
 	return perr_set(e, PX_IOERR, "cannot lock %s: %s", path, strerror(errno));
 }
 
+int fsutil_lease(int fd, int type, const char *shown, char *note, size_t notesize)
+{
+	if (fcntl(fd, F_SETSIG, FSUTIL_LEASE_SIGNAL) != 0 || fcntl(fd, F_SETLEASE, type) != 0) {
+		int err = errno;
+		if (err == EAGAIN || err == EBUSY)
+			return FSUTIL_LEASE_BUSY;
+		snprintf(note, notesize, "no lease on %s (%s)", shown,
+			 err == EACCES || err == EPERM ? "not its owner" : strerror(err));
+		return FSUTIL_LEASE_UNSUPPORTED;
+	}
+	return FSUTIL_LEASE_GRANTED;
+}
+
 static int64_t fsutil_mtime_ns(const struct stat *st)
 {
 	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;

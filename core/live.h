@@ -25,7 +25,10 @@
  *
  * A writer that keeps F open for longer than LIVE_LEASE_WAIT_MS (an
  * application holding its descriptor) makes step 2 fail: nothing has
- * changed, PX_IOERR says why.  Where leases do not work (a filesystem
+ * changed, PX_IOERR says why.  One that opened F while the lease was held
+ * and then holds it past the drain's LIVE_LEASE_WAIT_MS makes step 4 fail
+ * after the change: the caller's `keep` then keeps F under a kept name
+ * (kept.h) with the offset drained so far, for the next recovery.  Where leases do not work (a filesystem
  * without them, or a file we neither own nor have CAP_LEASE for), steps 2
  * and 3 go without them and the drain runs until F has been quiet for
  * LIVE_QUIET_MS, copying whole lines only; `c->lease_note` then says so.
@@ -105,6 +108,11 @@ struct live_switch {
 	/* After the switch and the drain (directory sync, removals); a failure
 	 * here is reported as "applied, but". May be NULL. */
 	int (*after)(void *ctx, perr *e);
+	/* When the drain failed after the switch (a writer held src open for
+	 * too long): keep src, whose bytes from `offset` on are not in the new
+	 * file, where no cleanup removes it (kept.h), amending e's message.
+	 * May be NULL. */
+	void (*keep)(void *ctx, int64_t offset, perr *e);
 	void *ctx;
 };
 
@@ -155,7 +163,9 @@ int live_planned_end(int fd, const char *shown, int64_t size, char *buf, size_t 
  * out is that inode; when a rotation got in between it swaps back and asks
  * for a retry.  Where exchanging is unsupported it renames over the name
  * just checked.  live_names_after removes the replaced file (now at the
- * temp name) and syncs the directory.  `on_swap` (may be NULL) is called
+ * temp name) and syncs the directory; live_names_keep (the `keep` of
+ * live_switch) renames it to the kept name of `keep_as` (NULL: names[0]),
+ * kept.h.  `on_swap` (may be NULL) is called
  * as soon as the change may be in place. */
 struct live_names {
 	int dirfd;
@@ -168,6 +178,7 @@ struct live_names {
 	dev_t tdev;               /* the new file */
 	ino_t tino;
 	const char *shown;        /* the replaced file, for messages */
+	const char *keep_as;      /* data file a kept replaced file drains into (NULL: names[0]) */
 	void (*on_swap)(void *ctx);
 	void *ctx;
 	/* out */
@@ -176,3 +187,4 @@ struct live_names {
 };
 int live_names_swap(void *ctx, int *maybe, perr *e);
 int live_names_after(void *ctx, perr *e);
+void live_names_keep(void *ctx, int64_t offset, perr *e);

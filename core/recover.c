@@ -449,6 +449,11 @@ int plan_build_files(struct plan *p, const struct scan_report *r, char *const *r
 		} else if (an->type == AN_UNEXPECTED_FILE && (an->flags & AF_COMPACT_INTENT)) {
 			/* a rotating compaction's intent record: the next run finishes it */
 			rc = recover_push(&b, ACT_FINISH_COMPACTION, an->path, an->type, i) ? 0 : -1;
+		} else if (an->type == AN_UNEXPECTED_FILE && (an->flags & AF_KEPT_FILE)) {
+			/* a replaced file a process kept writing: drained, never removed unread */
+			char *real = recover_real_path(&b, an->path);
+			rc = real && recover_push(&b, ACT_DRAIN_KEPT, real, an->type, i) ? 0 : -1;
+			free(real);
 		} else if ((k == ACT_REMOVE_TEMP && (an->flags & AF_TEMP_FILE)) || k == ACT_MOVE_ORPHAN) {
 			/* someone else's file is never removed: only our own temp files */
 			char *real = recover_real_path(&b, an->path);

@@ -139,6 +139,10 @@ struct apply_result {
 	 * so their drop_line was not applied). */
 	int64_t lines_caught_up, caught_up_invalid, tails_completed;
 	char lease_note[160]; /* non-empty: leases were unavailable (see live.h) */
+	/* Kept replaced files drained (kept.h): lines appended to the store;
+	 * non-empty kept_note: one could not be removed yet, and why. */
+	int64_t kept_lines_drained;
+	char kept_note[PERR_MSG_MAX];
 };
 /* Allocate res->applied for a plan of `n` actions (all 0). */
 int apply_result_track(struct apply_result *r, size_t n, perr *e);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "kept.h"
 #include "salvage.h"
 #include "tempname.h"
 #include "live.h"
@@ -478,7 +479,7 @@ static int recover_switch(struct recover_apply *ap, struct recover_target *t,
 		nm.names = ap->names;
 		nm.n = ap->nnames;
 	}
-	struct live_switch sw = {live_names_swap, live_names_after, &nm};
+	struct live_switch sw = {live_names_swap, live_names_after, live_names_keep, &nm};
 	int rc = live_commit(t->lc, &sw);
 	if (t->lc->committed) {
 		recover_count(ap, t);
@@ -578,6 +579,26 @@ static int recover_remove_temp(struct recover_apply *ap, struct recover_target *
 	return fsutil_fsync_dirfd(t->dirfd, t->dir, ap->e);
 }
 
+/* Drain the kept file of action i into its data file (kept.h). */
+static int recover_drain_kept(struct recover_apply *ap, size_t i)
+{
+	struct apply_result *res = ap->res;
+	struct kept_drain d;
+	if (!ap->buf && !(ap->buf = px_malloc(FSUTIL_BUF_SIZE, ap->e)))
+		return -1;
+	int rc = kept_drain(ap->p->v[i].path, ap->buf, FSUTIL_BUF_SIZE, &d, ap->e);
+	if (rc == 0) {
+		res->kept_lines_drained += d.lines;
+		if (d.removed)
+			apply_result_mark(res, i);
+		else if (!res->kept_note[0])
+			snprintf(res->kept_note, sizeof res->kept_note, "%s is kept (%s); run papyra "
+				 "persistence recover again once it is closed", d.now, d.note);
+	}
+	kept_drain_free(&d);
+	return rc;
+}
+
 /* A failure after other files were changed (the first `nrep` repaired,
  * `nq` preserved): say which (SPEC §4: a partial apply is reported as
  * partial, never as untouched). */
@@ -632,6 +653,11 @@ int plan_apply_files(const struct plan *p, const struct apply_progress *prog,
 		else if ((rc = rotating_compact_finish(p->set_path, e)) == 0)
 			apply_result_mark(res, i);
 	}
+	/* Replaced files a process kept writing (kept.h): their lines go back
+	 * into the store before anything else changes it. */
+	for (size_t i = 0; rc == 0 && i < p->n; i++)
+		if (!p->v[i].skip && p->v[i].kind == ACT_DRAIN_KEPT)
+			rc = recover_drain_kept(&ap, i);
 	/* Leftover temp files next: one may carry the very name we need. */
 	for (size_t i = 0; rc == 0 && i < ap.nt; i++)
 		if (ap.t[i].act && ap.t[i].act->kind == ACT_REMOVE_TEMP)
