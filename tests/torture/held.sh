@@ -3,7 +3,9 @@
 # ever lost; core/kept.h).
 #
 # held_case NAME RUNS BACKEND MODE
-#   BACKEND json | rotating;  MODE repair | quarantine
+#   BACKEND json | rotating;  MODE repair | quarantine | compact (the second
+#   run is then a recovery: it drains the kept file, or finishes the rotating
+#   compaction, whose record keeps the old member)
 # Each run seeds a store with 3 damaged lines and starts tests/torture/writer.c
 # with --latch: its open that waits on the recovery's lease (the switch is
 # slowed: each fsync by 300 ms with strace, so that one does; a slow exchange
@@ -30,13 +32,15 @@ held_run() {
 	mkdir -p "$_d"
 	(
 		cd "$_d" || exit 1
+		_bad=3 _expect=all _second=$_mode
+		[ "$_mode" = compact ] && _bad=0 _expect=tail _second=repair
 		if [ "$_backend" = rotating ]; then
-			seed_rot p "$HELD_SEED" 3 "$HELD_CHUNK"
+			seed_rot p "$HELD_SEED" "$_bad" "$HELD_CHUNK"
 			_opts="--backend rotating --path p --max-files $HELD_MAXF --max-bytes $HELD_MAXB"
 			_wopts="--mode rotating --max-files $HELD_MAXF --max-bytes $HELD_MAXB"
 			_watch=p
 		else
-			seed_json events.ndjson "$HELD_SEED" 3
+			seed_json events.ndjson "$HELD_SEED" "$_bad"
 			_opts="--path events.ndjson"
 			_wopts=""
 			_watch=events.ndjson
@@ -53,8 +57,9 @@ held_run() {
 			_n=$((_n + 1))
 		done
 		# shellcheck disable=SC2086
+		if [ "$_mode" = compact ]; then set -- compact --max-records 200; else set -- recover --mode "$_mode" $_q; fi
 		strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:delay_enter=300000 \
-			"$PAPYRA" persistence recover --mode "$_mode" $_q $_opts > out 2> err
+			"$PAPYRA" persistence "$@" $_opts > out 2> err
 		_rc=$?
 		if ! grep -q '^held' w.rep 2>/dev/null; then
 			kill -TERM "$_wpid"
@@ -63,24 +68,30 @@ held_run() {
 			exit 0
 		fi
 		_why=""
-		[ "$_rc" = 74 ] && grep -q "applied, but .* is kept as" err ||
+		_said="applied, but .* is kept as"
+		[ "$_mode$_backend" = compactrotating ] && _said="applied, but .* still open for writing"
+		[ "$_rc" = 74 ] && grep -q "$_said" err ||
 			_why="first run: exit $_rc, $(head -c 300 err)"
 		# shellcheck disable=SC2086
 		"$PAPYRA" persistence scan $_opts > scan.out 2>&1
 		_src=$?
-		[ -z "$_why" ] && { [ "$_src" = 2 ] && grep -q "Replaced file a process kept writing" scan.out; } ||
+		_said="Replaced file a process kept writing"
+		[ "$_mode$_backend" = compactrotating ] && _said="Interrupted compaction"
+		[ -z "$_why" ] && { [ "$_src" = 2 ] && grep -q "$_said" scan.out; } ||
 			_why="${_why:-the scan does not report the kept file (exit $_src): $(head -c 300 scan.out)}"
 		touch go
 		wait "$_wpid"
 		read -r _first _last < w.rep
 		# shellcheck disable=SC2086
-		"$PAPYRA" persistence recover --mode "$_mode" $_q $_opts > out2 2> err2
+		"$PAPYRA" persistence recover --mode "$_second" $_q $_opts > out2 2> err2
 		_rc2=$?
-		[ -z "$_why" ] && { [ "$_rc2" = 0 ] && grep -q "drained [0-9]* lines" out2; } ||
+		_said="drained [0-9]* lines"
+		[ "$_mode$_backend" = compactrotating ] && _said="finish_compaction"
+		[ -z "$_why" ] && { [ "$_rc2" = 0 ] && grep -q "$_said" out2; } ||
 			_why="${_why:-second run: exit $_rc2, $(head -c 300 out2) $(head -c 300 err2)}"
 		if [ "$_backend" = rotating ]; then _files=$(set_files p "$HELD_MAXF"); else _files=events.ndjson; fi
 		# shellcheck disable=SC2086
-		_v=$("$TBIN/check" --expect all --last "$_last" --bad 3 $_files) || _why="${_why:-check: $_v}"
+		_v=$("$TBIN/check" --expect $_expect --last "$_last" --bad $_bad $_files) || _why="${_why:-check: $_v}"
 		ls -A | grep -q 'papyra' && _why="${_why:-left behind: $(ls -A | grep papyra | head -3)}"
 		if [ -z "$_why" ]; then
 			tally "$_name" ok

@@ -46,6 +46,8 @@ for g in $groups; do
 		held_case json-repair-held-open $((RUNS / 25 + 1)) json repair
 		held_case rot-repair-held-open $((RUNS / 25 + 1)) rotating repair
 		held_case json-quarantine-held-open $((RUNS / 50 + 1)) json quarantine
+		held_case json-compact-held-open $((RUNS / 50 + 1)) json compact
+		held_case rot-compact-held-open $((RUNS / 50 + 1)) rotating compact
 		;;
 	crash) crash_all ;;
 	fault) fault_all ;;
