@@ -450,6 +450,10 @@ int fsutil_copy_to_dir(int src_fd, int64_t size, const char *src_shown, int dirf
 	char *shown = tmp ? fsutil_join(dir, tmp, e) : NULL;
 	free(qname);
 	int fd = shown ? fsutil_create_at(dirfd, tmp, mode, shown, e) : -1;
+	/* held while it is written: a later run removes the temp only when
+	 * its lock is free and its pid gone (core/qleftover.h) */
+	if (fd >= 0)
+		(void)flock(fd, LOCK_EX);
 	struct stat sst;
 	int rc = fd < 0 ? -1 : fstat(src_fd, &sst) != 0 ? perr_set(e, PX_IOERR, "%s: %s", src_shown, strerror(errno))
 						     : fsmeta_copy(src_fd, &sst, fd, shown, 1, e);

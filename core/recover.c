@@ -160,8 +160,11 @@ void apply_result_free(struct apply_result *r)
 		free(r->repaired[i]);
 	for (size_t i = 0; i < r->n_quarantined; i++)
 		free(r->quarantined[i]);
+	for (size_t i = 0; i < r->n_qtemps_removed; i++)
+		free(r->qtemps_removed[i]);
 	free(r->repaired);
 	free(r->quarantined);
+	free(r->qtemps_removed);
 	free(r->applied);
 	memset(r, 0, sizeof *r);
 }

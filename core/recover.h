@@ -142,6 +142,10 @@ struct apply_result {
 	/* Kept replaced files drained (kept.h): lines appended to the store;
 	 * non-empty kept_note: one could not be removed yet, and why. */
 	int64_t kept_lines_drained;
+	/* leftover temp copies of killed runs removed from the quarantine
+	 * directory (core/qleftover.h), as paths */
+	char **qtemps_removed;
+	size_t n_qtemps_removed;
 	char kept_note[PERR_MSG_MAX];
 };
 /* Allocate res->applied for a plan of `n` actions (all 0). */

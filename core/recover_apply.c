@@ -18,6 +18,7 @@
 #include "salvage.h"
 #include "tempname.h"
 #include "live.h"
+#include "qleftover.h"
 #include "rotating_compact.h"
 
 /* Names of a rotating set looked through for a member a rotation moved:
@@ -642,6 +643,10 @@ int plan_apply_files(const struct plan *p, const struct apply_progress *prog,
 	if (rc == 0 && need_q && (fsutil_quarantine_dir_check(p->quarantine_dir, 1, e) != 0 ||
 				  (ap.qdirfd = fsutil_open_dir(p->quarantine_dir, 1, e)) < 0))
 		rc = -1;
+	/* what a killed run left there, never under a final name (qleftover.h) */
+	if (rc == 0 && need_q)
+		rc = qleftover_clean(ap.qdirfd, p->quarantine_dir, &res->qtemps_removed,
+				     &res->n_qtemps_removed, e);
 	if (rc == 0 && ap.nt && !(ap.buf = px_malloc(FSUTIL_BUF_SIZE, e)))
 		rc = -1;
 	/* An interrupted compaction first: it owns some of the temp files. */

@@ -42,6 +42,18 @@ RC=$?
 check_rc 137 "quarantine killed while copying"
 if ls q | grep -q quarantine; then ko "no copy under a final name after the kill" "$(ls -A q)"; else ok; fi
 check_same events.ndjson "$FIX/json_corrupt_and_truncated/data/events.ndjson" "killed copy: the data file untouched"
+LEFT=$(ls -A q | grep 'papyra-tmp')
+check_true "killed copy: its temp is left in the quarantine directory" test -n "$LEFT"
+# the next run there removes it (its pid is gone, its lock free) and says so;
+# a temp of a live process and a file that is not a quarantine temp stay
+: > "q/.other.quarantine.1.papyra-tmp-$$"
+: > q/.other.papyra-tmp-999999
+run persistence recover --path events.ndjson --mode quarantine --quarantine-dir q
+check_rc 0 "next run after a killed copy"
+check_out "removed q/$LEFT (the temporary copy of a killed run)" "killed copy: the next run removes its temp, saying so"
+check_true "killed copy: the temp is gone" test ! -e "q/$LEFT"
+check_true "a live process's temp stays" test -e "q/.other.quarantine.1.papyra-tmp-$$"
+check_true "a temp that is no quarantine copy stays" test -e q/.other.papyra-tmp-999999
 cd "$TMP"; rm -rf json_corrupt_and_truncated
 
 # the case: the sync after the switch fails (4th fsync before this
