@@ -668,17 +668,20 @@ int plan_apply_files(const struct plan *p, const struct apply_progress *prog,
 		if (ap.t[i].act && ap.t[i].act->kind == ACT_REMOVE_TEMP)
 			rc = recover_remove_temp(&ap, &ap.t[i]);
 	size_t nrep = 0, nq = 0; /* what was in place before the file being worked on */
-	for (size_t i = 0; rc == 0 && i < ap.nt; i++)
-		if (ap.t[i].pf) {
+	size_t units = 0, done = 0; /* files to put in place, one by one */
+	for (size_t i = 0; i < ap.nt; i++)
+		units += ap.t[i].pf || (ap.t[i].act && ap.t[i].act->kind == ACT_MOVE_ORPHAN);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; rc == 0 && i < ap.nt; i++) {
+			struct recover_target *t = &ap.t[i];
+			int orphan = t->act && t->act->kind == ACT_MOVE_ORPHAN;
+			if (pass == 0 ? !t->pf : !orphan)
+				continue; /* repairs first, then orphans */
 			nrep = res->n_repaired;
 			nq = res->n_quarantined;
-			rc = recover_rewrite(&ap, &ap.t[i]);
-		}
-	for (size_t i = 0; rc == 0 && i < ap.nt; i++)
-		if (ap.t[i].act && ap.t[i].act->kind == ACT_MOVE_ORPHAN) {
-			nrep = res->n_repaired;
-			nq = res->n_quarantined;
-			rc = recover_move_orphan(&ap, &ap.t[i]);
+			rc = pass == 0 ? recover_rewrite(&ap, t) : recover_move_orphan(&ap, t);
+			if (rc == 0 && ++done < units && prog && prog->on_commit)
+				prog->on_commit(prog->ctx, res);
 		}
 	recover_close_targets(&ap);
 	if (rc != 0)

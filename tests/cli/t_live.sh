@@ -94,15 +94,34 @@ cd "$TMP"
 # --- a multi-file recovery failing on its second file says what changed ---------
 d=$(fixture rot_corrupt); cd "$d"
 # repair syncs each file 4 times (temp, temp after the last catch-up, after
-# the drain, directory): the 5th sync is the second file's, before its switch
-strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:error=EIO:when=5 \
+# the drain, directory), then the journal's line for that file once: the
+# 6th sync is the second file's, before its switch
+strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:error=EIO:when=6 \
 	"$PAPYRA" persistence recover $ROT --journal journal.ndjson >"$TMP/.out" 2>"$TMP/.err"
 RC=$?; ERR=$(cat "$TMP/.err")
 check_rc 74 "second file fails: I/O error"
 check_err "applied before this error: repaired rot.log.2; the rest is unchanged" "second file fails: the changed file is named"
 check_same rot.log.1 "$FIX/rot_corrupt/data/rot.log.1" "second file fails: it is untouched"
 if cmp -s rot.log.2 "$FIX/rot_corrupt/data/rot.log.2"; then ko "second file fails: the first one is repaired"; else ok; fi
-if [ "$(wc -l < journal.ndjson 2>/dev/null)" = 1 ]; then ok; else ko "second file fails: the partial apply is journaled" "$(cat journal.ndjson 2>&1)"; fi
+J=$(jq -c '[.status, [.files[].path]]' journal.ndjson 2>&1 | tr '\n' ' ')
+if [ "$J" = '["in_progress",["rot.log.2"]] ["partial",["rot.log.2"]] ' ]; then ok; else
+	ko "second file fails: a line as the first file is in place, then the partial apply" "$J"; fi
+cd "$TMP"
+
+# --- killed between two files: the journal already says which one is in place ---
+d=$(fixture rot_corrupt); cd "$d"
+strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:signal=SIGKILL:when=6 \
+	"$PAPYRA" persistence recover $ROT --journal journal.ndjson >/dev/null 2>&1
+RC=$?
+check_rc 137 "killed between two files"
+check_same rot.log.1 "$FIX/rot_corrupt/data/rot.log.1" "killed between two files: the second untouched"
+if cmp -s rot.log.2 "$FIX/rot_corrupt/data/rot.log.2"; then ko "killed between two files: the first one is repaired"; else ok; fi
+J=$(jq -c '[.status, .actions_applied, [.files[].path], [.dropped[].path]]' journal.ndjson 2>&1 | tr '\n' ' ')
+if [ "$J" = '["in_progress",1,["rot.log.2"],["rot.log.2"]] ' ]; then ok; else
+	ko "killed between two files: the journal names the file in place" "$J"; fi
+run persistence recover $ROT --journal journal.ndjson
+check_rc 0 "killed between two files: the next run finishes"
+if [ "$(jq -r .status journal.ndjson | tail -1)" = complete ]; then ok; else ko "killed between two files: the next run journals complete" "$(cat journal.ndjson)"; fi
 cd "$TMP"
 
 # --- an application holding its descriptor open: refused, nothing changed ---------
