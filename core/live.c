@@ -480,8 +480,19 @@ int live_names_swap(void *ctx, int *maybe, perr *e)
 		*maybe = 0;
 		return 1;
 	}
-	perr_set(e, PX_IOERR, "the set changed while %s was being replaced: %s/%s now holds "
-		 "another of its files (move it back into the set by hand)", s->shown, s->dir, s->tmp);
+	/* never under a temp name, which the next recovery would remove as a
+	 * leftover: kept whole (offset 0), its records go back into the set */
+	char *kept = NULL;
+	if (kept_keep(s->dirfd, s->dir, s->tmp, s->keep_as ? s->keep_as : s->names[0], 0, &kept,
+		      NULL) == 0) {
+		perr_set(e, PX_IOERR, "the set changed while %s was being replaced: another of its "
+			 "files is now kept as %s/%s (the next papyra persistence recover appends its "
+			 "records to the set; some may then be there twice)", s->shown, s->dir, kept);
+		free(kept);
+	} else
+		perr_set(e, PX_IOERR, "the set changed while %s was being replaced: %s/%s now holds "
+			 "another of its files (move it back into the set by hand)", s->shown, s->dir,
+			 s->tmp);
 	return live_names_done(s, -1);
 }
 
