@@ -96,6 +96,77 @@ int kept_keep(int dirfd, const char *dir, const char *tmp, const char *base, int
 	return perr_set(e, PX_IOERR, "no free kept name for %s in %s", base, dir);
 }
 
+/* Whether the kept file `name` (st) has another link that is not a temp
+ * name: it is then a data file itself, a switch having stopped short. */
+static int kept_is_live_link(int dirfd, const char *name, const struct stat *st)
+{
+	if (st->st_nlink < 2)
+		return 0;
+	int dfd = dup(dirfd);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return 1; /* cannot tell: never drain what may be live data into itself */
+	}
+	rewinddir(d);
+	int live = 0;
+	struct dirent *de;
+	while (!live && (de = readdir(d))) {
+		struct stat o;
+		if (strcmp(de->d_name, name) != 0 && fstatat(dirfd, de->d_name, &o, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    o.st_ino == st->st_ino && o.st_dev == st->st_dev && !fsutil_is_temp_name(de->d_name, NULL))
+			live = 1;
+	}
+	closedir(d);
+	return live;
+}
+
+int kept_link(int dirfd, const char *name, const char *base, int64_t offset, dev_t dev, ino_t ino,
+	      char *out, size_t outsize)
+{
+	out[0] = '\0';
+	char *kept = kept_name(base, fsutil_now_ms(), offset, NULL);
+	if (!kept || strlen(kept) >= outsize || linkat(dirfd, name, dirfd, kept, 0) != 0) {
+		free(kept);
+		return -1;
+	}
+	struct stat st;
+	if (fstatat(dirfd, kept, &st, AT_SYMLINK_NOFOLLOW) != 0 || st.st_dev != dev || st.st_ino != ino) {
+		(void)unlinkat(dirfd, kept, 0); /* a rotation got in between: not the file */
+		free(kept);
+		return -1;
+	}
+	memcpy(out, kept, strlen(kept) + 1);
+	free(kept);
+	return 0;
+}
+
+int64_t kept_links_to(const char *path, const struct file_ident *id)
+{
+	if (!id->exists || id->nlink < 2)
+		return 0;
+	char *dir = fsutil_dirname(path, NULL);
+	int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	free(dir);
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return 0;
+	}
+	int64_t n = 0, ms, off;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		struct stat st;
+		n += kept_parse(de->d_name, NULL, &ms, &off) &&
+		     fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		     st.st_dev == id->dev && st.st_ino == id->ino;
+	}
+	closedir(d);
+	return n;
+}
+
 /* Bytes and lines of fd after `from` (an unterminated tail counts). */
 static int kept_count(int fd, int64_t from, int64_t size, int64_t *lines, perr *e)
 {
@@ -130,6 +201,20 @@ static int kept_report_one(const char *path, const char *base, struct scan_repor
 							   AF_KEPT_FILE, e, "Replaced file a process kept "
 							   "writing after a recovery (unreadable: %s)",
 							   strerror(err));
+	}
+	if (st.st_nlink > 1) {
+		char *dir = fsutil_dirname(path, NULL);
+		int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+		int live = dfd >= 0 && kept_is_live_link(dfd, px_basename(path), &st);
+		if (dfd >= 0)
+			close(dfd);
+		free(dir);
+		if (live) {
+			close(fd);
+			return scan_report_add(r, AN_UNEXPECTED_FILE, path, 0, -1, -1, NULL, AF_KEPT_FILE, e,
+					       "Link to a data file left by a switch that was cut short "
+					       "(nothing to drain); papyra persistence recover removes it");
+		}
 	}
 	int64_t size = (int64_t)st.st_size, after = size > off ? size - off : 0;
 	int rc = kept_count(fd, off, size, &lines, e);
@@ -290,16 +375,26 @@ int kept_drain(const char *path, char *buf, size_t bufsize, struct kept_drain *o
 		else
 			rc = perr_set(e, PX_IOERR, "cannot open %s: %s", path, strerror(errno));
 	}
-	if (rc == 0 && kfd >= 0 && fsutil_lock(kfd, path, e) != 0)
+	struct stat a, b;
+	int same = rc == 0 && kfd >= 0 && fstat(kfd, &a) == 0 &&
+		   fstatat(dirfd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_ino == b.st_ino &&
+		   a.st_dev == b.st_dev;
+	if (rc == 0 && kfd >= 0 && !same)
+		out->removed = 1; /* drained and renamed by another run meanwhile */
+	else if (same && !S_ISREG(a.st_mode))
+		rc = perr_set(e, PX_IOERR, "%s is not a regular file", path);
+	else if (same && kept_is_live_link(dirfd, name, &a)) {
+		/* nothing to drain: the data itself (whose lock this run may hold) */
+		if (unlinkat(dirfd, name, 0) != 0)
+			rc = perr_set(e, PX_IOERR, "cannot remove %s: %s", path, strerror(errno));
+		else if ((rc = fsutil_fsync_dirfd(dirfd, dir, e)) == 0)
+			out->removed = 1;
+	} else if (same && fsutil_lock(kfd, path, e) != 0)
 		rc = -1;
-	if (rc == 0 && kfd >= 0) {
-		struct stat a, b;
-		int same = fstat(kfd, &a) == 0 && fstatat(dirfd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
-			   a.st_ino == b.st_ino && a.st_dev == b.st_dev;
-		if (!same)
-			out->removed = 1; /* another run drained and renamed it before our lock */
-		else if (!S_ISREG(a.st_mode))
-			rc = perr_set(e, PX_IOERR, "%s is not a regular file", path);
+	else if (same) {
+		/* another run may have drained and renamed it before our lock */
+		if (fstatat(dirfd, name, &b, AT_SYMLINK_NOFOLLOW) != 0 || a.st_ino != b.st_ino)
+			out->removed = 1;
 		else
 			rc = kept_drain_fd(kfd, dirfd, dir, name, path, buf, bufsize, out, e);
 	}

@@ -2,7 +2,9 @@
  * store is live: no appended line is ever lost).
  *
  * After the switch of live.h the drain copies what writers still append
- * to the replaced inode.  A writer that keeps its descriptor open for
+ * to the replaced inode (live_names_swap links it under its kept name
+ * just before the swap, so a kill from then on cannot leave it under a
+ * temp name only).  A writer that keeps its descriptor open for
  * longer than the drain waits (an application holding it) goes on writing
  * there after we stop.  That file is then never removed and never left
  * under a temp name (leftover temps are removed by the next recovery):
@@ -22,6 +24,8 @@
  *   - removes it when a read lease shows no process has it open for
  *     writing (nobody can open it anew: no writer knows the name);
  *   - else renames it to the new offset and keeps it (reported again).
+ * A kept name that is one more link to a live data file (a switch cut
+ * short before the swap: live_names_swap links first) is just removed.
  * A crash between the sync of the data file and the rename can only copy
  * those lines a second time, never lose them.  Drained lines land after
  * what the application wrote since: order across the switch is not kept. */
@@ -30,6 +34,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common.h"
 #include "scan.h"
@@ -53,6 +58,17 @@ int kept_is_of(const char *name, const char *base);
  * the new base name (allocated).  Returns 0 or -1 (e). */
 int kept_keep(int dirfd, const char *dir, const char *tmp, const char *base, int64_t offset,
 	      char **kept, perr *e);
+
+/* Link `name` in dirfd under the kept name of `base` with `offset`, if it
+ * is still the file dev/ino; the kept base name goes to out (outsize
+ * bytes).  No directory sync (the swap's follows).  Returns 0, or -1 with
+ * nothing left behind (a filesystem without hard links). */
+int kept_link(int dirfd, const char *name, const char *base, int64_t offset, dev_t dev, ino_t ino,
+	      char *out, size_t outsize);
+
+/* How many kept names in the directory of `path` are links to the file
+ * `id` (0 unless it has several links). */
+int64_t kept_links_to(const char *path, const struct file_ident *id);
 
 /* Report every kept file of data file `path` (same directory) into r:
  * UNEXPECTED_FILE with AF_KEPT_FILE, its path, and in the detail how many

@@ -345,7 +345,7 @@ int live_commit(struct live_copy *c, const struct live_switch *sw)
 			rc = fsutil_fsync(c->out, c->out_shown, c->e);
 		if (rc == 0)
 			live_lease_out(c);
-		int maybe = 0, s = rc == 0 ? sw->swap(sw->ctx, &maybe, c->e) : -1;
+		int maybe = 0, s = rc == 0 ? sw->swap(sw->ctx, c->done, &maybe, c->e) : -1;
 		if (maybe)
 			c->committed = 1;
 		live_release_src(c);
@@ -444,16 +444,34 @@ static int live_names_done(struct live_names *s, int rc)
 	return rc;
 }
 
-int live_names_swap(void *ctx, int *maybe, perr *e)
+const char *live_names_base(const struct live_names *s)
+{
+	return s->keep_as ? s->keep_as : s->names[0];
+}
+
+/* The kept link of the replaced file, made just before the swap: whatever
+ * happens next (a kill, a drain that gives up), the file is never only
+ * under a temp name (kept.h). */
+static void live_names_unkeep(struct live_names *s)
+{
+	if (s->kept[0] && live_is(s->dirfd, s->kept, s->dev, s->ino))
+		(void)unlinkat(s->dirfd, s->kept, 0);
+	s->kept[0] = '\0';
+}
+
+int live_names_swap(void *ctx, int64_t offset, int *maybe, perr *e)
 {
 	struct live_names *s = ctx;
 	size_t k = 0;
+	live_names_unkeep(s); /* from an earlier try */
 	while (k < s->n && !live_is(s->dirfd, s->names[k], s->dev, s->ino))
 		k++;
 	if (k == s->n) /* removed, or a rotation renamed it behind our look-up: look again */
 		return 1;
 	const char *name = s->names[k];
 	s->at = k;
+	(void)kept_link(s->dirfd, name, live_names_base(s), offset, s->dev, s->ino, s->kept,
+			sizeof s->kept);
 	*maybe = 1;
 	if (fsutil_exchange(s->dirfd, s->tmp, name) != 0) {
 		int err = errno;
@@ -465,6 +483,7 @@ int live_names_swap(void *ctx, int *maybe, perr *e)
 		if (live_is(s->dirfd, name, s->tdev, s->tino))
 			return live_names_done(s, 0); /* it happened despite the error */
 		*maybe = 0;
+		live_names_unkeep(s);
 		if (err == ENOENT)
 			return 1; /* the name went away (a rotation): look again */
 		return perr_set(e, PX_IOERR, "cannot put %s/%s in place of %s: %s; nothing was changed",
@@ -478,13 +497,14 @@ int live_names_swap(void *ctx, int *maybe, perr *e)
 	 * what came out is another member.  Put it back and look again. */
 	if (fsutil_exchange(s->dirfd, s->tmp, name) == 0 && live_is(s->dirfd, s->tmp, s->tdev, s->tino)) {
 		*maybe = 0;
+		live_names_unkeep(s);
 		return 1;
 	}
+	live_names_unkeep(s); /* the replaced file is still in the set */
 	/* never under a temp name, which the next recovery would remove as a
 	 * leftover: kept whole (offset 0), its records go back into the set */
 	char *kept = NULL;
-	if (kept_keep(s->dirfd, s->dir, s->tmp, s->keep_as ? s->keep_as : s->names[0], 0, &kept,
-		      NULL) == 0) {
+	if (kept_keep(s->dirfd, s->dir, s->tmp, live_names_base(s), 0, &kept, NULL) == 0) {
 		perr_set(e, PX_IOERR, "the set changed while %s was being replaced: another of its "
 			 "files is now kept as %s/%s (the next papyra persistence recover appends its "
 			 "records to the set; some may then be there twice)", s->shown, s->dir, kept);
@@ -499,18 +519,24 @@ int live_names_swap(void *ctx, int *maybe, perr *e)
 void live_names_keep(void *ctx, int64_t offset, perr *e)
 {
 	struct live_names *s = ctx;
-	if (!s->exchanged || !live_is(s->dirfd, s->tmp, s->dev, s->ino))
+	int at_tmp = s->exchanged && live_is(s->dirfd, s->tmp, s->dev, s->ino);
+	int linked = s->kept[0] && live_is(s->dirfd, s->kept, s->dev, s->ino);
+	if (!at_tmp && !linked)
 		return;
-	const char *base = s->keep_as ? s->keep_as : s->names[0];
+	const char *base = live_names_base(s);
 	char msg[PERR_MSG_MAX], *kept = NULL;
 	perr ke = {0};
 	memcpy(msg, e->msg, sizeof msg);
-	if (kept_keep(s->dirfd, s->dir, s->tmp, base, offset, &kept, &ke) != 0) {
+	/* the link made at the swap carries the offset of then: renamed to now's */
+	if (kept_keep(s->dirfd, s->dir, linked ? s->kept : s->tmp, base, offset, &kept, &ke) != 0) {
 		perr_set(e, PX_IOERR, "%s; the replaced file stays as %s/%s (%s): what it holds after "
-			 "byte %lld is not in %s; append it by hand", msg, s->dir, s->tmp, ke.msg,
-			 (long long)offset, base);
+			 "byte %lld is not in %s; append it by hand", msg, s->dir,
+			 linked ? s->kept : s->tmp, ke.msg, (long long)offset, base);
 		return;
 	}
+	s->kept[0] = '\0';
+	if (linked && at_tmp)
+		(void)unlinkat(s->dirfd, s->tmp, 0); /* the kept name holds it now */
 	s->exchanged = 0;
 	perr_set(e, PX_IOERR, "%s; it is kept as %s/%s: what it holds after byte %lld goes into %s "
 		 "at the next papyra persistence recover", msg, s->dir, kept, (long long)offset, base);
@@ -520,6 +546,9 @@ void live_names_keep(void *ctx, int64_t offset, perr *e)
 int live_names_after(void *ctx, perr *e)
 {
 	struct live_names *s = ctx;
+	/* everything is drained: the kept link first, so that a kill between
+	 * the two leaves a plain leftover temp, never a stale offset */
+	live_names_unkeep(s);
 	if (s->exchanged && live_is(s->dirfd, s->tmp, s->dev, s->ino) &&
 	    unlinkat(s->dirfd, s->tmp, 0) != 0)
 		return perr_set(e, PX_IOERR, "cannot remove the replaced file, now %s/%s: %s", s->dir,

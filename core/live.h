@@ -100,11 +100,12 @@ struct live_copy {
 
 /* The switch itself, provided by the caller. */
 struct live_switch {
-	/* Put the new file in place: 0 done, 1 nothing changed and worth
+	/* Put the new file in place (`done`: the bytes of src in the new
+	 * file, nobody appending meanwhile): 0 done, 1 nothing changed and worth
 	 * retrying (the file moved), -1 failed with nothing changed.  Must set
 	 * *maybe to 1 once a change may have happened (even when it then
 	 * fails). */
-	int (*swap)(void *ctx, int *maybe, perr *e);
+	int (*swap)(void *ctx, int64_t done, int *maybe, perr *e);
 	/* After the switch and the drain (directory sync, removals); a failure
 	 * here is reported as "applied, but". May be NULL. */
 	int (*after)(void *ctx, perr *e);
@@ -162,10 +163,12 @@ int live_planned_end(int fd, const char *shown, int64_t size, char *buf, size_t 
  * holds the replaced inode (renameat2 RENAME_EXCHANGE) and checks what came
  * out is that inode; when a rotation got in between it swaps back and asks
  * for a retry.  Where exchanging is unsupported it renames over the name
- * just checked.  live_names_after removes the replaced file (now at the
- * temp name) and syncs the directory; live_names_keep (the `keep` of
- * live_switch) renames it to the kept name of `keep_as` (NULL: names[0]),
- * kept.h.  `on_swap` (may be NULL) is called
+ * just checked.  Just before the swap it links the replaced file under
+ * the kept name of `keep_as` (NULL: names[0]) with the offset `done`
+ * (kept.h), so that a run killed from then on leaves it where no cleanup
+ * removes it unread.  live_names_after removes the replaced file (that
+ * link, then the temp name) and syncs the directory; live_names_keep (the
+ * `keep` of live_switch) renames the link to the offset drained.  `on_swap` (may be NULL) is called
  * as soon as the change may be in place. */
 struct live_names {
 	int dirfd;
@@ -184,7 +187,10 @@ struct live_names {
 	/* out */
 	int exchanged;            /* the replaced file is now at `tmp` */
 	size_t at;                /* index in names of where the new file went */
+	char kept[256];           /* private: the kept link of the replaced file ("" none) */
 };
-int live_names_swap(void *ctx, int *maybe, perr *e);
+int live_names_swap(void *ctx, int64_t done, int *maybe, perr *e);
+/* keep_as, or names[0] */
+const char *live_names_base(const struct live_names *s);
 int live_names_after(void *ctx, perr *e);
 void live_names_keep(void *ctx, int64_t offset, perr *e);

@@ -12,6 +12,7 @@
 
 #include "fsmeta.h"
 #include "fsutil.h"
+#include "kept.h"
 #include "salvage.h"
 
 static const char *const recover_mode_names[] = {"ignore", "repair", "quarantine"};
@@ -291,7 +292,9 @@ static struct plan_file *recover_plan_file(struct recover_build *b, size_t idx,
 	for (size_t i = 0; i < p->nfiles; i++)
 		if (strcmp(p->files[i].path, real) == 0)
 			return &p->files[i];
-	if (fsmeta_check_links(sf->path, sf->ident.nlink, p->allow_links, b->e) != 0 ||
+	/* our own kept link (a switch cut short, kept.h) is no other name */
+	int64_t links = sf->ident.nlink - kept_links_to(real, &sf->ident);
+	if (fsmeta_check_links(sf->path, links, p->allow_links, b->e) != 0 ||
 	    px_grow(&p->files, &p->capfiles, p->nfiles + 1, sizeof *p->files, b->e) != 0)
 		return NULL;
 	struct plan_file *pf = &p->files[p->nfiles];

@@ -184,3 +184,31 @@ check_rc 0 "rotating kept file: drained"
 cat_set > "$TMP/now.set"
 check_same "$TMP/now.set" "$TMP/want.set" "rotating kept file: its line appended to P"
 cd "$TMP"
+
+# --- killed at the switch: the replaced file is never only under a temp name -----
+# live_names_swap links it under its kept name just before the exchange.
+# Kill points: the exchange itself (renameat2 #1), and the first fcntl after
+# it (the drain's lease), found from a traced undisturbed run.
+d=$(fixture json_corrupt_middle); cd "$d"
+strace -f -qq -e trace=fcntl,renameat2 -o "$TMP/ktrace" "$PAPYRA" persistence recover --path events.ndjson >/dev/null 2>&1
+AFTER=$(awk '/renameat2/ { print n + 1; exit } /fcntl/ { n++ }' "$TMP/ktrace")
+cd "$TMP"; rm -rf json_corrupt_middle
+WANT=$(($(grep -c . "$FIX/json_corrupt_middle/data/events.ndjson") - 2)) # its 2 damaged lines dropped
+for INJ in renameat2:signal=SIGKILL:when=1 "fcntl:signal=SIGKILL:when=$AFTER"; do
+	d=$(fixture json_corrupt_middle); cd "$d"
+	WHEN="killed at ${INJ%%:*}"
+	strace -f -qq -o /dev/null -e trace="${INJ%%:*}" -e inject="$INJ" \
+		"$PAPYRA" persistence recover --path events.ndjson >/dev/null 2>&1
+	RC=$?
+	check_rc 137 "$WHEN"
+	if ls -A | grep -q 'papyra-kept'; then ok; else ko "$WHEN: the replaced file has its kept name" "$(ls -A)"; fi
+	run persistence scan --path events.ndjson
+	check_rc 2 "$WHEN: reported"
+	run persistence recover --path events.ndjson
+	check_rc 0 "$WHEN: the next run ends healthy"
+	check_out "drain_kept: .events.ndjson.papyra-kept-" "$WHEN: the kept name is handled"
+	if ls -A | grep -q 'papyra'; then ko "$WHEN: nothing left behind" "$(ls -A)"; else ok; fi
+	N=$(grep -c . events.ndjson)
+	if [ "$N" = "$WANT" ]; then ok; else ko "$WHEN: every record once" "$N lines, want $WANT"; fi
+	cd "$TMP"; rm -rf json_corrupt_middle
+done
