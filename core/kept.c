@@ -126,8 +126,21 @@ int kept_link(int dirfd, const char *name, const char *base, int64_t offset, dev
 	      char *out, size_t outsize)
 {
 	out[0] = '\0';
-	char *kept = kept_name(base, fsutil_now_ms(), offset, NULL);
-	if (!kept || strlen(kept) >= outsize || linkat(dirfd, name, dirfd, kept, 0) != 0) {
+	int64_t ms = fsutil_now_ms();
+	char *kept = NULL;
+	for (int tries = 0; !kept && tries < KEPT_MAX_NAME_TRIES; tries++) {
+		kept = kept_name(base, ms + tries, offset, NULL);
+		if (!kept || strlen(kept) >= outsize)
+			break;
+		if (linkat(dirfd, name, dirfd, kept, 0) == 0)
+			break;
+		int err = errno;
+		free(kept);
+		kept = NULL;
+		if (err != EEXIST) /* no hard links here: the keep falls back to a rename */
+			return -1;
+	}
+	if (!kept || strlen(kept) >= outsize) {
 		free(kept);
 		return -1;
 	}
