@@ -4,7 +4,8 @@
 # against the CLI computing the same plan, stepping with "same for the
 # rest", and peak RSS of scan, repair and the JSON report on a file of
 # 2 M damaged lines (SPEC §8: bounded memory).  Every line of these files
-# is damaged ("x"), the worst case for anything kept per anomaly.
+# is damaged ("x"), the worst case for anything kept per anomaly; a last
+# row repairs half as many damaged lines scattered between good ones.
 #
 #   sh bench/anomaly-bench.sh PAPYRA
 # with BENCH_BUILD (where measure lives, default build/bench).
@@ -73,4 +74,10 @@ m scan 2 "$PAPYRA" persistence scan --path "$W/mem.ndjson" && row "persistence s
 m json 2 "$PAPYRA" persistence scan --path "$W/mem.ndjson" --format json && row "persistence scan --format json"
 cp "$W/mem.ndjson" "$W/repair.ndjson"
 m repair 0 "$PAPYRA" persistence recover --path "$W/repair.ndjson" --mode repair && row "persistence recover --mode repair"
+# scattered damage: every other line damaged, so no run of drops merges
+# into one action (the plan holds one per line: not bounded yet)
+SCATTER=$((MEM_LINES / 2))
+awk -v n="$SCATTER" 'BEGIN { for (i = 0; i < n; i++) printf "{\"kind\": \"event\", \"n\": %d}\nx\n", i }' >"$W/scatter.ndjson"
+m scatter 0 "$PAPYRA" persistence recover --path "$W/scatter.ndjson" --mode repair &&
+	row "recover --mode repair, $SCATTER scattered"
 [ "$FAILED" -eq 0 ]

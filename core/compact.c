@@ -218,7 +218,7 @@ static int compact_rewrite(struct compact_ctx *c, int fd, const struct stat *st,
 			.dev = id->dev, .ino = id->ino, .tdev = tst.st_dev, .tino = tst.st_ino,
 			.shown = c->path,
 		};
-		struct live_switch sw = {live_names_swap, live_names_after, &nm};
+		struct live_switch sw = {live_names_swap, live_names_after, live_names_keep, &nm};
 		rc = live_commit(lc, &sw);
 		res->applied = lc->committed;
 		res->lines_caught_up = lc->lines;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "metrics.h"
+#include "kept.h"
 #include "tempname.h"
 
 /* Bytes per scanner call between clock checks: small enough to stop near
@@ -85,7 +86,7 @@ out:
 	free(names);
 	free(dir);
 	free(prefix);
-	return rc;
+	return rc == 0 ? kept_scan(path, r, e) : rc;
 }
 
 struct file_scan {

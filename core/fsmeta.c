@@ -8,6 +8,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "kept.h"
 #include "scan.h"
 
 /* The kernel's own bounds (XATTR_LIST_MAX, XATTR_SIZE_MAX): nothing larger
@@ -86,7 +87,8 @@ int fsmeta_check_report_links(const struct scan_report *r, int force, perr *e)
 {
 	for (size_t i = 0; i < r->n_files; i++)
 		if (r->files[i].ident.exists &&
-		    fsmeta_check_links(r->files[i].path, r->files[i].ident.nlink, force, e) != 0)
+		    fsmeta_check_links(r->files[i].path, r->files[i].ident.nlink -
+				       kept_links_to(r->files[i].path, &r->files[i].ident), force, e) != 0)
 			return -1;
 	return 0;
 }

@@ -75,6 +75,19 @@ int fsutil_lock(int fd, const char *path, perr *e)
 	return perr_set(e, PX_IOERR, "cannot lock %s: %s", path, strerror(errno));
 }
 
+int fsutil_lease(int fd, int type, const char *shown, char *note, size_t notesize)
+{
+	if (fcntl(fd, F_SETSIG, FSUTIL_LEASE_SIGNAL) != 0 || fcntl(fd, F_SETLEASE, type) != 0) {
+		int err = errno;
+		if (err == EAGAIN || err == EBUSY)
+			return FSUTIL_LEASE_BUSY;
+		snprintf(note, notesize, "no lease on %s (%s)", shown,
+			 err == EACCES || err == EPERM ? "not its owner" : strerror(err));
+		return FSUTIL_LEASE_UNSUPPORTED;
+	}
+	return FSUTIL_LEASE_GRANTED;
+}
+
 static int64_t fsutil_mtime_ns(const struct stat *st)
 {
 	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
@@ -437,6 +450,10 @@ int fsutil_copy_to_dir(int src_fd, int64_t size, const char *src_shown, int dirf
 	char *shown = tmp ? fsutil_join(dir, tmp, e) : NULL;
 	free(qname);
 	int fd = shown ? fsutil_create_at(dirfd, tmp, mode, shown, e) : -1;
+	/* held while it is written: a later run removes the temp only when
+	 * its lock is free and its pid gone (core/qleftover.h) */
+	if (fd >= 0)
+		(void)flock(fd, LOCK_EX);
 	struct stat sst;
 	int rc = fd < 0 ? -1 : fstat(src_fd, &sst) != 0 ? perr_set(e, PX_IOERR, "%s: %s", src_shown, strerror(errno))
 						     : fsmeta_copy(src_fd, &sst, fd, shown, 1, e);

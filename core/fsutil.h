@@ -9,6 +9,7 @@
 #ifndef PAPYRA_FSUTIL_H
 #define PAPYRA_FSUTIL_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -29,6 +30,16 @@ int fsutil_open_data(const char *path, struct stat *st, int *err_no, perr *e);
 /* Exclusive advisory lock on the data file itself, never blocking:
  * busy -> PX_IOERR "<path> is locked by another process". */
 int fsutil_lock(int fd, const char *path, perr *e);
+
+/* One attempt at a lease of `type` (F_RDLCK, F_WRLCK) on fd (core/live.h
+ * explains what a lease buys).  Breaks are signalled with
+ * FSUTIL_LEASE_SIGNAL, SIGURG, whose default action is to ignore it: no
+ * handler is installed, F_GETLEASE is polled.  Returns GRANTED, BUSY (a
+ * process has it open in a conflicting way) or UNSUPPORTED (`note` says
+ * why, naming `shown`). */
+#define FSUTIL_LEASE_SIGNAL SIGURG
+enum { FSUTIL_LEASE_GRANTED = 0, FSUTIL_LEASE_BUSY = 1, FSUTIL_LEASE_UNSUPPORTED = 2 };
+int fsutil_lease(int fd, int type, const char *shown, char *note, size_t notesize);
 
 /* Compare the open file with the identity recorded at scan time (dev,
  * ino, size, mtime).  Different -> PX_IOERR "<path> changed since the scan

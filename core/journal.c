@@ -135,7 +135,8 @@ static void journal_status(struct strbuf *b, const struct journal_entry *j)
 		planned += j->plan->v[k].skip ? 0 : w;
 		applied += journal_applied(j->plan, j->result, k) ? w : 0;
 	}
-	const char *status = !j->error ? "complete" : applied ? "partial" : "failed";
+	const char *status = j->in_progress ? "in_progress" : !j->error ? "complete" :
+			     applied ? "partial" : "failed";
 	journal_kstr(b, "status", status);
 	if (j->plan) {
 		journal_i64(b, "actions_planned", (int64_t)planned);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "kept.h"
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
@@ -21,9 +23,6 @@
 #define RENAME_EXCHANGE (1 << 1)
 #endif
 
-/* Lease-break notification: ignored by default, and we install no handler
- * (F_GETLEASE is polled), so nothing of ours stays behind in the process. */
-#define LIVE_LEASE_SIGNAL SIGURG
 /* Pause between two lease attempts: a writer's open-write-close. */
 #define LIVE_RETRY_US 200
 
@@ -56,20 +55,10 @@ void live_init(struct live_copy *c, int src, const char *src_shown, int out, con
 
 /* ---- leases --------------------------------------------------------------- */
 
-enum { LIVE_GRANTED = 0, LIVE_BUSY = 1, LIVE_UNSUPPORTED = 2 };
-
-/* One attempt; LIVE_UNSUPPORTED fills c->lease_note. */
+/* One attempt; FSUTIL_LEASE_UNSUPPORTED fills c->lease_note. */
 static int live_try_lease(struct live_copy *c, int fd, int type, const char *shown)
 {
-	if (fcntl(fd, F_SETSIG, LIVE_LEASE_SIGNAL) != 0 || fcntl(fd, F_SETLEASE, type) != 0) {
-		int err = errno;
-		if (err == EAGAIN || err == EBUSY)
-			return LIVE_BUSY;
-		snprintf(c->lease_note, sizeof c->lease_note, "no lease on %s (%s)", shown,
-			 err == EACCES || err == EPERM ? "not its owner" : strerror(err));
-		return LIVE_UNSUPPORTED;
-	}
-	return LIVE_GRANTED;
+	return fsutil_lease(fd, type, shown, c->lease_note, sizeof c->lease_note);
 }
 
 static void live_unlease(int fd)
@@ -240,11 +229,11 @@ int live_lease_src(struct live_copy *c)
 	int64_t deadline = live_now_ms() + LIVE_LEASE_WAIT_MS;
 	for (;;) {
 		int r = live_try_lease(c, c->src, F_RDLCK, c->src_shown);
-		if (r == LIVE_GRANTED) {
+		if (r == FSUTIL_LEASE_GRANTED) {
 			c->leased = 1;
 			return 0;
 		}
-		if (r == LIVE_UNSUPPORTED) {
+		if (r == FSUTIL_LEASE_UNSUPPORTED) {
 			c->no_lease = 1;
 			return 0;
 		}
@@ -275,7 +264,7 @@ void live_release_src(struct live_copy *c)
 int live_lease_out(struct live_copy *c)
 {
 	if (!c->no_lease && !c->out_leased)
-		c->out_leased = live_try_lease(c, c->out, F_WRLCK, c->out_shown) == LIVE_GRANTED;
+		c->out_leased = live_try_lease(c, c->out, F_WRLCK, c->out_shown) == FSUTIL_LEASE_GRANTED;
 	return c->out_leased;
 }
 
@@ -304,16 +293,15 @@ int live_drain(struct live_copy *c)
 			continue;
 		}
 		int r = live_try_lease(c, c->src, F_RDLCK, c->src_shown);
-		if (r == LIVE_BUSY) {
+		if (r == FSUTIL_LEASE_BUSY) {
 			if (now - start >= LIVE_LEASE_WAIT_MS)
 				return perr_set(c->e, PX_IOERR,
 						"%s is still open for writing by another process after "
-						"%d s: lines it writes there from now on are not in the new "
-						"file", c->src_shown, LIVE_LEASE_WAIT_MS / 1000);
+						"%d s", c->src_shown, LIVE_LEASE_WAIT_MS / 1000);
 			live_pause(LIVE_RETRY_US);
 			continue;
 		}
-		if (r == LIVE_UNSUPPORTED) { /* it worked a moment ago; go on without */
+		if (r == FSUTIL_LEASE_UNSUPPORTED) { /* it worked a moment ago; go on without */
 			c->no_lease = 1;
 			continue;
 		}
@@ -357,7 +345,7 @@ int live_commit(struct live_copy *c, const struct live_switch *sw)
 			rc = fsutil_fsync(c->out, c->out_shown, c->e);
 		if (rc == 0)
 			live_lease_out(c);
-		int maybe = 0, s = rc == 0 ? sw->swap(sw->ctx, &maybe, c->e) : -1;
+		int maybe = 0, s = rc == 0 ? sw->swap(sw->ctx, c->done, &maybe, c->e) : -1;
 		if (maybe)
 			c->committed = 1;
 		live_release_src(c);
@@ -379,6 +367,9 @@ int live_commit(struct live_copy *c, const struct live_switch *sw)
 	}
 	/* steps 4 and 5 */
 	rc = live_drain(c);
+	/* what a writer still appends to src is never lost: src keeps it (kept.h) */
+	if (rc != 0 && sw->keep)
+		sw->keep(sw->ctx, c->done, c->e);
 	if (rc == 0)
 		rc = fsutil_fsync(c->out, c->out_shown, c->e);
 out:
@@ -453,16 +444,34 @@ static int live_names_done(struct live_names *s, int rc)
 	return rc;
 }
 
-int live_names_swap(void *ctx, int *maybe, perr *e)
+const char *live_names_base(const struct live_names *s)
+{
+	return s->keep_as ? s->keep_as : s->names[0];
+}
+
+/* The kept link of the replaced file, made just before the swap: whatever
+ * happens next (a kill, a drain that gives up), the file is never only
+ * under a temp name (kept.h). */
+static void live_names_unkeep(struct live_names *s)
+{
+	if (s->kept[0] && live_is(s->dirfd, s->kept, s->dev, s->ino))
+		(void)unlinkat(s->dirfd, s->kept, 0);
+	s->kept[0] = '\0';
+}
+
+int live_names_swap(void *ctx, int64_t offset, int *maybe, perr *e)
 {
 	struct live_names *s = ctx;
 	size_t k = 0;
+	live_names_unkeep(s); /* from an earlier try */
 	while (k < s->n && !live_is(s->dirfd, s->names[k], s->dev, s->ino))
 		k++;
 	if (k == s->n) /* removed, or a rotation renamed it behind our look-up: look again */
 		return 1;
 	const char *name = s->names[k];
 	s->at = k;
+	(void)kept_link(s->dirfd, name, live_names_base(s), offset, s->dev, s->ino, s->kept,
+			sizeof s->kept);
 	*maybe = 1;
 	if (fsutil_exchange(s->dirfd, s->tmp, name) != 0) {
 		int err = errno;
@@ -474,6 +483,7 @@ int live_names_swap(void *ctx, int *maybe, perr *e)
 		if (live_is(s->dirfd, name, s->tdev, s->tino))
 			return live_names_done(s, 0); /* it happened despite the error */
 		*maybe = 0;
+		live_names_unkeep(s);
 		if (err == ENOENT)
 			return 1; /* the name went away (a rotation): look again */
 		return perr_set(e, PX_IOERR, "cannot put %s/%s in place of %s: %s; nothing was changed",
@@ -487,16 +497,58 @@ int live_names_swap(void *ctx, int *maybe, perr *e)
 	 * what came out is another member.  Put it back and look again. */
 	if (fsutil_exchange(s->dirfd, s->tmp, name) == 0 && live_is(s->dirfd, s->tmp, s->tdev, s->tino)) {
 		*maybe = 0;
+		live_names_unkeep(s);
 		return 1;
 	}
-	perr_set(e, PX_IOERR, "the set changed while %s was being replaced: %s/%s now holds "
-		 "another of its files (move it back into the set by hand)", s->shown, s->dir, s->tmp);
+	live_names_unkeep(s); /* the replaced file is still in the set */
+	/* never under a temp name, which the next recovery would remove as a
+	 * leftover: kept whole (offset 0), its records go back into the set */
+	char *kept = NULL;
+	if (kept_keep(s->dirfd, s->dir, s->tmp, live_names_base(s), 0, &kept, NULL) == 0) {
+		perr_set(e, PX_IOERR, "the set changed while %s was being replaced: another of its "
+			 "files is now kept as %s/%s (the next papyra persistence recover appends its "
+			 "records to the set; some may then be there twice)", s->shown, s->dir, kept);
+		free(kept);
+	} else
+		perr_set(e, PX_IOERR, "the set changed while %s was being replaced: %s/%s now holds "
+			 "another of its files (move it back into the set by hand)", s->shown, s->dir,
+			 s->tmp);
 	return live_names_done(s, -1);
+}
+
+void live_names_keep(void *ctx, int64_t offset, perr *e)
+{
+	struct live_names *s = ctx;
+	int at_tmp = s->exchanged && live_is(s->dirfd, s->tmp, s->dev, s->ino);
+	int linked = s->kept[0] && live_is(s->dirfd, s->kept, s->dev, s->ino);
+	if (!at_tmp && !linked)
+		return;
+	const char *base = live_names_base(s);
+	char msg[PERR_MSG_MAX], *kept = NULL;
+	perr ke = {0};
+	memcpy(msg, e->msg, sizeof msg);
+	/* the link made at the swap carries the offset of then: renamed to now's */
+	if (kept_keep(s->dirfd, s->dir, linked ? s->kept : s->tmp, base, offset, &kept, &ke) != 0) {
+		perr_set(e, PX_IOERR, "%s; the replaced file stays as %s/%s (%s): what it holds after "
+			 "byte %lld is not in %s; append it by hand", msg, s->dir,
+			 linked ? s->kept : s->tmp, ke.msg, (long long)offset, base);
+		return;
+	}
+	s->kept[0] = '\0';
+	if (linked && at_tmp)
+		(void)unlinkat(s->dirfd, s->tmp, 0); /* the kept name holds it now */
+	s->exchanged = 0;
+	perr_set(e, PX_IOERR, "%s; it is kept as %s/%s: what it holds after byte %lld goes into %s "
+		 "at the next papyra persistence recover", msg, s->dir, kept, (long long)offset, base);
+	free(kept);
 }
 
 int live_names_after(void *ctx, perr *e)
 {
 	struct live_names *s = ctx;
+	/* everything is drained: the kept link first, so that a kill between
+	 * the two leaves a plain leftover temp, never a stale offset */
+	live_names_unkeep(s);
 	if (s->exchanged && live_is(s->dirfd, s->tmp, s->dev, s->ino) &&
 	    unlinkat(s->dirfd, s->tmp, 0) != 0)
 		return perr_set(e, PX_IOERR, "cannot remove the replaced file, now %s/%s: %s", s->dir,

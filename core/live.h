@@ -25,7 +25,10 @@
  *
  * A writer that keeps F open for longer than LIVE_LEASE_WAIT_MS (an
  * application holding its descriptor) makes step 2 fail: nothing has
- * changed, PX_IOERR says why.  Where leases do not work (a filesystem
+ * changed, PX_IOERR says why.  One that opened F while the lease was held
+ * and then holds it past the drain's LIVE_LEASE_WAIT_MS makes step 4 fail
+ * after the change: the caller's `keep` then keeps F under a kept name
+ * (kept.h) with the offset drained so far, for the next recovery.  Where leases do not work (a filesystem
  * without them, or a file we neither own nor have CAP_LEASE for), steps 2
  * and 3 go without them and the drain runs until F has been quiet for
  * LIVE_QUIET_MS, copying whole lines only; `c->lease_note` then says so.
@@ -97,14 +100,20 @@ struct live_copy {
 
 /* The switch itself, provided by the caller. */
 struct live_switch {
-	/* Put the new file in place: 0 done, 1 nothing changed and worth
+	/* Put the new file in place (`done`: the bytes of src in the new
+	 * file, nobody appending meanwhile): 0 done, 1 nothing changed and worth
 	 * retrying (the file moved), -1 failed with nothing changed.  Must set
 	 * *maybe to 1 once a change may have happened (even when it then
 	 * fails). */
-	int (*swap)(void *ctx, int *maybe, perr *e);
+	int (*swap)(void *ctx, int64_t done, int *maybe, perr *e);
 	/* After the switch and the drain (directory sync, removals); a failure
 	 * here is reported as "applied, but". May be NULL. */
 	int (*after)(void *ctx, perr *e);
+	/* When the drain failed after the switch (a writer held src open for
+	 * too long): keep src, whose bytes from `offset` on are not in the new
+	 * file, where no cleanup removes it (kept.h), amending e's message.
+	 * May be NULL. */
+	void (*keep)(void *ctx, int64_t offset, perr *e);
 	void *ctx;
 };
 
@@ -154,8 +163,12 @@ int live_planned_end(int fd, const char *shown, int64_t size, char *buf, size_t 
  * holds the replaced inode (renameat2 RENAME_EXCHANGE) and checks what came
  * out is that inode; when a rotation got in between it swaps back and asks
  * for a retry.  Where exchanging is unsupported it renames over the name
- * just checked.  live_names_after removes the replaced file (now at the
- * temp name) and syncs the directory.  `on_swap` (may be NULL) is called
+ * just checked.  Just before the swap it links the replaced file under
+ * the kept name of `keep_as` (NULL: names[0]) with the offset `done`
+ * (kept.h), so that a run killed from then on leaves it where no cleanup
+ * removes it unread.  live_names_after removes the replaced file (that
+ * link, then the temp name) and syncs the directory; live_names_keep (the
+ * `keep` of live_switch) renames the link to the offset drained.  `on_swap` (may be NULL) is called
  * as soon as the change may be in place. */
 struct live_names {
 	int dirfd;
@@ -168,11 +181,16 @@ struct live_names {
 	dev_t tdev;               /* the new file */
 	ino_t tino;
 	const char *shown;        /* the replaced file, for messages */
+	const char *keep_as;      /* data file a kept replaced file drains into (NULL: names[0]) */
 	void (*on_swap)(void *ctx);
 	void *ctx;
 	/* out */
 	int exchanged;            /* the replaced file is now at `tmp` */
 	size_t at;                /* index in names of where the new file went */
+	char kept[256];           /* private: the kept link of the replaced file ("" none) */
 };
-int live_names_swap(void *ctx, int *maybe, perr *e);
+int live_names_swap(void *ctx, int64_t done, int *maybe, perr *e);
+/* keep_as, or names[0] */
+const char *live_names_base(const struct live_names *s);
 int live_names_after(void *ctx, perr *e);
+void live_names_keep(void *ctx, int64_t offset, perr *e);

@@ -12,6 +12,7 @@
 
 #include "fsmeta.h"
 #include "fsutil.h"
+#include "kept.h"
 #include "salvage.h"
 
 static const char *const recover_mode_names[] = {"ignore", "repair", "quarantine"};
@@ -167,8 +168,11 @@ void apply_result_free(struct apply_result *r)
 		free(r->repaired[i]);
 	for (size_t i = 0; i < r->n_quarantined; i++)
 		free(r->quarantined[i]);
+	for (size_t i = 0; i < r->n_qtemps_removed; i++)
+		free(r->qtemps_removed[i]);
 	free(r->repaired);
 	free(r->quarantined);
+	free(r->qtemps_removed);
 	free(r->applied);
 	free(r->acked);
 	memset(r, 0, sizeof *r);
@@ -298,7 +302,9 @@ static struct plan_file *recover_plan_file(struct recover_build *b, size_t idx,
 	for (size_t i = 0; i < p->nfiles; i++)
 		if (strcmp(p->files[i].path, real) == 0)
 			return &p->files[i];
-	if (fsmeta_check_links(sf->path, sf->ident.nlink, p->allow_links, b->e) != 0 ||
+	/* our own kept link (a switch cut short, kept.h) is no other name */
+	int64_t links = sf->ident.nlink - kept_links_to(real, &sf->ident);
+	if (fsmeta_check_links(sf->path, links, p->allow_links, b->e) != 0 ||
 	    px_grow(&p->files, &p->capfiles, p->nfiles + 1, sizeof *p->files, b->e) != 0)
 		return NULL;
 	struct plan_file *pf = &p->files[p->nfiles];
@@ -459,6 +465,11 @@ int plan_build_files(struct plan *p, const struct scan_report *r, char *const *r
 		} else if (an->type == AN_UNEXPECTED_FILE && (an->flags & AF_COMPACT_INTENT)) {
 			/* a rotating compaction's intent record: the next run finishes it */
 			rc = recover_push(&b, ACT_FINISH_COMPACTION, an->path, an->type, i) ? 0 : -1;
+		} else if (an->type == AN_UNEXPECTED_FILE && (an->flags & AF_KEPT_FILE)) {
+			/* a replaced file a process kept writing: drained, never removed unread */
+			char *real = recover_real_path(&b, an->path);
+			rc = real && recover_push(&b, ACT_DRAIN_KEPT, real, an->type, i) ? 0 : -1;
+			free(real);
 		} else if ((k == ACT_REMOVE_TEMP && (an->flags & AF_TEMP_FILE)) || k == ACT_MOVE_ORPHAN) {
 			/* someone else's file is never removed: only our own temp files */
 			char *real = recover_real_path(&b, an->path);

@@ -119,10 +119,17 @@ size_t plan_weight_applied(const struct plan *p, const unsigned char *applied, s
 int plan_build_files(struct plan *p, const struct scan_report *r, char *const *real_paths,
 		     enum recovery_mode mode, const char *quarantine_dir, perr *e);
 
+struct apply_result;
 struct apply_progress {
 	void *ctx;
 	/* Called now and then with bytes done out of total; may be NULL. */
 	void (*on_progress)(void *ctx, int64_t done, int64_t total);
+	/* Called once a file of a multi-file apply is in place (repaired,
+	 * orphan moved) and more of the plan is still to come, with the result
+	 * so far (res->applied marks what is in place): the session journals
+	 * then, so a run killed between two files leaves a journal that says
+	 * which are done (SPEC §4).  May be NULL. */
+	void (*on_commit)(void *ctx, const struct apply_result *res);
 };
 
 struct apply_result {
@@ -152,6 +159,14 @@ struct apply_result {
 	int acking;
 	unsigned char *acked;
 	int64_t n_acked;
+	/* Kept replaced files drained (kept.h): lines appended to the store;
+	 * non-empty kept_note: one could not be removed yet, and why. */
+	int64_t kept_lines_drained;
+	/* leftover temp copies of killed runs removed from the quarantine
+	 * directory (core/qleftover.h), as paths */
+	char **qtemps_removed;
+	size_t n_qtemps_removed;
+	char kept_note[PERR_MSG_MAX];
 };
 /* Allocate res->applied for a plan of `n` actions (all 0). */
 int apply_result_track(struct apply_result *r, size_t n, perr *e);
@@ -192,6 +207,10 @@ struct journal_entry {
 	 * NULL.  The line then says "status": "partial" or "failed", and only
 	 * the actions result->applied marks are listed as done. */
 	const char *error;
+	/* A line written while the apply goes on (apply_progress.on_commit):
+	 * "status": "in_progress", what is in place so far; the run's last
+	 * line says how it ended (none: it was killed). */
+	int in_progress;
 };
 int journal_append(const char *journal_path, const struct journal_entry *j, perr *e);
 

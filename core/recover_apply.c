@@ -14,9 +14,11 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "kept.h"
 #include "salvage.h"
 #include "tempname.h"
 #include "live.h"
+#include "qleftover.h"
 #include "rotating_compact.h"
 
 /* Names of a rotating set looked through for a member a rotation moved:
@@ -478,7 +480,7 @@ static int recover_switch(struct recover_apply *ap, struct recover_target *t,
 		nm.names = ap->names;
 		nm.n = ap->nnames;
 	}
-	struct live_switch sw = {live_names_swap, live_names_after, &nm};
+	struct live_switch sw = {live_names_swap, live_names_after, live_names_keep, &nm};
 	int rc = live_commit(t->lc, &sw);
 	if (t->lc->committed) {
 		recover_count(ap, t);
@@ -578,6 +580,26 @@ static int recover_remove_temp(struct recover_apply *ap, struct recover_target *
 	return fsutil_fsync_dirfd(t->dirfd, t->dir, ap->e);
 }
 
+/* Drain the kept file of action i into its data file (kept.h). */
+static int recover_drain_kept(struct recover_apply *ap, size_t i)
+{
+	struct apply_result *res = ap->res;
+	struct kept_drain d;
+	if (!ap->buf && !(ap->buf = px_malloc(FSUTIL_BUF_SIZE, ap->e)))
+		return -1;
+	int rc = kept_drain(ap->p->v[i].path, ap->buf, FSUTIL_BUF_SIZE, &d, ap->e);
+	if (rc == 0) {
+		res->kept_lines_drained += d.lines;
+		if (d.removed)
+			apply_result_mark(res, i);
+		else if (!res->kept_note[0])
+			snprintf(res->kept_note, sizeof res->kept_note, "%s is kept (%s); run papyra "
+				 "persistence recover again once it is closed", d.now, d.note);
+	}
+	kept_drain_free(&d);
+	return rc;
+}
+
 /* A failure after other files were changed (the first `nrep` repaired,
  * `nq` preserved): say which (SPEC §4: a partial apply is reported as
  * partial, never as untouched). */
@@ -621,6 +643,10 @@ int plan_apply_files(const struct plan *p, const struct apply_progress *prog,
 	if (rc == 0 && need_q && (fsutil_quarantine_dir_check(p->quarantine_dir, 1, e) != 0 ||
 				  (ap.qdirfd = fsutil_open_dir(p->quarantine_dir, 1, e)) < 0))
 		rc = -1;
+	/* what a killed run left there, never under a final name (qleftover.h) */
+	if (rc == 0 && need_q)
+		rc = qleftover_clean(ap.qdirfd, p->quarantine_dir, &res->qtemps_removed,
+				     &res->n_qtemps_removed, e);
 	if (rc == 0 && ap.nt && !(ap.buf = px_malloc(FSUTIL_BUF_SIZE, e)))
 		rc = -1;
 	/* An interrupted compaction first: it owns some of the temp files. */
@@ -632,22 +658,30 @@ int plan_apply_files(const struct plan *p, const struct apply_progress *prog,
 		else if ((rc = rotating_compact_finish(p->set_path, e)) == 0)
 			apply_result_mark(res, i);
 	}
+	/* Replaced files a process kept writing (kept.h): their lines go back
+	 * into the store before anything else changes it. */
+	for (size_t i = 0; rc == 0 && i < p->n; i++)
+		if (!p->v[i].skip && p->v[i].kind == ACT_DRAIN_KEPT)
+			rc = recover_drain_kept(&ap, i);
 	/* Leftover temp files next: one may carry the very name we need. */
 	for (size_t i = 0; rc == 0 && i < ap.nt; i++)
 		if (ap.t[i].act && ap.t[i].act->kind == ACT_REMOVE_TEMP)
 			rc = recover_remove_temp(&ap, &ap.t[i]);
 	size_t nrep = 0, nq = 0; /* what was in place before the file being worked on */
-	for (size_t i = 0; rc == 0 && i < ap.nt; i++)
-		if (ap.t[i].pf) {
+	size_t units = 0, done = 0; /* files to put in place, one by one */
+	for (size_t i = 0; i < ap.nt; i++)
+		units += ap.t[i].pf || (ap.t[i].act && ap.t[i].act->kind == ACT_MOVE_ORPHAN);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; rc == 0 && i < ap.nt; i++) {
+			struct recover_target *t = &ap.t[i];
+			int orphan = t->act && t->act->kind == ACT_MOVE_ORPHAN;
+			if (pass == 0 ? !t->pf : !orphan)
+				continue; /* repairs first, then orphans */
 			nrep = res->n_repaired;
 			nq = res->n_quarantined;
-			rc = recover_rewrite(&ap, &ap.t[i]);
-		}
-	for (size_t i = 0; rc == 0 && i < ap.nt; i++)
-		if (ap.t[i].act && ap.t[i].act->kind == ACT_MOVE_ORPHAN) {
-			nrep = res->n_repaired;
-			nq = res->n_quarantined;
-			rc = recover_move_orphan(&ap, &ap.t[i]);
+			rc = pass == 0 ? recover_rewrite(&ap, t) : recover_move_orphan(&ap, t);
+			if (rc == 0 && ++done < units && prog && prog->on_commit)
+				prog->on_commit(prog->ctx, res);
 		}
 	recover_close_targets(&ap);
 	if (rc != 0)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "kept.h"
 
 struct rc_fin_target {
 	int64_t index;
@@ -111,7 +112,8 @@ static int rc_fin_target(struct rc_fin *f, const struct rc_fin_target *t)
 }
 
 /* An old member: what reached it after the copy goes to its growth target,
- * then it is removed. */
+ * then it is removed; one a process still has open for writing is kept
+ * under its kept name instead (kept.h), drained by a later recovery. */
 static int rc_fin_old(struct rc_fin *f, const struct rc_fin_old *o)
 {
 	char *own = rc_member_name(f->base, o->index, f->e);
@@ -132,6 +134,11 @@ static int rc_fin_old(struct rc_fin *f, const struct rc_fin_old *o)
 		rc = perr_set(f->e, PX_IOERR, "%s/%s changed while being finished", f->dir, at);
 		goto out;
 	}
+	/* a writer still holding it (the drain gave up on it): kept, never
+	 * removed while it may write there (kept.h) */
+	char note[160];
+	int held = fsutil_lease(src, F_RDLCK, at, note, sizeof note) == FSUTIL_LEASE_BUSY;
+	int64_t done = o->done;
 	if ((int64_t)st.st_size > o->done) {
 		char *gname = NULL;
 		for (int64_t i = 0; !gname && i <= (int64_t)(f->nt + f->no); i++) {
@@ -152,13 +159,20 @@ static int rc_fin_old(struct rc_fin *f, const struct rc_fin_old *o)
 		struct live_copy lc;
 		live_init(&lc, src, at, dst, gshown ? gshown : "?", f->buf, f->bufsize, f->e);
 		lc.done = o->done;
+		lc.committed = 1;
+		lc.no_lease = held; /* whole lines only while it is written */
 		rc = dst < 0 ? perr_set(f->e, PX_IOERR, "cannot open %s: %s", gshown, strerror(errno)) :
-			       live_catch_up(&lc, 1) < 0 ? -1 : fsutil_fsync(dst, gshown, f->e);
+			       live_catch_up(&lc, !held) < 0 ? -1 : fsutil_fsync(dst, gshown, f->e);
+		done = lc.done;
 		free(gshown);
 		if (rc != 0)
 			goto out;
 	}
-	if (unlinkat(f->dirfd, at, 0) != 0)
+	if (held) {
+		char *kept = NULL;
+		rc = kept_keep(f->dirfd, f->dir, at, f->base, done, &kept, f->e);
+		free(kept);
+	} else if (unlinkat(f->dirfd, at, 0) != 0)
 		rc = perr_set(f->e, PX_IOERR, "cannot remove %s/%s: %s", f->dir, at, strerror(errno));
 out:
 	if (src >= 0)

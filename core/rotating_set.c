@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "fsutil.h"
+#include "kept.h"
 #include "tempname.h"
 
 /* ---- the set on disk ------------------------------------------------------- */
@@ -86,6 +87,14 @@ static int rotating_read_dir(const char *dir, const char *base, int64_t max_file
 			int64_t idx = rotating_index(data_base, base, blen, max_files);
 			if (idx < 0) /* a long member name: its temps carry a shortened stem */
 				idx = tempname_member_index(data_base, base, max_files);
+			one = (struct rotating_seen){idx, 1};
+			free(data_base);
+		}
+		int64_t kms, koff;
+		if (one.index < 0 && kept_parse(name, &data_base, &kms, &koff)) { /* kept.h */
+			int64_t idx = rotating_index(data_base, base, blen, max_files);
+			if (idx < 0)
+				idx = tempname_member_index_max(data_base, base, max_files, KEPT_STEM_MAX);
 			one = (struct rotating_seen){idx, 1};
 			free(data_base);
 		}

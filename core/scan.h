@@ -28,7 +28,8 @@
 	X(QUARANTINE_ENTRY, "quarantine_entry", "copy the entry to its quarantine stream, then delete it", 1) \
 	X(TRIM_STREAM, "trim_stream", "trim the stream", 0) \
 	X(REWRITE_FILE, "rewrite_file", "rewrite the file", 0) \
-	X(FINISH_COMPACTION, "finish_compaction", "finish the interrupted compaction from its intent record", 0)
+	X(FINISH_COMPACTION, "finish_compaction", "finish the interrupted compaction from its intent record", 0) \
+	X(DRAIN_KEPT, "drain_kept", "append what a process wrote to the replaced file after the switch, then remove it once no process holds it", 1)
 
 enum action_kind {
 	ACT_NONE = -1, /* a policy's "nothing": never in a plan */
@@ -82,6 +83,7 @@ int anomaly_type_batch(enum anomaly_type t);
 
 struct salvage;
 #define AF_COMPACT_INTENT 0x8 /* UNEXPECTED_FILE: a rotating compaction's intent record: recovery finishes it */
+#define AF_KEPT_FILE 0x10     /* UNEXPECTED_FILE: a replaced file a process kept writing (core/kept.h): recovery drains it */
 
 struct anomaly {
 	enum anomaly_type type;

@@ -52,8 +52,9 @@ static void session_journal(const char *path, struct journal_entry *j, struct se
 {
 	perr e = { 0 };
 	if (journal_append(path, j, &e) < 0) {
+		if (!o->journal_failed) /* the first failure (an in-progress line) is the one said */
+			o->journal_err = e;
 		o->journal_failed = 1;
-		o->journal_err = e;
 		return;
 	}
 	o->journaled = 1;
@@ -76,6 +77,49 @@ int session_recover_plan(struct recover_session *s, enum recovery_mode mode, con
 	return 0;
 }
 
+/* The caller's progress, and a journal line as each file of a multi-file
+ * apply is in place (apply_progress.on_commit). */
+struct session_commit {
+	struct recover_session *s;
+	const struct apply_progress *inner;
+};
+
+static void session_on_progress(void *ctx, int64_t done, int64_t total)
+{
+	struct session_commit *c = ctx;
+	if (c->inner && c->inner->on_progress)
+		c->inner->on_progress(c->inner->ctx, done, total);
+}
+
+static void session_entry(const struct recover_session *s, struct journal_entry *j)
+{
+	const struct session_outcome *o = &s->out;
+	*j = (struct journal_entry){
+		.command = s->command, .backend = s->b->ops->name, .location = s->b->location,
+		.mode = recovery_mode_name(s->mode), .plan = s->plan, .result = s->res,
+		.records_before = o->records_before, .records_after = o->records_after,
+		.bytes_before = s->res->bytes_before, .bytes_after = s->res->bytes_after,
+		.bytes_unknown = !o->bytes_known,
+		.error = o->failed ? o->err.msg : NULL,
+	};
+}
+
+static void session_on_commit(void *ctx, const struct apply_result *res)
+{
+	struct session_commit *c = ctx;
+	if (c->inner && c->inner->on_commit)
+		c->inner->on_commit(c->inner->ctx, res);
+	struct journal_entry j;
+	session_entry(c->s, &j);
+	j.in_progress = 1;
+	j.records_after = -1; /* not verified yet */
+	perr e = { 0 };
+	if (journal_append(c->s->journal, &j, &e) < 0 && !c->s->out.journal_failed) {
+		c->s->out.journal_failed = 1; /* said at the end; the apply goes on */
+		c->s->out.journal_err = e;
+	}
+}
+
 int session_recover_run(struct recover_session *s, const struct apply_progress *prog)
 {
 	struct session_outcome *o = &s->out;
@@ -84,6 +128,10 @@ int session_recover_run(struct recover_session *s, const struct apply_progress *
 	o->records_before = session_records(s->scan);
 	o->records_after = -1;
 	o->bytes_known = backend_traits(s->b)->measures_bytes;
+	struct session_commit sc = { s, prog };
+	struct apply_progress wrapped = { &sc, session_on_progress, session_on_commit };
+	if (s->journal)
+		prog = &wrapped;
 	if (o->total > 0 && s->b->ops->apply(s->b, s->plan, prog, s->res, &o->err) < 0) {
 		o->failed = 1;
 		if (!o->err.code)
@@ -97,14 +145,8 @@ int session_recover_run(struct recover_session *s, const struct apply_progress *
 	/* verify even after a failure: the outcome says what the store holds now */
 	session_verify(s->b, s->rescan, s->verify, o);
 	if (s->journal && o->total > 0) {
-		struct journal_entry j = {
-			.command = s->command, .backend = s->b->ops->name, .location = s->b->location,
-			.mode = recovery_mode_name(s->mode), .plan = s->plan, .result = s->res,
-			.records_before = o->records_before, .records_after = o->records_after,
-			.bytes_before = o->bytes_before, .bytes_after = o->bytes_after,
-			.bytes_unknown = !o->bytes_known,
-			.error = o->failed ? o->err.msg : NULL,
-		};
+		struct journal_entry j;
+		session_entry(s, &j);
 		session_journal(s->journal, &j, o);
 	}
 	return o->failed ? -1 : 0;

@@ -33,11 +33,11 @@ char *tempname_stem(const char *base, perr *e)
 	return tempname_shorten(base, TEMPNAME_STEM_MAX, e);
 }
 
-/* Whether `stem` has the shape of a shortened one. */
-static int tempname_is_short_form(const char *stem)
+/* Whether `stem` has the shape of one shortened to `max`. */
+static int tempname_is_short_form(const char *stem, size_t max)
 {
 	size_t n = strlen(stem);
-	if (n != TEMPNAME_STEM_MAX || stem[n - TEMPNAME_HASH_LEN] != '~')
+	if (n != max || stem[n - TEMPNAME_HASH_LEN] != '~')
 		return 0;
 	for (size_t i = n - TEMPNAME_HASH_LEN + 1; i < n; i++)
 		if (!strchr("0123456789abcdef", stem[i]))
@@ -45,9 +45,9 @@ static int tempname_is_short_form(const char *stem)
 	return 1;
 }
 
-static int tempname_stem_is(const char *name, const char *stem)
+static int tempname_stem_is(const char *name, const char *stem, size_t max)
 {
-	char *s = tempname_stem(name, NULL);
+	char *s = tempname_shorten(name, max, NULL);
 	int same = s && strcmp(s, stem) == 0;
 	free(s);
 	return same;
@@ -55,16 +55,21 @@ static int tempname_stem_is(const char *name, const char *stem)
 
 char *tempname_find_data(const char *dir, const char *stem, perr *e)
 {
-	if (!tempname_is_short_form(stem))
+	return tempname_find_data_max(dir, stem, TEMPNAME_STEM_MAX, e);
+}
+
+char *tempname_find_data_max(const char *dir, const char *stem, size_t max, perr *e)
+{
+	if (!tempname_is_short_form(stem, max))
 		return px_strdup(stem, e);
 	DIR *d = opendir(dir);
 	char *found = NULL;
 	if (d) {
 		struct dirent *de;
-		size_t keep = TEMPNAME_STEM_MAX - TEMPNAME_HASH_LEN;
+		size_t keep = max - TEMPNAME_HASH_LEN;
 		while (!found && (de = readdir(d)))
-			if (strlen(de->d_name) > TEMPNAME_STEM_MAX && strncmp(de->d_name, stem, keep) == 0 &&
-			    tempname_stem_is(de->d_name, stem))
+			if (strlen(de->d_name) > max && strncmp(de->d_name, stem, keep) == 0 &&
+			    tempname_stem_is(de->d_name, stem, max))
 				found = px_strdup(de->d_name, e);
 		closedir(d);
 	}
@@ -73,13 +78,18 @@ char *tempname_find_data(const char *dir, const char *stem, perr *e)
 
 int64_t tempname_member_index(const char *stem, const char *base, int64_t max_files)
 {
+	return tempname_member_index_max(stem, base, max_files, TEMPNAME_STEM_MAX);
+}
+
+int64_t tempname_member_index_max(const char *stem, const char *base, int64_t max_files, size_t max)
+{
 	char name[4096];
 	for (int64_t i = 0; i < max_files; i++) {
 		if (i == 0)
 			snprintf(name, sizeof name, "%s", base);
 		else
 			snprintf(name, sizeof name, "%s.%lld", base, (long long)i);
-		if (tempname_stem_is(name, stem))
+		if (tempname_stem_is(name, stem, max))
 			return i;
 	}
 	return -1;

@@ -36,9 +36,13 @@ char *tempname_stem(const char *base, perr *e);
  * directory entry whose stem it is (or `stem` when there is none, so the
  * caller finds the data file missing). */
 char *tempname_find_data(const char *dir, const char *stem, perr *e);
+/* The same for a stem shortened to `max` rather than TEMPNAME_STEM_MAX
+ * (the kept files of core/kept.h). */
+char *tempname_find_data_max(const char *dir, const char *stem, size_t max, perr *e);
 
 /* Rotating sets: the member index (0 for `base`, i for "<base>.<i>",
  * i < max_files) whose temp stem is `stem`, or -1. */
 int64_t tempname_member_index(const char *stem, const char *base, int64_t max_files);
+int64_t tempname_member_index_max(const char *stem, const char *base, int64_t max_files, size_t max);
 
 #endif

@@ -418,6 +418,14 @@ void pipeline_print_applied(struct pipeline *p)
 		cli_say(p->c, p->txt, TONE_INFO, "quarantined %s", p->res.quarantined[i]);
 	pipeline_print_live(p->c, p->txt, p->res.lines_caught_up, p->res.lease_note);
 	pipeline_print_acks(p);
+	for (size_t i = 0; i < p->res.n_qtemps_removed; i++)
+		cli_say(p->c, p->txt, TONE_INFO, "removed %s (the temporary copy of a killed run)",
+			p->res.qtemps_removed[i]);
+	if (p->res.kept_lines_drained > 0)
+		cli_say(p->c, p->txt, TONE_INFO, "drained %lld lines a process wrote to a replaced file "
+			"after a switch (appended byte for byte)", (long long)p->res.kept_lines_drained);
+	if (p->res.kept_note[0])
+		cli_say(p->c, p->txt, TONE_INFO, "note: %s", p->res.kept_note);
 	pipeline_print_plan(p);
 }
 

@@ -294,7 +294,7 @@ static unsigned run(struct rwalk *w, const struct rplan_sum *s)
 	char what[DLG_LINE_MAX];
 	snprintf(what, sizeof what, "%s: %s", w->verb, c->location);
 	struct walk_progress pr = { c, what, 0 };
-	struct apply_progress prog = { &pr, walk_on_progress };
+	struct apply_progress prog = { &pr, walk_on_progress, NULL };
 	struct apply_result res;
 	struct scan_report ver;
 	memset(&res, 0, sizeof res);

@@ -161,6 +161,13 @@ run persistence recover $ROT --mode quarantine --quarantine-dir q --format json
 check_rc 0 "rotating: move_orphan, remove_temp"
 keep rot_recover
 cd "$TMP"
+# a replaced file a process kept writing after a switch (core/kept.h): drain_kept
+d=$(fixture json_clean); cd "$d"
+printf '{"kind": "event", "n": 1}\n' > .events.ndjson.papyra-kept-1700000000000-0
+run persistence recover --path events.ndjson --format json
+check_rc 0 "kept file: drain_kept"
+keep kept_recover
+cd "$TMP"
 
 # Redis: anomalies with an id, delete_entry, quarantine_entry, 69
 . "$ROOT/tests/cli/redis.sh"

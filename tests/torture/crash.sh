@@ -114,6 +114,7 @@ cr_verdict() {
 		echo "the next run (exit $_nrc) did not end at the reference result: $(tail -c 300 "$WORK/cr.next")"
 	fi
 	ls -A | grep -q 'papyra-tmp\|papyra-compact' && echo "left behind: $(ls -A | grep 'papyra-tmp\|papyra-compact' | head -3)"
+	[ -d q ] && ls -A q | grep -q 'papyra-tmp' && echo "left behind in q: $(ls -A q | grep 'papyra-tmp' | head -3)"
 	case $_op in
 	*-quarantine) ls q 2>/dev/null | grep -q quarantine || echo "no quarantine copy after the next run" ;;
 	esac
@@ -158,7 +159,8 @@ cr_disturb() {
 	fi
 }
 
-CR_OPS="json-repair json-quarantine json-compact rot-repair rot-quarantine rot-compact"
+# TORTURE_OPS narrows the operations (e.g. "json-quarantine" while working on one)
+CR_OPS=${TORTURE_OPS:-"json-repair json-quarantine json-compact rot-repair rot-quarantine rot-compact"}
 
 crash_all() {
 	for op in $CR_OPS; do

@@ -6,7 +6,7 @@
 #   sh tests/torture/run.sh PAPYRA TBIN [GROUP...]
 #
 # PAPYRA is the binary under test, TBIN the directory holding the harness
-# (writer, check).  GROUPs: live crash fault fullfs (default: all).
+# (writer, check).  GROUPs: live held crash fault fullfs (default: all).
 # TORTURE_RUNS sets the number of live runs per case (default 1000, the
 # issue's figure); TORTURE_KEEP=1 keeps the scratch copy of a failed run.
 # Prints a table (case x outcome) and a closing "torture: N passed, N
@@ -27,8 +27,9 @@ RUNS=${TORTURE_RUNS:-1000}
 . "$ROOT/tests/torture/lib.sh"
 . "$ROOT/tests/torture/live.sh"
 [ -f "$ROOT/tests/torture/crash.sh" ] && . "$ROOT/tests/torture/crash.sh"
+. "$ROOT/tests/torture/held.sh"
 
-groups=${*:-live crash fault fullfs}
+groups=${*:-live held crash fault fullfs}
 for g in $groups; do
 	case $g in
 	live)
@@ -40,6 +41,13 @@ for g in $groups; do
 		live_case rot-compact "$RUNS" rotating compact
 		live_case json-repair-split $((RUNS / 10 + 1)) json repair --split
 		live_case json-repair-hold $((RUNS / 100 + 2)) json repair --mode hold
+		;;
+	held)
+		held_case json-repair-held-open $((RUNS / 25 + 1)) json repair
+		held_case rot-repair-held-open $((RUNS / 25 + 1)) rotating repair
+		held_case json-quarantine-held-open $((RUNS / 50 + 1)) json quarantine
+		held_case json-compact-held-open $((RUNS / 50 + 1)) json compact
+		held_case rot-compact-held-open $((RUNS / 50 + 1)) rotating compact
 		;;
 	crash) crash_all ;;
 	fault) fault_all ;;

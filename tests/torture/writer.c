@@ -15,6 +15,13 @@
  *                     descriptor (an application that keeps its file open)
  *   --split           write each record in two write() calls 300 us apart, so
  *                     readers see half-written lines
+ *   --latch FILE      the application that holds the replaced file past the
+ *                     drain: when an open returns a file that no longer has
+ *                     the name (it waited on the lease during a switch), keep
+ *                     that descriptor, write the record through it, write
+ *                     "held <seq>" to --report, wait for
+ *                     FILE to exist (up to 60 s), write --latch-count (10)
+ *                     more records through it, close it and stop
  *
  * Runs until SIGTERM or SIGINT, finishes the record in progress, then writes
  * "<first> <last>" (the range of sequence numbers written; last = first - 1
@@ -74,6 +81,20 @@ static int writer_rotate(const char *path, long max_files, long max_bytes, size_
 	return rename(path, dst);
 }
 
+/* Whether fd is no longer the file named path (replaced while we opened it). */
+static int writer_replaced(int fd, const char *path)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && (stat(path, &b) != 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev);
+}
+
+/* Up to 60 s for `path` to exist. */
+static void writer_wait_for(const char *path)
+{
+	for (int i = 0; i < 60000 && !writer_exists(path); i++)
+		writer_sleep_us(1000);
+}
+
 static int writer_put(int fd, const char *line, size_t n, int split)
 {
 	size_t first = split ? n / 2 : n;
@@ -89,8 +110,8 @@ static int writer_put(int fd, const char *line, size_t n, int split)
 
 int main(int argc, char **argv)
 {
-	const char *path = NULL, *mode = "json", *report = NULL;
-	long max_files = 5, max_bytes = 50000000, first = 1, pause_us = 100;
+	const char *path = NULL, *mode = "json", *report = NULL, *latch = NULL;
+	long max_files = 5, max_bytes = 50000000, first = 1, pause_us = 100, latch_count = 10;
 	int split = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -117,6 +138,10 @@ int main(int argc, char **argv)
 			first = atol(v);
 		else if (strcmp(a, "--pause-us") == 0)
 			pause_us = atol(v);
+		else if (strcmp(a, "--latch") == 0)
+			latch = v;
+		else if (strcmp(a, "--latch-count") == 0)
+			latch_count = atol(v);
 		else {
 			fprintf(stderr, "writer: unknown option %s\n", a);
 			return 64;
@@ -159,10 +184,32 @@ int main(int argc, char **argv)
 			snprintf(err, sizeof err, "error %ld open: %s", seq, strerror(errno));
 			break;
 		}
+		int latched = latch && writer_replaced(fd, path);
 		if (!hold)
 			writer_sleep_us(pause_us);
 		if (writer_put(fd, line, (size_t)n, split) != 0) {
 			snprintf(err, sizeof err, "error %ld write: %s", seq, strerror(errno));
+			break;
+		}
+		if (latched) {
+			FILE *r = fopen(report, "w"); /* "held": the runner may go on */
+			if (r) {
+				fprintf(r, "held %ld\n", seq);
+				fclose(r);
+			}
+			writer_wait_for(latch);
+			for (long k = 0; k < latch_count && *err == '\0'; k++) {
+				seq++;
+				n = snprintf(line, sizeof line,
+					     "{\"kind\": \"event\", \"system_id\": \"local\", \"actor_address\": "
+					     "\"local:%ld\", \"event_type\": \"ActorHeld\", \"payload\": "
+					     "{\"seq\": %ld}, \"timestamp\": %lld.5}\n", seq % 7, seq,
+					     (long long)now.tv_sec);
+				if (writer_put(fd, line, (size_t)n, 0) != 0)
+					snprintf(err, sizeof err, "error %ld write: %s", seq, strerror(errno));
+			}
+			close(fd);
+			seq++;
 			break;
 		}
 		if (hold)

@@ -849,7 +849,7 @@ static void test_progress_reported(void **state)
 	snprintf(qdir, sizeof qdir, "%s/q", f.dir);
 	fx_plan(&f, RM_QUARANTINE, qdir);
 	struct progress_seen s = {0};
-	struct apply_progress prog = {&s, on_progress};
+	struct apply_progress prog = {&s, on_progress, NULL};
 	perr e = {0};
 	assert_int_equal(plan_apply_files(&f.plan, &prog, &f.res, &e), 0);
 	assert_true(s.calls >= 2);
