@@ -404,7 +404,7 @@ int console_reload(struct console *c, perr *e)
 		if (i != V_WALK)
 			v->top = v->cur = 0;
 	}
-	return model_open(&c->m, c->b, e);
+	return console_model_open(c, e);
 }
 
 int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
@@ -422,7 +422,7 @@ int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
 	const char *tpath = getenv("PAPYRA_TEST_TIMING");
 	FILE *tf = tpath ? fopen(tpath, "w") : NULL;
 	int rc = -1, opened = 0, first = 1, indexed = 0;
-	if (model_open(&c->m, c->b, e) < 0)
+	if (merge_location(c, e) < 0 || console_model_open(c, e) < 0)
 		goto out;
 	console_init(c);
 	c->live.tail = o->follow;
@@ -502,6 +502,7 @@ out:
 	jf_release();
 	model_close(&c->m);
 	free(c->journal);
+	free(c->merge_legend);
 	free(c->rowbuf);
 	free(c);
 	return rc;
