@@ -254,6 +254,8 @@ unsigned walk_compact(struct console *c);
 /* Carry out a walk's reaction (walk_common.c). */
 void walk_react(struct console *c, unsigned react);
 void journal_view_open(struct console *c);
+/* o: Raw at the file the selected journal entry names (view_journal.c). */
+void journal_jump(struct console *c);
 /* Where the console journals: `given` (--journal), else
  * $XDG_STATE_HOME/papyra/journal.ndjson, else
  * ~/.local/state/papyra/journal.ndjson; allocated, NULL when none. */
@@ -326,6 +328,8 @@ const char *merge_an_tag(const struct console *c, size_t k, char *buf, size_t ca
 const char *merge_file_tag(const struct console *c, size_t file_index, char *buf, size_t cap);
 void merge_badge(const struct console *c, char *out, size_t cap);
 int merge_refuse(struct console *c, const char *what);
+/* PAPYRA_TEST_TIMING: the k-way merge's time (bench/README.md). */
+void merge_timing(const struct console *c, FILE *tf);
 
 /* search.c: n / N from the current row (dir 1 or -1), and the
  * highlight of the last search's matches while rows are drawn. */

@@ -283,6 +283,9 @@ static void handle(struct console *c, int key)
 	case REQ_RESCAN:
 		live_rescan(c, "Re-indexing the store (r)", 0);
 		break;
+	case REQ_JOURNAL_FILE:
+		journal_jump(c);
+		break;
 	case REQ_ENTER:
 		if ((!overlay || c->cur == V_JOURNAL) && v->ops->enter && v->ops->rows(c, v) > 0)
 			v->ops->enter(c, v, v->cur);
@@ -454,6 +457,7 @@ int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
 			timing(tf, "full_index", t0);
 			if (tf)
 				fprintf(tf, "lines %zu\n", c->m.n);
+			merge_timing(c, tf);
 			indexed = 1;
 		}
 		if (model_scanning(&c->m) && screen_is_test())

@@ -75,6 +75,12 @@ void merge_badge(const struct console *c, char *out, size_t cap)
 		snprintf(out + k, cap - k, ") ");
 }
 
+void merge_timing(const struct console *c, FILE *tf)
+{
+	if (tf && c->m.mg)
+		fprintf(tf, "merge_order_ms %.1f\nsources %zu\n", c->m.mg->order_ms, c->m.mg->n);
+}
+
 int merge_refuse(struct console *c, const char *what)
 {
 	if (!c->m.mg)

@@ -50,6 +50,7 @@ static void build_order(struct model *m)
 {
 	struct merge *g = m->mg;
 	size_t n = m->n, k = g->n;
+	double t0 = backend_clock_ms();
 	size_t *head = calloc(k, sizeof *head);
 	double *carry = malloc(k * sizeof *carry);
 	if (n > UINT32_MAX || !head || !carry || !(g->order = malloc((n ? n : 1) * sizeof *g->order)) ||
@@ -88,6 +89,7 @@ static void build_order(struct model *m)
 	m->order = g->order;
 	m->rank = g->rank;
 	m->order_gen++;
+	g->order_ms = backend_clock_ms() - t0;
 }
 
 int merge_next(struct model *m)

@@ -24,6 +24,7 @@ struct merge {
 	struct backend_traits traits; /* the sources' traits, with several = 1 */
 	uint32_t *order, *rank;
 	int unordered;            /* the order could not be built (memory, too many lines): storage order */
+	double order_ms;          /* the time the merge took */
 };
 
 /* Open the stores of b[0..n) (n >= 2, one backend kind) into m. */
