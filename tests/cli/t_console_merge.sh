@@ -67,6 +67,12 @@ awk '/^==== screen 2/{s=1} s && /"src"/{ match($0, /"src":"[^"]*"/); printf "%s 
 check_true "after r: the appended record is merged in place (between a4 and b4, not after b4)" \
 	test "$(cat "$TMP/order")" = "a1 b1 a2 a3-no-ts b2 a4 a5-late b4 "
 cp "$TMP/a.before" "$M/a.ndjson"
+# r keeps the cursor on the same record, in the merged order
+console_run "$M" 100x20 C.UTF-8 UTC "j j r dump k k j j j j r dump" --path a.ndjson --path b.ndjson
+check_rc 0 "merged console, r"
+check_true "after r the cursor is still on a2 (found before b is indexed)" \
+	sh -c "awk '/^==== screen 2/{exit} /<-- selected/' '$DUMP' | grep -q '\"a2\"'"
+check_true "after r the cursor is still on b2" sh -c "awk '/^==== screen 2/{s=1} s && /<-- selected/' '$DUMP' | grep -q '\"b2\"'"
 
 # --- two rotating sets, merged ------------------------------------------------------
 fixture rot_clean >/dev/null; fixture rot_corrupt >/dev/null
