@@ -74,6 +74,17 @@ check_true "after r the cursor is still on a2 (found before b is indexed)" \
 	sh -c "awk '/^==== screen 2/{exit} /<-- selected/' '$DUMP' | grep -q '\"a2\"'"
 check_true "after r the cursor is still on b2" sh -c "awk '/^==== screen 2/{s=1} s && /<-- selected/' '$DUMP' | grep -q '\"b2\"'"
 
+# --- marks written out in the merged order; never beside either store ---------------
+rm -f "$M/out.ndjson"
+console_run "$M" 100x20 C.UTF-8 UTC "m m m w text:out.ndjson Enter dump" --path a.ndjson --path b.ndjson
+check_rc 0 "merged console, w"
+{ sed -n 1p "$M/a.ndjson"; sed -n 1p "$M/b.ndjson"; sed -n 2p "$M/a.ndjson"; } >"$TMP/want.ndjson"
+check_same "$M/out.ndjson" "$TMP/want.ndjson" "the marked lines are written in the merged order (a1 b1 a2), byte for byte"
+rm -f "$M/out.ndjson"
+console_run "$M" 100x20 C.UTF-8 UTC "m w text:b.ndjson.x Enter dump" --path a.ndjson --path b.ndjson
+dump_has "Not written: b.ndjson.x would be read as part of the store" "w refuses a name beside the second store too"
+check_true "nothing written beside b" test ! -e "$M/b.ndjson.x"
+
 # --- two rotating sets, merged ------------------------------------------------------
 fixture rot_clean >/dev/null; fixture rot_corrupt >/dev/null
 console_run "$TMP" 120x20 C.UTF-8 UTC "4 dump 5 dump 1 dump" --backend rotating --max-files 3 --max-bytes 2048 \
