@@ -41,6 +41,13 @@ awk '/^==== screen 2/{exit} /"src"/{ match($0, /"src":"[^"]*"/); printf "%s%s ",
 check_true "merged by timestamp; the record without one stays after a2 (its source's order)" \
 	test "$(cat "$TMP/order")" = "aa1 bb1 aa2 aa3-no-ts bb2 aa4 bb4 "
 
+# --- the detail names the source's file and line ----------------------------------
+console_run "$M" 100x20 C.UTF-8 UTC "j Enter dump" --path a.ndjson --path b.ndjson
+dump_has " b.ndjson:1  ·  byte offset 0" "the detail of b1 says b.ndjson:1"
+: >"$TMP/e1.ndjson"; : >"$TMP/e2.ndjson"
+console_run "$TMP" 100x20 C.UTF-8 UTC "6 dump" --path e1.ndjson --path e2.ndjson
+dump_has "Every file merged here is empty or missing." "Raw over two empty files"
+
 # --- Enter on an anomaly, e from Events: the line of that source -------------------
 mscreen merge_jump "$M" "4 Enter dump 1 e dump" --path a.ndjson --path b.ndjson
 dump_has "b.ndjson:3 ✖" "Enter on b's anomaly opens Raw at b.ndjson:3"
