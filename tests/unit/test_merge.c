@@ -42,8 +42,10 @@ static void mfx_open(struct mfx *x, const char *const *spec)
 	memset(x, 0, sizeof *x);
 	strcpy(x->dir, "/tmp/papyra-merge-XXXXXX");
 	assert_non_null(mkdtemp(x->dir));
+	char dir[sizeof x->dir];
+	memcpy(dir, x->dir, sizeof dir); /* not formatted from inside x: -Werror=restrict */
 	for (int s = 0; s < NSRC; s++) {
-		snprintf(x->path[s], sizeof x->path[s], "%s/%c.ndjson", x->dir, 'a' + s);
+		snprintf(x->path[s], sizeof x->path[s], "%s/%c.ndjson", dir, 'a' + s);
 		FILE *f = fopen(x->path[s], "w");
 		assert_non_null(f);
 		/* spec: "name:ts name:- ..." */
