@@ -374,7 +374,9 @@ int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv, i
 			return cli_usage_error(c, "unknown option '%s'", name);
 		}
 		unsigned char *mark = oi >= 0 ? &seen[oi] : bk >= 0 ? &seen_bk[bk] : &seen_config;
-		if (*mark)
+		/* the console merges several stores: --path may come again there, nowhere else */
+		int again = bk == CK_PATH && strcmp(cmd->name, "console") == 0;
+		if (*mark && !again)
 			return cli_usage_error(c, "option '%s' given twice", name);
 		*mark = 1;
 		const char *val;
@@ -391,8 +393,12 @@ int cli_parse(struct cli *c, const struct cli_cmd *cmd, int argc, char **argv, i
 		}
 		if (oi >= 0)
 			c->val[oi] = val;
-		else if (bk >= 0)
+		else if (bk >= 0 && !c->backend_flags[bk])
 			c->backend_flags[bk] = val;
+		if (again && c->n_paths == CLI_MAX_PATHS)
+			return cli_usage_error(c, "at most %d --path options (stores to merge)", CLI_MAX_PATHS);
+		if (again)
+			c->paths[c->n_paths++] = val;
 		else if (is_config)
 			c->config_flag = val;
 	}

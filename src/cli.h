@@ -12,6 +12,8 @@
 #include "config.h"
 
 #define CLI_MAX_OPTS 32
+/* Stores one console merges (--path given again), tagged a..z. */
+#define CLI_MAX_PATHS 26
 
 struct cli_opt {
 	const char *flag;    /* "--limit" */
@@ -33,6 +35,9 @@ struct cli {
 	const char *val[CLI_MAX_OPTS];        /* per cmd->opts entry; "1" for booleans; NULL if absent */
 	const char *backend_flags[CK__COUNT]; /* backend options as given */
 	const char *config_flag;              /* --config */
+	/* console: every --path given, in order (several: the stores merged) */
+	const char *paths[CLI_MAX_PATHS];
+	int n_paths;
 	struct config cfg;                    /* resolved before run() */
 	int utf8;                             /* UTF-8 locale: use ✔ ℹ ✖, else ok: info: error: */
 	FILE *out;                            /* stdout */

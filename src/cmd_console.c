@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "console_follow.h"
+#include "console_merge.h"
 #ifndef PAPYRA_NO_CONSOLE
 #include "console.h"
 #endif
@@ -20,6 +21,8 @@
  * images: the headless workflow is all it has. */
 static int console_cmd(struct cli *c)
 {
+	if (cli_has(c, "--batch") && c->n_paths > 1)
+		return console_merge_batch(c);
 	if (cli_has(c, "--batch"))
 		return cli_has(c, "--follow") ? console_batch_follow(c) : gate_run(c, GATE_BATCH);
 	return cli_usage_error(c, "the interactive console is not in this build (papyra-cli, built without "
@@ -33,6 +36,8 @@ static int console_cmd(struct cli *c)
 		return 0;
 	}
 	int batch = cli_has(c, "--batch");
+	if (batch && c->n_paths > 1)
+		return console_merge_batch(c);
 	if (batch)
 		return cli_has(c, "--follow") ? console_batch_follow(c) : gate_run(c, GATE_BATCH);
 	const char *test = getenv("PAPYRA_TEST_SCREEN");
@@ -61,14 +66,20 @@ static int console_cmd(struct cli *c)
 		free(resolved);
 	}
 	struct backend *b = NULL;
-	int rc = cli_open_backend(c, &b);
+	struct sources s = { .n = 0 };
+	int rc = c->n_paths > 1 ? sources_open(c, &s) : cli_open_backend(c, &b);
 	if (rc)
 		return rc;
 	perr e = { 0 };
 	fflush(stdout);
-	o.backend = b;
+	o.backend = s.n ? s.b[0] : b;
+	o.sources = s.b;
+	o.n_sources = (size_t)s.n;
 	rc = console_run(&c->cfg, &o, &e) < 0 ? cli_fail(c, &e) : 0;
-	backend_close(b);
+	if (s.n)
+		sources_close(&s);
+	else
+		backend_close(b);
 	return rc;
 }
 #endif

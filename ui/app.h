@@ -185,6 +185,7 @@ struct console {
 	void *rewrap_ctx;
 	int rewrap_cols;
 	struct live live;     /* following the store (live.c) */
+	char *merge_legend;   /* several stores: "merged a=... b=..." (location points here) */
 	struct record rec;    /* decoding scratch for rows */
 	char *rowbuf;         /* pread scratch */
 	size_t rowcap;
@@ -253,6 +254,8 @@ unsigned walk_compact(struct console *c);
 /* Carry out a walk's reaction (walk_common.c). */
 void walk_react(struct console *c, unsigned react);
 void journal_view_open(struct console *c);
+/* o: Raw at the file the selected journal entry names (view_journal.c). */
+void journal_jump(struct console *c);
 /* Where the console journals: `given` (--journal), else
  * $XDG_STATE_HOME/papyra/journal.ndjson, else
  * ~/.local/state/papyra/journal.ndjson; allocated, NULL when none. */
@@ -310,6 +313,23 @@ double live_rate(const struct console *c, enum rec_kind k);
 void live_search_start(struct console *c, int dir, int64_t looked);
 void live_search_more(struct console *c);
 void live_free(struct console *c);
+
+/* console_merge.c: several stores merged by time (merge.h).  The model
+ * opened for the console's sources; the header's legend (location); the
+ * source column of the record views (0 wide for one store: returns the x
+ * after it); "[b] " before an anomaly or a file; the header's badge; R
+ * and C refused (1, with the status naming the source to open alone). */
+#define MERGE_TAG_W 3
+int console_model_open(struct console *c, perr *e);
+int merge_location(struct console *c, perr *e);
+int merge_head(struct console *c, int y);
+int merge_cell(struct console *c, int y, size_t line, int role);
+const char *merge_an_tag(const struct console *c, size_t k, char *buf, size_t cap);
+const char *merge_file_tag(const struct console *c, size_t file_index, char *buf, size_t cap);
+void merge_badge(const struct console *c, char *out, size_t cap);
+int merge_refuse(struct console *c, const char *what);
+/* PAPYRA_TEST_TIMING: the k-way merge's time (bench/README.md). */
+void merge_timing(const struct console *c, FILE *tf);
 
 /* search.c: n / N from the current row (dir 1 or -1), and the
  * highlight of the last search's matches while rows are drawn. */

@@ -283,6 +283,9 @@ static void handle(struct console *c, int key)
 	case REQ_RESCAN:
 		live_rescan(c, "Re-indexing the store (r)", 0);
 		break;
+	case REQ_JOURNAL_FILE:
+		journal_jump(c);
+		break;
 	case REQ_ENTER:
 		if ((!overlay || c->cur == V_JOURNAL) && v->ops->enter && v->ops->rows(c, v) > 0)
 			v->ops->enter(c, v, v->cur);
@@ -404,7 +407,7 @@ int console_reload(struct console *c, perr *e)
 		if (i != V_WALK)
 			v->top = v->cur = 0;
 	}
-	return model_open(&c->m, c->b, e);
+	return console_model_open(c, e);
 }
 
 int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
@@ -422,7 +425,7 @@ int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
 	const char *tpath = getenv("PAPYRA_TEST_TIMING");
 	FILE *tf = tpath ? fopen(tpath, "w") : NULL;
 	int rc = -1, opened = 0, first = 1, indexed = 0;
-	if (model_open(&c->m, c->b, e) < 0)
+	if (merge_location(c, e) < 0 || console_model_open(c, e) < 0)
 		goto out;
 	console_init(c);
 	c->live.tail = o->follow;
@@ -454,6 +457,7 @@ int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
 			timing(tf, "full_index", t0);
 			if (tf)
 				fprintf(tf, "lines %zu\n", c->m.n);
+			merge_timing(c, tf);
 			indexed = 1;
 		}
 		if (model_scanning(&c->m) && screen_is_test())
@@ -502,6 +506,7 @@ out:
 	jf_release();
 	model_close(&c->m);
 	free(c->journal);
+	free(c->merge_legend);
 	free(c->rowbuf);
 	free(c);
 	return rc;

@@ -21,6 +21,10 @@ struct console_opts {
 	enum recovery_mode mode;    /* --recovery-mode: the mode focused first (repair or quarantine) */
 	const char *journal;        /* --journal; NULL: $XDG_STATE_HOME/papyra/journal.ndjson */
 	int follow;                 /* --follow: start in tail mode */
+	/* several stores merged by time (--path given again; ui/merge.h):
+	 * sources[0] is `backend`; NULL and 0 for one store */
+	struct backend *const *sources;
+	size_t n_sources;
 };
 
 /* Run the console on the store of o->backend (the single NDJSON file, the

@@ -45,6 +45,9 @@ static void draw_header(struct console *c)
 	} else if (m->failed) {
 		snprintf(right, sizeof right, " SCAN FAILED ");
 		role = ROLE_ANOMALY;
+	} else if (n_an && m->mg) {
+		merge_badge(c, right, sizeof right);
+		role = ROLE_ANOMALY;
 	} else if (n_an) {
 		snprintf(right, sizeof right, " %zu ANOMAL%s ", n_an, n_an == 1 ? "Y" : "IES");
 		role = ROLE_ANOMALY;
@@ -118,6 +121,8 @@ static void draw_status(struct console *c)
 	if (model_scanning(&c->m))
 		snprintf(right, sizeof right, " indexing %lld %s ", (long long)c->m.n,
 			 c->m.t->ids ? "entries" : "lines");
+	else if (c->m.mg && !c->status[0]) /* a message first: it may name the source to open */
+		snprintf(right, sizeof right, " merged: not followed (r re-reads) ");
 	else
 		live_status(c, right, sizeof right);
 	int rw = screen_width_of(right, strlen(right));

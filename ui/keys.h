@@ -47,6 +47,7 @@ enum {
 	X(BACK, "Moving", "Esc, Left, h", SK_ESC, SK_LEFT, 'h', "close the detail pane or help") \
 	X(ANOMALY_NEXT, "Moving", "e", 'e', SK_NONE, SK_NONE, "next anomaly (from any list: opens it in Raw)") \
 	X(ANOMALY_PREV, "Moving", "E", 'E', SK_NONE, SK_NONE, "previous anomaly") \
+	X(JOURNAL_FILE, "Moving", "o", 'o', SK_NONE, SK_NONE, "on a journal entry (J, or its detail): its file in Raw, at the first dropped line") \
 	X(SEARCH, "Finding", "/", '/', SK_NONE, SK_NONE, "search forward: a regular expression (POSIX extended, case-insensitive) in the raw line and the columns shown; matches highlighted; empty clears") \
 	X(SEARCH_NEXT, "Finding", "n", 'n', SK_NONE, SK_NONE, "next match") \
 	X(SEARCH_PREV, "Finding", "N", 'N', SK_NONE, SK_NONE, "previous match") \

@@ -156,7 +156,8 @@ void live_after_step(struct console *c)
 		return;
 	}
 	int64_t line = l->at_line >= 0 ? key_find(c, &l->at) : -1;
-	if (line < 0 && scanning)
+	/* merged stores: rows take their order only once every source is indexed */
+	if ((line < 0 || c->m.mg) && scanning)
 		return;
 	struct view *v = &c->views[l->at_view];
 	l->restore = 0;

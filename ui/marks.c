@@ -121,21 +121,30 @@ void marks_jump(struct console *c, int dir)
 /* Would `path` become part of the store?  Its directory is the data
  * file's and its name starts with the data file's (a member, an orphan,
  * a temporary file of the set).  Redis stores no file. */
-static int inside_store(struct console *c, const char *path, char *why, size_t cap)
+static int inside_one(const char *store, const char *path, char *why, size_t cap)
 {
-	if (!c->m.t->has_files || !c->cfg->path)
-		return 0;
 	perr e = { 0 };
-	char *sdir = fsutil_dirname(c->cfg->path, &e), *tdir = fsutil_dirname(path, &e);
+	char *sdir = fsutil_dirname(store, &e), *tdir = fsutil_dirname(path, &e);
 	char rs[PATH_MAX], rt[PATH_MAX];
 	int inside = sdir && tdir && realpath(sdir, rs) && realpath(tdir, rt) && strcmp(rs, rt) == 0 &&
-		     strncmp(px_basename(path), px_basename(c->cfg->path), strlen(px_basename(c->cfg->path))) == 0;
+		     strncmp(px_basename(path), px_basename(store), strlen(px_basename(store))) == 0;
 	if (inside)
 		snprintf(why, cap, "%s would be read as part of the store (its name starts with %s, beside it)",
-			 path, px_basename(c->cfg->path));
+			 path, px_basename(store));
 	free(sdir);
 	free(tdir);
 	return inside;
+}
+
+/* Beside the store's file (every store's, when several are merged). */
+static int inside_store(struct console *c, const char *path, char *why, size_t cap)
+{
+	if (!c->m.t->has_files)
+		return 0;
+	for (size_t k = 0; k < c->opt->n_sources; k++)
+		if (inside_one(c->opt->sources[k]->cfg->path, path, why, cap))
+			return 1;
+	return c->cfg->path && inside_one(c->cfg->path, path, why, cap);
 }
 
 static int write_all(int fd, const char *p, size_t n)
@@ -163,9 +172,15 @@ static int64_t wsel_line(struct console *c, const struct wsel *s, int64_t k, siz
 {
 	if (!s->marked)
 		return s->v->ops->line_of(c, s->v, k);
-	while (*scan < c->marks_n && !c->marks[*scan])
-		(*scan)++;
-	return *scan < c->marks_n ? (int64_t)(*scan)++ : -1;
+	/* *scan walks the record views' order (merged stores: by time) */
+	for (; *scan < c->m.n; (*scan)++) {
+		size_t l = model_at(&c->m, *scan);
+		if (l < c->marks_n && c->marks[l]) {
+			(*scan)++;
+			return (int64_t)l;
+		}
+	}
+	return -1;
 }
 
 void marks_write(struct console *c)

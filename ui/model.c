@@ -467,8 +467,12 @@ void sel_update(struct sel *s, const struct model *m)
 		s->upto = m->n;
 		return;
 	}
+	if (s->gen != m->order_gen) {
+		sel_reset(s);
+		s->gen = m->order_gen;
+	}
 	for (size_t i = s->upto; i < m->n; i++) {
-		if (!s->pred(m, i, s->arg))
+		if (!s->pred(m, model_at(m, i), s->arg))
 			continue;
 		if (s->count % SEL_STEP == 0) {
 			if (s->n_ck == s->cap_ck) {
@@ -504,18 +508,19 @@ size_t sel_line(struct sel *s, const struct model *m, int64_t row)
 	}
 	while (r < row) {
 		line++;
-		if (s->pred(m, line, s->arg))
+		if (s->pred(m, model_at(m, line), s->arg))
 			r++;
 	}
 	s->hint_row = row;
 	s->hint_line = line;
-	return line;
+	return model_at(m, line);
 }
 
 int64_t sel_row_at(struct sel *s, const struct model *m, size_t line)
 {
 	if (!s->pred)
 		return (int64_t)(line < m->n ? line : m->n);
+	line = model_pos(m, line);
 	if (s->count == 0 || s->ck[0] >= line)
 		return 0;
 	size_t lo = 0, hi = s->n_ck; /* last ck < line */
@@ -528,7 +533,7 @@ int64_t sel_row_at(struct sel *s, const struct model *m, size_t line)
 	}
 	int64_t r = (int64_t)lo * SEL_STEP;
 	for (size_t l = s->ck[lo] + 1; l < s->upto; l++) {
-		if (!s->pred(m, l, s->arg))
+		if (!s->pred(m, model_at(m, l), s->arg))
 			continue;
 		r++;
 		if (l >= line)

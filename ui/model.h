@@ -67,6 +67,7 @@ struct model_seg {
 };
 
 struct rowcache;
+struct merge;
 
 struct model {
 	const struct backend_traits *t; /* what the store is (backend.h): asked, never the backend's name */
@@ -118,7 +119,24 @@ struct model {
 	struct follow *fol;  /* NULL while scanning, or when following failed */
 	int dropped;         /* the last line was taken back (a tail being written went on) */
 	char follow_err[PERR_MSG_MAX]; /* why following could not start, or "" */
+
+	/* several stores merged (ui/merge.h), or NULL; their order by time for
+	 * the record views: position -> line and line -> position (NULL:
+	 * storage order), and a count bumped when it changes */
+	struct merge *mg;
+	const uint32_t *order, *rank;
+	unsigned order_gen;
 };
+
+/* The line at position `pos` of the record views' order, and back. */
+static inline size_t model_at(const struct model *m, size_t pos)
+{
+	return m->order && pos < m->n ? m->order[pos] : pos;
+}
+static inline size_t model_pos(const struct model *m, size_t line)
+{
+	return m->rank && line < m->n ? m->rank[line] : line;
+}
 
 /* Open the store of backend `b` (borrowed; it must outlive the model) and
  * start indexing it (model_scan.c) with the backend's incremental scan
@@ -199,7 +217,9 @@ const struct scan_sink *model_sink(struct model *m);
 void model_index_free(struct model *m);
 
 /* Selections: the lines a list view shows, without a list of them.  Every
- * SEL_STEP-th match is remembered; a row is found from the nearest one. */
+ * SEL_STEP-th match is remembered; a row is found from the nearest one.
+ * A selection with a predicate walks the index in the model's order
+ * (model_at: storage order, or the merge of several stores by time). */
 #define SEL_STEP 64
 
 struct sel {
@@ -210,7 +230,8 @@ struct sel {
 	int64_t count;
 	size_t upto;       /* lines examined */
 	int64_t hint_row;  /* last answer, to walk from it */
-	size_t hint_line;
+	size_t hint_line;  /* a position in the model's order */
+	unsigned gen;      /* the model's order_gen it was built for */
 };
 
 void sel_init(struct sel *s, int (*pred)(const struct model *, size_t, const void *), const void *arg);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "merge.h"
+
 int model_open(struct model *m, struct backend *b, perr *e)
 {
 	memset(m, 0, sizeof *m);
@@ -62,6 +64,7 @@ void model_close(struct model *m)
 	model_index_free(m);
 	model_cache_free(m);
 	free(m->path);
+	merge_free(m);
 	memset(m, 0, sizeof *m);
 }
 
@@ -75,6 +78,8 @@ int model_step(struct model *m, int budget_ms)
 	if (rc < 0)
 		m->failed = 1;
 	stop_scan(m);
+	if (m->mg)
+		return merge_next(m); /* the next store, or the order: no following */
 	model_follow_start(m);
 	return 0;
 }
@@ -90,7 +95,6 @@ int model_progress(const struct model *m)
 	if (!m->scanning || !m->scan)
 		return 1000;
 	backend_scan_progress(m->scan, &done, &total);
-	if (total <= 0)
-		return 1000;
-	return done >= total ? 1000 : (int)(1000.0 * (double)done / (double)total);
+	int p = total <= 0 || done >= total ? 1000 : (int)(1000.0 * (double)done / (double)total);
+	return m->mg ? merge_progress(m, p) : p;
 }

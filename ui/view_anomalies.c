@@ -38,10 +38,10 @@ static void an_row(struct console *c, struct view *v, int64_t row, int y, int w,
 	(void)v;
 	const struct anomaly *a = &c->m.rep.an[row];
 	int role = ROLE_ANOMALY | (selected ? ROLE_SELECTED : 0);
-	char line[32] = "", rest[1200];
+	char line[32] = "", rest[1200], tag[16];
 	if (a->line > 0)
 		snprintf(line, sizeof line, "%*lld", COL_LINE, (long long)a->line);
-	snprintf(rest, sizeof rest, "%s: %s", a->path, a->detail);
+	snprintf(rest, sizeof rest, "%s%s: %s", merge_an_tag(c, (size_t)row, tag, sizeof tag), a->path, a->detail);
 	int x = rec_cell(y, 0, 2, role, console_glyph());
 	x = rec_cell(y, x, type_width(c), role, anomaly_type_name(a->type));
 	x = rec_cell(y, x, COL_LINE, role, line);

@@ -85,14 +85,16 @@ static void audits_head(struct console *c, struct view *v, int y, int w)
 	char buf[256];
 	snprintf(buf, sizeof buf, "%-*s %*s %*s %*s %*s %*s %*s", time_width(c) + 2, "  TIME", COL_NUM, "TOTAL",
 		 COL_NUM, "ALIVE", COL_NUM, "STOPPING", COL_NUM, "RESTART", COL_NUM, "REGISTRY", COL_NUM + 3, "DEAD LTRS");
-	console_cell(y, 0, w, ROLE_TITLE, buf);
+	int x0 = merge_head(c, y);
+	console_cell(y, x0, w - x0, ROLE_TITLE, buf);
 }
 
 static void audits_row(struct console *c, struct view *v, int64_t row, int y, int w, int selected)
 {
 	int sel = selected ? ROLE_SELECTED : 0;
+	int x0 = merge_cell(c, y, sel_line(&v->sel, &c->m, row), ROLE_DIM | sel);
 	if (rec_decode_row(c, v, row) != REC_OK) {
-		console_cell(y, 0, w, ROLE_DIM | sel, "  (a record too long to list here: Enter shows it)");
+		console_cell(y, x0, w - x0, ROLE_DIM | sel, "  (a record too long to list here: Enter shows it)");
 		return;
 	}
 	const struct record *r = &c->rec;
@@ -102,9 +104,9 @@ static void audits_row(struct console *c, struct view *v, int64_t row, int y, in
 		 r->count[RC_TOTAL].p, COL_NUM, r->count[RC_ALIVE].p, COL_NUM, r->count[RC_STOPPING].p, COL_NUM,
 		 r->count[RC_RESTARTING].p, COL_NUM, r->count[RC_REGISTRY_SIZE].p, COL_NUM + 3,
 		 r->count[RC_DEAD_LETTERS].p);
-	console_cell(y, 0, w, ROLE_NORMAL | sel, buf);
+	console_cell(y, x0, w - x0, ROLE_NORMAL | sel, buf);
 	if (marks_has(c, sel_line(&v->sel, &c->m, row)))
-		screen_str(y, 1, 1, ROLE_MARK | sel, marks_glyph());
+		screen_str(y, x0 + 1, 1, ROLE_MARK | sel, marks_glyph());
 }
 
 const struct view_ops view_audits_ops = {

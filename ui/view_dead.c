@@ -154,7 +154,7 @@ static int time_width(const struct console *c)
 static void dead_head(struct console *c, struct view *v, int y, int w)
 {
 	(void)v;
-	int x = rec_cell(y, 0, time_width(c) + 2, ROLE_TITLE, "  TIME");
+	int x = rec_cell(y, merge_head(c, y), time_width(c) + 2, ROLE_TITLE, "  TIME");
 	x = rec_cell(y, x, COL_TARGET, ROLE_TITLE, "TARGET");
 	x = rec_cell(y, x, COL_TYPE, ROLE_TITLE, "MESSAGE TYPE");
 	console_cell(y, x, w - x, ROLE_TITLE, "PAYLOAD");
@@ -163,16 +163,17 @@ static void dead_head(struct console *c, struct view *v, int y, int w)
 static void dead_row(struct console *c, struct view *v, int64_t row, int y, int w, int selected)
 {
 	int sel = selected ? ROLE_SELECTED : 0;
+	int x0 = merge_cell(c, y, sel_line(&v->sel, &c->m, row), ROLE_DIM | sel);
 	if (rec_decode_row(c, v, row) != REC_OK) {
-		console_cell(y, 0, w, ROLE_DIM | sel, "  (a record too long to list here: Enter shows it)");
+		console_cell(y, x0, w - x0, ROLE_DIM | sel, "  (a record too long to list here: Enter shows it)");
 		return;
 	}
 	const struct record *r = &c->rec;
 	char t[64];
 	rec_time(c, t, sizeof t);
-	int x = rec_cell(y, 0, 2, sel, "");
+	int x = rec_cell(y, x0, 2, sel, "");
 	if (marks_has(c, sel_line(&v->sel, &c->m, row)))
-		screen_str(y, 1, 1, ROLE_MARK | sel, marks_glyph());
+		screen_str(y, x0 + 1, 1, ROLE_MARK | sel, marks_glyph());
 	x = rec_cell(y, x, time_width(c), ROLE_DIM | sel, t);
 	x = rec_cell_n(y, x, COL_TARGET, ROLE_NORMAL | sel, &r->addr.text);
 	x = rec_cell_n(y, x, COL_TYPE, ROLE_WARN | sel, &r->type);

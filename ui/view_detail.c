@@ -144,7 +144,7 @@ static void title(struct console *c, struct textbuf *t, size_t line)
 		model_entry_id(&c->m, line, id, sizeof id);
 		tb_addf(t, ROLE_TITLE, " %s entry %lld  ·  id %s  ·  %u bytes of data%s%s", s->path,
 			(long long)model_lineno(&c->m, line), id, c->m.len[line], sep, kind);
-	} else if (c->m.t->rotates) {
+	} else if (c->m.t->several) {
 		tb_addf(t, ROLE_TITLE, " %s:%lld  ·  byte offset %lld  ·  %u bytes%s%s", s->path,
 			(long long)model_lineno(&c->m, line), (long long)model_offset(&c->m, line), c->m.len[line],
 			sep, kind);

@@ -86,14 +86,14 @@ static void files_row(struct console *c, struct view *v, int64_t row, int y, int
 		return;
 	}
 	const struct scan_file *f = &c->m.rep.files[row];
-	char buf[1200], groups[600];
+	char buf[1200], groups[600], tag[16];
 	groups_tail(f, groups, sizeof groups);
 	const char *state = f->ident.exists ? "" : c->m.t->ids ? "  (no such key: clean)" : "  (missing: clean)";
 	/* while indexing, the single file's entry is only final at the end: show live counts */
 	int64_t lines = model_scanning(&c->m) && !c->m.t->several ? (int64_t)c->m.n : f->lines;
-	snprintf(buf, sizeof buf, "%13lld %10lld %10lld %10lld %10lld %10lld  %s%s%s", (long long)f->bytes,
+	snprintf(buf, sizeof buf, "%13lld %10lld %10lld %10lld %10lld %10lld  %s%s%s%s", (long long)f->bytes,
 		 (long long)lines, (long long)f->records[RK_EVENT], (long long)f->records[RK_AUDIT],
-		 (long long)f->records[RK_DEAD_LETTER], (long long)f->anomalies, f->path, state, groups);
+		 (long long)f->records[RK_DEAD_LETTER], (long long)f->anomalies, merge_file_tag(c, (size_t)row, tag, sizeof tag), f->path, state, groups);
 	console_cell(y, 0, w, (f->anomalies ? ROLE_ANOMALY : ROLE_NORMAL) | (selected ? ROLE_SELECTED : 0), buf);
 }
 

@@ -352,3 +352,88 @@ const struct view_ops view_journal_ops = {
 	.enter = journal_enter,
 	.close = journal_close,
 };
+
+/* The entry's first dropped line (path, line or id) and, for a line, the
+ * number of the line that took its place: the lines dropped before it in
+ * that file are gone too.  Else its first file.  0 when it names none. */
+static int jump_target(const cJSON *o, char *path, size_t cap, int64_t *line, char *id, size_t idcap)
+{
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "dropped");
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "files");
+	const cJSON *x = cJSON_IsArray(d) ? cJSON_GetArrayItem(d, 0) : NULL;
+	const cJSON *p = x ? cJSON_GetObjectItemCaseSensitive(x, "path") : NULL;
+	*line = 0;
+	id[0] = '\0';
+	if (!cJSON_IsString(p)) {
+		x = cJSON_IsArray(f) ? cJSON_GetArrayItem(f, 0) : NULL;
+		p = x ? cJSON_GetObjectItemCaseSensitive(x, "path") : NULL;
+		if (!cJSON_IsString(p))
+			return 0;
+		snprintf(path, cap, "%s", p->valuestring);
+		return 1;
+	}
+	snprintf(path, cap, "%s", p->valuestring);
+	const cJSON *l = cJSON_GetObjectItemCaseSensitive(x, "line");
+	const cJSON *i = cJSON_GetObjectItemCaseSensitive(x, "id");
+	if (cJSON_IsString(i))
+		snprintf(id, idcap, "%s", i->valuestring);
+	if (!cJSON_IsNumber(l) || l->valuedouble < 1)
+		return 1;
+	int64_t at = (int64_t)l->valuedouble, before = 0;
+	const cJSON *y;
+	cJSON_ArrayForEach(y, d) {
+		const cJSON *yp = cJSON_GetObjectItemCaseSensitive(y, "path");
+		const cJSON *yl = cJSON_GetObjectItemCaseSensitive(y, "line");
+		before += cJSON_IsString(yp) && strcmp(yp->valuestring, path) == 0 && cJSON_IsNumber(yl) &&
+			  (int64_t)yl->valuedouble < at;
+	}
+	*line = at - before;
+	return 1;
+}
+
+void journal_jump(struct console *c)
+{
+	struct view *jv = &c->views[V_JOURNAL];
+	int from_journal = c->cur == V_JOURNAL || (c->cur == V_DETAIL && c->back2 == V_JOURNAL);
+	if (!from_journal || jv->cur < 0 || (size_t)jv->cur >= J.n) {
+		console_status(c, ROLE_WARN, "%s", " o opens the file of a journal entry: select one in the Journal (J) first");
+		return;
+	}
+	const struct jentry *e = entry(jv->cur);
+	cJSON *o = e->raw ? cJSON_ParseWithLength(e->raw, e->raw_n) : NULL;
+	char path[PATH_SHOWN_MAX], id[MODEL_ID_MAX];
+	int64_t line = 0;
+	int named = cJSON_IsObject(o) && jump_target(o, path, sizeof path, &line, id, sizeof id);
+	cJSON_Delete(o);
+	if (!named) {
+		console_status(c, ROLE_WARN, "%s", " This journal entry names no file");
+		return;
+	}
+	const struct model *m = &c->m;
+	const struct model_seg *s = NULL;
+	for (size_t k = 0; !s && k < m->n_seg; k++)
+		if (strcmp(m->seg[k].path, path) == 0)
+			s = &m->seg[k];
+	if (!s || !s->n) {
+		console_status(c, ROLE_WARN, " %s is not in the store open here (or has no line now): open it with --path",
+			       path);
+		return;
+	}
+	int64_t l = id[0] ? model_find_entry(m, path, id) : line > 0 ? model_find_line(m, path, line) : -1;
+	const char *how = "its first line";
+	if (l < 0 && (id[0] || line > 0)) {
+		/* past the end now, or an entry deleted: the nearest left */
+		l = line > (int64_t)s->n ? (int64_t)(s->first + s->n - 1) : (int64_t)s->first;
+		how = line > (int64_t)s->n ? "its last line (the dropped line was at the end)" : "its first line (the entry is gone)";
+	} else if (l < 0) {
+		l = (int64_t)s->first;
+	} else if (line > 0) {
+		how = "the line that took the dropped line's place";
+	} else if (id[0]) {
+		how = "the entry";
+	}
+	c->back2 = -1;
+	c->cur = V_RAW;
+	console_goto(c, &c->views[V_RAW], c->views[V_RAW].ops->row_of_line(c, &c->views[V_RAW], l));
+	console_status(c, ROLE_NORMAL, " Raw at %s, %s (J: the Journal again)", path, how);
+}

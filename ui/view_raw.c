@@ -86,6 +86,7 @@ static const char *raw_empty(struct console *c)
 {
 	return !c->m.t->several ? "The file is empty or missing." :
 	       c->m.t->rotates ? "Every file of the set is empty or missing." :
+	       c->m.t->has_files ? "Every file merged here is empty or missing." :
 					  "The streams are empty or missing.";
 }
 

@@ -103,7 +103,8 @@ static void timeline_build(struct console *c)
 		T.count[b]++;
 		uint32_t t = model_type_id(m, i);
 		T.crashes[b] += t < m->types.n && crash[t];
-		if (T.first[b] < 0)
+		/* merged stores: the bucket's first in the Events order */
+		if (T.first[b] < 0 || model_pos(m, i) < model_pos(m, (size_t)T.first[b]))
 			T.first[b] = (int64_t)i;
 		if (T.count[b] > T.max)
 			T.max = T.count[b];

@@ -296,6 +296,8 @@ static void result(struct console *c, const struct compact_session *cs, const st
 
 unsigned walk_compact(struct console *c)
 {
+	if (merge_refuse(c, "Compaction (c)"))
+		return 0;
 	if (refused(c))
 		return 0;
 	struct cdry d;

@@ -329,6 +329,8 @@ static void plan_rewrap(struct console *c, void *plan)
 
 unsigned walk_recover(struct console *c)
 {
+	if (merge_refuse(c, "Recovery (R)"))
+		return 0;
 	if (model_scanning(&c->m)) {
 		console_status(c, ROLE_WARN, "%s", " Still indexing: recovery plans from the finished scan, press R again then");
 		return 0;
