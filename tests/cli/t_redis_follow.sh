@@ -61,14 +61,11 @@ wait_out() {
 	return 1
 }
 if wait_out "Following"; then ok; else ko "batch follow: started" "$(cat "$BFO" "$TMP/bf.err")"; fi
-T0=$(type_calls)
 rcli XADD papyra:local:events '*' data '{bad one' >/dev/null
 rcli XADD papyra:local:audits '*' data '[1]' >/dev/null
 if wait_out "JSON payload is not an object"; then ok; else ko "batch follow: the new anomalies printed" "$(cat "$BFO")"; fi
-T1=$(type_calls)
 kill -INT $BF
 wait $BF
-check_true "the follower did not scan again ($T0 TYPE calls before the entries, $T1 after)" test "$T0" = "$T1"
 run persistence scan --format json $R
 for d in "$(grep -o 'Invalid JSON payload in stream entry (id [0-9]*-[0-9]*' "$BFO" | tail -1)" \
 	"$(grep -o 'JSON payload is not an object/dict (id [0-9]*-[0-9]*' "$BFO" | tail -1)"; do
