@@ -341,6 +341,10 @@ static const redisReply *info_field(const redisReply *r, const char *name)
  * must (an error other than a missing key), -1 (e). */
 static int stream_end_of(const redisReply *r, struct backend_mark *m, perr *e)
 {
+	if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "WRONGTYPE", 9) == 0) {
+		m->exists = 1; /* a key that is not a stream (the scan reported it): no entries */
+		return 1;
+	}
 	if (r->type == REDIS_REPLY_ERROR)
 		return strstr(r->str, "no such key") ? 1 : 0; /* missing: not there, nothing deleted known */
 	if (r->type != REDIS_REPLY_ARRAY)

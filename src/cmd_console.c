@@ -10,6 +10,7 @@
 #include "console_follow.h"
 #ifndef PAPYRA_NO_CONSOLE
 #include "console.h"
+#include "console_systems.h"
 #endif
 #include "gate.h"
 #include "guard.h"
@@ -60,15 +61,27 @@ static int console_cmd(struct cli *c)
 			return cli_fail(c, &je);
 		free(resolved);
 	}
-	struct backend *b = NULL;
-	int rc = cli_open_backend(c, &b);
+	/* a fleet (--system-id a pattern): the Systems view, on the first system */
+	struct console_fleet fl = { 0 };
+	perr e = { 0 };
+	if (backend_config_traits(&c->cfg)->fleet && backend_is_glob(c->cfg.system_id) &&
+	    console_fleet_open(c, &fl, &e) < 0)
+		return cli_fail(c, &e);
+	struct backend *b = fl.open;
+	int rc = b ? 0 : cli_open_backend(c, &b);
 	if (rc)
 		return rc;
-	perr e = { 0 };
 	fflush(stdout);
 	o.backend = b;
-	rc = console_run(&c->cfg, &o, &e) < 0 ? cli_fail(c, &e) : 0;
-	backend_close(b);
+	o.systems = fl.sys;
+	o.n_systems = fl.n;
+	o.open_system = console_fleet_system;
+	o.system_ctx = &fl;
+	rc = console_run(fl.n ? &fl.cfgs[0] : &c->cfg, &o, &e) < 0 ? cli_fail(c, &e) : 0;
+	if (fl.n)
+		console_fleet_free(&fl); /* the open system's backend with it */
+	else
+		backend_close(b);
 	return rc;
 }
 #endif
