@@ -111,22 +111,21 @@ int follow_open(struct follow **out, struct backend *b, struct scan_report *r,
 	}
 	if (!f->t->has_files && b->ops->scan_since && b->cfg->scan_sample_size <= 0) {
 		/* the marks say what the scan read: entries added since are new */
+		int oom = 0;
 		f->entries = 1;
-		for (size_t i = 0; i < f->pos.n; i++) {
+		for (size_t i = 0; i < f->pos.n; i++)
+			f->entries &= report_file(r, f->pos.v[i].unit) != NULL; /* else: re-index on growth */
+		for (size_t i = 0; f->entries && i < f->pos.n; i++) {
 			struct backend_mark *m = &f->pos.v[i];
 			const struct scan_file *sf = report_file(r, m->unit);
-			if (!sf) {
-				f->entries = 0;
-				continue;
-			}
 			free(m->last_id);
 			m->last_id = NULL;
 			m->exists = sf->ident.exists;
 			m->entries = sf->lines;
 			if (sf->last_id[0] && !(m->last_id = strdup(sf->last_id)))
-				f->entries = 0;
+				oom = 1;
 		}
-		if (!f->entries) {
+		if (oom) {
 			backend_pos_free(&f->pos);
 			free(f);
 			return perr_setr(e, PX_IOERR, PR_NOMEM, "out of memory");
@@ -440,6 +439,7 @@ int follow_check(struct follow *f, double now_ms, struct follow_result *res, per
 		return 0;
 	}
 	if (f->entries) {
+		f->more = 0; /* nothing left when nothing grew */
 		int rc = append ? scan_entries(f, &g, e) : 0;
 		backend_growth_free(&g);
 		if (rc < 0)

@@ -71,3 +71,9 @@ for d in "$(grep -o 'Invalid JSON payload in stream entry (id [0-9]*-[0-9]*' "$B
 	"$(grep -o 'JSON payload is not an object/dict (id [0-9]*-[0-9]*' "$BFO" | tail -1)"; do
 	check_true "a whole scan has the anomaly the follower found: $d" sh -c '[ -n "$2" ] && printf "%s" "$1" | grep -qF "$2"' x "$OUT" "$d"
 done
+
+# the recovery plan from an index that took entries in: the appended damaged entry is planned
+load redis_clean
+fcon "$RD" "$(rsh XADD papyra:local:events '*' data '{oops') $(rsh XADD papyra:local:audits '*' data "'$AUD'") R Enter dump" $R
+dump_has "Deleted (XDEL): 1 entry, 5 bytes of data" "R: the plan deletes the appended damaged entry"
+dump_has "Kept: 24 records in 24 entries" "R: and keeps the others, the audit appended after it too"
