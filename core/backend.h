@@ -57,6 +57,8 @@ struct backend_mark {
 	struct file_ident ident;  /* files */
 	char *last_id;            /* Redis: the newest entry's id, NULL when empty (owned) */
 	int64_t entries;          /* Redis: XLEN then */
+	int64_t deleted;          /* Redis: entries ever deleted from it (XINFO STREAM entries-added -
+				   * length), -1 when unknown (before Redis 7.0, or no stream) */
 };
 struct backend_pos {
 	struct backend_mark *v;
@@ -75,6 +77,7 @@ struct backend_unit_growth {
 	char *unit;   /* owned */
 	enum backend_growth_state state;
 	int64_t from, to; /* files: byte offsets; Redis: entry counts (XLEN then, now) */
+	int64_t deleted;  /* Redis: backend_mark.deleted now */
 };
 struct backend_growth {
 	struct backend_unit_growth *v;
@@ -116,6 +119,14 @@ struct backend_ops {
 	 * backend_growth_free): the live console follows a store with these. */
 	int (*position)(struct backend *b, struct backend_pos *out, perr *e);
 	int (*since)(struct backend *b, const struct backend_pos *at, struct backend_growth *out, perr *e);
+	/* Scan what unit `m` got after its mark (an APPENDED or NEW unit of
+	 * since) with the very rules of a whole scan, its entries numbered on
+	 * from m->entries, into r (whose file for the unit the whole scan made)
+	 * and `sink`; at most `max` entries; the mark moves to the last entry
+	 * scanned.  Returns 1 when more remains, 0 when done, -1 (e).  NULL:
+	 * the follower scans files itself (scan_ndjson_continue). */
+	int (*scan_since)(struct backend *b, struct backend_mark *m, int64_t max, const struct scan_opts *o,
+			  const struct scan_sink *sink, struct scan_report *r, perr *e);
 
 	/* Build the recovery plan from a report of this backend. */
 	int (*plan)(struct backend *b, const struct scan_report *r, enum recovery_mode mode,

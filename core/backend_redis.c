@@ -136,6 +136,12 @@ static int redis_since(struct backend *b, const struct backend_pos *at, struct b
 	return redis_store_since(store_of(b), at, out, e);
 }
 
+static int redis_scan_since(struct backend *b, struct backend_mark *m, int64_t max, const struct scan_opts *o,
+			    const struct scan_sink *sink, struct scan_report *r, perr *e)
+{
+	return redis_store_scan_since(store_of(b), m, max, o, sink, r, e);
+}
+
 static int redis_others(struct backend *b, struct strbuf *out, int *more, perr *e)
 {
 	return redis_store_systems(store_of(b), b->cfg->prefix, out, more, e);
@@ -171,6 +177,7 @@ const struct backend_ops backend_redis_ops = {
 	.read_row = redis_read_row,
 	.position = redis_position,
 	.since = redis_since,
+	.scan_since = redis_scan_since,
 	.plan = redis_plan,
 	.apply = redis_apply,
 	.compact = redis_compact,

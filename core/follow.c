@@ -32,6 +32,7 @@ struct follow {
 	int more;                /* a slice of a large append remains */
 	int whole;               /* the last slice held no whole line: the next one is not cut */
 	double next_ms;          /* the next poll */
+	int entries;             /* Redis: appended entries are scanned here (backend scan_since) */
 	int ino;                 /* inotify descriptor, or -1 */
 };
 
@@ -107,6 +108,28 @@ int follow_open(struct follow **out, struct backend *b, struct scan_report *r,
 	if (b->ops->position(b, &f->pos, e) < 0) {
 		free(f);
 		return -1;
+	}
+	if (!f->t->has_files && b->ops->scan_since && b->cfg->scan_sample_size <= 0) {
+		/* the marks say what the scan read: entries added since are new */
+		int oom = 0;
+		f->entries = 1;
+		for (size_t i = 0; i < f->pos.n; i++)
+			f->entries &= report_file(r, f->pos.v[i].unit) != NULL; /* else: re-index on growth */
+		for (size_t i = 0; f->entries && i < f->pos.n; i++) {
+			struct backend_mark *m = &f->pos.v[i];
+			const struct scan_file *sf = report_file(r, m->unit);
+			free(m->last_id);
+			m->last_id = NULL;
+			m->exists = sf->ident.exists;
+			m->entries = sf->lines;
+			if (sf->last_id[0] && !(m->last_id = strdup(sf->last_id)))
+				oom = 1;
+		}
+		if (oom) {
+			backend_pos_free(&f->pos);
+			free(f);
+			return perr_setr(e, PX_IOERR, PR_NOMEM, "out of memory");
+		}
 	}
 	if (f->t->has_files) {
 		marks_from_report(f);
@@ -355,6 +378,32 @@ static void describe(struct follow *f, const struct backend_growth *g, struct fo
 		snprintf(b, cap, "%s appeared: indexing it", name);
 }
 
+/* Redis: the entries the streams got, scanned in stream order (at most
+ * FOLLOW_SLICE_ENTRIES a check; `more` when some remain).  Returns 1 when
+ * entries came, 0, or -1 (e). */
+static int scan_entries(struct follow *f, const struct backend_growth *g, perr *e)
+{
+	struct scan_opts o = { 0 };
+	int64_t budget = FOLLOW_SLICE_ENTRIES, got = 0;
+	f->more = 0;
+	for (size_t i = 0; i < g->n && budget > 0; i++) {
+		const struct backend_unit_growth *u = &g->v[i];
+		struct backend_mark *m = mark_of(f, u->unit);
+		if (!m || (u->state != GROW_APPENDED && u->state != GROW_NEW))
+			continue;
+		int64_t before = m->entries;
+		int rc = f->b->ops->scan_since(f->b, m, budget, &o, f->sink, f->r, e);
+		if (rc < 0)
+			return -1;
+		m->deleted = u->deleted;
+		got += m->entries - before;
+		budget -= m->entries - before;
+		f->more |= rc == 1;
+	}
+	f->more |= budget <= 0;
+	return got > 0;
+}
+
 int follow_check(struct follow *f, double now_ms, struct follow_result *res, perr *e)
 {
 	memset(res, 0, sizeof *res);
@@ -374,6 +423,8 @@ int follow_check(struct follow *f, double now_ms, struct follow_result *res, per
 		if (f->active && u->state == GROW_APPENDED && strcmp(u->unit, f->r->files[f->fi].path) == 0) {
 			append = 1;
 			size = u->to;
+		} else if (f->entries && (u->state == GROW_APPENDED || u->state == GROW_NEW)) {
+			append = 1;
 		} else {
 			rescan = 1;
 		}
@@ -385,6 +436,15 @@ int follow_check(struct follow *f, double now_ms, struct follow_result *res, per
 		if (identity || f->t->has_files)
 			describe(f, &g, res);
 		backend_growth_free(&g);
+		return 0;
+	}
+	if (f->entries) {
+		f->more = 0; /* nothing left when nothing grew */
+		int rc = append ? scan_entries(f, &g, e) : 0;
+		backend_growth_free(&g);
+		if (rc < 0)
+			return -1;
+		res->what = rc ? FW_GREW : FW_SAME;
 		return 0;
 	}
 	backend_growth_free(&g);

@@ -10,8 +10,10 @@
  * (scan_ndjson_continue).  A last line without "\n" is left unscanned as
  * "being written" until it stays unchanged for FOLLOW_WRITTEN_MS; then it
  * is scanned (TRUNCATED_LINE), and taken back if it goes on after all.
- * New Redis entries, and anything that is not an append, ask for a new
- * scan (FW_RESCAN).  Linux: inotify on the store's directory wakes the
+ * New Redis entries (a stream's newest id newer, nothing deleted: XINFO
+ * STREAM entries-added) are scanned from after the last entry scanned
+ * (backend scan_since), whole scans with a sample size excepted; anything
+ * that is not an append asks for a new scan (FW_RESCAN).  Linux: inotify on the store's directory wakes the
  * caller; a stat poll each FOLLOW_POLL_MS stays as the fallback (alone
  * elsewhere, or with PAPYRA_FOLLOW_POLL=1 in the environment). */
 #ifndef PAPYRA_FOLLOW_H
@@ -27,6 +29,8 @@
 #define FOLLOW_SAFETY_MS 1000
 /* Bytes scanned per check: a large append is taken in slices. */
 #define FOLLOW_SLICE_BYTES (8 << 20)
+/* Redis entries scanned per check, likewise. */
+#define FOLLOW_SLICE_ENTRIES 20000
 
 enum follow_what {
 	FW_SAME,   /* nothing new (or only a line still being written) */

@@ -112,7 +112,14 @@ static int add_mark(struct rscan *s, const char *id, const redisReply *fields)
 		return 0; /* not an id Redis would hand out: nothing to compare later */
 	if (px_grow(&st->marks, &st->cap_marks, st->n_marks + 1, sizeof *st->marks, s->e) < 0)
 		return -1;
-	st->marks[st->n_marks++] = (struct redis_mark){ s->stream, ms, seq, redis_entry_hash(fields) };
+	/* in (stream, id) order: a stream followed after the whole scan (a
+	 * later stream's marks are there already) puts its marks in place */
+	size_t at = st->n_marks;
+	while (at > 0 && mark_cmp(&st->marks[at - 1], s->stream, ms, seq) > 0)
+		at--;
+	memmove(&st->marks[at + 1], &st->marks[at], (st->n_marks - at) * sizeof *st->marks);
+	st->marks[at] = (struct redis_mark){ s->stream, ms, seq, redis_entry_hash(fields) };
+	st->n_marks++;
 	return 0;
 }
 
@@ -157,6 +164,7 @@ static int scan_entry(struct rscan *s, const redisReply *ent, int64_t pos)
 	};
 	int rc = 0, bad = 0;
 	f->lines++;
+	snprintf(f->last_id, sizeof f->last_id, "%s", id); /* where following goes on */
 	if (!data) {
 		sl.flags = SL_CORRUPT;
 		bad = 1;
@@ -510,6 +518,62 @@ void redis_scanner_progress(const struct redis_scanner *rs, int64_t *done, int64
 void redis_scanner_close(struct redis_scanner *rs)
 {
 	free(rs);
+}
+
+/* ---- following: what a stream got after an entry ----------------------- */
+
+int redis_store_scan_since(struct redis_store *st, struct backend_mark *m, int64_t max, const struct scan_opts *o,
+			   const struct scan_sink *sink, struct scan_report *r, perr *e)
+{
+	int stream = redis_store_stream(st, m->unit);
+	size_t fi = r->n_files;
+	for (size_t i = 0; i < r->n_files; i++)
+		if (strcmp(r->files[i].path, m->unit) == 0)
+			fi = i;
+	if (stream < 0 || fi == r->n_files)
+		return perr_set(e, PX_USAGE, "%s is not a stream of this scan", m->unit);
+	struct redis_scanner rs = { .opts = *o };
+	rs.s = (struct rscan){ .st = st, .o = &rs.opts, .sink = sink, .r = r, .e = e, .stream = (size_t)stream,
+			       .file_index = fi, .key = st->keys[stream] };
+	schema_capture_init(rs.s.f, &rs.s.cap);
+	if (!sink && !o->strict)
+		rs.s.cap.n = SF_KIND + 1;
+	if (m->last_id)
+		snprintf(rs.start, sizeof rs.start, "(%s", m->last_id);
+	else
+		snprintf(rs.start, sizeof rs.start, "-");
+	r->files[fi].ident.exists = 1;
+	int64_t done = 0;
+	int rc = 0, more = 1;
+	while (rc == 0 && more && done < max) {
+		int64_t want = page_entries(&rs);
+		if (max - done < want)
+			want = max - done;
+		redisReply *page = range(&rs.s, "XRANGE", rs.start, "+", want);
+		if (!page)
+			return -1;
+		note_sizes(&rs, page);
+		size_t n = page->elements;
+		for (size_t i = 0; rc == 0 && i < n; i++)
+			rc = scan_entry(&rs.s, page->element[i], m->entries + 1 + (int64_t)i);
+		if (rc == 0 && n) {
+			const char *id = page->element[n - 1]->element[0]->str;
+			char *last = px_strdup(id, e);
+			exclusive_after(rs.start, sizeof rs.start, page->element[n - 1]);
+			if (!last)
+				rc = -1;
+			else {
+				free(m->last_id);
+				m->last_id = last;
+				m->exists = 1;
+				m->entries += (int64_t)n;
+			}
+		}
+		freeReplyObject(page);
+		done += (int64_t)n;
+		more = (int64_t)n == want;
+	}
+	return rc < 0 ? -1 : more;
 }
 
 int redis_store_scan(struct redis_store *st, const struct scan_opts *o,

@@ -301,23 +301,20 @@ int redis_store_fleet(struct redis_store *s, const char *prefix, const char *glo
 /* ---- following: where each stream ends, and what came after ------------ */
 
 /* The newest entry's id of `key` (NULL when the stream is empty or
- * missing) and its length. */
-static int redis_stream_end(struct redis_store *s, const char *key, char **last, int64_t *len, int *exists,
-			    perr *e)
+ * missing) and its length, in three commands: where XINFO STREAM is not
+ * allowed (an ACL) or not understood. */
+static int redis_stream_end_slow(struct redis_store *s, const char *key, struct backend_mark *m, perr *e)
 {
-	*last = NULL;
-	*len = 0;
-	*exists = 0;
 	const char *xl[2] = { "XLEN", key };
 	redisReply *r = redis_conn_command(&s->conn, REDIS_REPLY_INTEGER, "XLEN", 2, xl, NULL, e);
 	if (!r)
 		return -1;
-	*len = r->integer;
+	m->entries = r->integer;
 	freeReplyObject(r);
 	const char *ex[2] = { "EXISTS", key };
 	if (!(r = redis_conn_command(&s->conn, REDIS_REPLY_INTEGER, "EXISTS", 2, ex, NULL, e)))
 		return -1;
-	*exists = r->integer > 0;
+	m->exists = r->integer > 0;
 	freeReplyObject(r);
 	const char *rv[6] = { "XREVRANGE", key, "+", "-", "COUNT", "1" };
 	if (!(r = redis_conn_command(&s->conn, REDIS_REPLY_ARRAY, "XREVRANGE", 6, rv, NULL, e)))
@@ -325,9 +322,77 @@ static int redis_stream_end(struct redis_store *s, const char *key, char **last,
 	int rc = 0;
 	if (r->elements == 1 && r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements == 2 &&
 	    r->element[0]->element[0]->type == REDIS_REPLY_STRING &&
-	    !(*last = px_strdup(r->element[0]->element[0]->str, e)))
+	    !(m->last_id = px_strdup(r->element[0]->element[0]->str, e)))
 		rc = -1;
 	freeReplyObject(r);
+	return rc;
+}
+
+/* The value of field `name` of a flat field/value reply, or NULL. */
+static const redisReply *info_field(const redisReply *r, const char *name)
+{
+	for (size_t i = 0; i + 1 < r->elements; i += 2)
+		if (r->element[i]->type == REDIS_REPLY_STRING && strcmp(r->element[i]->str, name) == 0)
+			return r->element[i + 1];
+	return NULL;
+}
+
+/* One XINFO STREAM reply into m: 1 when it said, 0 when the slow way
+ * must (an error other than a missing key), -1 (e). */
+static int stream_end_of(const redisReply *r, struct backend_mark *m, perr *e)
+{
+	if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "WRONGTYPE", 9) == 0) {
+		m->exists = 1; /* a key that is not a stream (the scan reported it): no entries */
+		return 1;
+	}
+	if (r->type == REDIS_REPLY_ERROR)
+		return strstr(r->str, "no such key") ? 1 : 0; /* missing: not there, nothing deleted known */
+	if (r->type != REDIS_REPLY_ARRAY)
+		return 0;
+	const redisReply *len = info_field(r, "length"), *last = info_field(r, "last-entry");
+	const redisReply *added = info_field(r, "entries-added");
+	if (!len || len->type != REDIS_REPLY_INTEGER || !last)
+		return 0;
+	m->exists = 1;
+	m->entries = len->integer;
+	m->deleted = added && added->type == REDIS_REPLY_INTEGER ? added->integer - len->integer : -1;
+	if (last->type == REDIS_REPLY_ARRAY && last->elements == 2 && last->element[0]->type == REDIS_REPLY_STRING &&
+	    !(m->last_id = px_strdup(last->element[0]->str, e)))
+		return -1;
+	return 1;
+}
+
+/* Where each of the `n` streams of `keys` ends, into m[]: one pipelined
+ * round trip of XINFO STREAM (its length, last entry, and entries-added
+ * from Redis 7.0, so deletions show); the slow way for a stream whose
+ * XINFO was refused. */
+static int redis_stream_ends(struct redis_store *s, char *const *keys, size_t n, struct backend_mark *m, perr *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *argv[3] = { "XINFO", "STREAM", keys[i] };
+		if (redis_conn_append(&s->conn, 3, argv, NULL, e) < 0)
+			return -1;
+	}
+	int rc = 0;
+	perr drained = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		redisReply *r = redis_conn_reply(&s->conn, rc < 0 ? &drained : e);
+		m[i].exists = 0;
+		m[i].entries = 0;
+		m[i].deleted = -1;
+		m[i].last_id = NULL;
+		int said = !r ? -1 : rc < 0 ? 1 : stream_end_of(r, &m[i], e);
+		freeReplyObject(r);
+		if (said < 0)
+			rc = -1;
+		else if (said == 0 && rc == 0)
+			m[i].exists = 2; /* the slow way, once every reply is read */
+	}
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (m[i].exists == 2) {
+			m[i].exists = 0;
+			rc = redis_stream_end_slow(s, keys[i], &m[i], e);
+		}
 	return rc;
 }
 
@@ -336,15 +401,14 @@ int redis_store_position(struct redis_store *s, struct backend_pos *out, perr *e
 	out->n = 0;
 	if (!(out->v = calloc(REDIS_N_STREAMS, sizeof *out->v)))
 		return perr_setr(e, PX_IOERR, PR_NOMEM, "out of memory");
-	for (int i = 0; i < REDIS_N_STREAMS; i++) {
-		struct backend_mark *m = &out->v[out->n++];
-		if (!(m->unit = px_strdup(s->keys[i], e)) ||
-		    redis_stream_end(s, s->keys[i], &m->last_id, &m->entries, &m->exists, e) < 0) {
-			backend_pos_free(out);
-			return -1;
-		}
-	}
-	return 0;
+	out->n = REDIS_N_STREAMS;
+	int rc = redis_stream_ends(s, s->keys, REDIS_N_STREAMS, out->v, e);
+	for (int i = 0; rc == 0 && i < REDIS_N_STREAMS; i++)
+		if (!(out->v[i].unit = px_strdup(s->keys[i], e)))
+			rc = -1;
+	if (rc < 0)
+		backend_pos_free(out);
+	return rc;
 }
 
 /* -1, 0, 1 as id a is older than, the same as, newer than id b. */
@@ -361,25 +425,32 @@ static int redis_id_cmp(const char *a, const char *b)
 int redis_store_since(struct redis_store *s, const struct backend_pos *at, struct backend_growth *out, perr *e)
 {
 	memset(out, 0, sizeof *out);
-	if (!(out->v = calloc(at->n ? at->n : 1, sizeof *out->v)))
+	size_t n = at->n;
+	char **keys = calloc(n ? n : 1, sizeof *keys);
+	struct backend_mark *now = calloc(n ? n : 1, sizeof *now);
+	if (!keys || !now || !(out->v = calloc(n ? n : 1, sizeof *out->v))) {
+		free(keys);
+		free(now);
 		return perr_setr(e, PX_IOERR, PR_NOMEM, "out of memory");
-	for (size_t i = 0; i < at->n; i++) {
+	}
+	for (size_t i = 0; i < n; i++)
+		keys[i] = at->v[i].unit;
+	int rc = redis_stream_ends(s, keys, n, now, e);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
 		const struct backend_mark *m = &at->v[i];
+		const char *last = now[i].last_id;
 		struct backend_unit_growth *g = &out->v[out->n];
-		char *last = NULL;
-		int64_t len = 0;
-		int exists = 0;
-		if (!(g->unit = px_strdup(m->unit, e)) || redis_stream_end(s, m->unit, &last, &len, &exists, e) < 0) {
-			free(g->unit);
-			backend_growth_free(out);
-			return -1;
+		if (!(g->unit = px_strdup(m->unit, e))) {
+			rc = -1;
+			break;
 		}
 		out->n++;
 		g->from = m->entries;
-		g->to = len;
-		if (!m->exists && exists)
+		g->to = now[i].entries;
+		g->deleted = now[i].deleted;
+		if (!m->exists && now[i].exists)
 			g->state = GROW_NEW, g->from = 0;
-		else if (m->exists && !exists)
+		else if (m->exists && !now[i].exists)
 			g->state = GROW_GONE;
 		else if (!last || !m->last_id)
 			g->state = last ? GROW_NEW : m->last_id ? GROW_REPLACED : GROW_SAME;
@@ -388,9 +459,17 @@ int redis_store_since(struct redis_store *s, const struct backend_pos *at, struc
 			/* ids only grow: an older newest id means entries were deleted at the end */
 			g->state = c > 0 ? GROW_APPENDED : c < 0 ? GROW_REPLACED : GROW_SAME;
 		}
-		free(last);
+		/* entries deleted anywhere (XDEL, XTRIM) move every position after them */
+		if (m->exists && m->deleted >= 0 && now[i].deleted != m->deleted && g->state != GROW_GONE)
+			g->state = GROW_REPLACED;
 		out->rescan |= g->state == GROW_GONE || g->state == GROW_REPLACED;
 		out->grew |= g->state == GROW_APPENDED || g->state == GROW_NEW;
 	}
-	return 0;
+	for (size_t i = 0; i < n; i++)
+		free(now[i].last_id);
+	free(now);
+	free(keys);
+	if (rc < 0)
+		backend_growth_free(out);
+	return rc;
 }

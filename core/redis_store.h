@@ -97,6 +97,13 @@ const struct redis_mark *redis_mark_find(const struct redis_store *s, size_t str
 int redis_store_scan(struct redis_store *s, const struct scan_opts *o,
 		     const struct scan_sink *sink, struct scan_report *r, perr *e);
 
+/* backend_ops.scan_since: the entries of stream m->unit after m->last_id
+ * (all, when NULL), scanned by scan_entry as a whole scan does (same
+ * anomalies, same marks), numbered on from m->entries, at most `max` in
+ * pages; the mark moves on.  1 when more remains, 0, or -1 (e). */
+int redis_store_scan_since(struct redis_store *st, struct backend_mark *m, int64_t max, const struct scan_opts *o,
+			   const struct scan_sink *sink, struct scan_report *r, perr *e);
+
 /* The same scan in steps (redis_scanner_step, backend_redis.h).  `o` is
  * copied; `sink`, `r` and `e` must outlive the scanner. */
 struct redis_scanner;

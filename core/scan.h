@@ -139,6 +139,7 @@ struct scan_file {
 	struct scan_group *groups;
 	size_t n_groups;
 	char *groups_error;
+	char last_id[44];       /* Redis: the id of the last entry scanned ("" when none) */
 };
 /* Add a group to `f` (strings copied; NULL last_delivered allowed). */
 struct scan_group *scan_file_add_group(struct scan_file *f, const char *name, perr *e);

@@ -11,6 +11,7 @@
 #include "console_merge.h"
 #ifndef PAPYRA_NO_CONSOLE
 #include "console.h"
+#include "console_systems.h"
 #endif
 #include "gate.h"
 #include "guard.h"
@@ -65,18 +66,29 @@ static int console_cmd(struct cli *c)
 			return cli_fail(c, &je);
 		free(resolved);
 	}
-	struct backend *b = NULL;
+	/* a fleet (--system-id a pattern): the Systems view, on the first system */
+	struct console_fleet fl = { 0 };
+	perr e = { 0 };
+	if (backend_config_traits(&c->cfg)->fleet && backend_is_glob(c->cfg.system_id) &&
+	    console_fleet_open(c, &fl, &e) < 0)
+		return cli_fail(c, &e);
+	struct backend *b = fl.open;
 	struct sources s = { .n = 0 };
-	int rc = c->n_paths > 1 ? sources_open(c, &s) : cli_open_backend(c, &b);
+	int rc = b ? 0 : c->n_paths > 1 ? sources_open(c, &s) : cli_open_backend(c, &b);
 	if (rc)
 		return rc;
-	perr e = { 0 };
 	fflush(stdout);
 	o.backend = s.n ? s.b[0] : b;
 	o.sources = s.b;
 	o.n_sources = (size_t)s.n;
-	rc = console_run(&c->cfg, &o, &e) < 0 ? cli_fail(c, &e) : 0;
-	if (s.n)
+	o.systems = fl.sys;
+	o.n_systems = fl.n;
+	o.open_system = console_fleet_system;
+	o.system_ctx = &fl;
+	rc = console_run(fl.n ? &fl.cfgs[0] : &c->cfg, &o, &e) < 0 ? cli_fail(c, &e) : 0;
+	if (fl.n)
+		console_fleet_free(&fl); /* the open system's backend with it */
+	else if (s.n)
 		sources_close(&s);
 	else
 		backend_close(b);

@@ -163,10 +163,12 @@ int fleet_run(struct cli *c, int (*run)(struct cli *))
 {
 	if (!backend_is_glob(c->cfg.system_id) || !backend_config_traits(&c->cfg)->fleet)
 		return run(c);
+	if (strcmp(c->cmd->name, "console") == 0 && !cli_has(c, "--batch"))
+		return run(c); /* the interactive console shows the fleet in its Systems view */
 	if (!fleet_command(c))
 		return pipeline_report_early(c, cli_usage_error(c, "--system-id '%s' is a pattern: only persistence "
 							"scan, recover, startup-check, compact, doctor run and console --batch "
-							"cover a fleet of systems", c->cfg.system_id));
+							"cover a fleet of systems (the interactive console shows them)", c->cfg.system_id));
 	struct fleet f;
 	memset(&f, 0, sizeof f);
 	struct backend *b;

@@ -24,6 +24,7 @@ enum view_id {
 	V_DETAIL = V__LISTS, V_HELP,
 	V_WALK,    /* the text of a recovery or compaction walk: plan, result */
 	V_JOURNAL, /* past recoveries and compactions (J) */
+	V_SYSTEMS, /* a fleet's systems (S; view_systems.c) */
 	V__COUNT
 };
 
@@ -159,6 +160,7 @@ struct console {
 	const struct console_opts *opt;
 	struct backend *b;     /* borrowed: the walks scan, plan, apply and compact through it */
 	const char *backend_name, *location;
+	size_t sys;            /* a fleet: the system open (opt->systems) */
 	char *journal;         /* where applied actions are journaled; NULL when no place is known */
 	struct model m;
 	struct view views[V__COUNT];
@@ -193,7 +195,7 @@ struct console {
 
 extern const struct view_ops view_events_ops, view_audits_ops, view_dead_ops,
 	view_anomalies_ops, view_files_ops, view_raw_ops, view_timeline_ops, view_detail_ops,
-	view_help_ops, view_walk_ops, view_journal_ops;
+	view_help_ops, view_walk_ops, view_journal_ops, view_systems_ops;
 
 /* Helpers shared by the views (console.c). */
 void console_status(struct console *c, int role, const char *fmt, ...)

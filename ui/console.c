@@ -22,6 +22,7 @@ static const struct view_ops *const view_table[V__COUNT] = {
 	[V_ANOMALIES] = &view_anomalies_ops, [V_FILES] = &view_files_ops, [V_RAW] = &view_raw_ops,
 	[V_TIMELINE] = &view_timeline_ops, [V_DETAIL] = &view_detail_ops, [V_HELP] = &view_help_ops,
 	[V_WALK] = &view_walk_ops, [V_JOURNAL] = &view_journal_ops,
+	[V_SYSTEMS] = &view_systems_ops,
 };
 
 static double now_ms(void)
@@ -287,7 +288,7 @@ static void handle(struct console *c, int key)
 		journal_jump(c);
 		break;
 	case REQ_ENTER:
-		if ((!overlay || c->cur == V_JOURNAL) && v->ops->enter && v->ops->rows(c, v) > 0)
+		if ((!overlay || c->cur == V_JOURNAL || c->cur == V_SYSTEMS) && v->ops->enter && v->ops->rows(c, v) > 0)
 			v->ops->enter(c, v, v->cur);
 		break;
 	case REQ_BACK:
@@ -355,6 +356,12 @@ static void handle(struct console *c, int key)
 		break;
 	case REQ_JOURNAL:
 		console_open_view(c, V_JOURNAL);
+		break;
+	case REQ_SYSTEMS:
+		if (c->opt->n_systems)
+			console_open_view(c, V_SYSTEMS);
+		else
+			console_status(c, ROLE_NORMAL, " One system: give --system-id a pattern ('*', 'pay-*') for the Systems view");
 		break;
 	case REQ_RECOVER:
 		if (fresh_index(c))
@@ -429,6 +436,8 @@ int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
 		goto out;
 	console_init(c);
 	c->live.tail = o->follow;
+	if (o->n_systems)
+		console_open_view(c, V_SYSTEMS); /* a fleet: its systems first */
 	if (screen_open(e) < 0)
 		goto out;
 	opened = 1;

@@ -13,6 +13,14 @@
 #include "common.h"
 #include "config.h"
 
+/* One system of a fleet (--system-id a pattern: issue 10), as a whole
+ * scan of it found it when the console started. */
+struct console_system {
+	char *id;
+	int64_t streams, entries, anomalies, pending; /* streams there; pending in consumer groups */
+	char *error;                                  /* it could not be scanned: why; else NULL */
+};
+
 /* What the command line gives the console beyond the configuration. */
 struct console_opts {
 	struct backend *backend;    /* borrowed: scan, plan, apply and compact go through it */
@@ -25,6 +33,15 @@ struct console_opts {
 	 * sources[0] is `backend`; NULL and 0 for one store */
 	struct backend *const *sources;
 	size_t n_sources;
+	/* A fleet: the Systems view lists these (the console starts there, on
+	 * the first one's store); Enter opens system i: open_system gives its
+	 * backend and configuration (both live until the next call or the
+	 * caller's end; the previous system's backend is the caller's to
+	 * close then).  n_systems 0: one store. */
+	const struct console_system *systems;
+	size_t n_systems;
+	int (*open_system)(void *ctx, size_t i, struct backend **b, const struct config **cfg, perr *e);
+	void *system_ctx;
 };
 
 /* Run the console on the store of o->backend (the single NDJSON file, the

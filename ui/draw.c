@@ -54,7 +54,8 @@ static void draw_header(struct console *c)
 	} else {
 		snprintf(right, sizeof right, " HEALTHY ");
 	}
-	snprintf(left, sizeof left, " papyra console  %s: %s", c->backend_name, c->location);
+	snprintf(left, sizeof left, " papyra console  %s: %s%s%s", c->backend_name, c->location,
+		 c->opt->n_systems ? "  system " : "", c->opt->n_systems ? c->opt->systems[c->sys].id : "");
 	int rw = screen_width_of(right, strlen(right));
 	console_cell(0, 0, c->cols - rw, ROLE_HEADER, left);
 	/* the health badge breaks out of the reverse header bar in its role */

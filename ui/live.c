@@ -194,6 +194,35 @@ void live_rescan(struct console *c, const char *banner, int identity)
 
 /* --- following ------------------------------------------------------------ */
 
+/* Lines went in before the end (m->moved: a Redis stream before the last
+ * one grew): the selections are counted again and each list view's
+ * cursor, the detail and the marks stay on their records. */
+static void after_moved(struct console *c, const int64_t *at)
+{
+	struct model *m = &c->m;
+	for (int i = 0; i < V__COUNT; i++)
+		sel_reset(&c->views[i].sel);
+	refresh_all(c);
+	for (int i = 0; i < V__LISTS; i++) {
+		struct view *v = &c->views[i];
+		if (at[i] >= 0 && v->ops->row_of_line)
+			v->cur = v->ops->row_of_line(c, v, (int64_t)model_moved(m, (size_t)at[i]));
+	}
+	if (c->detail_line < m->n)
+		c->detail_line = model_moved(m, c->detail_line);
+	if (c->n_marked) {
+		uint8_t *old = c->marks;
+		size_t n = c->marks_n;
+		c->marks = NULL;
+		c->marks_n = 0;
+		c->n_marked = 0;
+		for (size_t i = 0; i < n; i++)
+			if (old[i] && marks_set(c, model_moved(m, i)) < 0)
+				console_status(c, ROLE_WARN, " A marked record could not stay marked (out of memory)");
+		free(old);
+	}
+}
+
 void live_tick(struct console *c)
 {
 	struct model *m = &c->m;
@@ -207,6 +236,12 @@ void live_tick(struct console *c)
 	int64_t before[RK__COUNT];
 	memcpy(before, m->records, sizeof before);
 	m->dropped = 0;
+	model_moved_reset(m);
+	int64_t at[V__LISTS];
+	for (int i = 0; i < V__LISTS; i++) {
+		struct view *v = &c->views[i];
+		at[i] = m->t->ids && v->ops->line_of && v->ops->rows(c, v) > 0 ? v->ops->line_of(c, v, v->cur) : -1;
+	}
 	if (follow_check(m->fol, screen_now_ms(), &res, &e) < 0) {
 		console_status(c, ROLE_ANOMALY, " Following the store stopped: %s (r re-indexes)", e.msg);
 		follow_close(m->fol);
@@ -224,7 +259,10 @@ void live_tick(struct console *c)
 		for (int i = 0; i < V__COUNT; i++)
 			sel_reset(&c->views[i].sel);
 	}
-	refresh_all(c);
+	if (m->moved)
+		after_moved(c, at);
+	else
+		refresh_all(c);
 	rate_add(c, before);
 	if (m->n > n0)
 		c->live.arrived += (int64_t)(m->n - n0);

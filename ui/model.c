@@ -71,7 +71,7 @@ static void idcol_set(struct idcol *c, size_t i, uint32_t v)
 /* Store id `id` for line i, widening the column when it does not fit. */
 static void put_id(struct model *m, struct idcol *c, size_t i, uint32_t id)
 {
-	if (idcol_fit(c, id, m->cap, i) < 0) {
+	if (idcol_fit(c, id, m->cap, m->n) < 0) { /* every line: one may have gone in before others */
 		m->ids_lost++;
 		id = INTERN_NONE;
 	}
@@ -106,26 +106,88 @@ static unsigned intern_span(struct intern *t, const char *bytes, const struct js
 
 /* The segment line `l` belongs to: the last one, or a new one when the
  * scan moved to another file or stream.  A file is opened for reading
- * back when its first line comes.  NULL when out of memory. */
+ * back when its first line comes.  Following Redis, a stream before the
+ * last one may grow (its segment, or a new one in stream order, takes
+ * the line at its end: open_gap).  NULL when out of memory. */
 static struct model_seg *seg_for(struct model *m, const struct scan_line *l)
 {
 	struct model_seg *s = m->n_seg ? &m->seg[m->n_seg - 1] : NULL;
 	if (s && s->file_index == l->file_index)
 		return s;
+	size_t at = m->n_seg;
+	while (at > 0 && m->seg[at - 1].file_index >= l->file_index)
+		at--;
+	if (at < m->n_seg && m->seg[at].file_index == l->file_index)
+		return &m->seg[at];
 	if (px_grow(&m->seg, &m->cap_seg, m->n_seg + 1, sizeof *m->seg, NULL) < 0)
 		return NULL;
-	s = &m->seg[m->n_seg];
+	memmove(&m->seg[at + 1], &m->seg[at], (m->n_seg - at) * sizeof *m->seg);
+	s = &m->seg[at];
 	memset(s, 0, sizeof *s);
-	if (!(s->path = strdup(l->path)))
+	s->first = at < m->n_seg ? s[1].first : m->n;
+	m->n_seg++;
+	if (!(s->path = strdup(l->path))) {
+		memmove(s, s + 1, (m->n_seg - at - 1) * sizeof *m->seg);
+		m->n_seg--;
 		return NULL;
+	}
 	const char *colon = strrchr(s->path, ':');
 	s->name = m->t->has_files ? px_basename(s->path) : colon ? colon + 1 : s->path;
 	s->file_index = l->file_index;
-	s->first = m->n;
 	s->base = l->line;
 	s->fd = m->t->has_files ? open(s->path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) : -1;
-	m->n_seg++;
 	return s;
+}
+
+static void gap_one(void *p, size_t size, size_t at, size_t n)
+{
+	char *b = p;
+	memmove(b + (at + 1) * size, b + at * size, (n - at) * size);
+}
+
+/* Make room for a line at index line `at` < m->n (Redis: the end of a
+ * stream that is not the last; files never: their growing file is the
+ * last segment): the lines after it, the segments after it and the
+ * anomalies' lines move one on.  Costs the lines after it. */
+static void open_gap(struct model *m, struct model_seg *s, size_t at)
+{
+	gap_one(m->len, sizeof *m->len, at, m->n);
+	gap_one(m->ts, sizeof *m->ts, at, m->n);
+	gap_one(m->meta, 1, at, m->n);
+	gap_one(m->type_id.p, m->type_id.width, at, m->n);
+	gap_one(m->addr_id.p, m->addr_id.width, at, m->n);
+	if (m->id_ms) {
+		gap_one(m->id_ms, sizeof *m->id_ms, at, m->n);
+		gap_one(m->id_seq, sizeof *m->id_seq, at, m->n);
+	}
+	for (struct model_seg *t = s + 1; t < m->seg + m->n_seg; t++)
+		t->first++;
+	for (size_t k = 0; k < m->an_mapped; k++)
+		if (m->an_line[k] >= (int64_t)at)
+			m->an_line[k]++;
+	if (!m->moved)
+		model_cache_free(m); /* its rows are by index line */
+	m->moved = 1;
+}
+
+size_t model_moved(const struct model *m, size_t old)
+{
+	size_t shift = 0;
+	for (size_t j = 0; j < m->n_seg; j++) {
+		const struct model_seg *s = &m->seg[j];
+		size_t was = s->first - shift;
+		if (old >= was && old < was + (s->n - s->ins))
+			return old + shift;
+		shift += s->ins;
+	}
+	return old + shift;
+}
+
+void model_moved_reset(struct model *m)
+{
+	for (size_t j = 0; j < m->n_seg; j++)
+		m->seg[j].ins = 0;
+	m->moved = 0;
 }
 
 /* Anomalies reported since the last line: the ones about this line get
@@ -165,11 +227,19 @@ static void on_line(void *ctx, const struct scan_line *l)
 	struct model_seg *s = NULL;
 	if (!m->oom && ((m->n == m->cap && grow(m) < 0) || !(s = seg_for(m, l))))
 		m->oom = 1;
-	map_anomalies(m, l, m->oom ? -1 : (int64_t)m->n);
+	size_t i = m->oom ? 0 : s->first + s->n;
+	if (!m->oom && i < m->n) {
+		if (m->ck_off)
+			m->oom = 1; /* files grow at the end only */
+		else
+			open_gap(m, s, i);
+	}
+	map_anomalies(m, l, m->oom ? -1 : (int64_t)i);
 	if (m->oom)
 		return;
-	size_t i = m->n++;
+	m->n++;
 	s->n++;
+	s->ins++;
 	if (m->ck_off && i % MODEL_CK_LINES == 0)
 		m->ck_off[i / MODEL_CK_LINES] = (uint64_t)l->offset;
 	if (m->id_ms) {

@@ -64,6 +64,7 @@ struct model_seg {
 	size_t first, n;
 	int64_t base;       /* number of its first line: 1 for files, the stream position for Redis */
 	int fd;             /* files: for pread, -1 when it could not be opened; Redis: -1 */
+	size_t ins;         /* lines it got since model_moved_reset (model_moved) */
 };
 
 struct rowcache;
@@ -118,6 +119,8 @@ struct model {
 	/* following the store once it is indexed (core/follow.h; model_follow.c) */
 	struct follow *fol;  /* NULL while scanning, or when following failed */
 	int dropped;         /* the last line was taken back (a tail being written went on) */
+	int moved;           /* lines went in before the end (a Redis stream that is not the last one
+			      * grew): line numbers after them moved (model_moved) */
 	char follow_err[PERR_MSG_MAX]; /* why following could not start, or "" */
 
 	/* several stores merged (ui/merge.h), or NULL; their order by time for
@@ -208,6 +211,11 @@ void model_cache_free(struct model *m);
  * is done); what the follower finds goes into the index through the sink
  * (model_follow.c).  Failing to follow is not fatal: follow_err says why. */
 void model_follow_start(struct model *m);
+/* Since the last model_moved_reset, lines may have gone in at the end of
+ * a segment that is not the last one (m->moved): the index line that line
+ * `old` of the index then is now. */
+size_t model_moved(const struct model *m, size_t old);
+void model_moved_reset(struct model *m);
 /* Take the last line back (the follower's drop hook). */
 void model_drop_last(void *ctx);
 

@@ -126,6 +126,15 @@ redis_start() {
 }
 
 rcli() { redis-cli -p "$PORT" "$@"; }
+# load_as CASE ID: the fixture's streams as system ID's (papyra:ID:...), added to db 0 (a fleet)
+load_as() {
+	jq -j --arg s "$2" 'to_entries[] | (.key | sub("^papyra:local:"; "papyra:" + $s + ":")) as $k | .value[] |
+		(["XADD", $k, .[0]] + [.[1] | to_entries[] | .key, .value]) |
+		"*\(length)\r\n" + (map("$\(utf8bytelength)\r\n\(.)\r\n") | join(""))' \
+		"$FIX/$1/data/streams.json" | rcli --pipe >"$TMP/load.txt" 2>&1
+	grep -q "errors: 0," "$TMP/load.txt" || ko "loading $1 as $2" "$(cat "$TMP/load.txt")"
+}
+
 
 # Load tests/fixtures/CASE/data/streams.json into an empty db 0: XADD with
 # the fixture's ids, sent as RESP through redis-cli --pipe (binary-safe).

@@ -112,6 +112,20 @@ for n in $NODES; do
 	run persistence inspect $CL
 	check_true "node $n: persistence inspect as standalone" test "$(printf '%s' "$OUT" | norm)" = "$REF_PINSPECT"
 done
+# --- the console follows the streams on a cluster: new entries without a re-index ------
+DUMP=$TMP/cfollow.screen
+cload redis_clean
+stats_reset
+mkdir -p "$TMP/cfollow"
+XB=$(printf 'sh:redis-cli -c -p %s XADD %s * data {oops >/dev/null' "$C2" "$EV" | sed 's/ /\\s/g')
+console_run "$TMP/cfollow" 120x30 C.UTF-8 UTC "$XB 6 dump" --backend redis --redis-url "redis://127.0.0.1:$C1/0"
+check_rc 0 "cluster: the console following"
+dump_has "1 ANOMALY" "cluster: an entry XADDed while the console is open is scanned"
+dump_has "events 15 " "cluster: the header"
+dump_has "{oops" "cluster: the entry is listed, at the end of the events"
+TY=0
+for _nd in $NODES; do TY=$((TY + $(stat "$_nd" commandstats cmdstat_type | sed 's/^$/0/'))); done
+check_true "cluster: no re-index (one whole scan: 3 TYPE over the nodes, $TY seen)" test "$TY" = 3
 # and the whole suite (startup-check, doctor, inspect goldens, compact) through one node
 load() { cload "$@"; }
 rcli() { ccli "$@"; }

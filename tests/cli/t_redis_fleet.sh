@@ -10,14 +10,6 @@
 . "$ROOT/tests/cli/redis.sh"
 redis_available || { return 0 2>/dev/null || exit 0; }
 
-# load_as CASE SYSTEM: the fixture's streams as those of system SYSTEM
-load_as() {
-	jq -j --arg s "$2" 'to_entries[] | (.key | sub("^papyra:local:"; "papyra:" + $s + ":")) as $k | .value[] |
-		(["XADD", $k, .[0]] + [.[1] | to_entries[] | .key, .value]) |
-		"*\(length)\r\n" + (map("$\(utf8bytelength)\r\n\(.)\r\n") | join(""))' \
-		"$FIX/$1/data/streams.json" | rcli --pipe >"$TMP/load.txt" 2>&1
-	grep -q "errors: 0," "$TMP/load.txt" || ko "loading $1 as $2" "$(cat "$TMP/load.txt")"
-}
 fleet() {
 	rcli flushall >/dev/null
 	load_as redis_clean pay-1
@@ -144,7 +136,7 @@ check_rc 64 "inspect takes one system"
 check_err "only persistence scan, recover, startup-check, compact, doctor run and console --batch cover a fleet" \
 	"inspect: said which commands do"
 run console $R --system-id 'pay-*'
-check_rc 64 "the interactive console takes one system"
+check_rc 64 "the interactive console over a fleet wants a terminal like any (its Systems view: t_console_systems.sh)"
 run persistence scan --backend redis --redis-url redis://127.0.0.1:1/0 --system-id '*'
 check_rc 69 "a server that is not there: exit 69, as for a plain id"
 

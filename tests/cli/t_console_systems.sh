@@ -1,0 +1,41 @@
+# The console over a fleet (issue 10 item 4): with --system-id a pattern
+# the interactive console opens on its Systems view (per system: streams,
+# entries, anomalies, entries pending in consumer groups), Enter switches
+# the console to a system (its store indexed, the header names it), S
+# comes back to the systems.  Real redis-server (tests/cli/redis.sh),
+# golden screens (tests/screen/golden/console_systems*.txt).
+. "$ROOT/tests/cli/redis.sh"
+redis_available || return 0
+DUMP=$TMP/systems.screen
+SD=$TMP/systems
+mkdir -p "$SD"
+rcli flushall >/dev/null
+load_as redis_clean pay-1
+load_as redis_corrupt pay-2
+load_as redis_clean pay-3
+load_as redis_corrupt ops-1
+# pay-1: a consumer group that read 2 entries and acknowledged none
+rcli XGROUP CREATE papyra:pay-1:events billing 0 >/dev/null
+rcli XREADGROUP GROUP billing w1 COUNT 2 STREAMS papyra:pay-1:events '>' >/dev/null
+# screen NAME KEYS: the console on the fleet, its last dump against the golden NAME
+screen_of() {
+	console_run "$SD" 100x24 C.UTF-8 UTC "$2" $R --system-id 'pay-*'
+	check_rc 0 "console --system-id 'pay-*': $2"
+	sed -i "s/127\.0\.0\.1:$PORT/127.0.0.1:PORT_/g" "$DUMP"
+	check_screen "$DUMP" "$1"
+}
+screen_of console_systems "dump"
+dump_has "pay-1  (open)" "the first system is open"
+check_true "ops-1 does not match pay-*" sh -c "! grep -q ops-1 '$DUMP'"
+screen_of console_systems_open "j Enter dump"
+dump_has "system pay-2" "Enter: the header names the system open"
+dump_has "6 ANOMALIES" "Enter: the console is on pay-2's store"
+screen_of console_systems_back "j Enter S dump"
+dump_has "pay-2  (open)" "S: back on the systems, pay-2 open"
+console_run "$SD" 100x24 C.UTF-8 UTC "j Enter 4 dump" $R --system-id 'pay-*'
+dump_has "papyra:pay-2:events" "the Anomalies view is pay-2's"
+console_run "$SD" 100x24 C.UTF-8 UTC "S dump" $R
+dump_has "One system: give --system-id a pattern" "S without a fleet says how to get one"
+# a pattern that matches nothing: the plain console, which names the ids there are
+console_run "$SD" 100x24 C.UTF-8 UTC "dump" $R --system-id 'nope-*'
+check_rc 0 "a pattern that matches nothing opens the plain console"
