@@ -47,50 +47,47 @@ static int64_t field_int(const redisReply *kv, const char *name)
 	return v && v->type == REDIS_REPLY_INTEGER ? (int64_t)v->integer : -1;
 }
 
-/* XINFO GROUPS key: the reply, or NULL with *soft set to the server's
- * reason when it answered an error (e untouched), or NULL with e set when
- * the connection failed. */
-static redisReply *xinfo_groups(struct redis_store *st, const char *key, char **soft, perr *e)
+/* Send one command and read its reply: an array, or NULL with *soft set
+ * to "WHAT: the server's reason" when it answered otherwise (e untouched),
+ * or NULL with e set when the connection failed. */
+static redisReply *array_or_soft(struct redis_store *st, int argc, const char **argv, const char *what,
+				 char **soft, perr *e)
 {
-	const char *argv[3] = { "XINFO", "GROUPS", key };
 	*soft = NULL;
-	if (redis_conn_append(&st->conn, 3, argv, NULL, e) < 0)
+	if (redis_conn_append(&st->conn, argc, argv, NULL, e) < 0)
 		return NULL;
 	redisReply *r = redis_conn_reply(&st->conn, e);
 	if (!r)
 		return NULL;
 	if (r->type == REDIS_REPLY_ARRAY)
 		return r;
-	*soft = px_asprintf(e, "XINFO GROUPS %s: %s", key,
-			    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+	*soft = px_asprintf(e, "%s: %s", what, r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
 	freeReplyObject(r);
 	if (!*soft)
 		perr_set(e, PX_IOERR, "out of memory");
 	return NULL;
 }
 
+/* XINFO GROUPS key (array_or_soft). */
+static redisReply *xinfo_groups(struct redis_store *st, const char *key, char **soft, perr *e)
+{
+	const char *argv[3] = { "XINFO", "GROUPS", key };
+	char what[PERR_MSG_MAX];
+	snprintf(what, sizeof what, "XINFO GROUPS %.400s", key);
+	return array_or_soft(st, 3, argv, what, soft, e);
+}
+
 /* One XPENDING page of group `g` from `start` to `end`, at most `count`
- * ids.  NULL with *soft as for xinfo_groups. */
+ * ids (array_or_soft). */
 static redisReply *xpending(struct redis_store *st, const char *key, const char *g, const char *start,
 			    const char *end, int64_t count, char **soft, perr *e)
 {
 	char n[24];
 	snprintf(n, sizeof n, "%lld", (long long)count);
 	const char *argv[6] = { "XPENDING", key, g, start, end, n };
-	*soft = NULL;
-	if (redis_conn_append(&st->conn, 6, argv, NULL, e) < 0)
-		return NULL;
-	redisReply *r = redis_conn_reply(&st->conn, e);
-	if (!r)
-		return NULL;
-	if (r->type == REDIS_REPLY_ARRAY)
-		return r;
-	*soft = px_asprintf(e, "XPENDING %s %s: %s", key, g,
-			    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-	freeReplyObject(r);
-	if (!*soft)
-		perr_set(e, PX_IOERR, "out of memory");
-	return NULL;
+	char what[PERR_MSG_MAX];
+	snprintf(what, sizeof what, "XPENDING %.300s %.300s", key, g);
+	return array_or_soft(st, 6, argv, what, soft, e);
 }
 
 /* The id of XPENDING's extended entry [id, consumer, idle, deliveries]. */

@@ -232,15 +232,19 @@ static void write_actions(FILE *f, const struct run_report *r, const struct plan
 	fputc(']', f);
 }
 
-int report_write_json(FILE *f, const struct run_report *r)
+void report_json_head(FILE *f, const char *command)
 {
-	/* first, so a reader can pick the schema before reading further */
 	fputs("{\"papyra_version\": ", f);
 	json_write_string(f, PAPYRA_VERSION);
 	fputs(", \"schema_version\": ", f);
 	json_write_string(f, REPORT_SCHEMA_VERSION);
 	fputs(", \"command\": ", f);
-	json_write_string(f, r->command);
+	json_write_string(f, command);
+}
+
+int report_write_json(FILE *f, const struct run_report *r)
+{
+	report_json_head(f, r->command);
 	if (r->system) {
 		fputs(", \"system_id\": ", f);
 		json_write_string(f, r->system);

@@ -74,6 +74,10 @@ int report_action_applied(const struct run_report *r, size_t i);
 
 /* Write the report as one JSON document followed by "\n".  Returns 0, or
  * -1 when the stream reported an error. */
+/* The first members of every JSON report, so a reader can pick the schema
+ * before reading further: `{"papyra_version": …, "schema_version": …,
+ * "command": …` (the object left open). */
+void report_json_head(FILE *f, const char *command);
 int report_write_json(FILE *f, const struct run_report *r);
 
 /* JUnit XML: one test case per scanned file/stream, failures carry the

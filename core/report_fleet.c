@@ -18,7 +18,6 @@
 
 #include "report.h"
 #include "strbuf.h"
-#include "version.h"
 
 struct fleet_counts {
 	size_t healthy, anomalous, no_data, errors, anomalies;
@@ -82,12 +81,7 @@ int report_write_fleet_json(FILE *f, const struct fleet_report *r)
 {
 	struct fleet_counts c;
 	count(r, &c);
-	fputs("{\"papyra_version\": ", f);
-	json_write_string(f, PAPYRA_VERSION);
-	fputs(", \"schema_version\": ", f);
-	json_write_string(f, REPORT_SCHEMA_VERSION);
-	fputs(", \"command\": ", f);
-	json_write_string(f, r->command);
+	report_json_head(f, r->command);
 	fputs(", \"backend\": ", f);
 	json_write_string(f, r->backend);
 	fputs(", \"location\": ", f);
