@@ -135,22 +135,8 @@ measure json append_file --path events.ndjson || exit 1
 cp "$ROOT/tests/fixtures/rot_clean/data/"* "$W/"
 measure rotating append_rot --backend rotating --path rot.log --max-files 3 --max-bytes 100000000 || exit 1
 if command -v redis-server >/dev/null 2>&1; then
-	PORT=
-	for try in 1 2 3 4 5 6 7 8 9 10; do
-		p=$(awk -v s="$$$try" 'BEGIN { srand(s); print 20000 + int(rand() * 40000) }')
-		redis-cli -p "$p" ping >/dev/null 2>&1 && continue # taken by someone else
-		if redis-server --port "$p" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
-			--pidfile "$W/redis.pid" --dir "$W" >/dev/null 2>&1; then
-			PORT=$p
-			break
-		fi
-	done
-	[ -n "$PORT" ] || { echo "follow-bench: could not start redis-server" >&2; exit 1; }
-	i=0
-	until redis-cli -p "$PORT" ping >/dev/null 2>&1; do
-		i=$((i + 1)); [ $i -gt 100 ] && { echo "follow-bench: redis-server did not answer" >&2; exit 1; }
-		sleep 0.05
-	done
+	. "$ROOT/bench/redis-start.sh"
+	bench_redis_start "$W/redis.pid" "$W" || exit 1
 	for k in 1 2 3 4 5 6 7 8 9 10; do
 		redis-cli -p "$PORT" XADD papyra:local:events '*' data "$(record $((k + 100000)))" >/dev/null
 	done

@@ -45,22 +45,8 @@ stop() {
 trap stop EXIT
 trap 'exit 130' INT TERM
 
-PORT=
-for try in 1 2 3 4 5 6 7 8 9 10; do
-	p=$(awk -v s="$$$try" 'BEGIN { srand(s); print 20000 + int(rand() * 40000) }')
-	redis-cli -p "$p" ping >/dev/null 2>&1 && continue # taken by someone else
-	if redis-server --port "$p" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
-		--pidfile "$PIDFILE" --dir "$WORK" >/dev/null 2>&1; then
-		PORT=$p
-		break
-	fi
-done
-[ -n "$PORT" ] || { echo "redis-bench: could not start redis-server" >&2; exit 69; }
-i=0
-until redis-cli -p "$PORT" ping >/dev/null 2>&1; do
-	i=$((i + 1)); [ $i -gt 100 ] && { echo "redis-bench: redis-server did not answer" >&2; exit 69; }
-	sleep 0.05
-done
+. "$ROOT/bench/redis-start.sh"
+bench_redis_start "$PIDFILE" "$WORK" || exit 69
 URL=redis://127.0.0.1:$PORT/0
 
 # records, one per line: the generator's when built, else a fixed event
