@@ -148,3 +148,25 @@ fixture() {
 	chmod -R u+w "$TMP/$1"
 	echo "$TMP/$1"
 }
+
+# consoles_stopped NAME: after a test's tmux sessions are killed, no
+# console of $PAPYRA started in $TMP may still run.  Each is found by PID
+# (its working directory under $TMP), given up to 3 s to leave on the
+# hang-up, then killed and reported: one left spinning would hold a core
+# for the rest of the run.
+consoles_stopped() {
+	_exe=$(readlink -f "$PAPYRA") _dir=$(readlink -f "$TMP")
+	for _t in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do
+		_left=""
+		for _p in /proc/[0-9]*; do
+			[ "$(readlink "$_p/exe" 2>/dev/null)" = "$_exe" ] || continue
+			case "$(readlink "$_p/cwd" 2>/dev/null)" in "$_dir"/*) _left="$_left ${_p#/proc/}" ;; esac
+		done
+		[ -z "$_left" ] && break
+		sleep 0.1
+	done
+	if [ -z "$_left" ]; then ok; else
+		kill -9 $_left 2>/dev/null
+		ko "$1: console(s) still running 3 s after their terminal went away, killed:$_left"
+	fi
+}

@@ -96,5 +96,6 @@ else
 		$TM kill-session -t rd 2>/dev/null
 	fi
 	$TM kill-server 2>/dev/null
+	consoles_stopped "tmux follow"
 	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/papyra-follow-$$"
 fi

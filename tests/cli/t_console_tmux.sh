@@ -122,6 +122,7 @@ else
 		kill "$PID" 2>/dev/null
 	fi
 	$TM kill-server 2>/dev/null
+	consoles_stopped "tmux"
 	# kill-server leaves its socket file behind
 	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/papyra-test-$$"
 fi
