@@ -58,7 +58,9 @@ cli-only: $(BUILD)/papyra-cli
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpapyra.a $(filter-out $(BUILD)/src/main.o,$(APP_OBJ))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter-out $(BUILD)/src/main.o,$(APP_OBJ)) $(BUILD)/libpapyra.a \
-		$(LDLIBS_ALL) $(CMOCKA_LIBS) $(EXTRA_LDFLAGS)
+		$(LDLIBS_ALL) $(CMOCKA_LIBS) $(EXTRA_LDFLAGS) $(LDFLAGS_$*)
+# test_live makes rotations happen inside the switch: its own fsutil_exchange
+LDFLAGS_test_live := -Wl,--wrap=fsutil_exchange
 
 deps:
 	@sh tests/deps.sh

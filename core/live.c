@@ -459,6 +459,39 @@ static void live_names_unkeep(struct live_names *s)
 	s->kept[0] = '\0';
 }
 
+/* After a failed switch in a rotating set: when the replaced file is
+ * still one of the set (*orig: its index) while the repaired copy of it
+ * is another (*copy), the set holds its records twice.  The original
+ * holds everything the copy does (the copy is its kept lines and the
+ * lines appended to it meanwhile), so the copy is taken back out, to the
+ * temp name, whose removal the caller's cleanup does.  Returns 1 when
+ * undone, 0 when there was nothing to undo, -1 when it could not be
+ * (a rotation moved the copy again: it is put back). */
+static int live_names_undo(struct live_names *s, size_t *orig, size_t *copy)
+{
+	for (size_t k = 0; k < s->n; k++) {
+		if (*orig == s->n && live_is(s->dirfd, s->names[k], s->dev, s->ino))
+			*orig = k;
+		else if (*copy == s->n && live_is(s->dirfd, s->names[k], s->tdev, s->tino))
+			*copy = k;
+	}
+	if (*orig == s->n || *copy == s->n)
+		return 0;
+	if (fsutil_rename_noreplace(s->dirfd, s->names[*copy], s->tmp) != 0)
+		return -1;
+	if (!live_is(s->dirfd, s->tmp, s->tdev, s->tino)) {
+		/* another file came under that name first: back where it was, or
+		 * kept (never left under a temp name a later run removes) */
+		char *k2 = NULL;
+		if (fsutil_rename_noreplace(s->dirfd, s->tmp, s->names[*copy]) != 0 &&
+		    kept_keep(s->dirfd, s->dir, s->tmp, live_names_base(s), 0, &k2, NULL) == 0)
+			free(k2);
+		return -1;
+	}
+	(void)fsutil_fsync_dirfd(s->dirfd, s->dir, NULL); /* the names are right either way */
+	return 1;
+}
+
 int live_names_swap(void *ctx, int64_t offset, int *maybe, perr *e)
 {
 	struct live_names *s = ctx;
@@ -504,16 +537,34 @@ int live_names_swap(void *ctx, int64_t offset, int *maybe, perr *e)
 	/* never under a temp name, which the next recovery would remove as a
 	 * leftover: kept whole (offset 0), its records go back into the set */
 	char *kept = NULL;
-	if (kept_keep(s->dirfd, s->dir, s->tmp, live_names_base(s), 0, &kept, NULL) == 0) {
-		perr_set(e, PX_IOERR, "the set changed while %s was being replaced: another of its "
-			 "files is now kept as %s/%s (the next papyra persistence recover appends its "
-			 "records to the set; some may then be there twice)", s->shown, s->dir, kept);
-		free(kept);
-	} else
+	if (kept_keep(s->dirfd, s->dir, s->tmp, live_names_base(s), 0, &kept, NULL) != 0) {
 		perr_set(e, PX_IOERR, "the set changed while %s was being replaced: %s/%s now holds "
 			 "another of its files (move it back into the set by hand)", s->shown, s->dir,
 			 s->tmp);
-	return live_names_done(s, -1);
+		return live_names_done(s, -1);
+	}
+	size_t orig = s->n, copy = s->n;
+	int undone = live_names_undo(s, &orig, &copy);
+	if (undone == 1) {
+		*maybe = 0; /* the repaired copy is back at tmp: removed as never committed */
+		perr_set(e, PX_IOERR, "the set changed while %s was being replaced (rotations): the repair "
+			 "was undone, nothing is in the set twice: the original, still damaged, is %s/%s; "
+			 "another of its files is now kept as %s/%s (the next papyra persistence recover "
+			 "appends its records to the set and repairs the original)", s->shown, s->dir,
+			 s->names[orig], s->dir, kept);
+	} else if (orig < s->n && copy < s->n)
+		perr_set(e, PX_IOERR, "the set changed while %s was being replaced (rotations): its "
+			 "records are now in the set twice, repaired as %s/%s and as they were as %s/%s "
+			 "(remove %s/%s by hand once the application has rotated past it); another of "
+			 "its files is now kept as %s/%s (the next papyra persistence recover appends its "
+			 "records to the set)", s->shown, s->dir, s->names[copy], s->dir, s->names[orig],
+			 s->dir, s->names[copy], s->dir, kept);
+	else
+		perr_set(e, PX_IOERR, "the set changed while %s was being replaced: another of its "
+			 "files is now kept as %s/%s (the next papyra persistence recover appends its "
+			 "records to the set)", s->shown, s->dir, kept);
+	free(kept);
+	return undone == 1 ? -1 : live_names_done(s, -1);
 }
 
 void live_names_keep(void *ctx, int64_t offset, perr *e)

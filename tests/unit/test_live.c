@@ -21,7 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include "fsutil.h"
+#include "kept.h"
 #include "live.h"
 #include "recover.h"
 #include "scan.h"
@@ -210,6 +213,84 @@ static void test_rotated_member_repaired_where_it_moved(void **state)
 	lfx_free(&f);
 }
 
+/* Rotations in the middle of the switch (the Makefile links this test
+ * with -Wl,--wrap=fsutil_exchange): before each of the next `rot_left`
+ * exchanges the set at rot_path rotates once (P.3 -> P.4 ... P -> P.1, a
+ * new P), as Papyra's writer does. */
+static const char *rot_path;
+static int rot_left, rot_done;
+int __real_fsutil_exchange(int dirfd, const char *a, const char *b);
+int __wrap_fsutil_exchange(int dirfd, const char *a, const char *b);
+int __wrap_fsutil_exchange(int dirfd, const char *a, const char *b)
+{
+	if (rot_path && rot_left > 0) {
+		rot_left--;
+		char from[192], to[192];
+		for (int i = 3; i >= 0; i--) {
+			snprintf(from, sizeof from, i ? "%s.%d" : "%s", rot_path, i);
+			snprintf(to, sizeof to, "%s.%d", rot_path, i + 1);
+			(void)rename(from, to);
+		}
+		char rec[64];
+		int n = snprintf(rec, sizeof rec, "new%d\n", ++rot_done);
+		write_file(rot_path, rec, (size_t)n);
+	}
+	return __real_fsutil_exchange(dirfd, a, b);
+}
+
+/* Two rotations inside one switch: the exchange takes out another member
+ * (the old P), the put-back takes out the next newcomer, and the set then
+ * holds the damaged member twice, as it was and repaired.  The repaired
+ * copy is taken back out (nothing twice, nothing lost: the original holds
+ * every record of it), the newcomer is kept for the next recovery, and
+ * nothing is reported as applied. */
+static void test_rotations_inside_the_switch_undo_the_repair(void **state)
+{
+	(void)state;
+	struct lfx f;
+	lfx_init(&f, "M\n");
+	char p1[160], p2[160], p3[160];
+	snprintf(p1, sizeof p1, "%s.1", f.path);
+	snprintf(p2, sizeof p2, "%s.2", f.path);
+	snprintf(p3, sizeof p3, "%s.3", f.path);
+	const char orig[] = REC1 "garbage\n" REC2;
+	write_file(p1, orig, sizeof orig - 1);
+	lfx_plan(&f, p1, RM_REPAIR, NULL);
+	f.plan.set_path = strdup(f.path);
+	f.plan.set_max_files = 5;
+	rot_path = f.path;
+	rot_left = 2;
+	rot_done = 0;
+	perr e = {0};
+	int rc = plan_apply_files(&f.plan, NULL, &f.res, &e);
+	rot_path = NULL;
+	assert_int_equal(rc, -1);
+	assert_int_equal(rot_done, 2);
+	if (!strstr(e.msg, "the repair was undone, nothing is in the set twice"))
+		fail_msg("message: %s", e.msg);
+	assert_int_equal(f.res.n_applied, 0);
+	assert_int_equal(f.res.n_repaired, 0);
+	assert_file_equals(p3, orig, sizeof orig - 1);    /* the original, where the rotations took it */
+	assert_int_equal(access(p2, F_OK), -1);           /* its repaired copy: gone */
+	assert_file_equals(p1, "M\n", 2);                 /* the other member, back in the set */
+	assert_file_equals(f.path, "new2\n", 5);
+	/* the first newcomer, kept whole for the next recovery to drain */
+	DIR *d = opendir(f.dir);
+	assert_non_null(d);
+	int kept = 0;
+	for (struct dirent *de; (de = readdir(d));)
+		if (kept_is_of(de->d_name, "events.ndjson")) {
+			char kp[320];
+			snprintf(kp, sizeof kp, "%s/%s", f.dir, de->d_name);
+			assert_file_equals(kp, "new1\n", 5);
+			kept++;
+		}
+	closedir(d);
+	assert_int_equal(kept, 1);
+	assert_no_temp(f.dir);
+	lfx_free(&f);
+}
+
 /* The planned end of a live file: complete lines, plus an unterminated
  * last line only when it is a whole record. */
 static void test_planned_end(void **state)
@@ -262,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_quarantine_copy_is_the_planned_original),
 		cmocka_unit_test(test_writer_holding_the_file_refused),
 		cmocka_unit_test(test_rotated_member_repaired_where_it_moved),
+		cmocka_unit_test(test_rotations_inside_the_switch_undo_the_repair),
 		cmocka_unit_test(test_planned_end),
 		cmocka_unit_test(test_exchange_and_noreplace),
 	};
