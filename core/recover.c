@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,6 +15,7 @@
 #include "fsutil.h"
 #include "kept.h"
 #include "salvage.h"
+#include "strbuf.h"
 
 static const char *const recover_mode_names[] = {"ignore", "repair", "quarantine"};
 
@@ -44,6 +46,29 @@ const char *action_pending_next(const struct action *a, const char *prev)
 {
 	const char *s = prev ? prev + strlen(prev) + 1 : a->pending;
 	return s && *s ? s : NULL;
+}
+
+size_t action_pending_join(const struct action *a, struct strbuf *b)
+{
+	size_t k = 0;
+	for (const char *g = NULL; (g = action_pending_next(a, g)); k++)
+		strbuf_printf(b, "%s%s", k ? ", " : "", g);
+	return k;
+}
+
+void apply_result_acks_text(const struct plan *p, const struct apply_result *res, char *buf, size_t cap)
+{
+	size_t pending = 0;
+	for (size_t i = 0; i < p->n && i < res->n_actions; i++)
+		pending += res->applied[i] && p->v[i].pending;
+	if (res->acking)
+		snprintf(buf, cap, "acknowledged %lld pending id%s of deleted entries (--ack-deleted)",
+			 (long long)res->n_acked, res->n_acked == 1 ? "" : "s");
+	else if (pending)
+		snprintf(buf, cap, "%zu deleted entr%s still pending in a consumer group: "
+			 "--ack-deleted acknowledges them", pending, pending == 1 ? "y is" : "ies are");
+	else if (cap)
+		buf[0] = 0;
 }
 
 void plan_free(struct plan *p)

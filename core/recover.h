@@ -48,6 +48,10 @@ struct action {
 /* The next group name of a->pending after `prev` (NULL: the first), or
  * NULL at the end. */
 const char *action_pending_next(const struct action *a, const char *prev);
+/* a->pending's group names joined by ", " appended to b; returns how many
+ * (0: the entry is pending in no group the plan looked at). */
+struct strbuf;
+size_t action_pending_join(const struct action *a, struct strbuf *b);
 
 /* Lines an action stands for: count for a merged drop, else 1. */
 size_t action_lines(const struct action *a);
@@ -168,6 +172,12 @@ struct apply_result {
 	size_t n_qtemps_removed;
 	char kept_note[PERR_MSG_MAX];
 };
+/* Consumer groups after an apply (Redis, issue 10 item 6): the one
+ * sentence, lower-case and without a full stop, about the deleted entries
+ * the plan found pending in a group: what --ack-deleted acknowledged, or
+ * how many stay pending; "" when there is nothing to say.  The CLI and
+ * the console both say it. */
+void apply_result_acks_text(const struct plan *p, const struct apply_result *res, char *buf, size_t cap);
 /* Allocate res->applied for a plan of `n` actions (all 0). */
 int apply_result_track(struct apply_result *r, size_t n, perr *e);
 /* Mark action i applied (idempotent). */

@@ -59,6 +59,9 @@ int report_write_fleet_junit(FILE *f, const struct fleet_report *r);
 int report_write_fleet_github(FILE *f, const struct fleet_report *r);
 int report_write_fleet_sarif(FILE *f, const struct fleet_report *r);
 int report_write_fleet_gitlab(FILE *f, const struct fleet_report *r);
+/* The fleet's $GITHUB_STEP_SUMMARY (report_md.c): a row per system
+ * (system, outcome, anomalies, exit code), a total row, the totals line. */
+int report_write_fleet_markdown(FILE *f, const struct fleet_report *r);
 /* "3 systems: 2 healthy, 1 with anomalies (pay-2)" into b. */
 void report_fleet_summary(struct strbuf *b, const struct fleet_report *r);
 

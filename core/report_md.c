@@ -1,6 +1,7 @@
 /* The Markdown summary of a run for $GITHUB_STEP_SUMMARY (SPEC §6, github
  * format): what was checked, the outcome, the anomalies of the final state
- * and the actions, as tables. */
+ * and the actions, as tables; for a fleet (--system-id pattern) one
+ * summary of every system, a row each, and the totals. */
 #include <string.h>
 
 #include "report.h"
@@ -97,5 +98,40 @@ int report_write_markdown(FILE *f, const struct run_report *r)
 			fprintf(f, "\n… and %zu more (`--format json` lists them all)\n", s->n_an - REPORT_MD_ROWS);
 	}
 	fputc('\n', f);
+	return ferror(f) ? -1 : 0;
+}
+
+int report_write_fleet_markdown(FILE *f, const struct fleet_report *r)
+{
+	size_t anomalies = 0;
+	char buf[32];
+	fputs("### papyra ", f);
+	md_cell(f, r->command);
+	fputs(": fleet '", f);
+	md_cell(f, r->glob);
+	fprintf(f, "', exit %d\n\n| | |\n|---|---|\n", r->exit_code);
+	if (r->backend)
+		md_row(f, "backend", r->backend);
+	if (r->location)
+		md_row(f, "location", r->location);
+	fputs("\n| system | outcome | anomalies | exit code |\n|---|---|---|---|\n", f);
+	for (size_t i = 0; i < r->n; i++) {
+		fputs("| ", f);
+		md_cell(f, r->ids[i]);
+		fputs(" | ", f);
+		md_cell(f, r->outcomes[i]);
+		fprintf(f, " | %zu | %d |\n", r->anomalies[i], r->codes[i]);
+		anomalies += r->anomalies[i];
+	}
+	snprintf(buf, sizeof buf, "%zu system%s", r->n, r->n == 1 ? "" : "s");
+	fputs("| **total** | ", f);
+	md_cell(f, buf);
+	fprintf(f, " | %zu | %d |\n\n", anomalies, r->exit_code);
+	struct strbuf b = { 0 };
+	report_fleet_summary(&b, r);
+	fputs("Totals: ", f);
+	md_cell(f, b.oom ? "?" : b.p);
+	fputs("\n\n", f);
+	strbuf_free(&b);
 	return ferror(f) ? -1 : 0;
 }

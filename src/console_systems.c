@@ -30,6 +30,9 @@ static void summarize(struct console_system *s, const struct config *cfg)
 	struct scan_report r;
 	scan_report_init(&r);
 	struct scan_opts o = { .sample_size = cfg->scan_sample_size };
+	free(s->error);
+	s->error = NULL;
+	s->streams = s->entries = s->anomalies = s->pending = 0;
 	if (backend_open(cfg, &b, &e) < 0 || b->ops->scan(b, &o, NULL, &r, &e) < 0) {
 		s->error = strdup(e.msg);
 	} else {
@@ -81,6 +84,15 @@ int console_fleet_open(const struct cli *c, struct console_fleet *f, perr *e)
 	if (rc < 0)
 		console_fleet_free(f);
 	return rc;
+}
+
+int console_fleet_refresh(void *ctx, perr *e)
+{
+	struct console_fleet *f = ctx;
+	(void)e; /* a system that cannot be scanned keeps its reason as its figures */
+	for (size_t i = 0; i < f->n; i++)
+		summarize(&f->sys[i], &f->cfgs[i]);
+	return 0;
 }
 
 int console_fleet_system(void *ctx, size_t i, struct backend **b, const struct config **cfg, perr *e)

@@ -1,5 +1,5 @@
 /* The interactive console over a fleet (--system-id a pattern, issue 10
- * item 4): every matching system scanned once for the Systems view, and
+ * item 4): every matching system scanned for the Systems view (again on r), and
  * each system's backend and configuration opened when the console asks
  * (ui/view_systems.c). */
 #ifndef PAPYRA_CONSOLE_SYSTEMS_H
@@ -22,6 +22,8 @@ struct console_fleet {
 int console_fleet_open(const struct cli *c, struct console_fleet *f, perr *e);
 /* console_opts.open_system: open system i, close the one open before. */
 int console_fleet_system(void *ctx, size_t i, struct backend **b, const struct config **cfg, perr *e);
+/* console_opts.refresh_systems: every system scanned again. */
+int console_fleet_refresh(void *ctx, perr *e);
 void console_fleet_free(struct console_fleet *f);
 
 #endif

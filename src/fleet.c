@@ -75,6 +75,13 @@ int fleet_write(struct fleet *f, FILE *out, enum report_format fmt, int exit_cod
 	return 0;
 }
 
+int fleet_write_markdown(const struct fleet *f, FILE *out, int exit_code)
+{
+	struct fleet_report r;
+	report_of(f, &r, f->top.c, exit_code);
+	return report_write_fleet_markdown(out, &r);
+}
+
 char *fleet_outcome(const struct fleet *f, int exit_code)
 {
 	struct fleet_report r;

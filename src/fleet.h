@@ -34,5 +34,7 @@ FILE *fleet_txt(const struct fleet *f);
 void fleet_keep(struct fleet *f, char *doc, size_t len, int exit_code, const char *outcome, size_t anomalies);
 int fleet_write(struct fleet *f, FILE *out, enum report_format fmt, int exit_code);
 char *fleet_outcome(const struct fleet *f, int exit_code);
+/* The fleet's Markdown summary ($GITHUB_STEP_SUMMARY, pipeline_report.c). */
+int fleet_write_markdown(const struct fleet *f, FILE *out, int exit_code);
 
 #endif

@@ -34,23 +34,16 @@ void pipeline_print_groups(struct pipeline *p, const struct scan_report *r)
 
 void pipeline_pending_suffix(const struct action *a, struct strbuf *b)
 {
-	const char *g = action_pending_next(a, NULL);
-	if (!g)
+	if (!a->pending)
 		return;
 	strbuf_puts(b, "; pending in group ");
-	for (int k = 0; g; g = action_pending_next(a, g), k++)
-		strbuf_printf(b, "%s%s", k ? ", " : "", g);
+	action_pending_join(a, b);
 }
 
 void pipeline_print_acks(struct pipeline *p)
 {
-	size_t pending = 0;
-	for (size_t i = 0; i < p->plan.n && i < p->res.n_actions; i++)
-		pending += p->res.applied[i] && p->plan.v[i].pending;
-	if (p->res.acking)
-		cli_say(p->c, p->txt, TONE_INFO, "acknowledged %lld pending id%s of deleted entries (--ack-deleted)",
-			(long long)p->res.n_acked, p->res.n_acked == 1 ? "" : "s");
-	else if (pending)
-		cli_say(p->c, p->txt, TONE_INFO, "%zu deleted entr%s still pending in a consumer group: "
-			"--ack-deleted acknowledges them", pending, pending == 1 ? "y is" : "ies are");
+	char line[256];
+	apply_result_acks_text(&p->plan, &p->res, line, sizeof line);
+	if (line[0])
+		cli_say(p->c, p->txt, TONE_INFO, "%s", line);
 }

@@ -25,10 +25,23 @@ int pipeline_write_report(FILE *f, enum report_format fmt, const struct run_repo
 	return report_write_github(f, rr);
 }
 
-/* Append the Markdown summary to $GITHUB_STEP_SUMMARY (github format).
+/* What step_summary appends: one run's summary, or the fleet's. */
+struct summary {
+	const struct run_report *rr; /* NULL: the fleet's */
+	const struct fleet *fleet;
+	int exit_code;
+};
+
+static int summary_write(FILE *f, const struct summary *s)
+{
+	return s->rr ? report_write_markdown(f, s->rr) : fleet_write_markdown(s->fleet, f, s->exit_code);
+}
+
+/* Append the Markdown summary to $GITHUB_STEP_SUMMARY (github format),
+ * once per command: a plain run's, or a fleet's (its systems append none).
  * A summary file that is the store, the journal or not a regular file is
  * left alone, with a warning: it is the runner's, not the operator's. */
-static void step_summary(struct pipeline *p, const struct run_report *rr)
+static void step_summary(struct pipeline *p, const struct summary *s)
 {
 	const char *path = getenv("GITHUB_STEP_SUMMARY");
 	if (p->fmt != FMT_GITHUB || !path || !*path)
@@ -46,7 +59,7 @@ static void step_summary(struct pipeline *p, const struct run_report *rr)
 		close(fd);
 		fd = -1;
 	}
-	if (fd < 0 || report_write_markdown(f, rr) < 0 || fclose(f) != 0)
+	if (fd < 0 || summary_write(f, s) < 0 || fclose(f) != 0)
 		cli_warn(p->c, "warning", "could not append the step summary to %s: %s", path, strerror(errno));
 	free(resolved);
 }
@@ -89,6 +102,7 @@ int pipeline_end(struct pipeline *p, int exit_code)
 			cli_say(c, stderr, TONE_ERR, "could not write the report: %s", strerror(errno));
 			exit_code = PX_IOERR;
 		}
+		step_summary(p, &(struct summary){ .fleet = p->fleet, .exit_code = exit_code });
 	} else if (p->begun && (p->fmt != FMT_TEXT || p->member)) {
 		const char *loc = p->b ? p->b->location : NULL;
 		if (!loc)
@@ -117,7 +131,7 @@ int pipeline_end(struct pipeline *p, int exit_code)
 			exit_code = PX_IOERR;
 		}
 		if (!p->member)
-			step_summary(p, &rr);
+			step_summary(p, &(struct summary){ .rr = &rr });
 	}
 	if (!p->member)
 		c->err_copy = NULL;

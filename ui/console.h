@@ -14,7 +14,8 @@
 #include "config.h"
 
 /* One system of a fleet (--system-id a pattern: issue 10), as a whole
- * scan of it found it when the console started. */
+ * scan of it found it when the console started, or at the last r in the
+ * Systems view. */
 struct console_system {
 	char *id;
 	int64_t streams, entries, anomalies, pending; /* streams there; pending in consumer groups */
@@ -41,6 +42,9 @@ struct console_opts {
 	const struct console_system *systems;
 	size_t n_systems;
 	int (*open_system)(void *ctx, size_t i, struct backend **b, const struct config **cfg, perr *e);
+	/* r in the Systems view: scan every system again, systems[] updated
+	 * in place (a system that cannot be scanned gets its error). */
+	int (*refresh_systems)(void *ctx, perr *e);
 	void *system_ctx;
 };
 

@@ -36,7 +36,7 @@ enum {
 	X(VIEW_RAW, "Views", "6", '6', SK_NONE, SK_NONE, "Raw: every line in storage order, damaged lines marked") \
 	X(VIEW_TIMELINE, "Views", "7", '7', SK_NONE, SK_NONE, "Timeline: events per time bucket, crashes marked") \
 	X(JOURNAL, "Views", "J", 'J', SK_NONE, SK_NONE, "Journal: recoveries and compactions applied, newest first") \
-	X(SYSTEMS, "Views", "S", 'S', SK_NONE, SK_NONE, "Systems of a fleet (--system-id a pattern): Enter opens one, S comes back") \
+	X(SYSTEMS, "Views", "S", 'S', SK_NONE, SK_NONE, "Systems of a fleet (--system-id a pattern): Enter opens one, r scans all again") \
 	X(HELP, "Views", "?, F1", '?', SK_NONE, SK_NONE, "this help") \
 	X(DOWN, "Moving", "j, Down", 'j', SK_DOWN, SK_NONE, "next row") \
 	X(UP, "Moving", "k, Up", 'k', SK_UP, SK_NONE, "previous row") \

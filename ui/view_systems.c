@@ -1,8 +1,11 @@
 /* Systems (issue 10 item 4): with --system-id a pattern, the systems of
  * the fleet, each as a whole scan of it found it when the console started
- * (streams there, entries, anomalies, entries pending in consumer groups),
- * the one open marked.  Enter opens a system: the console is then on its
- * store (indexed, followed) as if started with its id; S comes back. */
+ * or at the last r here (streams there, entries, anomalies, entries
+ * pending in consumer groups), the one open marked.  The figures are not
+ * refreshed by themselves: each refresh reads every entry of every
+ * system, and the open one is followed in its own views.  Enter opens a
+ * system: the console is then on its store (indexed, followed) as if
+ * started with its id; S comes back. */
 #include <stdio.h>
 
 #include "app.h"
@@ -73,6 +76,22 @@ static void systems_enter(struct console *c, struct view *v, int64_t row)
 		console_status(c, ROLE_NORMAL, " System %s (S: the systems)", o->systems[row].id);
 }
 
+/* r: every system scanned again (the open one's index is left as it is:
+ * r in its views re-indexes it). */
+static int systems_request(struct console *c, struct view *v, enum request req)
+{
+	(void)v;
+	if (req != REQ_RESCAN || !c->opt->refresh_systems)
+		return 0;
+	perr e = { 0 };
+	if (c->opt->refresh_systems(c->opt->system_ctx, &e) < 0)
+		console_status(c, ROLE_ANOMALY, " The systems could not be scanned again: %s", e.msg);
+	else
+		console_status(c, ROLE_NORMAL, " Scanned the %zu system%s again (r)", c->opt->n_systems,
+			       c->opt->n_systems == 1 ? "" : "s");
+	return 1;
+}
+
 const struct view_ops view_systems_ops = {
 	.name = "Systems",
 	.open = systems_open,
@@ -81,4 +100,5 @@ const struct view_ops view_systems_ops = {
 	.draw_head = systems_head,
 	.draw_row = systems_row,
 	.enter = systems_enter,
+	.request = systems_request,
 };

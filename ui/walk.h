@@ -125,6 +125,11 @@ int rplan_steppable(const struct action *a);
 const struct anomaly *rplan_anomaly(const struct scan_report *r, const struct action *a);
 /* The plan screen's text into V_WALK. */
 void rplan_text(struct console *c, const struct plan *p);
+/* Redis consumer groups (issue 10 item 6): per stream, the entries the
+ * plan deletes that are pending in a group, and whether --ack-deleted
+ * acknowledges them (res NULL: the plan); after the apply (res), what was
+ * acknowledged or stays pending.  Nothing when no entry is pending. */
+void rplan_pending(struct console *c, const struct plan *p, const struct apply_result *res);
 /* Step through the anomalies, e2fsck style (sets action.skip). */
 void rplan_step(struct console *c, struct plan *p);
 

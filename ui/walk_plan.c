@@ -8,6 +8,7 @@
 
 #include "salvage.h"
 #include "screen.h"
+#include "strbuf.h"
 #include "walk.h"
 
 /* Columns of the plan's tables; the content preview takes the rest. */
@@ -320,6 +321,85 @@ static void moved(struct console *c, struct textbuf *t, const struct plan *p, co
 	free(rw);
 }
 
+/* Ids listed per stream in the consumer-group lines; the journal and
+ * `recover --format json` have every one. */
+#define PENDING_IDS_LISTED 8
+
+/* Whether the consumer-group lines name action i: planned (res NULL), or
+ * acknowledged (res->acking) / applied and left pending after the apply. */
+static int pending_named(const struct plan *p, size_t i, const struct apply_result *res)
+{
+	const struct action *a = &p->v[i];
+	if (!is_entry(a))
+		return 0;
+	if (!res)
+		return !a->skip && a->pending;
+	if (i >= res->n_actions || !res->applied[i])
+		return 0;
+	return res->acking ? res->acked && res->acked[i] : a->pending != NULL;
+}
+
+/* One line per stream: its named ids (with their groups, but for what
+ * was acknowledged: XACK went to every group of the stream). */
+static void pending_streams(struct console *c, const struct plan *p, const struct apply_result *res)
+{
+	const char *seen[STREAMS_MAX];
+	size_t nseen = 0;
+	int with_groups = !res || !res->acking;
+	for (size_t i = 0; i < p->n; i++) {
+		if (!pending_named(p, i, res) || stream_seen(seen, &nseen, STREAMS_MAX, p->v[i].path))
+			continue;
+		struct strbuf b = { 0 };
+		size_t listed = 0, more = 0;
+		for (size_t j = i; j < p->n; j++) {
+			const struct action *a = &p->v[j];
+			if (!pending_named(p, j, res) || strcmp(a->path, p->v[i].path) != 0)
+				continue;
+			if (listed == PENDING_IDS_LISTED) {
+				more++;
+				continue;
+			}
+			strbuf_printf(&b, "%s%s", listed++ ? ", " : "", a->id);
+			if (with_groups) {
+				strbuf_puts(&b, " (");
+				action_pending_join(a, &b);
+				strbuf_puts(&b, ")");
+			}
+		}
+		if (more)
+			strbuf_printf(&b, ", and %zu more", more);
+		walk_say(c, ROLE_NORMAL, "   %s: %s", p->v[i].path, b.p ? b.p : "");
+		strbuf_free(&b);
+	}
+}
+
+void rplan_pending(struct console *c, const struct plan *p, const struct apply_result *res)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->n; i++)
+		n += (size_t)pending_named(p, i, res);
+	if (res) {
+		char line[256];
+		apply_result_acks_text(p, res, line, sizeof line);
+		if (!line[0])
+			return;
+		walk_say(c, res->acking ? ROLE_OK : ROLE_WARN, " Consumer groups: %s%s", line, n ? ":" : ".");
+		pending_streams(c, p, res);
+		return;
+	}
+	if (!n)
+		return;
+	walk_say(c, ROLE_WARN, " Pending in a consumer group (delivered, not acknowledged): %zu of these entr%s:", n,
+		 n == 1 ? "y" : "ies");
+	pending_streams(c, p, NULL);
+	if (c->cfg->ack_deleted)
+		walk_say(c, ROLE_NORMAL, "%s", " --ack-deleted is on: once deleted, each entry is acknowledged (XACK) "
+			 "in every consumer group of its stream.");
+	else
+		walk_say(c, ROLE_WARN, "%s", " --ack-deleted is off: they stay pending, pointing at entries that no "
+			 "longer exist (--ack-deleted or PAPYRA_ACK_DELETED=1 acknowledges them).");
+}
+
 void rplan_text(struct console *c, const struct plan *p)
 {
 	struct textbuf *t = &c->views[V_WALK].text;
@@ -339,6 +419,7 @@ void rplan_text(struct console *c, const struct plan *p)
 			 "Deleted (XDEL)", (long long)s.entries, s.entries == 1 ? "y" : "ies", sz);
 		section_lines(c, t, p, ACT_DELETE_ENTRY, 0, ROLE_ANOMALY);
 		section_lines(c, t, p, ACT_QUARANTINE_ENTRY, 0, ROLE_ANOMALY);
+		rplan_pending(c, p, NULL);
 	} else {
 		walk_say(c, ROLE_NORMAL, "%s", " Dropped: nothing.");
 	}

@@ -254,6 +254,7 @@ static void result(struct rwalk *w, const struct rplan_sum *s, const struct appl
 		walk_say(c, ROLE_NORMAL, " After:   %lld %s, %lld records, %lld bytes%s", (long long)walk_lines(ver), unit,
 			 (long long)walk_records(ver), (long long)walk_bytes(ver), of);
 	list_dropped(c, &w->plan);
+	rplan_pending(c, &w->plan, res);
 	if (s->newlines)
 		walk_say(c, ROLE_NORMAL, " Newline added after %lld complete record%s.", (long long)s->newlines,
 			 s->newlines == 1 ? "" : "s");

@@ -34,6 +34,15 @@ screen_of console_systems_back "j Enter S dump"
 dump_has "pay-2  (open)" "S: back on the systems, pay-2 open"
 console_run "$SD" 100x24 C.UTF-8 UTC "j Enter 4 dump" $R --system-id 'pay-*'
 dump_has "papyra:pay-2:events" "the Anomalies view is pay-2's"
+# r in the Systems view scans every system again: an entry added to pay-3
+# shows only after r (entries 23 -> 24, and the damaged entry an anomaly)
+screen_of console_systems_refresh \
+	"sh:redis-cli\\s-p\\s$PORT\\sXADD\\spapyra:pay-3:events\\s'*'\\sdata\\snot-json\\s>/dev/null dump r dump"
+check_true "before r: pay-3's figures as at the start" test \
+	"$(grep -c '         3         23          0          0  pay-3' "$DUMP")" = 1
+dump_has "         3         24          1          0  pay-3" "after r: pay-3's new entry counted"
+dump_has "Scanned the 3 systems again (r)" "r says what it did"
+check_true "the entry was added" test "$(rcli xlen papyra:pay-3:events)" = 16
 console_run "$SD" 100x24 C.UTF-8 UTC "S dump" $R
 dump_has "One system: give --system-id a pattern" "S without a fleet says how to get one"
 # a pattern that matches nothing: the plain console, which names the ids there are

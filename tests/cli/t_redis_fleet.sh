@@ -55,6 +55,28 @@ check_out "::error file=papyra%3Apay-2%3Aevents,title=papyra system pay-2::CORRU
 check_out "::notice title=papyra system pay-1::papyra: persistence is healthy" "github: a healthy system"
 check_out "::error::papyra persistence scan: 3 systems matching 'pay-*': 2 healthy, 1 with anomalies (pay-2); exit 2" \
 	"github: the totals"
+# $GITHUB_STEP_SUMMARY: one Markdown summary for the whole fleet, appended once
+printf '%s\n' "earlier step" >"$TMP/sum.md"
+GITHUB_STEP_SUMMARY=$TMP/sum.md run persistence scan $R --system-id 'pay-*' --format github
+check_rc 2 "github with a step summary: the worst exit code"
+check_true "step summary: the earlier step's line kept" test "$(head -1 "$TMP/sum.md")" = "earlier step"
+check_true "step summary: one heading, the fleet's" test \
+	"$(grep -c '^### ' "$TMP/sum.md") $(grep '^### ' "$TMP/sum.md")" = "1 ### papyra persistence scan: fleet 'pay-\*', exit 2"
+check_true "step summary: the table head" grep -qxF '| system | outcome | anomalies | exit code |' "$TMP/sum.md"
+check_true "step summary: pay-1 healthy" grep -qxF '| pay-1 | healthy | 0 | 0 |' "$TMP/sum.md"
+check_true "step summary: pay-2's anomalies" grep -qxF '| pay-2 | anomalies present | 6 | 2 |' "$TMP/sum.md"
+check_true "step summary: pay-3 healthy" grep -qxF '| pay-3 | healthy | 0 | 0 |' "$TMP/sum.md"
+check_true "step summary: the total row" grep -qxF '| **total** | 3 systems | 6 | 2 |' "$TMP/sum.md"
+check_true "step summary: the totals line" grep -qxF \
+	"Totals: 3 systems matching 'pay-\*': 2 healthy, 1 with anomalies (pay-2); exit 2" "$TMP/sum.md"
+check_true "step summary: no system's own summary" test "$(grep -c '^| location |' "$TMP/sum.md")" = 1
+check_true "step summary: ops-1 not in it" test "$(grep -c 'ops-1' "$TMP/sum.md")" = 0
+GITHUB_STEP_SUMMARY=$TMP/sum.md run persistence scan $R --system-id 'pay-*' --format json
+check_true "step summary: only with --format github" test "$(grep -c '^### ' "$TMP/sum.md")" = 1
+GITHUB_STEP_SUMMARY=$TMP/sum.md run persistence recover $R --system-id 'pay-*' --format github --journal "$TMP/sum.md"
+check_err "no step summary written" "step summary: the journal itself is refused, as for one system"
+check_true "step summary: still one heading" test "$(grep -c '^### ' "$TMP/sum.md")" = 1
+fleet
 run persistence scan $R --system-id 'pay-*' --format sarif
 check_true "sarif: a run per system" test "$(j '[.runs[] | [.properties.system_id, (.results | length)]]')" = \
 	'[["pay-1",0],["pay-2",6],["pay-3",0]]'

@@ -129,6 +129,38 @@ check_rc 0 "console: Streams view"
 dump_has "$EV  [groups: audit 16 pending, lag 3; idle 0 pending, lag 0; shippers 17 pending, lag 2]" \
 	"console: the stream's groups after its key"
 
+# --- the console's recovery walk names the pending entries, and what was acknowledged -------
+# gscreen NAME KEYS ARGS...: the console on the groups' streams, every dump
+# compared with tests/screen/golden/NAME.txt (the port shown as PORT_).
+gscreen() {
+	_name=$1 _keys=$2
+	shift 2
+	DUMP="$TMP/groups.screen"
+	EPOCH=1767225600000 SCREEN_STATE="$TMP/state" console_run "$TMP" 120x40 C.UTF-8 UTC "$_keys" "$@"
+	check_rc 0 "console $_name"
+	[ -f "$DUMP" ] && sed -i "s/127\.0\.0\.1:$PORT/127.0.0.1:PORT_/g" "$DUMP"
+	check_screen "$DUMP" "$_name"
+}
+load redis_corrupt
+groups
+gscreen redis_groups_recover "R Enter dump Enter Right Enter dump" $R --journal cg.journal
+dump_has "Pending in a consumer group (delivered, not acknowledged): 3 of these entries:" "console plan: how many"
+dump_has "$EV: ${T}15-0 (audit, shippers), ${T}16-0 (shippers)" "console plan: the ids and their groups"
+dump_has "$DL: ${T}05-0 (archive)" "console plan: the dead letter"
+dump_has "--ack-deleted is off: they stay pending" "console plan: without --ack-deleted"
+dump_has "Consumer groups: 3 deleted entries are still pending in a consumer group" "console result: left pending"
+check_true "console without --ack-deleted: shippers still lists 15 and 16" test \
+	"$(pending $EV shippers | grep -c "^${T}1[56]-0$")" = 2
+load redis_corrupt
+groups
+PAPYRA_ACK_DELETED=1 gscreen redis_groups_ack "R Enter dump Enter Right Enter dump" $R --journal cg.journal
+dump_has "--ack-deleted is on: once deleted, each entry is acknowledged (XACK)" "console plan: with PAPYRA_ACK_DELETED"
+dump_has "Consumer groups: acknowledged 4 pending ids of deleted entries (--ack-deleted):" "console result: acked"
+dump_has "$EV: ${T}15-0, ${T}16-0" "console result: the acknowledged ids of events"
+check_true "console --ack-deleted: shippers acknowledged" test "$(npending $EV shippers)" = 15
+check_true "console --ack-deleted: archive acknowledged" test "$(npending $DL archive)" = 6
+check_true "console journal: acked_pending 4" test "$(jq -s -c '.[-1].acked_pending' "$TMP/cg.journal")" = 4
+
 # --- a pending id whose entry was deleted by hand, on a clean store ----------------------
 load redis_clean
 rcli xgroup create $EV shippers 0 >/dev/null
