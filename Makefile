@@ -169,6 +169,7 @@ install: $(BUILD)/papyra completions
 	install -m 644 $(BUILD)/completions/papyra $(DESTDIR)$(BASHCOMPDIR)/papyra
 	install -m 644 $(BUILD)/completions/_papyra $(DESTDIR)$(ZSHCOMPDIR)/_papyra
 	install -m 644 share/papyra/report.schema.json $(DESTDIR)$(PREFIX)/share/papyra/report.schema.json
+	install -m 644 share/papyra/lnav-papyra.json $(DESTDIR)$(PREFIX)/share/papyra/lnav-papyra.json
 
 # A Debian package of `make install PREFIX=/usr` (Depends from dpkg-shlibdeps).
 VERSION := $(shell sed -n 's/^\#define PAPYRA_VERSION "\(.*\)"/\1/p' core/version.h)

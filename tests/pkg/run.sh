@@ -35,6 +35,7 @@ check "man page installed" cmp man/papyra.1 "$I/share/man/man1/papyra.1"
 check "bash completion installed" cmp "$T/bash.ref" "$I/share/bash-completion/completions/papyra"
 check "zsh completion installed (site-functions)" cmp "$T/zsh.ref" "$I/share/zsh/site-functions/_papyra"
 check "report schema installed" cmp share/papyra/report.schema.json "$I/share/papyra/report.schema.json"
+check "lnav format installed" cmp share/papyra/lnav-papyra.json "$I/share/papyra/lnav-papyra.json"
 # the installed binary's JSON report against the installed schema
 rc 2 "installed binary writes a JSON report" "$I/bin/papyra" persistence scan --path "$T/bad.ndjson" --format json --output "$T/inst.json"
 check "installed report valid against the installed schema" \
