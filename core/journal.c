@@ -85,8 +85,7 @@ static void journal_files(struct strbuf *b, const struct plan *p, const struct a
 				lines += a->salvage->records - 1;
 				touched = 1;
 			} else if (a->kind == ACT_DROP_LINE) {
-				int64_t end = a->offset + a->length + 1;
-				bytes -= (end > pf->bytes_before ? pf->bytes_before : end) - a->offset;
+				bytes -= action_drop_bytes(a, pf->bytes_before);
 				lines -= (int64_t)action_lines(a);
 				touched = 1;
 			}

@@ -78,6 +78,7 @@ void plan_free(struct plan *p)
 		free(p->v[i].to);
 		free(p->v[i].id);
 		free(p->v[i].lens);
+		free(p->v[i].gaps);
 		free(p->v[i].pending);
 		salvage_free(p->v[i].salvage);
 	}
@@ -105,17 +106,43 @@ size_t action_lines(const struct action *a)
 	return a->kind == ACT_DROP_LINE && a->count > 1 ? (size_t)a->count : 1;
 }
 
+int64_t action_drop_bytes(const struct action *a, int64_t size)
+{
+	int64_t n = 0, off = a->offset;
+	for (size_t j = 0, lines = action_lines(a); j < lines; j++) {
+		int64_t len = lines == 1 ? a->length : (int64_t)a->lens[j];
+		if (j && a->gaps)
+			off += a->gaps[2 * j + 1];
+		int64_t end = off + len + 1;
+		n += (end > size ? size : end) - off;
+		off = end;
+	}
+	return n;
+}
+
+/* Line j's number and offset in a merged run from those of line j - 1. */
+static void run_step(const struct action *a, size_t j, int64_t *line, int64_t *off)
+{
+	*off += (int64_t)a->lens[j - 1] + 1;
+	*line += 1;
+	if (a->gaps) {
+		*line += a->gaps[2 * j];
+		*off += a->gaps[2 * j + 1];
+	}
+}
+
 void action_line(const struct action *a, size_t k, struct action *out)
 {
 	*out = *a;
 	out->count = 1;
 	out->lens = NULL;
+	out->gaps = NULL;
 	if (action_lines(a) == 1)
 		return;
-	int64_t off = a->offset;
-	for (size_t j = 0; j < k; j++)
-		off += (int64_t)a->lens[j] + 1;
-	out->line = a->line + (int64_t)k;
+	int64_t off = a->offset, line = a->line;
+	for (size_t j = 1; j <= k; j++)
+		run_step(a, j, &line, &off);
+	out->line = line;
 	out->offset = off;
 	out->length = a->lens[k];
 	out->anomaly = a->anomaly + k;
@@ -138,18 +165,21 @@ const struct action *plan_lines_next(struct plan_lines *it, size_t *index)
 			it->k = 0;
 			continue;
 		}
-		if (it->k == 0)
+		if (it->k == 0) {
 			it->off = a->offset;
+			it->line = a->line;
+		} else
+			run_step(a, it->k, &it->line, &it->off);
 		it->one = *a;
 		it->one.count = 1;
 		it->one.lens = NULL;
+		it->one.gaps = NULL;
 		if (n > 1) {
-			it->one.line = a->line + (int64_t)it->k;
+			it->one.line = it->line;
 			it->one.offset = it->off;
 			it->one.length = a->lens[it->k];
 			it->one.anomaly = a->anomaly + it->k;
 			it->one.n_anomalies = 1;
-			it->off += (int64_t)a->lens[it->k] + 1;
 		}
 		*index = it->i;
 		it->k++;
@@ -238,6 +268,7 @@ struct recover_build {
 	int qdirfd;
 	char **taken; /* quarantine destinations planned so far (aliases of action.to) */
 	size_t ntaken, captaken;
+	int64_t run_line; /* the number of the last line of the last merged run */
 	perr *e;
 };
 
@@ -350,31 +381,68 @@ static struct plan_file *recover_plan_file(struct recover_build *b, size_t idx,
 	return pf;
 }
 
-/* In a merged plan, a drop of the line right after the last action's run
- * (same file, same reason, the next anomaly) extends that run.  Returns 1
- * when merged, 0 when not, -1 when out of memory. */
+/* Room in a merged run holding `count` lines: RECOVER_RUN_START, then
+ * doubled at each power of two. */
+static size_t run_capacity(int64_t count)
+{
+	size_t c = RECOVER_RUN_START;
+	while ((int64_t)c < count)
+		c *= 2;
+	return c;
+}
+
+/* In a merged plan, a drop of a later line of the same file for the same
+ * reason, answering the next anomaly, extends the last action's run: the
+ * line right after it (adjacent), or one with good lines between
+ * (scattered damage: its gap recorded, so memory is a few bytes a line,
+ * not an action).  The file's last line is never added to a scattered
+ * run (a tail has its own handling).  Returns 1 when merged, 0 when not,
+ * -1 when out of memory. */
 static int recover_merge_drop(struct recover_build *b, struct action *last, const struct anomaly *an,
 			      size_t ai, struct plan_file *pf)
 {
 	if (!b->p->merge || !last || last->kind != ACT_DROP_LINE || an->type != last->reason ||
 	    (an->flags & (AF_TAIL_COMPLETE | AF_SALVAGE)) || strcmp(last->path, pf->path) != 0 ||
-	    last->line + last->count != an->line || last->offset + last->length + 1 != an->offset ||
 	    last->anomaly + last->n_anomalies != ai || an->length > (int64_t)UINT32_MAX ||
-	    last->length > (int64_t)UINT32_MAX)
+	    last->length > (int64_t)UINT32_MAX || last->count < 1)
 		return 0;
+	int64_t last_line = last->count > 1 ? b->run_line : last->line, last_end = last->offset + last->length + 1;
+	int64_t skip = an->line - last_line - 1, gap = an->offset - last_end;
+	int adjacent = skip == 0 && gap == 0;
+	if (!adjacent && (skip < 0 || gap <= 0 || skip > (int64_t)UINT32_MAX || gap > (int64_t)UINT32_MAX ||
+			  an->offset + an->length >= pf->bytes_before ||
+			  an->offset + an->length - last->offset > (int64_t)UINT32_MAX))
+		return 0;
+	size_t cap = run_capacity(last->count);
 	if (last->count == 1) {
 		if (!(last->lens = malloc(RECOVER_RUN_START * sizeof *last->lens)))
 			return perr_setr(b->e, PX_IOERR, PR_NOMEM, "out of memory");
 		last->lens[0] = (uint32_t)last->length;
-	} else if (((uint64_t)last->count & ((uint64_t)last->count - 1)) == 0 && last->count >= RECOVER_RUN_START) {
-		/* capacity doubles at each power of two */
-		uint32_t *nl = realloc(last->lens, (size_t)last->count * 2 * sizeof *nl);
+	} else if ((size_t)last->count == cap) {
+		uint32_t *nl = realloc(last->lens, cap * 2 * sizeof *nl);
 		if (!nl)
 			return perr_setr(b->e, PX_IOERR, PR_NOMEM, "out of memory");
 		last->lens = nl;
+		if (last->gaps) {
+			uint32_t *ng = realloc(last->gaps, cap * 4 * sizeof *ng);
+			if (!ng)
+				return perr_setr(b->e, PX_IOERR, PR_NOMEM, "out of memory");
+			last->gaps = ng;
+		}
+	}
+	if (!adjacent && !last->gaps) {
+		/* the first gap of this run: the lines so far were adjacent */
+		size_t room = run_capacity(last->count + 1);
+		if (!(last->gaps = calloc(room * 2, sizeof *last->gaps)))
+			return perr_setr(b->e, PX_IOERR, PR_NOMEM, "out of memory");
+	}
+	if (last->gaps) {
+		last->gaps[2 * last->count] = (uint32_t)skip;
+		last->gaps[2 * last->count + 1] = (uint32_t)gap;
 	}
 	last->lens[last->count++] = (uint32_t)an->length;
-	last->length += an->length + 1;
+	last->length = an->offset + an->length - last->offset;
+	b->run_line = an->line;
 	last->n_anomalies++;
 	int64_t end = an->offset + an->length + 1;
 	if (end > pf->bytes_before)

@@ -34,12 +34,19 @@ struct action {
 	size_t anomaly, n_anomalies;
 	int skip;                     /* operator chose to leave it: not applied */
 	struct salvage *salvage;      /* SALVAGE: the records kept (owned, core/salvage.h) */
-	/* DROP_LINE in a merged plan (plan.merge): `count` adjacent lines from
-	 * `line` on, dropped as one range [offset, offset + length + 1); lens
-	 * holds each line's length (owned) when count > 1.  Reports and the
-	 * journal still list every line (action_line). */
+	/* DROP_LINE in a merged plan (plan.merge): `count` lines of one file
+	 * and one reason, answering consecutive anomalies, from `line` on;
+	 * lens holds each line's length (owned) when count > 1.  Adjacent
+	 * lines (gaps NULL) are dropped as one range [offset, offset + length
+	 * + 1).  Lines with good lines between them (scattered damage) keep,
+	 * per line j, gaps[2j] lines and gaps[2j + 1] bytes kept since line
+	 * j - 1 (owned; entry 0 is 0, 0); length then spans from the first
+	 * line to the end of the last, and only the lines themselves are
+	 * dropped (action_drop_bytes).  Reports and the journal still list
+	 * every line (action_line, plan_lines). */
 	int64_t count;
 	uint32_t *lens;
+	uint32_t *gaps;
 	/* Redis: the consumer groups whose pending list holds this entry, each
 	 * name ended by a NUL and the list by an empty name (owned); NULL when
 	 * none.  Walk it with action_pending_next. */
@@ -55,6 +62,9 @@ size_t action_pending_join(const struct action *a, struct strbuf *b);
 
 /* Lines an action stands for: count for a merged drop, else 1. */
 size_t action_lines(const struct action *a);
+/* Bytes a DROP_LINE action removes from a file of `size` bytes (each of
+ * its lines with its "\n"; a last line without one: its bytes). */
+int64_t action_drop_bytes(const struct action *a, int64_t size);
 /* Line k (< action_lines(a)) of an action as a plain one-line action
  * (a shallow copy: strings are a's).  O(k): walk a plan with plan_lines. */
 void action_line(const struct action *a, size_t k, struct action *out);
@@ -66,7 +76,7 @@ void action_line(const struct action *a, size_t k, struct action *out);
 struct plan_lines {
 	const struct plan *p;
 	size_t i, k;
-	int64_t off;
+	int64_t off, line;
 	struct action one;
 };
 void plan_lines_init(struct plan_lines *it, const struct plan *p);

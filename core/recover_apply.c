@@ -270,9 +270,21 @@ static int recover_prepare_file(struct recover_apply *ap, const struct plan_file
 				return -1;
 			continue;
 		}
-		if (px_grow(&t->drop, &t->capdrop, t->ndrop + 1, sizeof *t->drop, ap->e) != 0)
-			return -1;
-		t->drop[t->ndrop++] = (struct recover_range){a->offset, a->offset + a->length + 1, NULL};
+		if (!a->gaps) { /* one line, or adjacent lines: one range */
+			if (px_grow(&t->drop, &t->capdrop, t->ndrop + 1, sizeof *t->drop, ap->e) != 0)
+				return -1;
+			t->drop[t->ndrop++] = (struct recover_range){a->offset, a->offset + a->length + 1, NULL};
+		} else { /* scattered lines: a range each */
+			size_t lines = action_lines(a);
+			if (px_grow(&t->drop, &t->capdrop, t->ndrop + lines, sizeof *t->drop, ap->e) != 0)
+				return -1;
+			int64_t off = a->offset;
+			for (size_t k = 0; k < lines; k++) {
+				if (k)
+					off += (int64_t)a->lens[k - 1] + 1 + a->gaps[2 * k + 1];
+				t->drop[t->ndrop++] = (struct recover_range){off, off + a->lens[k] + 1, NULL};
+			}
+		}
 		t->dropped_lines += (int64_t)action_lines(a);
 	}
 	/* Preserving the original only makes sense when the file is rewritten. */

@@ -160,9 +160,10 @@ static void test_adjacent_drops_merge(void **state)
 	pfx_free(&f);
 }
 
-/* In a merged plan (the CLI's) a run of adjacent damaged lines is one
- * action; plan_lines gives every line back with its own offset and length,
- * and the apply drops them all. */
+/* In a merged plan (the CLI's) damaged lines of one file and reason are
+ * one action, adjacent (lines 2-4) or not (line 6, after a record);
+ * plan_lines gives every line back with its own offset and length, and
+ * the apply drops them all and nothing else. */
 static void test_merged_run(void **state)
 {
 	(void)state;
@@ -173,10 +174,11 @@ static void test_merged_run(void **state)
 	perr e = { 0 };
 	f.plan.merge = 1;
 	assert_int_equal(plan_build_files(&f.plan, &f.rep, NULL, RM_REPAIR, NULL, &e), 0);
-	assert_int_equal(f.plan.n, 2); /* lines 2-4 as one, line 6 alone */
-	assert_int_equal(f.plan.v[0].count, 3);
-	assert_int_equal(f.plan.v[0].n_anomalies, 3);
-	assert_int_equal(action_lines(&f.plan.v[0]), 3);
+	assert_int_equal(f.plan.n, 1); /* lines 2-4 and 6 as one */
+	assert_int_equal(f.plan.v[0].count, 4);
+	assert_int_equal(f.plan.v[0].n_anomalies, 4);
+	assert_int_equal(action_lines(&f.plan.v[0]), 4);
+	assert_int_equal(action_drop_bytes(&f.plan.v[0], sizeof data - 1), 8 + 2 + 13 + 5);
 	assert_int_equal(plan_weight(&f.plan), 4);
 	struct plan_lines it;
 	size_t idx;
@@ -184,7 +186,7 @@ static void test_merged_run(void **state)
 	int64_t want_line[] = { 2, 3, 4, 6 }, want_len[] = { 7, 1, 12, 4 };
 	int64_t off = sizeof REC - 1;
 	int64_t want_off[] = { off, off + 8, off + 10, off + 23 + (int64_t)sizeof REC - 1 };
-	size_t want_idx[] = { 0, 0, 0, 1 };
+	size_t want_idx[] = { 0, 0, 0, 0 };
 	plan_lines_init(&it, &f.plan);
 	for (int k = 0; k < 4; k++) {
 		assert_non_null(a = plan_lines_next(&it, &idx));
@@ -194,8 +196,9 @@ static void test_merged_run(void **state)
 		assert_int_equal(idx, want_idx[k]);
 		assert_int_equal(f.rep.an[a->anomaly].line, a->line);
 		struct action one;
-		action_line(&f.plan.v[idx], idx ? 0 : (size_t)k, &one);
+		action_line(&f.plan.v[idx], (size_t)k, &one);
 		assert_int_equal(one.offset, a->offset);
+		assert_int_equal(one.line, a->line);
 	}
 	assert_null(plan_lines_next(&it, &idx));
 	assert_int_equal(f.plan.files[0].lines_after, 2);
@@ -209,6 +212,68 @@ static void test_merged_run(void **state)
 	pfx_free(&f);
 }
 
+/* Scattered damage (SPEC §8: memory bounded however many lines are
+ * damaged): 40 damaged lines, single or in pairs, between records, are
+ * one action of 40 lines in the CLI's merged plan (its run grows past
+ * its first capacity); an unterminated damaged last line stays its own
+ * action (a tail a writer may still be writing).  Every line comes back
+ * from plan_lines with its number and offset, and the apply keeps exactly
+ * the records, byte for byte. */
+static void test_scattered_run(void **state)
+{
+	(void)state;
+	char data[8192], want[8192];
+	size_t n = 0, w = 0, bad = 0;
+	int64_t line = 0, lines[64], offs[64];
+	for (int i = 0; bad < 40; i++) {
+		memcpy(data + n, REC, sizeof REC - 1);
+		memcpy(want + w, REC, sizeof REC - 1);
+		n += sizeof REC - 1;
+		w += sizeof REC - 1;
+		line++;
+		for (int k = 0; k < 1 + (i % 3 == 0) && bad < 40; k++) {
+			lines[bad] = ++line;
+			offs[bad++] = (int64_t)n;
+			n += (size_t)snprintf(data + n, sizeof data - n, "bad %d.%d\n", i, k);
+		}
+	}
+	memcpy(data + n, "{torn", 5);
+	n += 5;
+	struct pfx f;
+	pfx_init(&f, data, n);
+	assert_int_equal(f.rep.n_an, 41);
+	perr e = { 0 };
+	f.plan.merge = 1;
+	assert_int_equal(plan_build_files(&f.plan, &f.rep, NULL, RM_REPAIR, NULL, &e), 0);
+	assert_int_equal(f.plan.n, 2);
+	assert_int_equal(f.plan.v[0].count, 40);
+	assert_non_null(f.plan.v[0].gaps);
+	assert_int_equal(f.plan.v[1].count, 1);
+	struct plan_lines it;
+	size_t idx;
+	const struct action *a;
+	plan_lines_init(&it, &f.plan);
+	for (size_t k = 0; k < 40; k++) {
+		assert_non_null(a = plan_lines_next(&it, &idx));
+		assert_int_equal(idx, 0);
+		assert_int_equal(a->line, lines[k]);
+		assert_int_equal(a->offset, offs[k]);
+		assert_int_equal(f.rep.an[a->anomaly].line, a->line);
+		assert_int_equal(f.rep.an[a->anomaly].length, a->length);
+	}
+	assert_non_null(a = plan_lines_next(&it, &idx));
+	assert_int_equal(idx, 1);
+	assert_null(plan_lines_next(&it, &idx));
+	assert_int_equal(plan_apply_files(&f.plan, NULL, &f.res, &e), 0);
+	assert_int_equal(f.res.lines_dropped, 41);
+	assert_int_equal(f.res.n_applied, 2);
+	struct buf after = read_all(f.path);
+	assert_int_equal(after.n, w);
+	assert_memory_equal(after.p, want, w);
+	free(after.p);
+	pfx_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_quarantine_copy_answers_none),
 		cmocka_unit_test(test_adjacent_drops_merge),
 		cmocka_unit_test(test_merged_run),
+		cmocka_unit_test(test_scattered_run),
 	};
 	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
 }
