@@ -74,34 +74,7 @@ grep '"ActorCrashed"' "$FIX/json_corrupt_middle/data/events.ndjson" >"$TMP/want2
 check_same "$TMP/crashes.ndjson" "$TMP/want2.ndjson" "filtered rows written byte for byte"
 
 # --- the same selection from the command line (W) ------------------------------
-# handoff_shown: the command W put on the status line (the last one dumped)
-handoff_shown() {
-	sed -n 's/^ Same selection: //p' "$DUMP" | tail -1 | sed 's/  \[not expressible: .*//; s/ *$//'
-}
-# handoff_run DIR CMD: the shown command, read by the shell (its quoting),
-# run in DIR with this papyra; stdout in $TMP/.hout, exit code in HRC
-handoff_run() {
-	case $2 in
-	"papyra inspect "*) ;;
-	*) ko "W shows an inspect command" "$2"; return 1 ;;
-	esac
-	(cd "$1" && eval "\"\$PAPYRA\" ${2#papyra }") >"$TMP/.hout" 2>"$TMP/.herr"
-	HRC=$?
-	[ "$HRC" = 0 ] || ko "the shown command runs: $2" "$(cat "$TMP/.herr")"
-}
-# handoff_lines DIR OUT: the stored lines the --json records name (their
-# "path" and "line", read in DIR), byte for byte, into OUT
-handoff_lines() {
-	(cd "$1" && /usr/bin/python3 -c '
-import json, sys
-out = sys.stdout.buffer
-for rec in sys.stdin:
-    r = json.loads(rec)
-    with open(r["path"], "rb") as f:
-        out.write(f.read().split(b"\n")[r["line"] - 1] + b"\n")
-' <"$TMP/.hout" >"$2")
-}
-
+# (handoff_shown, handoff_run, handoff_lines: tests/cli/lib.sh)
 # every term expressible: the command lists exactly the rows w writes
 screen handoff_events "$MK" "f text:type=actorcrashed Space text:since=2026-01-01 Space text:00:00:02.5 Space text:until=1767225609.2 Enter W dump Esc dump"
 dump_has "--path events.ndjson --event-type ActorCrashed" "W: type= as --event-type, spelt as stored"
