@@ -70,6 +70,7 @@ check_true "nothing written beside the store" test ! -e "$MK/events.ndjson.evide
 # no marks: the rows the filter shows
 screen - "$MK" "f text:type=ActorCrashed Enter w text:$TMP/crashes.ndjson Enter dump"
 dump_has "Wrote 3 lines" "w without marks writes the filtered rows"
+dump_has "each as stored (W: the same from the command line)" "w without marks points at W"
 grep '"ActorCrashed"' "$FIX/json_corrupt_middle/data/events.ndjson" >"$TMP/want2.ndjson"
 check_same "$TMP/crashes.ndjson" "$TMP/want2.ndjson" "filtered rows written byte for byte"
 
