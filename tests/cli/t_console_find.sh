@@ -68,7 +68,7 @@ check_true "the existing file is untouched" test "$(cat "$TMP/taken.ndjson")" = 
 dump_has "would be read as part of the store" "w refuses a name the store would take in"
 check_true "nothing written beside the store" test ! -e "$MK/events.ndjson.evidence"
 # no marks: the rows the filter shows
-screen - "$MK" "f text:type=ActorCrashed Enter w text:$TMP/crashes.ndjson Enter dump"
+screen - "$MK" "f text:type=ActorCrashed Enter w text:$TMP/crashes.ndjson Enter dump" 250x30
 dump_has "Wrote 3 lines" "w without marks writes the filtered rows"
 dump_has "each as stored (W: the same from the command line)" "w without marks points at W"
 grep '"ActorCrashed"' "$FIX/json_corrupt_middle/data/events.ndjson" >"$TMP/want2.ndjson"
