@@ -99,8 +99,8 @@ void handoff_command(struct console *c, enum view_id view, struct strbuf *cmd, s
 			 c->opt->n_sources);
 	}
 	if (retention_active(&c->cfg->retention))
-		list_add(left, "%s", "the retention in force (inspect lists what compaction would keep, the console "
-			 "every record)");
+		list_add(left, "%s", "the retention in force (where the command reads one too, from PAPYRA_* or a "
+			 "config file, it lists only what compaction would keep; the console shows every record)");
 	for (int i = 0; f->active && i < f->n_terms; i++) {
 		const struct fterm *t = &f->term[i];
 		const char *neg = t->neg ? "!" : "";
@@ -155,7 +155,7 @@ void handoff_show(struct console *c)
 			dlg_line(&d, ROLE_WARN, "%s", "(cut: longer than this box holds)");
 		dlg_line(&d, ROLE_NORMAL, "%s", "");
 		if (left.n)
-			dlg_line(&d, ROLE_WARN, "Not expressible, so the command lists more: %s.", left.p);
+			dlg_line(&d, ROLE_WARN, "Not expressible, so the command lists more than this view: %s.", left.p);
 		else
 			dlg_line(&d, ROLE_NORMAL, "%s", "Every term is expressible: the command lists these records, "
 				 "in this order, one JSON object per line.");
