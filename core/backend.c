@@ -1,5 +1,6 @@
 #include "backend.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -7,6 +8,7 @@
 #include "backend_json.h"
 #include "backend_redis.h"
 #include "backend_rotating.h"
+#include "numparse.h"
 #include "redis_conn.h"
 
 int backend_open(const struct config *c, struct backend **out, perr *e)
@@ -160,4 +162,49 @@ void backend_growth_free(struct backend_growth *g)
 		free(g->v[i].unit);
 	free(g->v);
 	memset(g, 0, sizeof *g);
+}
+
+/* " --flag value", the value shell-quoted. */
+static void flag_word(struct strbuf *out, const char *flag, const char *value)
+{
+	strbuf_printf(out, " %s ", flag);
+	strbuf_shell_word(out, value);
+}
+
+void backend_config_flags(const struct config *c, struct strbuf *out, struct strbuf *note)
+{
+	char num[64];
+	if (c->backend == BK_JSON || c->backend == BK_ROTATING) {
+		if (c->backend == BK_ROTATING)
+			strbuf_puts(out, " --backend rotating");
+		flag_word(out, "--path", c->path);
+		if (c->backend == BK_ROTATING && c->max_files != 5)
+			strbuf_printf(out, " --max-files %lld", (long long)c->max_files);
+		if (c->backend == BK_ROTATING && c->max_bytes != 50000000)
+			strbuf_printf(out, " --max-bytes %lld", (long long)c->max_bytes);
+		return;
+	}
+	strbuf_puts(out, " --backend redis");
+	char *shown = redis_url_redact(c->redis_url);
+	flag_word(out, "--redis-url", shown ? shown : c->redis_url);
+	if (shown && strcmp(shown, c->redis_url) != 0)
+		strbuf_puts(note, "the Redis URL's password is written *** (put it back, or set PAPYRA_REDIS_URL)");
+	free(shown);
+	flag_word(out, "--prefix", c->prefix);
+	flag_word(out, "--system-id", c->system_id);
+	if (c->redis_timeout != CONFIG_REDIS_TIMEOUT_DEFAULT) {
+		numparse_format_double(num, sizeof num, c->redis_timeout);
+		flag_word(out, "--redis-timeout", num);
+	}
+	if (c->redis_tls_ca)
+		flag_word(out, "--redis-tls-ca", c->redis_tls_ca);
+	if (c->redis_tls_cert)
+		flag_word(out, "--redis-tls-cert", c->redis_tls_cert);
+	if (c->redis_tls_key)
+		flag_word(out, "--redis-tls-key", c->redis_tls_key);
+	if (c->redis_tls_insecure)
+		strbuf_puts(out, " --redis-tls-insecure");
+	if (c->sentinel_password)
+		strbuf_printf(note, "%s--sentinel-password is not written (give it, or set PAPYRA_SENTINEL_PASSWORD)",
+			      note->n ? "; " : "");
 }

@@ -10,6 +10,7 @@
 #include "common.h"
 #include "compact.h"
 #include "config.h"
+#include "strbuf.h"
 #include "recover.h"
 #include "scan.h"
 
@@ -169,6 +170,16 @@ const char *backend_name(const struct backend *b);
 const struct backend_traits *backend_config_traits(const struct config *c);
 const char *backend_config_name(const struct config *c);
 char *backend_config_location(const struct config *c);
+/* The backend options that select the store `c` selects, for a command
+ * line run elsewhere (the console's hand-off to `papyra inspect`): each
+ * appended as " --flag value", the value shell-quoted (strbuf_shell_word):
+ * " --path P" (json), " --backend rotating --path P" and --max-files /
+ * --max-bytes when not the defaults, " --backend redis --redis-url U
+ * --prefix P --system-id S" and the timeout and TLS options given.  What
+ * cannot be written is said in *note (empty when nothing): a password in
+ * the Redis URL is written "***" and a --sentinel-password not at all.
+ * Retention is not written: it says what to keep, not where the store is. */
+void backend_config_flags(const struct config *c, struct strbuf *out, struct strbuf *note);
 
 /* Other places beside the configured one that hold data of this kind,
  * for a "nothing here" message: Redis lists the other system ids under

@@ -272,11 +272,7 @@ static int apply_file(struct config *c, const char *path, int have[CK__COUNT], i
 			if (isfinite(d) && d > -CONFIG_INT_EXACT && d < CONFIG_INT_EXACT && d == trunc(d))
 				snprintf(num, sizeof num, "%lld", (long long)d);
 			else {
-				/* the shortest of %.15g / %.17g that reads back the same */
-				double back;
-				snprintf(num, sizeof num, "%.15g", d);
-				if (numparse_double(num, -HUGE_VAL, HUGE_VAL, &back) != NP_OK || back != d)
-					snprintf(num, sizeof num, "%.17g", d);
+				numparse_format_double(num, sizeof num, d);
 			}
 			v = num;
 		} else {

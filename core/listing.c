@@ -257,6 +257,8 @@ static void listing_on_line(void *ctx, const struct scan_line *l)
 		return;
 	if (o->has_since && (!(l->flags & SL_TS_NUMBER) || l->ts < o->since))
 		return; /* NaN passes, as `ts < since` is false in the reference too */
+	if (o->has_until && (!(l->flags & SL_TS_NUMBER) || l->ts > o->until))
+		return;
 	if (st == REC_SKIP_LONG) {
 		if (!(l = longrec_load(&s->longrec, l, o->full, &s->err))) {
 			s->failed = 1;

@@ -37,6 +37,8 @@ struct listing_opts {
 	int64_t limit;              /* the newest N matches; -1: all */
 	int has_since;
 	double since;               /* numeric timestamps >= since (NaN passes, as in the reference) */
+	int has_until;
+	double until;               /* numeric timestamps <= until (NaN passes too; a papyra extension) */
 	const char *event_type;     /* NULL or "": any (the reference ignores "") */
 	const char *target;         /* NULL or "": any; record_addr_matches otherwise */
 	int reverse;                /* newest first */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <locale.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,6 +104,22 @@ enum numparse_status numparse_double(const char *s, double min, double max, doub
 		return NP_RANGE;
 	*out = v;
 	return NP_OK;
+}
+
+void numparse_format_double(char *out, size_t cap, double d)
+{
+	locale_t c_loc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+	locale_t old = c_loc != (locale_t)0 ? uselocale(c_loc) : (locale_t)0;
+	for (int prec = 15; prec <= 17; prec++) {
+		double back;
+		snprintf(out, cap, "%.*g", prec, d);
+		if (numparse_double(out, -HUGE_VAL, HUGE_VAL, &back) == NP_OK && back == d)
+			break;
+	}
+	if (c_loc != (locale_t)0) {
+		uselocale(old);
+		freelocale(c_loc);
+	}
 }
 
 const char *numparse_reason(enum numparse_status st)

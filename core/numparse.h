@@ -8,6 +8,7 @@
 #ifndef PAPYRA_NUMPARSE_H
 #define PAPYRA_NUMPARSE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum numparse_status {
@@ -24,6 +25,11 @@ enum numparse_status numparse_i64(const char *s, int64_t min, int64_t max, int64
 /* A decimal number: -?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?, finite, within
  * [min, max]. */
 enum numparse_status numparse_double(const char *s, double min, double max, double *out);
+
+/* A finite double as the shortest of %.15g, %.16g and %.17g that
+ * numparse_double reads back to the same value, in the C locale ("1.5"
+ * whatever LC_NUMERIC says), into out (at least 32 bytes). */
+void numparse_format_double(char *out, size_t cap, double d);
 
 /* A short phrase for an error message: "is not a whole number",
  * "is out of range", ... (the caller adds the bounds it wants to show). */

@@ -80,6 +80,22 @@ size_t utf8_seq_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+void strbuf_shell_word(struct strbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+	if (n > 0 && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == n) {
+		strbuf_add(b, s, n);
+		return;
+	}
+	strbuf_add(b, "'", 1);
+	for (const char *q; (q = strchr(s, '\'')); s = q + 1) {
+		strbuf_add(b, s, (size_t)(q - s));
+		strbuf_add(b, "'\\''", 4);
+	}
+	strbuf_puts(b, s);
+	strbuf_add(b, "'", 1);
+}
+
 void strbuf_json_string(struct strbuf *b, const char *s)
 {
 	if (!s) {

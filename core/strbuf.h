@@ -19,6 +19,11 @@ void strbuf_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format
 /* `s` as a JSON string literal; bytes that are not UTF-8 become \ufffd so
  * the result always parses.  NULL gives `null`. */
 void strbuf_json_string(struct strbuf *b, const char *s);
+/* `s` as one word of a POSIX shell command line: as is when every byte
+ * is a letter, a digit or one of _@%+=:,./- (and it is not empty), else
+ * in single quotes, a quote inside written '\'' (so $, `, \, spaces,
+ * newlines and any other byte mean nothing to the shell). */
+void strbuf_shell_word(struct strbuf *b, const char *s);
 /* Hand the buffer over (NULL when out of memory, which frees it). */
 char *strbuf_detach(struct strbuf *b, size_t *len);
 void strbuf_free(struct strbuf *b);

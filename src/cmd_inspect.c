@@ -105,7 +105,8 @@ static int insp_list(struct cli *c, enum rec_kind kind, int summary, const char 
 	o.limit = summary ? 1 : -1; /* the summary is the newest audit */
 	if (cli_has(c, "--limit") && cli_get_i64(c, "--limit", 0, -1, &o.limit) < 0)
 		return PX_USAGE;
-	if (cli_get_double(c, "--since", &o.has_since, &o.since) < 0)
+	if (cli_get_double(c, "--since", &o.has_since, &o.since) < 0 ||
+	    cli_get_double(c, "--until", &o.has_until, &o.until) < 0)
 		return PX_USAGE;
 	o.event_type = cli_get(c, "--event-type");
 	o.target = cli_get(c, "--target");
@@ -269,6 +270,7 @@ int cmd_persistence_inspect(struct cli *c)
 static const struct cli_opt events_opts[] = {
 	{ "--limit", "N", "show only the newest N matching events" },
 	{ "--since", "TS", "only events at or after Unix time TS" },
+	{ "--until", "TS", "only events at or before Unix time TS" },
 	{ "--event-type", "T", "only events of type T (e.g. ActorCrashed)" },
 	{ "--reverse", NULL, "newest first" },
 	{ "--json", NULL, "one JSON object per line" },
@@ -279,6 +281,7 @@ static const struct cli_opt events_opts[] = {
 static const struct cli_opt audits_opts[] = {
 	{ "--limit", "N", "show only the newest N audits" },
 	{ "--since", "TS", "only audits at or after Unix time TS" },
+	{ "--until", "TS", "only audits at or before Unix time TS" },
 	{ "--json", NULL, "one JSON object per line" },
 	{ "--json-raw", NULL, "as --json, but NaN and Infinity as stored (not strict JSON)" },
 	{ NULL, NULL, NULL },
@@ -287,6 +290,7 @@ static const struct cli_opt audits_opts[] = {
 static const struct cli_opt dead_letters_opts[] = {
 	{ "--limit", "N", "show only the newest N matching dead letters" },
 	{ "--since", "TS", "only dead letters at or after Unix time TS" },
+	{ "--until", "TS", "only dead letters at or before Unix time TS" },
 	{ "--target", "ADDR", "only dead letters for ADDR (local:4 matches either stored form)" },
 	{ "--reverse", NULL, "newest first" },
 	{ "--json", NULL, "one JSON object per line" },

@@ -333,6 +333,15 @@ int merge_refuse(struct console *c, const char *what);
 /* PAPYRA_TEST_TIMING: the k-way merge's time (bench/README.md). */
 void merge_timing(const struct console *c, FILE *tf);
 
+/* handoff.c (W): the `papyra inspect` command line that lists what view
+ * `view` shows under the filter: into cmd (empty when the view has no
+ * listing), the terms and the state it cannot express into left, remarks
+ * that change nothing selected into note ("; "-separated, the caller's to
+ * free).  handoff_show shows it in a dialog and on the status line. */
+void handoff_command(struct console *c, enum view_id view, struct strbuf *cmd, struct strbuf *left,
+		     struct strbuf *note);
+void handoff_show(struct console *c);
+
 /* search.c: n / N from the current row (dir 1 or -1), and the
  * highlight of the last search's matches while rows are drawn. */
 void console_search(struct console *c, int dir);

@@ -345,6 +345,9 @@ static void handle(struct console *c, int key)
 	case REQ_WRITE:
 		marks_write(c);
 		break;
+	case REQ_HANDOFF:
+		handoff_show(c);
+		break;
 	case REQ_GOTO_TIME:
 		goto_time(c);
 		break;

@@ -61,6 +61,7 @@ enum {
 	X(MARK_NEXT, "Marks", "u", 'u', SK_NONE, SK_NONE, "next marked row") \
 	X(MARK_PREV, "Marks", "U", 'U', SK_NONE, SK_NONE, "previous marked row") \
 	X(WRITE, "Marks", "w", 'w', SK_NONE, SK_NONE, "write the marked lines (none marked: the view's rows as filtered) to a new NDJSON file, as stored") \
+	X(HANDOFF, "Marks", "W", 'W', SK_NONE, SK_NONE, "the view's rows as filtered as a `papyra inspect ... --json` command line, and what it cannot express") \
 	X(RECOVER, "Changing the store", "R", 'R', SK_NONE, SK_NONE, "guided recovery: plan, step through, confirm, verify, journal") \
 	X(COMPACT, "Changing the store", "c", 'c', SK_NONE, SK_NONE, "compaction by the retention in force (refused with anomalies)") \
 	X(TIME_FORMAT, "Display", "t", 't', SK_NONE, SK_NONE, "time display: epoch, UTC, local") \

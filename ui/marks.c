@@ -250,6 +250,6 @@ void marks_write(struct console *c)
 	}
 	char sz[32];
 	walk_size(sz, sizeof sz, bytes);
-	console_status(c, ROLE_OK, " Wrote %lld line%s (%s) to %s, each as stored", (long long)done,
-		       done == 1 ? "" : "s", sz, path);
+	console_status(c, ROLE_OK, " Wrote %lld line%s (%s) to %s, each as stored%s", (long long)done,
+		       done == 1 ? "" : "s", sz, path, s.marked ? "" : " (W: the same from the command line)");
 }

@@ -170,3 +170,43 @@ consoles_stopped() {
 		ko "$1: console(s) still running 3 s after their terminal went away, killed:$_left"
 	fi
 }
+
+# --- the console's hand-off to scripts (W) ---------------------------------
+# handoff_shown: the command W put on the status line (the last one dumped)
+handoff_shown() {
+	sed -n 's/^ Same selection: //p' "$DUMP" | tail -1 | sed 's/  \[not expressible: .*//; s/ *$//'
+}
+# handoff_run DIR CMD: the shown command, read by the shell (its quoting),
+# run in DIR with this papyra; stdout in $TMP/.hout, exit code in HRC
+handoff_run() {
+	case $2 in
+	"papyra inspect "*) ;;
+	*) ko "W shows an inspect command" "$2"; return 1 ;;
+	esac
+	(cd "$1" && eval "\"\$PAPYRA\" ${2#papyra }") >"$TMP/.hout" 2>"$TMP/.herr"
+	HRC=$?
+	[ "$HRC" = 0 ] || ko "the shown command runs: $2" "$(cat "$TMP/.herr")"
+}
+# handoff_lines DIR OUT: the stored lines the --json records name (their
+# "path" and "line", read in DIR), byte for byte, into OUT
+handoff_lines() {
+	(cd "$1" && /usr/bin/python3 -c '
+import json, sys
+out = sys.stdout.buffer
+for rec in sys.stdin:
+    r = json.loads(rec)
+    with open(r["path"], "rb") as f:
+        out.write(f.read().split(b"\n")[r["line"] - 1] + b"\n")
+' <"$TMP/.hout" >"$2")
+}
+# handoff_keys FILE: each record of the NDJSON FILE (the command's --json
+# output, or what w wrote) as "timestamp type" (event_type or message_type),
+# to compare stores whose records name no file line (Redis)
+handoff_keys() {
+	/usr/bin/python3 -c '
+import json, sys
+for rec in open(sys.argv[1], encoding="utf-8"):
+    r = json.loads(rec)
+    print(repr(float(r.get("timestamp"))), r.get("event_type") or r.get("message_type") or "-")
+' "$1"
+}

@@ -54,6 +54,14 @@ D=$(fixture rot_clean)
 bscreen - "$D" "dump" $ROT
 dump_has "papyra console  rotating: rot.log" "rotating header"
 dump_has "HEALTHY" "rot_clean is healthy"
+# W: the set's options in the command, which lists what w wrote, byte for byte
+BSIZE=250x30 bscreen - "$D" "f text:type=ActorCrashed Enter W Esc dump w text:../rot_handoff.ndjson Enter dump" $ROT
+CMD=$(handoff_shown)
+check_true "rotating: W shows the set's options: $CMD" test "$CMD" = "papyra inspect events --backend rotating --path rot.log --max-files 3 --max-bytes 2048 --event-type ActorCrashed --json"
+handoff_run "$D" "$CMD"
+handoff_lines "$D" "$TMP/rot_handoff.cli.ndjson"
+check_true "rotating: w wrote crashes from several members" test "$(wc -l <"$TMP/rot_handoff.ndjson")" -ge 3
+check_same "$TMP/rot_handoff.cli.ndjson" "$TMP/rot_handoff.ndjson" "rotating: the command lists what w wrote, in order"
 
 # a set with nothing on disk yet is clean, as in the CLI (the console used
 # to refuse every backend but json with exit 64)
@@ -141,6 +149,15 @@ bscreen redis_detail "$D" "4 Enter Enter dump Esc 4 j Enter Enter dump" $R
 bscreen redis_raw "$D" "6 dump" $R
 bscreen redis_files "$D" "5 dump" $R
 if [ "$(db_sum)" = "$CORRUPT_SUM" ]; then ok; else ko "browsing the streams changed them"; fi
+# W: the server, prefix and system in the command; it lists what w wrote
+BSIZE=250x30 bscreen - "$D" "f text:type=ActorCrashed Enter W Esc dump w text:redis_handoff.ndjson Enter dump" $R
+CMD=$(handoff_shown | sed "s/PORT_/$PORT/")
+check_true "redis: W shows the streams' options: $CMD" test "$CMD" = "papyra inspect events --backend redis --redis-url redis://127.0.0.1:$PORT/0 --prefix papyra --system-id local --event-type ActorCrashed --json"
+handoff_run "$D" "$CMD"
+handoff_keys "$TMP/.hout" >"$TMP/redis_handoff.cli.keys"
+handoff_keys "$D/redis_handoff.ndjson" >"$TMP/redis_handoff.keys"
+check_true "redis: w wrote crashes" test -s "$TMP/redis_handoff.keys"
+check_same "$TMP/redis_handoff.cli.keys" "$TMP/redis_handoff.keys" "redis: the command lists the records w wrote, in order"
 
 # Rows are fetched when drawn (XRANGE id id), not the stream on every
 # redraw: a 3000-entry stream, three screens, far fewer round trips than

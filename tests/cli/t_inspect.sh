@@ -42,6 +42,18 @@ run inspect events --path events.ndjson --since 1767225609.1
 check_true "--since keeps 5" test "$(lines)" = 5
 check_out "ℹ [1767225609.123] ActorCrashed local:5" "--since inclusive side"
 check_out_not "[1767225609.000]" "--since excludes older"
+# --until (a papyra extension): inclusive, with --since a closed range
+run inspect events --path events.ndjson --until 1767225609.2
+check_rc 0 "--until"
+check_out "ℹ [1767225609.200] ActorStopped local:5" "--until inclusive side"
+check_out_not "[1767225610.000]" "--until excludes newer"
+check_true "--until keeps 12" test "$(lines)" = 12
+run inspect events --path events.ndjson --since 1767225609.1 --until 1767225609.2
+check_true "--since and --until: two" test "$(lines)" = 2
+run inspect audits --path events.ndjson --until 1767225608
+check_rc 0 "audits --until"
+run inspect dead-letters --path events.ndjson --until yesterday
+check_rc 64 "bad --until"
 run inspect events --path events.ndjson --event-type NoSuchEvent
 check_rc 0 "no match"
 check_out "ℹ No events recorded." "no match message"
