@@ -156,6 +156,16 @@ void backend_pos_free(struct backend_pos *p)
 	p->n = 0;
 }
 
+void backend_rows_free(struct backend_rows *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i].row.data);
+	free(r->v);
+	r->v = NULL;
+	r->n = 0;
+	r->more = 0;
+}
+
 void backend_growth_free(struct backend_growth *g)
 {
 	for (size_t i = 0; i < g->n; i++)

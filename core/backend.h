@@ -50,6 +50,20 @@ struct backend_row {
 	int fields;  /* Redis: no string `data`, data holds the entry's fields as one JSON object */
 };
 
+/* Consecutive units of one stream read back at once (backend_ops.read_rows). */
+#define BACKEND_ID_MAX 48
+struct backend_run_row {
+	struct backend_row row;
+	char id[BACKEND_ID_MAX]; /* the entry's id */
+};
+struct backend_rows {
+	struct backend_run_row *v; /* in the order read */
+	size_t n;
+	int more;  /* stopped at `max` rows or `max_bytes` before `to`: what lies past
+		    * the last row read is not known (else: every entry of the range) */
+};
+void backend_rows_free(struct backend_rows *r);
+
 /* Where a store ended when it was looked at (backend_ops.position): per
  * file or stream, what is needed to tell later what was added since. */
 struct backend_mark {
@@ -114,6 +128,15 @@ struct backend_ops {
 	 * is gone, -1 on failure (PX_UNAVAILABLE when the store went away). */
 	int (*read_row)(struct backend *b, const struct backend_rowref *ref, struct backend_row *out,
 			perr *e);
+	/* Read back the entries of stream ref->path from ref->id to `to`, both
+	 * included, in one round trip: forward (dir > 0, XRANGE from to COUNT
+	 * max) or backward (XREVRANGE, from >= to), at most `max` rows; rows
+	 * stop once they hold `max_bytes` (the first row is always kept).
+	 * Entries deleted since are simply not there.  Returns 0 with *out
+	 * filled (free with backend_rows_free), -1 (e).  NULL: units are read
+	 * one at a time (files: pread is cheap). */
+	int (*read_rows)(struct backend *b, const struct backend_rowref *ref, const char *to, int dir,
+			 size_t max, size_t max_bytes, struct backend_rows *out, perr *e);
 
 	/* Where the store ends now (*out filled; free with backend_pos_free),
 	 * and what was added since such a position (*out filled; free with

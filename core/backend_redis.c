@@ -117,13 +117,25 @@ static void redis_scan_close(void *impl)
 	redis_scanner_close(impl);
 }
 
+static int redis_read_rows(struct backend *b, const struct backend_rowref *ref, const char *to, int dir,
+			   size_t max, size_t max_bytes, struct backend_rows *out, perr *e)
+{
+	return redis_store_read(store_of(b), ref->path, ref->id, to, dir, max, max_bytes, out, e);
+}
+
+/* One entry: the run from its id to its id. */
 static int redis_read_row(struct backend *b, const struct backend_rowref *ref, struct backend_row *out, perr *e)
 {
-	int has_data = 0;
+	struct backend_rows rows;
 	memset(out, 0, sizeof *out);
-	int rc = redis_store_fetch(store_of(b), ref->path, ref->id, &out->data, &out->len, &has_data, e);
-	out->fields = rc == 1 && !has_data;
-	return rc;
+	if (redis_read_rows(b, ref, ref->id, 1, 1, 0, &rows, e) < 0)
+		return -1;
+	if (rows.n) {
+		*out = rows.v[0].row;
+		rows.v[0].row.data = NULL;
+	}
+	backend_rows_free(&rows);
+	return out->data != NULL;
 }
 
 static int redis_position(struct backend *b, struct backend_pos *out, perr *e)
@@ -175,6 +187,7 @@ const struct backend_ops backend_redis_ops = {
 	.scan_progress = redis_scan_progress,
 	.scan_close = redis_scan_close,
 	.read_row = redis_read_row,
+	.read_rows = redis_read_rows,
 	.position = redis_position,
 	.since = redis_since,
 	.scan_since = redis_scan_since,

@@ -104,36 +104,58 @@ static char *fields_json(const redisReply *fields, size_t *len, perr *e)
 	return out;
 }
 
-int redis_store_fetch(struct redis_store *s, const char *key, const char *id, char **data,
-		      size_t *len, int *has_data, perr *e)
+/* Entry `ent` of a reply ([id, [field, value...]]) into *row: a copy of
+ * its `data`, or its fields as JSON (row->fields).  Returns 0, or -1 (e). */
+static int entry_row(const struct redis_store *s, const char *key, const redisReply *ent,
+		     struct backend_run_row *row, perr *e)
 {
-	*data = NULL;
-	*len = 0;
-	*has_data = 0;
-	const char *argv[4] = { "XRANGE", key, id, id };
-	redisReply *r = redis_conn_command(&s->conn, REDIS_REPLY_ARRAY, "XRANGE", 4, argv, NULL, e);
+	memset(row, 0, sizeof *row);
+	if (ent->type != REDIS_REPLY_ARRAY || ent->elements != 2 || ent->element[0]->type != REDIS_REPLY_STRING ||
+	    ent->element[1]->type != REDIS_REPLY_ARRAY)
+		return perr_set(e, PX_IOERR, "Redis at %s: malformed entry in stream %s", s->conn.display, key);
+	snprintf(row->id, sizeof row->id, "%s", ent->element[0]->str);
+	const redisReply *d = redis_entry_data(ent->element[1]);
+	if (d) {
+		if ((row->row.data = malloc(d->len ? d->len : 1))) {
+			memcpy(row->row.data, d->str, d->len);
+			row->row.len = d->len;
+		}
+	} else {
+		row->row.data = fields_json(ent->element[1], &row->row.len, e);
+		row->row.fields = 1;
+	}
+	return row->row.data ? 0 : perr_set(e, PX_IOERR, "out of memory");
+}
+
+int redis_store_read(struct redis_store *s, const char *key, const char *from, const char *to, int dir,
+		     size_t max, size_t max_bytes, struct backend_rows *out, perr *e)
+{
+	memset(out, 0, sizeof *out);
+	const char *cmd = dir < 0 ? "XREVRANGE" : "XRANGE";
+	char count[24], what[64];
+	snprintf(count, sizeof count, "%zu", max ? max : 1);
+	snprintf(what, sizeof what, "%s %.40s", cmd, key);
+	const char *argv[6] = { cmd, key, from, to, "COUNT", count };
+	redisReply *r = redis_conn_command(&s->conn, REDIS_REPLY_ARRAY, what, 6, argv, NULL, e);
 	if (!r)
 		return -1;
 	int rc = 0;
-	const redisReply *ent = r->elements == 1 ? r->element[0] : NULL;
-	if (ent && (ent->type != REDIS_REPLY_ARRAY || ent->elements != 2 ||
-		    ent->element[1]->type != REDIS_REPLY_ARRAY)) {
-		rc = perr_set(e, PX_IOERR, "Redis at %s: malformed entry in stream %s", s->conn.display, key);
-	} else if (ent) {
-		const redisReply *d = redis_entry_data(ent->element[1]);
-		if (d) {
-			*data = malloc(d->len ? d->len : 1);
-			if (*data) {
-				memcpy(*data, d->str, d->len);
-				*len = d->len;
-				*has_data = 1;
-			}
-		} else {
-			*data = fields_json(ent->element[1], len, e);
+	size_t bytes = 0;
+	if (r->elements && !(out->v = calloc(r->elements, sizeof *out->v)))
+		rc = perr_set(e, PX_IOERR, "out of memory");
+	for (size_t i = 0; rc == 0 && i < r->elements; i++) {
+		if (out->n && bytes >= max_bytes) {
+			out->more = 1;
+			break;
 		}
-		rc = *data ? 1 : perr_set(e, PX_IOERR, "out of memory");
+		if ((rc = entry_row(s, key, r->element[i], &out->v[out->n], e)) == 0)
+			bytes += out->v[out->n++].row.len;
 	}
+	if (r->elements >= (max ? max : 1))
+		out->more = 1;
 	freeReplyObject(r);
+	if (rc < 0)
+		backend_rows_free(out);
 	return rc;
 }
 

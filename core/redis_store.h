@@ -47,15 +47,15 @@ struct redis_store {
 struct redis_store *redis_store_open(const struct config *c, perr *e);
 void redis_store_free(struct redis_store *s);
 
-/* Read one entry back (XRANGE key id id) for display.  Returns 1 when it
- * exists: with *has_data = 1, *data is a copy of its `data` value (any
- * bytes); with *has_data = 0 (no string `data`), *data is its fields as
- * one JSON object of strings, in stored order (bytes that are not UTF-8
- * shown as U+FFFD).  Returns 0 when the entry is gone (*data NULL), -1 on
- * failure (PX_UNAVAILABLE when the server went away).  The caller frees
- * *data. */
-int redis_store_fetch(struct redis_store *s, const char *key, const char *id, char **data,
-		      size_t *len, int *has_data, perr *e);
+/* backend_ops.read_rows: the entries of stream `key` from `from` to `to`
+ * (XRANGE, or XREVRANGE when dir < 0) COUNT max, kept while under
+ * max_bytes.  Each row is a copy of its `data` value (any bytes), or, for
+ * an entry without a string `data`, its fields as one JSON object of
+ * strings in stored order (bytes that are not UTF-8 shown as U+FFFD;
+ * row.fields = 1).  Returns 0, or -1 (PX_UNAVAILABLE when the server went
+ * away). */
+int redis_store_read(struct redis_store *s, const char *key, const char *from, const char *to, int dir,
+		     size_t max, size_t max_bytes, struct backend_rows *out, perr *e);
 
 /* backend_others for Redis: the system ids that have an events, audits or
  * dead_letters stream under `prefix` (SCAN MATCH "{prefix}:*", bounded as

@@ -382,27 +382,30 @@ int64_t model_find_line(const struct model *m, const char *path, int64_t lineno)
 	return -1;
 }
 
-int64_t model_find_entry(const struct model *m, const char *key, const char *id)
+int64_t model_entry_line(const struct model *m, size_t lo, size_t hi, const char *id)
 {
 	uint64_t ms, seq;
-	if (!m->id_ms || !id)
+	if (!m->id_ms || !id || hi > m->n)
 		return -1;
 	parse_id(id, &ms, &seq);
+	/* a stream's ids only grow */
+	size_t end = hi;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->id_ms[mid] < ms || (m->id_ms[mid] == ms && m->id_seq[mid] < seq))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < end && m->id_ms[lo] == ms && m->id_seq[lo] == seq ? (int64_t)lo : -1;
+}
+
+int64_t model_find_entry(const struct model *m, const char *key, const char *id)
+{
 	for (size_t i = 0; key && i < m->n_seg; i++) {
 		const struct model_seg *s = &m->seg[i];
-		if (strcmp(s->path, key) != 0)
-			continue;
-		/* a stream's ids only grow */
-		size_t lo = s->first, hi = s->first + s->n;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (m->id_ms[mid] < ms || (m->id_ms[mid] == ms && m->id_seq[mid] < seq))
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < s->first + s->n && m->id_ms[lo] == ms && m->id_seq[lo] == seq)
-			return (int64_t)lo;
+		if (strcmp(s->path, key) == 0)
+			return model_entry_line(m, s->first, s->first + s->n, id);
 	}
 	return -1;
 }

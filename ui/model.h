@@ -165,6 +165,8 @@ int64_t model_lineno(const struct model *m, size_t i);
 int64_t model_find_line(const struct model *m, const char *path, int64_t lineno);
 /* Redis: the index line of entry `id` ("ms-seq") of stream `key`, or -1. */
 int64_t model_find_entry(const struct model *m, const char *key, const char *id);
+/* Redis: the line of [lo, hi) (lines of one stream) that is entry `id`, or -1. */
+int64_t model_entry_line(const struct model *m, size_t lo, size_t hi, const char *id);
 /* The index line of anomaly k of the report, or -1 (not about a line). */
 int64_t model_an_line(const struct model *m, size_t k);
 /* Where line i is, for people: "12" (json), "rot.log.1:12" (rotating),

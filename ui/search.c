@@ -11,8 +11,13 @@
 #include "app.h"
 #include "screen.h"
 
-/* Rows examined between two looks at the keyboard (and the progress). */
+/* Rows examined between two looks at the keyboard (and the progress),
+ * and, outside test scripts (whose look must fall on the same row every
+ * run), at most this long between them whatever a row costs (Redis rows
+ * come a page per round trip: a slow server must not hide Esc). */
 #define SEARCH_POLL_ROWS 4096
+#define SEARCH_POLL_MS 100
+#define SEARCH_CLOCK_ROWS 64
 
 void matcher_free(struct matcher *m)
 {
@@ -99,9 +104,13 @@ void console_search(struct console *c, int dir)
 	}
 	const char *lit = c->search.literal ? " (not a valid regular expression: searched as text)" : "";
 	int64_t n = v->ops->rows(c, v);
+	int timed = !screen_is_test();
+	double next_poll = screen_now_ms() + SEARCH_POLL_MS;
 	for (int64_t k = 1; k <= n; k++) {
 		int64_t r = ((v->cur + dir * k) % n + n) % n;
-		if (k % SEARCH_POLL_ROWS == 0) {
+		if (k % SEARCH_POLL_ROWS == 0 ||
+		    (timed && k % SEARCH_CLOCK_ROWS == 0 && screen_now_ms() >= next_poll)) {
+			next_poll = screen_now_ms() + SEARCH_POLL_MS;
 			console_status(c, ROLE_NORMAL, " /%s: searching, %lld of %lld rows looked at (Esc stops)", pat,
 				       (long long)k, (long long)n);
 			console_draw(c);

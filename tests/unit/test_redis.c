@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "model.h"
 #include "redis_conn.h"
 #include "redis_store.h"
 #include "scan.h"
@@ -521,6 +522,127 @@ static void test_live_since_and_read_row(void **state)
 	reset(L);
 }
 
+/* The entry data test_live_model_pages writes for id K-0. */
+static int page_data(char *buf, size_t cap, int k)
+{
+	return snprintf(buf, cap, "{\"kind\": \"event\", \"timestamp\": %d.5, \"payload\": {\"n\": %d}}", k, k);
+}
+
+static long long cmd_calls(struct live *L, const char *cmd)
+{
+	perr e = { 0 };
+	const char *argv[] = { "INFO", "commandstats" };
+	redisReply *r = redis_conn_command(&L->raw, -1, "INFO", 2, argv, NULL, &e);
+	assert_non_null(r);
+	char key[64];
+	snprintf(key, sizeof key, "cmdstat_%s:calls=", cmd);
+	const char *p = r->str ? strstr(r->str, key) : NULL;
+	long long n = p ? atoll(p + strlen(key)) : 0;
+	freeReplyObject(r);
+	return n;
+}
+
+static void reset_stats(struct live *L)
+{
+	const char *argv[] = { "CONFIG", "RESETSTAT" };
+	raw(L, 2, argv);
+}
+
+/* Every row read back in both directions after entries were deleted
+ * since the index, one round trip a page (issue 10 item 7). */
+static void check_rows(struct model *m, int dir, const int *gone, size_t n_gone)
+{
+	char buf[256], want[256];
+	for (int k = 0; k < (int)m->n; k++) {
+		size_t i = dir > 0 ? (size_t)k : m->n - 1 - (size_t)k;
+		int id = (int)i + 1, deleted = 0;
+		for (size_t g = 0; g < n_gone; g++)
+			deleted |= gone[g] == id;
+		long n = model_read(m, i, buf, sizeof buf);
+		if (deleted) {
+			assert_int_equal(n, -1);
+			assert_non_null(strstr(m->read_err, "is no longer in"));
+			continue;
+		}
+		int w = page_data(want, sizeof want, id);
+		if (n != w || memcmp(buf, want, (size_t)w) != 0)
+			fail_msg("row %zu (dir %d): '%.*s', not '%s'", i, dir, (int)(n > 0 ? n : 0), buf, want);
+	}
+}
+
+static void test_live_model_pages(void **state)
+{
+	struct live *L = *state;
+	if (!L->url || !*L->url)
+		skip();
+	enum { N = 3000 };
+	reset(L);
+	char id[32], data[256];
+	for (int k = 1; k <= N; k++) {
+		snprintf(id, sizeof id, "%d-0", k);
+		page_data(data, sizeof data, k);
+		xadd(L, id, data);
+	}
+	struct backend *b;
+	perr e = { 0 };
+	if (backend_open(&L->cfg, &b, &e) < 0)
+		fail_msg("%s", e.msg);
+	assert_non_null(b->ops->read_rows);
+
+	/* the seam: a run forward, cut by count and by bytes; backward over a gap */
+	struct backend_rows rows;
+	struct backend_rowref ref = { .path = "ptest:u:events", .offset = -1, .length = -1, .id = "1-0" };
+	assert_int_equal(b->ops->read_rows(b, &ref, "3000-0", 1, 100, 1u << 20, &rows, &e), 0);
+	assert_int_equal(rows.n, 100);
+	assert_true(rows.more);
+	assert_string_equal(rows.v[99].id, "100-0");
+	backend_rows_free(&rows);
+	assert_int_equal(b->ops->read_rows(b, &ref, "3000-0", 1, 100, 1, &rows, &e), 0);
+	assert_int_equal(rows.n, 1);
+	assert_true(rows.more);
+	backend_rows_free(&rows);
+
+	struct model m;
+	assert_int_equal(model_open(&m, b, &e), 0);
+	while (model_step(&m, 50))
+		;
+	assert_false(m.failed);
+	assert_int_equal(m.n, N);
+	const int gone[] = { 1, 10, 1500, 1502, 2999, N };
+	char gid[32];
+	for (size_t g = 0; g < sizeof gone / sizeof *gone; g++) {
+		snprintf(gid, sizeof gid, "%d-0", gone[g]);
+		const char *del[] = { "XDEL", "ptest:u:events", gid };
+		raw(L, 3, del);
+	}
+	ref.id = "3000-0";
+	assert_int_equal(b->ops->read_rows(b, &ref, "2990-0", -1, 11, 1u << 20, &rows, &e), 0);
+	assert_int_equal(rows.n, 9); /* 3000 and 2999 deleted */
+	assert_false(rows.more);
+	assert_string_equal(rows.v[0].id, "2998-0");
+	backend_rows_free(&rows);
+
+	reset_stats(L);
+	check_rows(&m, 1, gone, sizeof gone / sizeof *gone);
+	long long fwd = cmd_calls(L, "xrange") + cmd_calls(L, "xrevrange");
+	if (fwd >= N / 50)
+		fail_msg("%lld reads for %d rows forward", fwd, N);
+	model_cache_free(&m);
+	reset_stats(L);
+	check_rows(&m, -1, gone, sizeof gone / sizeof *gone);
+	long long back = cmd_calls(L, "xrevrange");
+	if (back < 1 || back + cmd_calls(L, "xrange") >= N / 50)
+		fail_msg("%lld XREVRANGE, %lld XRANGE for %d rows backward", back, cmd_calls(L, "xrange"), N);
+	/* again from the cache and the pages kept: a row just read costs nothing */
+	reset_stats(L);
+	char buf[256];
+	assert_true(model_read(&m, 1, buf, sizeof buf) > 0);
+	assert_int_equal(cmd_calls(L, "xrange") + cmd_calls(L, "xrevrange"), 0);
+	model_close(&m);
+	backend_close(b);
+	reset(L);
+}
+
 int main(void)
 {
 	const struct CMUnitTest offline[] = {
@@ -537,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_live_entry_rewritten_since_scan),
 		cmocka_unit_test(test_live_batches),
 		cmocka_unit_test(test_live_since_and_read_row),
+		cmocka_unit_test(test_live_model_pages),
 	};
 	int failed = cmocka_run_group_tests_name("redis", offline, NULL, NULL);
 	return failed + cmocka_run_group_tests_name("redis-live", live, live_setup, live_teardown);
