@@ -28,24 +28,12 @@ fi
 PAPYRA=$1
 case $PAPYRA in /*) ;; *) PAPYRA=$(pwd)/$PAPYRA ;; esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd) || exit 1
+. "$ROOT/bench/redis-start.sh"
+bench_redis_work redis-bench
 N=${REDIS_BENCH_ENTRIES:-200000}
 BAD=2000
 GEN=${BENCH_BUILD:-$ROOT/build/bench}/gen
-for tool in redis-server redis-cli awk; do
-	command -v $tool >/dev/null 2>&1 || { echo "redis-bench: $tool is missing (sh tests/deps.sh installs it)" >&2; exit 69; }
-done
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/papyra-redis-bench.XXXXXX") || exit 74
-PIDFILE=$WORK/redis.pid
-stop() {
-	[ -s "$PIDFILE" ] && kill "$(cat "$PIDFILE")" 2>/dev/null
-	for f in "$WORK"/node-*/pid; do [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
-	rm -rf "$WORK"
-}
-trap stop EXIT
-trap 'exit 130' INT TERM
-
-. "$ROOT/bench/redis-start.sh"
 bench_redis_start "$PIDFILE" "$WORK" || exit 69
 URL=redis://127.0.0.1:$PORT/0
 

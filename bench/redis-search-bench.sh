@@ -17,19 +17,9 @@ fi
 PAPYRA=$1
 case $PAPYRA in /*) ;; *) PAPYRA=$(pwd)/$PAPYRA ;; esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd) || exit 1
-N=${REDIS_SEARCH_ENTRIES:-1000000}
-for tool in redis-server redis-cli awk; do
-	command -v $tool >/dev/null 2>&1 || { echo "redis-search-bench: $tool is missing (sh tests/deps.sh installs it)" >&2; exit 69; }
-done
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/papyra-redis-search.XXXXXX") || exit 74
-PIDFILE=$WORK/redis.pid
-stop() {
-	[ -s "$PIDFILE" ] && kill "$(cat "$PIDFILE")" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap stop EXIT
-trap 'exit 130' INT TERM
 . "$ROOT/bench/redis-start.sh"
+bench_redis_work redis-search
+N=${REDIS_SEARCH_ENTRIES:-1000000}
 bench_redis_start "$PIDFILE" "$WORK" || exit 69
 URL=redis://127.0.0.1:$PORT/0
 KEY=papyra:local:events
