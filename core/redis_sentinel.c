@@ -9,7 +9,6 @@
  * their own password (sentinel_password), or none.  TLS (rediss-sentinel)
  * applies to the sentinels and the master alike, with one set of
  * certificates. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,19 +20,6 @@
 static char *endpoint_name(const char *host, int port, perr *e)
 {
 	return strchr(host, ':') ? px_asprintf(e, "[%s]:%d", host, port) : px_asprintf(e, "%s:%d", host, port);
-}
-
-static void note(struct strbuf *notes, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(struct strbuf *notes, const char *fmt, ...)
-{
-	char line[PERR_MSG_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	if (notes->n)
-		strbuf_puts(notes, "; ");
-	strbuf_puts(notes, line);
 }
 
 /* Ask one sentinel; 0 with *ip (newly allocated) and *port, or -1 with
@@ -49,7 +35,7 @@ static int ask_sentinel(const struct redis_endpoint *s, struct redis_tls_ctx *tl
 	q.tls_ctx = tls;
 	char *name = endpoint_name(s->host, s->port, &e);
 	if (!name || !(q.display = px_asprintf(&e, "sentinel %s", name))) {
-		note(notes, "out of memory");
+		strbuf_item(notes, "out of memory");
 		goto done;
 	}
 	const char *ask[3] = { "SENTINEL", "get-master-addr-by-name", master };
@@ -59,25 +45,25 @@ static int ask_sentinel(const struct redis_endpoint *s, struct redis_tls_ctx *tl
 	    redis_conn_append(&q, 3, ask, NULL, &e) == 0)
 		r = redis_conn_reply(&q, &e);
 	if (!r) {
-		note(notes, "%s", e.msg);
+		strbuf_item(notes, "%s", e.msg);
 	} else if (r->type == REDIS_REPLY_ERROR) {
 		if (redis_conn_unknown_command(r->str))
-			note(notes, "%s is not a Sentinel (%s)", name, r->str);
+			strbuf_item(notes, "%s is not a Sentinel (%s)", name, r->str);
 		else
-			note(notes, "%s: %s", q.display, r->str);
+			strbuf_item(notes, "%s: %s", q.display, r->str);
 		if (strncmp(r->str, "NOAUTH", 6) == 0 || strncmp(r->str, "WRONGPASS", 9) == 0)
 			strbuf_puts(notes, " (--sentinel-password)");
 	} else if (r->type == REDIS_REPLY_NIL) {
-		note(notes, "%s does not know a master named '%s'", q.display, master);
+		strbuf_item(notes, "%s does not know a master named '%s'", q.display, master);
 	} else if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[0]->type == REDIS_REPLY_STRING &&
 		   r->element[1]->type == REDIS_REPLY_STRING && (*port = atoi(r->element[1]->str)) > 0 &&
 		   *port <= 65535) {
 		if (!(*ip = strdup(r->element[0]->str)))
-			note(notes, "out of memory");
+			strbuf_item(notes, "out of memory");
 		else
 			rc = 0;
 	} else {
-		note(notes, "%s: unexpected reply to %s", q.display, "SENTINEL get-master-addr-by-name");
+		strbuf_item(notes, "%s: unexpected reply to %s", q.display, "SENTINEL get-master-addr-by-name");
 	}
 	if (r)
 		freeReplyObject(r);
@@ -95,7 +81,7 @@ static int try_master(struct redis_conn *c, const struct redis_url *u, const cha
 	perr e = { 0 };
 	char *name = endpoint_name(ip, port, &e);
 	if (!name)
-		return note(notes, "out of memory"), -1;
+		return strbuf_item(notes, "out of memory"), -1;
 	redis_conn_disconnect(c);
 	c->open_deadline = redis_now_ms() + c->timeout_ms;
 	const char *role[1] = { "ROLE" };
@@ -106,7 +92,7 @@ static int try_master(struct redis_conn *c, const struct redis_url *u, const cha
 	    redis_conn_append(c, 1, role, NULL, &e) == 0)
 		r = redis_conn_reply(c, &e);
 	if (!r) {
-		note(notes, "%s named master %s: %s", via, name, e.msg);
+		strbuf_item(notes, "%s named master %s: %s", via, name, e.msg);
 	} else if (r->type == REDIS_REPLY_ERROR) {
 		/* ROLE is not in @read: a read-only ACL user may not ask, and then
 		 * trusting the sentinel is all there is (a write to a replica
@@ -114,15 +100,15 @@ static int try_master(struct redis_conn *c, const struct redis_url *u, const cha
 		if (strncmp(r->str, "NOPERM", 6) == 0)
 			rc = 0;
 		else
-			note(notes, "%s named master %s: ROLE failed: %s", via, name, r->str);
+			strbuf_item(notes, "%s named master %s: ROLE failed: %s", via, name, r->str);
 	} else if (r->type == REDIS_REPLY_ARRAY && r->elements >= 1 && r->element[0]->type == REDIS_REPLY_STRING) {
 		if (strcmp(r->element[0]->str, "master") == 0)
 			rc = 0;
 		else
-			note(notes, "%s named %s, which says it is a %s (a failover in progress?)", via, name,
+			strbuf_item(notes, "%s named %s, which says it is a %s (a failover in progress?)", via, name,
 			     r->element[0]->str);
 	} else {
-		note(notes, "%s named master %s: unexpected reply to ROLE", via, name);
+		strbuf_item(notes, "%s named master %s: unexpected reply to ROLE", via, name);
 	}
 	if (r)
 		freeReplyObject(r);

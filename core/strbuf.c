@@ -38,18 +38,34 @@ void strbuf_puts(struct strbuf *b, const char *s)
 	strbuf_add(b, s, strlen(s));
 }
 
-void strbuf_printf(struct strbuf *b, const char *fmt, ...)
+static void strbuf_vprintf(struct strbuf *b, const char *fmt, va_list ap)
 {
-	va_list ap, ap2;
-	va_start(ap, fmt);
+	va_list ap2;
 	va_copy(ap2, ap);
 	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
 	if (n >= 0 && strbuf_reserve(b, (size_t)n) == 0) {
 		vsnprintf(b->p + b->n, (size_t)n + 1, fmt, ap2);
 		b->n += (size_t)n;
 	}
 	va_end(ap2);
+}
+
+void strbuf_printf(struct strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void strbuf_item(struct strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	if (b->n)
+		strbuf_puts(b, "; ");
+	va_start(ap, fmt);
+	strbuf_vprintf(b, fmt, ap);
+	va_end(ap);
 }
 
 size_t utf8_seq_len(const unsigned char *s, size_t n)

@@ -16,6 +16,8 @@ int strbuf_reserve(struct strbuf *b, size_t more);
 void strbuf_add(struct strbuf *b, const void *s, size_t n);
 void strbuf_puts(struct strbuf *b, const char *s);
 void strbuf_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* One more item of a "; "-separated list (no separator before the first). */
+void strbuf_item(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* `s` as a JSON string literal; bytes that are not UTF-8 become \ufffd so
  * the result always parses.  NULL gives `null`. */
 void strbuf_json_string(struct strbuf *b, const char *s);

@@ -19,7 +19,6 @@
  * Audits have no type or address: the console ignores those terms there,
  * and so does the command.  The formatting draws nothing (unit-tested in
  * tests/unit/test_handoff.c); handoff_show puts it on the screen. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -28,20 +27,6 @@
 #include "numparse.h"
 #include "screen.h"
 #include "walk.h"
-
-/* One item more in a "; "-separated list. */
-static void list_add(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void list_add(struct strbuf *b, const char *fmt, ...)
-{
-	char item[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(item, sizeof item, fmt, ap);
-	va_end(ap);
-	if (b->n)
-		strbuf_puts(b, "; ");
-	strbuf_puts(b, item);
-}
 
 static const char *term_key(const struct fterm *t)
 {
@@ -86,7 +71,7 @@ void handoff_command(struct console *c, enum view_id view, struct strbuf *cmd, s
 {
 	static const char *const listing[3] = { "events", "audits", "dead-letters" };
 	if (view != V_EVENTS && view != V_AUDITS && view != V_DEAD) {
-		list_add(left, "the %s view (inspect lists Events, Audits and Dead letters)", c->views[view].ops->name);
+		strbuf_item(left, "the %s view (inspect lists Events, Audits and Dead letters)", c->views[view].ops->name);
 		return;
 	}
 	const struct filter *f = &c->filt;
@@ -95,17 +80,17 @@ void handoff_command(struct console *c, enum view_id view, struct strbuf *cmd, s
 	if (c->cfg->scan_sample_size > 0) /* the console indexes as many per stream as inspect reads */
 		strbuf_printf(cmd, " --max-read %lld", (long long)c->cfg->scan_sample_size);
 	if (c->opt && c->opt->n_sources > 1) {
-		list_add(left, "%zu stores merged (inspect reads one: this is the first; run it with each --path)",
+		strbuf_item(left, "%zu stores merged (inspect reads one: this is the first; run it with each --path)",
 			 c->opt->n_sources);
 	}
 	if (retention_active(&c->cfg->retention))
-		list_add(left, "%s", "the retention in force (where the command reads one too, from PAPYRA_* or a "
+		strbuf_item(left, "%s", "the retention in force (where the command reads one too, from PAPYRA_* or a "
 			 "config file, it lists only what compaction would keep; the console shows every record)");
 	for (int i = 0; f->active && i < f->n_terms; i++) {
 		const struct fterm *t = &f->term[i];
 		const char *neg = t->neg ? "!" : "";
 		if (view == V_AUDITS && t->key != FK_TEXT) {
-			list_add(note, "%s%s= does not apply to audits (the console ignores it there too)", neg,
+			strbuf_item(note, "%s%s= does not apply to audits (the console ignores it there too)", neg,
 				 term_key(t));
 			continue;
 		}
@@ -116,7 +101,7 @@ void handoff_command(struct console *c, enum view_id view, struct strbuf *cmd, s
 				strbuf_shell_word(cmd, spelt);
 				continue;
 			}
-			list_add(left, "type=%s (the store spells it several ways; --event-type is exact)", t->q);
+			strbuf_item(left, "type=%s (the store spells it several ways; --event-type is exact)", t->q);
 			continue;
 		}
 		if (!t->neg && view == V_DEAD && t->key == FK_ADDR && n_including(f, FK_ADDR) == 1) {
@@ -124,7 +109,7 @@ void handoff_command(struct console *c, enum view_id view, struct strbuf *cmd, s
 			strbuf_shell_word(cmd, t->q);
 			continue;
 		}
-		list_add(left, "%s%s=%s", neg, term_key(t), t->q);
+		strbuf_item(left, "%s%s=%s", neg, term_key(t), t->q);
 	}
 	if (f->active && f->has_since)
 		time_flag(cmd, "--since", f->since);
@@ -132,7 +117,7 @@ void handoff_command(struct console *c, enum view_id view, struct strbuf *cmd, s
 		time_flag(cmd, "--until", f->until);
 	strbuf_puts(cmd, " --json");
 	if (c->n_marked > 0) {
-		list_add(left, "%lld marked row%s (w writes the marks; the command lists the view's rows)",
+		strbuf_item(left, "%lld marked row%s (w writes the marks; the command lists the view's rows)",
 			 (long long)c->n_marked, c->n_marked == 1 ? "" : "s");
 	}
 }

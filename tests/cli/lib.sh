@@ -176,8 +176,9 @@ consoles_stopped() {
 handoff_shown() {
 	sed -n 's/^ Same selection: //p' "$DUMP" | tail -1 | sed 's/  \[not expressible: .*//; s/ *$//'
 }
-# handoff_run DIR CMD: the shown command, read by the shell (its quoting),
-# run in DIR with this papyra; stdout in $TMP/.hout, exit code in HRC
+# handoff_run DIR CMD [OUT]: the shown command, read by the shell (its
+# quoting), run in DIR with this papyra; stdout in $TMP/.hout, exit code in
+# HRC; with OUT, the stored lines its records name (handoff_lines) in OUT
 handoff_run() {
 	case $2 in
 	"papyra inspect "*) ;;
@@ -186,6 +187,7 @@ handoff_run() {
 	(cd "$1" && eval "\"\$PAPYRA\" ${2#papyra }") >"$TMP/.hout" 2>"$TMP/.herr"
 	HRC=$?
 	[ "$HRC" = 0 ] || ko "the shown command runs: $2" "$(cat "$TMP/.herr")"
+	[ -z "${3:-}" ] || handoff_lines "$1" "$3"
 }
 # handoff_lines DIR OUT: the stored lines the --json records name (their
 # "path" and "line", read in DIR), byte for byte, into OUT

@@ -58,8 +58,7 @@ dump_has "HEALTHY" "rot_clean is healthy"
 BSIZE=250x30 bscreen - "$D" "f text:type=ActorCrashed Enter W Esc dump w text:../rot_handoff.ndjson Enter dump" $ROT
 CMD=$(handoff_shown)
 check_true "rotating: W shows the set's options: $CMD" test "$CMD" = "papyra inspect events --backend rotating --path rot.log --max-files 3 --max-bytes 2048 --event-type ActorCrashed --json"
-handoff_run "$D" "$CMD"
-handoff_lines "$D" "$TMP/rot_handoff.cli.ndjson"
+handoff_run "$D" "$CMD" "$TMP/rot_handoff.cli.ndjson"
 check_true "rotating: w wrote crashes from several members" test "$(wc -l <"$TMP/rot_handoff.ndjson")" -ge 3
 check_same "$TMP/rot_handoff.cli.ndjson" "$TMP/rot_handoff.ndjson" "rotating: the command lists what w wrote, in order"
 

@@ -84,8 +84,7 @@ dump_has "Every term is expressible" "W says when the command is exact"
 screen - "$MK" "f text:type=actorcrashed Space text:since=2026-01-01 Space text:00:00:02.5 Space text:until=1767225609.2 Enter W Esc dump w text:../handoff.ndjson Enter dump" 250x30
 CMD=$(handoff_shown)
 check_true "W shows the command: $CMD" test "$CMD" = "papyra inspect events --path events.ndjson --event-type ActorCrashed --since 1767225602.5 --until 1767225609.2 --json"
-handoff_run "$MK" "$CMD"
-handoff_lines "$MK" "$TMP/handoff.cli.ndjson"
+handoff_run "$MK" "$CMD" "$TMP/handoff.cli.ndjson"
 check_true "the command lists records" test -s "$TMP/handoff.cli.ndjson"
 check_same "$TMP/handoff.cli.ndjson" "$TMP/handoff.ndjson" "the shown command lists the records w wrote, in order"
 
@@ -93,15 +92,13 @@ check_same "$TMP/handoff.cli.ndjson" "$TMP/handoff.ndjson" "the shown command li
 screen - "$MK" "3 f text:actor=None Enter W Esc dump w text:../handoff_dead.ndjson Enter dump" 250x30
 CMD=$(handoff_shown)
 check_true "dead letters: --target: $CMD" test "$CMD" = "papyra inspect dead-letters --path events.ndjson --target None --json"
-handoff_run "$MK" "$CMD"
-handoff_lines "$MK" "$TMP/handoff_dead.cli.ndjson"
+handoff_run "$MK" "$CMD" "$TMP/handoff_dead.cli.ndjson"
 check_same "$TMP/handoff_dead.cli.ndjson" "$TMP/handoff_dead.ndjson" "dead letters: the command lists what w wrote"
 screen - "$MK" "2 f text:until=1767225608 Space text:type=ActorCrashed Enter W dump Esc dump w text:../handoff_audits.ndjson Enter dump" 250x30
 dump_has "type= does not apply to audits" "audits: type= is said to apply to neither"
 CMD=$(handoff_shown)
 check_true "audits: --until: $CMD" test "$CMD" = "papyra inspect audits --path events.ndjson --until 1767225608 --json"
-handoff_run "$MK" "$CMD"
-handoff_lines "$MK" "$TMP/handoff_audits.cli.ndjson"
+handoff_run "$MK" "$CMD" "$TMP/handoff_audits.cli.ndjson"
 check_same "$TMP/handoff_audits.cli.ndjson" "$TMP/handoff_audits.ndjson" "audits: the command lists what w wrote"
 
 # what no option expresses is listed, and the command lists more (a superset)
@@ -112,8 +109,7 @@ screen - "$MK" "f text:type=ActorCrashed Space text:type=ActorStopped Space text
 dump_has "[not expressible: type=ActorCrashed; type=ActorStopped; !text=timeout]" "the status line lists them too"
 CMD=$(handoff_shown)
 check_true "nothing expressible but the store: $CMD" test "$CMD" = "papyra inspect events --path events.ndjson --json"
-handoff_run "$MK" "$CMD"
-handoff_lines "$MK" "$TMP/handoff_left.cli.ndjson"
+handoff_run "$MK" "$CMD" "$TMP/handoff_left.cli.ndjson"
 check_true "w wrote some rows" test -s "$TMP/handoff_left.ndjson"
 check_true "every row w wrote is in the command's listing" sh -c 'grep -vxF -f "$1" "$2" | grep -q . && exit 1; exit 0' - "$TMP/handoff_left.cli.ndjson" "$TMP/handoff_left.ndjson"
 check_true "and the command lists more" test "$(wc -l <"$TMP/handoff_left.cli.ndjson")" -gt "$(wc -l <"$TMP/handoff_left.ndjson")"
@@ -125,8 +121,7 @@ cp "$MK/events.ndjson" "$QD/events.ndjson"
 console_run "$QD" 250x30 C.UTF-8 UTC "f text:type=ActorCrashed Enter W Esc dump w text:$TMP/handoff_q.ndjson Enter dump" --path "$QD/events.ndjson"
 check_rc 0 "console on a quoted path"
 CMD=$(handoff_shown)
-handoff_run "$TMP" "$CMD"
-handoff_lines "$TMP" "$TMP/handoff_q.cli.ndjson"
+handoff_run "$TMP" "$CMD" "$TMP/handoff_q.cli.ndjson"
 check_true "the quoted path's command lists records" test -s "$TMP/handoff_q.cli.ndjson"
 check_same "$TMP/handoff_q.cli.ndjson" "$TMP/handoff_q.ndjson" "a quoted path: the command lists what w wrote"
 
