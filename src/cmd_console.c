@@ -84,7 +84,7 @@ static int console_cmd(struct cli *c)
 	o.systems = fl.sys;
 	o.n_systems = fl.n;
 	o.open_system = console_fleet_system;
-	o.refresh_systems = console_fleet_refresh;
+	o.refresh_system = console_fleet_refresh;
 	o.system_ctx = &fl;
 	rc = console_run(fl.n ? &fl.cfgs[0] : &c->cfg, &o, &e) < 0 ? cli_fail(c, &e) : 0;
 	if (fl.n)

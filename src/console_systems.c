@@ -22,32 +22,47 @@ static int config_for(const struct config *base, const char *id, struct config *
 	return out->system_id && out->quarantine_prefix ? 0 : -1;
 }
 
-/* One whole scan of a system: what the Systems view shows of it. */
-static void summarize(struct console_system *s, const struct config *cfg)
+/* Milliseconds of scanning between two looks of the caller's stop. */
+#define SUMMARY_SLICE_MS 100
+
+/* One whole scan of a system, in slices, `stop` asked between them: what
+ * the Systems view shows of it.  Returns 1, s as it was, when stopped. */
+static int summarize(struct console_system *s, const struct config *cfg, console_stop_fn stop, void *stop_ctx)
 {
 	struct backend *b = NULL;
+	struct backend_scan *sc = NULL;
 	perr e = { 0 };
 	struct scan_report r;
 	scan_report_init(&r);
 	struct scan_opts o = { .sample_size = cfg->scan_sample_size };
-	free(s->error);
-	s->error = NULL;
-	s->streams = s->entries = s->anomalies = s->pending = 0;
-	if (backend_open(cfg, &b, &e) < 0 || b->ops->scan(b, &o, NULL, &r, &e) < 0) {
-		s->error = strdup(e.msg);
-	} else {
-		for (size_t i = 0; i < r.n_files; i++) {
+	int rc = -1;
+	if (backend_open(cfg, &b, &e) == 0 && backend_scan_open(b, &o, NULL, &r, &sc, &e) == 0) {
+		while ((rc = backend_scan_step(sc, backend_clock_ms() + SUMMARY_SLICE_MS)) == 1) {
+			int64_t done = 0, total = 0;
+			backend_scan_progress(sc, &done, &total);
+			if (stop && stop(stop_ctx, done, total))
+				break;
+		}
+	}
+	if (rc != 1) {
+		free(s->error);
+		s->error = rc < 0 ? strdup(e.msg) : NULL;
+		s->streams = s->entries = s->anomalies = s->pending = 0;
+		s->scanned = 1;
+		for (size_t i = 0; rc == 0 && i < r.n_files; i++) {
 			const struct scan_file *f = &r.files[i];
 			s->streams += f->ident.exists;
 			s->entries += f->lines;
 			for (size_t k = 0; k < f->n_groups; k++)
 				s->pending += f->groups[k].pending;
 		}
-		s->anomalies = (int64_t)r.n_an;
+		s->anomalies = rc == 0 ? (int64_t)r.n_an : 0;
 	}
+	backend_scan_close(sc);
 	scan_report_free(&r);
 	if (b)
 		backend_close(b);
+	return rc == 1;
 }
 
 int console_fleet_open(const struct cli *c, struct console_fleet *f, perr *e)
@@ -73,8 +88,6 @@ int console_fleet_open(const struct cli *c, struct console_fleet *f, perr *e)
 		f->n++;
 		if (config_for(&c->cfg, f->sys[i].id, &f->cfgs[i], &f->qown[i], e) < 0)
 			rc = -1;
-		else
-			summarize(&f->sys[i], &f->cfgs[i]);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(ids[i]);
@@ -86,13 +99,11 @@ int console_fleet_open(const struct cli *c, struct console_fleet *f, perr *e)
 	return rc;
 }
 
-int console_fleet_refresh(void *ctx, perr *e)
+int console_fleet_refresh(void *ctx, size_t i, console_stop_fn stop, void *stop_ctx)
 {
 	struct console_fleet *f = ctx;
-	(void)e; /* a system that cannot be scanned keeps its reason as its figures */
-	for (size_t i = 0; i < f->n; i++)
-		summarize(&f->sys[i], &f->cfgs[i]);
-	return 0;
+	/* a system that cannot be scanned keeps its reason as its figures */
+	return i < f->n ? summarize(&f->sys[i], &f->cfgs[i], stop, stop_ctx) : 0;
 }
 
 int console_fleet_system(void *ctx, size_t i, struct backend **b, const struct config **cfg, perr *e)

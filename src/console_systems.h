@@ -17,13 +17,14 @@ struct console_fleet {
 	size_t open_i;
 };
 
-/* List and scan the systems c->cfg's pattern matches; open the first.
+/* List the systems c->cfg's pattern matches (not scanned yet: the
+ * console scans them, showing its progress); open the first.
  * Returns 0 (f->n 0: none matches, run as a plain id), or -1 (e). */
 int console_fleet_open(const struct cli *c, struct console_fleet *f, perr *e);
 /* console_opts.open_system: open system i, close the one open before. */
 int console_fleet_system(void *ctx, size_t i, struct backend **b, const struct config **cfg, perr *e);
-/* console_opts.refresh_systems: every system scanned again. */
-int console_fleet_refresh(void *ctx, perr *e);
+/* console_opts.refresh_system: system i scanned again, in slices. */
+int console_fleet_refresh(void *ctx, size_t i, console_stop_fn stop, void *stop_ctx);
 void console_fleet_free(struct console_fleet *f);
 
 #endif

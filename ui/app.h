@@ -161,6 +161,7 @@ struct console {
 	struct backend *b;     /* borrowed: the walks scan, plan, apply and compact through it */
 	const char *backend_name, *location;
 	size_t sys;            /* a fleet: the system open (opt->systems) */
+	uint8_t *sys_stale;    /* a fleet, per system: the last scan of the fleet stopped before it */
 	char *journal;         /* where applied actions are journaled; NULL when no place is known */
 	struct model m;
 	struct view views[V__COUNT];
@@ -245,6 +246,9 @@ void help_build(struct console *c);
 
 /* Open a view: its ops->open, then show it. */
 void console_open_view(struct console *c, enum view_id id);
+/* A fleet: scan every system again (opt->refresh_system), its progress on
+ * the status line, Esc stops (view_systems.c).  1: all were scanned. */
+int systems_scan(struct console *c);
 
 /* The walks (walk_recover.c, walk_compact.c) and the Journal view.  A
  * walk shows what its session did and returns what the main loop does

@@ -441,9 +441,15 @@ int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
 	c->live.tail = o->follow;
 	if (o->n_systems)
 		console_open_view(c, V_SYSTEMS); /* a fleet: its systems first */
+	if (o->n_systems && !(c->sys_stale = calloc(o->n_systems, 1))) {
+		perr_set(e, PX_IOERR, "out of memory");
+		goto out;
+	}
 	if (screen_open(e) < 0)
 		goto out;
 	opened = 1;
+	if (o->n_systems && o->refresh_system)
+		systems_scan(c); /* on the screen, where its progress shows and Esc stops it */
 	while (!c->quit && !screen_hangup()) {
 		int scanning = model_scanning(&c->m);
 		if (scanning) {
@@ -518,6 +524,7 @@ out:
 	jf_release();
 	model_close(&c->m);
 	free(c->journal);
+	free(c->sys_stale);
 	free(c->merge_legend);
 	free(c->rowbuf);
 	free(c);

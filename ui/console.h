@@ -13,14 +13,20 @@
 #include "common.h"
 #include "config.h"
 
-/* One system of a fleet (--system-id a pattern: issue 10), as a whole
- * scan of it found it when the console started, or at the last r in the
- * Systems view. */
+/* One system of a fleet (--system-id a pattern: issue 10), as the last
+ * whole scan of it found it (when the console started, or at an r in the
+ * Systems view). */
 struct console_system {
 	char *id;
 	int64_t streams, entries, anomalies, pending; /* streams there; pending in consumer groups */
 	char *error;                                  /* it could not be scanned: why; else NULL */
+	int scanned;                                  /* 0: never scanned yet (no figures) */
 };
+
+/* console_opts.refresh_system's look between two slices of a scan: done
+ * and total say how far it is (entries, bytes; total 0: unknown).
+ * Nonzero stops the scan. */
+typedef int (*console_stop_fn)(void *ctx, int64_t done, int64_t total);
 
 /* What the command line gives the console beyond the configuration. */
 struct console_opts {
@@ -42,9 +48,12 @@ struct console_opts {
 	const struct console_system *systems;
 	size_t n_systems;
 	int (*open_system)(void *ctx, size_t i, struct backend **b, const struct config **cfg, perr *e);
-	/* r in the Systems view: scan every system again, systems[] updated
-	 * in place (a system that cannot be scanned gets its error). */
-	int (*refresh_systems)(void *ctx, perr *e);
+	/* The Systems view (when the console opens, and at r): scan system i
+	 * again, systems[i] updated in place (one that cannot be scanned gets
+	 * its error).  `stop` (may be NULL) is asked between slices of the
+	 * scan; when it says stop, systems[i] is left as it was and 1 is
+	 * returned; else 0. */
+	int (*refresh_system)(void *ctx, size_t i, console_stop_fn stop, void *stop_ctx);
 	void *system_ctx;
 };
 

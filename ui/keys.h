@@ -19,6 +19,8 @@ enum {
 	SK_TIMEOUT, /* no key within the poll interval */
 	SK_EOF,     /* the terminal went away or the test script ended */
 	SK_DUMP,    /* test pseudo-key: dump the virtual screen */
+	SK_MIDDUMP, /* test pseudo-key (middump): dump it at the next look for Esc during a long
+		     * operation (a search, a scan of the fleet); read as a key: as dump */
 	SK_APPEND,  /* test pseudo-key: append bytes to a file (screen.c does it) */
 	SK_SHELL,   /* test pseudo-key: run a shell command (sh:CMD) */
 	SK_LATER,

@@ -365,7 +365,7 @@ static int test_key(void)
 		if (t->next >= t->n)
 			return SK_EOF;
 		int i = t->next++, k = t->keys[i];
-		if (k == SK_DUMP) {
+		if (k == SK_DUMP || k == SK_MIDDUMP) {
 			dump_screen();
 			continue;
 		}
@@ -401,6 +401,10 @@ static int test_key(void)
 int screen_poll_esc(void)
 {
 	if (S.test) {
+		if (S.script.next < S.script.n && S.script.keys[S.script.next] == SK_MIDDUMP) {
+			S.script.next++;
+			dump_screen(); /* the screen as it is mid-operation */
+		}
 		if (S.script.next < S.script.n && S.script.keys[S.script.next] == SK_ESC) {
 			S.script.next++;
 			return 1;

@@ -6,7 +6,8 @@
  * runs newterm on /dev/null, takes its keys from PAPYRA_TEST_KEYS (a
  * space-separated script: a character, a key name such as Enter, Esc, Tab,
  * Up, Down, PgDn, Delete, C-a, C-e, C-u, C-w, `text:WORDS` to type WORDS, `dump` to append the screen
- * as text to PAPYRA_TEST_DUMP, `resize:COLSxROWS`, `append:FILE:TEXT` to
+ * as text to PAPYRA_TEST_DUMP (`middump`: the same at the next screen_poll_esc, the
+ * screen mid-operation, e.g. a scan of the fleet; read as a key, as dump), `resize:COLSxROWS`, `append:FILE:TEXT` to
  * append TEXT (\n newline, \s blank) to FILE at that point, as another
  * writer would; in the main loop the console then looks at the store
  * before the next key), `sh:CMD` to run CMD (escaped the same way) and
@@ -79,7 +80,8 @@ void screen_update(void);
 typedef int (*screen_find_fn)(const void *ctx, const char *s, size_t n, size_t from, size_t *so, size_t *eo);
 void screen_highlight(screen_find_fn find, const void *ctx);
 /* Without waiting: was Esc pressed?  It is consumed; any other key is
- * left for screen_getkey.  Tests: the next scripted key is looked at. */
+ * left for screen_getkey.  Tests: the next scripted key is looked at
+ * (a middump there first dumps the screen as it is, mid-operation). */
 int screen_poll_esc(void);
 /* Show the terminal's cursor at (y, x) (a prompt's insertion point), or
  * hide it with y < 0. */

@@ -48,3 +48,24 @@ dump_has "One system: give --system-id a pattern" "S without a fleet says how to
 # a pattern that matches nothing: the plain console, which names the ids there are
 console_run "$SD" 100x24 C.UTF-8 UTC "dump" $R --system-id 'nope-*'
 check_rc 0 "a pattern that matches nothing opens the plain console"
+# the scan of the fleet shows its progress and Esc stops it between two
+# systems (middump: a dump at the scan's look for Esc); the systems it
+# did not reach keep their figures, marked stale, never shown as fresh.
+# At the start: pay-1 scanned, the other two "not scanned" (no figures).
+screen_of console_systems_start_esc "middump middump Esc dump"
+check_true "mid-scan: the progress on the status line" test \
+	"$(grep -c 'Scanning systems: 2 of 3 (pay-2)... Esc stops' "$DUMP")" = 1
+dump_has "Stopped scanning the systems after 1 of 3 (Esc): the other 2 marked (r scans again)" \
+	"Esc at the start says where the scan stopped"
+dump_has "         3         23          0          2  pay-1  (open)" "pay-1 was scanned before Esc"
+dump_has "         -          -          -          -  pay-3  (not scanned: r scans)" "pay-3 not scanned: no figures"
+# r stopped after pay-1: pay-3's new entry (24 -> 25) is not counted, its old figures marked stale
+screen_of console_systems_refresh_esc \
+	"sh:redis-cli\\s-p\\s$PORT\\sXADD\\spapyra:pay-3:events\\s'*'\\sdata\\snot-json\\s>/dev/null r middump middump Esc dump r dump"
+check_true "mid-refresh: the progress on the status line" test \
+	"$(grep -c 'Scanning systems: 2 of 3 (pay-2)... Esc stops' "$DUMP")" = 1
+check_true "after Esc: pay-3's figures as of the earlier scan, marked stale" test \
+	"$(grep -c '         3         24          1          0  pay-3  (stale: as of an earlier scan; r scans again)' "$DUMP")" = 1
+check_true "after Esc: pay-1 rescanned, not marked" test "$(grep -c 'pay-1.*stale' "$DUMP")" = 0
+dump_has "         3         25          2          0  pay-3" "a whole r after it: pay-3 fresh"
+check_true "a whole r clears the stale marks" test "$(grep -c 'stale' "$DUMP")" = 2
