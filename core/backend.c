@@ -218,3 +218,13 @@ void backend_config_flags(const struct config *c, struct strbuf *out, struct str
 		strbuf_printf(note, "%s--sentinel-password is not written (give it, or set PAPYRA_SENTINEL_PASSWORD)",
 			      note->n ? "; " : "");
 }
+
+void backend_inspect_command(const struct config *c, enum rec_kind kind, struct strbuf *cmd, struct strbuf *note)
+{
+	static const char *const listing[] = { [RK_EVENT] = "events", [RK_AUDIT] = "audits",
+					       [RK_DEAD_LETTER] = "dead-letters" };
+	strbuf_printf(cmd, "papyra inspect %s", kind <= RK_DEAD_LETTER ? listing[kind] : "events");
+	backend_config_flags(c, cmd, note);
+	if (c->scan_sample_size > 0) /* as many per stream as the scan read */
+		strbuf_printf(cmd, " --max-read %lld", (long long)c->scan_sample_size);
+}

@@ -203,6 +203,13 @@ char *backend_config_location(const struct config *c);
  * the Redis URL is written "***" and a --sentinel-password not at all.
  * Retention is not written: it says what to keep, not where the store is. */
 void backend_config_flags(const struct config *c, struct strbuf *out, struct strbuf *note);
+/* "papyra inspect events|audits|dead-letters" (kind: RK_EVENT, RK_AUDIT,
+ * RK_DEAD_LETTER) with c's backend flags (backend_config_flags; note the
+ * same) and " --max-read N" when c reads a sample per stream, appended to
+ * cmd: the listing of the store's records of that kind, for the hand-offs
+ * to scripts (the console's W, console --batch), which add their options
+ * and " --json". */
+void backend_inspect_command(const struct config *c, enum rec_kind kind, struct strbuf *cmd, struct strbuf *note);
 
 /* Other places beside the configured one that hold data of this kind,
  * for a "nothing here" message: Redis lists the other system ids under

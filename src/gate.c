@@ -52,6 +52,7 @@ int gate_run(struct cli *c, unsigned flags)
 		return pipeline_end(&p, rc);
 	if (batch) {
 		triage_print(&p, &t);
+		triage_print_handoff(&p);
 		p.sink = NULL;
 		p.quiet_list = 1; /* the triage listed them */
 		if (p.missing && !p.require_data)

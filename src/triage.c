@@ -77,3 +77,23 @@ void triage_print(struct pipeline *p, const struct triage *t)
 	if (r->n_an > TRIAGE_FIRST)
 		cli_say(c, p->txt, TONE_INFO, "  ... and %zu more (--format json lists them all)", r->n_an - TRIAGE_FIRST);
 }
+
+void triage_print_handoff(struct pipeline *p)
+{
+	static const enum rec_kind kinds[] = { RK_EVENT, RK_AUDIT, RK_DEAD_LETTER };
+	struct strbuf note = { 0 };
+	if (p->missing)
+		return;
+	cli_say(p->c, p->txt, TONE_INFO, "  to list the records (one JSON object per line):");
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		struct strbuf cmd = { 0 };
+		strbuf_free(&note); /* the same for each: the last one is said */
+		backend_inspect_command(&p->c->cfg, kinds[i], &cmd, &note);
+		strbuf_puts(&cmd, " --json");
+		cli_say(p->c, p->txt, TONE_INFO, "    %s", cmd.oom ? "(out of memory)" : cmd.p);
+		strbuf_free(&cmd);
+	}
+	if (note.n)
+		cli_say(p->c, p->txt, TONE_INFO, "  note: %s", note.oom ? "(out of memory)" : note.p);
+	strbuf_free(&note);
+}

@@ -1,6 +1,7 @@
 /* The triage summary of `console --batch` (SPEC §7): health, anomaly
  * counts per type and per file, the first anomalies, record counts per
- * kind and the time span — gathered from the one scan the gate runs. */
+ * kind and the time span — gathered from the one scan the gate runs —
+ * and the inspect command lines that list the records. */
 #ifndef PAPYRA_TRIAGE_H
 #define PAPYRA_TRIAGE_H
 
@@ -19,5 +20,10 @@ struct triage {
 /* A sink that fills `t` during the scan. */
 void triage_sink(struct triage *t, struct scan_sink *sink);
 void triage_print(struct pipeline *p, const struct triage *t);
+/* Text only, after the summary: the `papyra inspect ... --json` command
+ * lines that list the store's events, audits and dead letters (the
+ * console's W hand-off, backend_inspect_command); none when there is no
+ * store. */
+void triage_print_handoff(struct pipeline *p);
 
 #endif

@@ -69,16 +69,14 @@ static void time_flag(struct strbuf *cmd, const char *flag, double t)
 void handoff_command(struct console *c, enum view_id view, struct strbuf *cmd, struct strbuf *left,
 		     struct strbuf *note)
 {
-	static const char *const listing[3] = { "events", "audits", "dead-letters" };
+	static const enum rec_kind kind[3] = { [V_EVENTS] = RK_EVENT, [V_AUDITS] = RK_AUDIT, [V_DEAD] = RK_DEAD_LETTER };
 	if (view != V_EVENTS && view != V_AUDITS && view != V_DEAD) {
 		strbuf_item(left, "the %s view (inspect lists Events, Audits and Dead letters)", c->views[view].ops->name);
 		return;
 	}
 	const struct filter *f = &c->filt;
-	strbuf_printf(cmd, "papyra inspect %s", listing[view]);
-	backend_config_flags(c->cfg, cmd, note);
-	if (c->cfg->scan_sample_size > 0) /* the console indexes as many per stream as inspect reads */
-		strbuf_printf(cmd, " --max-read %lld", (long long)c->cfg->scan_sample_size);
+	/* the console indexes as many per stream as inspect reads (--max-read) */
+	backend_inspect_command(c->cfg, kind[view], cmd, note);
 	if (c->opt && c->opt->n_sources > 1) {
 		strbuf_item(left, "%zu stores merged (inspect reads one: this is the first; run it with each --path)",
 			 c->opt->n_sources);

@@ -145,8 +145,29 @@ cd "$(fixture json_clean)" || exit 1
 run console --batch --path events.ndjson
 check_rc 0 "console --batch healthy"
 check_out "Persistence is healthy" "console --batch healthy line"
+# after the summary, the inspect command lines that list each kind of
+# record (the W hand-off's backend flags): each read by the shell and run,
+# its records counted against the summary's; a path the shell must quote
+HD="$TMP/hand off's \$dir"
+mkdir -p "$HD" && cp events.ndjson "$HD/events.ndjson"
+run console --batch --path "$HD/events.ndjson"
+check_rc 0 "console --batch on a quoted path"
+printf '%s\n' "$OUT" | sed -n 's/^ℹ     \(papyra inspect .*\)$/\1/p' >"$TMP/hcmds"
+check_true "console --batch: three inspect command lines" test "$(wc -l <"$TMP/hcmds")" = 3
+check_out "to list the records (one JSON object per line):" "console --batch introduces the command lines"
+counts=$(printf '%s\n' "$OUT" | sed -n 's/^.*records: \([0-9]*\) events, \([0-9]*\) audits, \([0-9]*\) dead letters.*$/\1 \2 \3/p')
+got=""
+while IFS= read -r hcmd; do
+	handoff_run "$TMP" "$hcmd"
+	got="$got${got:+ }$(wc -l <"$TMP/.hout" | tr -d ' ')"
+done <"$TMP/hcmds"
+check_true "console --batch: the commands list the records the summary counts ($counts)" test "$got" = "$counts"
+check_true "console --batch: the counts were read" test -n "$counts"
+run console --batch --path "$HD/events.ndjson" --format json
+check_true "console --batch --format json: no command lines in the report" sh -c "! grep -q 'papyra inspect' '$TMP/.out'"
 run console --batch --path missing.ndjson
 check_rc 0 "console --batch missing file is clean"
+check_out_not "papyra inspect" "console --batch on no store: no command lines"
 run console --batch --path .
 check_rc 64 "console --batch on a directory"
 run console --bogus

@@ -140,6 +140,17 @@ fleet
 run console --batch $R --system-id '*' --format json
 check_rc 1 "console --batch: two systems fail the gate"
 check_true "console --batch: per system" test "$(j '[.systems[] | .exit_code]')" = '[1,0,1,0]'
+# text: each system's section lists its own records (the hand-off names
+# the system, never the pattern), and the command lines run
+run console --batch $R --system-id 'pay-*'
+check_rc 1 "console --batch text over pay-*"
+check_true "console --batch: three systems, three command lines each" test \
+	"$(printf '%s\n' "$OUT" | grep -c "papyra inspect .* --system-id pay-[123] --json")" = 9
+check_out_not "--system-id 'pay-*' --json" "console --batch: no pattern in a command line"
+hcmd=$(printf '%s\n' "$OUT" | sed -n 's/^ℹ     \(papyra inspect events .*--system-id pay-2 --json\)$/\1/p')
+handoff_run "$TMP" "$hcmd"
+check_true "console --batch: pay-2's events command lists its events" test \
+	"$(wc -l <"$TMP/.hout" | tr -d ' ')" -gt 0
 run console --batch $R --system-id '*' --mode recover --yes
 check_rc 0 "console --batch --mode recover --yes over the fleet"
 check_true "console --batch: both damaged systems repaired" test \
