@@ -409,9 +409,11 @@ static int recover_merge_drop(struct recover_build *b, struct action *last, cons
 	int64_t last_line = last->count > 1 ? b->run_line : last->line, last_end = last->offset + last->length + 1;
 	int64_t skip = an->line - last_line - 1, gap = an->offset - last_end;
 	int adjacent = skip == 0 && gap == 0;
-	if (!adjacent && (skip < 0 || gap <= 0 || skip > (int64_t)UINT32_MAX || gap > (int64_t)UINT32_MAX ||
-			  an->offset + an->length >= pf->bytes_before ||
-			  an->offset + an->length - last->offset > (int64_t)UINT32_MAX))
+	if (!adjacent && (skip < 0 || gap <= 0 || skip > (int64_t)UINT32_MAX || gap > (int64_t)UINT32_MAX))
+		return 0;
+	/* the apply takes a run reaching the end of the file as a tail, one
+	 * range: only a run without gaps may */
+	if ((!adjacent || last->gaps) && an->offset + an->length >= pf->bytes_before)
 		return 0;
 	size_t cap = run_capacity(last->count);
 	if (last->count == 1) {

@@ -274,6 +274,31 @@ static void test_scattered_run(void **state)
 	pfx_free(&f);
 }
 
+/* A run with gaps never takes in the file's last line, even one right
+ * after it for the same reason: the apply would take the whole run for a
+ * tail, one range, and the records between its lines with it. */
+static void test_scattered_run_stops_before_the_end(void **state)
+{
+	(void)state;
+	const char data[] = REC "x\n" REC "y\n" "{torn";
+	struct pfx f;
+	pfx_init(&f, data, sizeof data - 1);
+	assert_int_equal(f.rep.n_an, 3);
+	f.rep.an[2].type = AN_CORRUPTED_LINE; /* as if the tail were reported so */
+	perr e = { 0 };
+	f.plan.merge = 1;
+	assert_int_equal(plan_build_files(&f.plan, &f.rep, NULL, RM_REPAIR, NULL, &e), 0);
+	assert_int_equal(f.plan.n, 2);
+	assert_int_equal(f.plan.v[0].count, 2);
+	assert_int_equal(f.plan.v[1].line, 5);
+	assert_int_equal(plan_apply_files(&f.plan, NULL, &f.res, &e), 0);
+	struct buf after = read_all(f.path);
+	assert_int_equal(after.n, 2 * (sizeof REC - 1));
+	assert_memory_equal(after.p, REC REC, after.n);
+	free(after.p);
+	pfx_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_adjacent_drops_merge),
 		cmocka_unit_test(test_merged_run),
 		cmocka_unit_test(test_scattered_run),
+		cmocka_unit_test(test_scattered_run_stops_before_the_end),
 	};
 	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
 }
