@@ -106,11 +106,7 @@ held_run() {
 held_case() {
 	_hname=$1 _runs=$2
 	shift 2
-	_i=0
-	while [ "$_i" -lt "$_runs" ]; do
-		held_run "$_hname" "$@"
-		_i=$((_i + 1))
-	done
+	repeat "$_runs" held_run "$_hname" "$@"
 	if ! grep -q "^$_hname ok$" "$WORK/tally"; then
 		tally "$_hname" FAIL
 		fail_note "$_hname" "the writer never held the replaced file in $_runs runs: nothing was proved"

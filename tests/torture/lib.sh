@@ -59,6 +59,15 @@ wait_growth() {
 	while [ ! -s "$1" ] && [ "$_n" -lt 500 ]; do sleep 0.01; _n=$((_n + 1)); done
 }
 
+# repeat N CMD...: run CMD N times
+repeat() {
+	_rn=$1 _ri=0
+	shift
+	while [ "$_ri" -lt "$_rn" ]; do
+		"$@"
+		_ri=$((_ri + 1))
+	done
+}
 # tally CASE OUTCOME: one run of CASE ended as OUTCOME
 tally() { echo "$1 $2" >> "$WORK/tally"; }
 

@@ -91,9 +91,5 @@ live_run() {
 live_case() {
 	_lname=$1 _runs=$2
 	shift 2
-	_i=0
-	while [ "$_i" -lt "$_runs" ]; do
-		live_run "$_lname" "$@"
-		_i=$((_i + 1))
-	done
+	repeat "$_runs" live_run "$_lname" "$@"
 }
