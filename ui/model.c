@@ -533,18 +533,19 @@ void sel_reset(struct sel *s)
 	s->hint_row = -1;
 }
 
-void sel_update(struct sel *s, const struct model *m)
+size_t sel_step(struct sel *s, const struct model *m, size_t max_lines)
 {
 	if (!s->pred) {
 		s->count = (int64_t)m->n;
 		s->upto = m->n;
-		return;
+		return 0;
 	}
 	if (s->gen != m->order_gen) {
 		sel_reset(s);
 		s->gen = m->order_gen;
 	}
-	for (size_t i = s->upto; i < m->n; i++) {
+	size_t i = s->upto, end = m->n - s->upto > max_lines ? s->upto + max_lines : m->n;
+	for (; i < end; i++) {
 		if (!s->pred(m, model_at(m, i), s->arg))
 			continue;
 		if (s->count % SEL_STEP == 0) {
@@ -552,16 +553,27 @@ void sel_update(struct sel *s, const struct model *m)
 				size_t nc = s->cap_ck ? s->cap_ck * 2 : 1024;
 				uint32_t *ck = realloc(s->ck, nc * sizeof *ck);
 				if (!ck)
-					return; /* try again on the next update */
+					break; /* this line again on the next step */
 				s->ck = ck;
 				s->cap_ck = nc;
 			}
 			s->ck[s->n_ck++] = (uint32_t)i;
 		}
 		s->count++;
-		s->upto = i + 1;
 	}
-	s->upto = m->n;
+	size_t looked = i - s->upto;
+	s->upto = i;
+	return looked;
+}
+
+void sel_update(struct sel *s, const struct model *m)
+{
+	sel_step(s, m, SIZE_MAX);
+}
+
+int sel_done(const struct sel *s, const struct model *m)
+{
+	return !s->pred || (s->gen == m->order_gen && s->upto >= m->n);
 }
 
 int64_t sel_count(const struct sel *s, const struct model *m)

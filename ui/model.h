@@ -247,7 +247,12 @@ struct sel {
 void sel_init(struct sel *s, int (*pred)(const struct model *, size_t, const void *), const void *arg);
 void sel_free(struct sel *s);
 void sel_reset(struct sel *s);   /* the predicate changed */
-void sel_update(struct sel *s, const struct model *m); /* take in new lines */
+void sel_update(struct sel *s, const struct model *m); /* take in every new line */
+/* Take in at most `max_lines` more lines (a slice: a text= filter reads
+ * each line back); returns the lines looked at. */
+size_t sel_step(struct sel *s, const struct model *m, size_t max_lines);
+/* Every indexed line looked at (in the model's current order). */
+int sel_done(const struct sel *s, const struct model *m);
 int64_t sel_count(const struct sel *s, const struct model *m);
 size_t sel_line(struct sel *s, const struct model *m, int64_t row);
 /* First row whose line is >= line (count when none). */
