@@ -54,6 +54,9 @@ if tail -12 "$DUMP" | grep -q "filter:"; then ko "the filter is still in the hea
 screen - "$SL" "f text:text=needle Enter slice w dump" 100x12
 dump_has "w: the filter is still being applied" "w refuses a selection not complete yet"
 if grep -q "to a new NDJSON file" "$DUMP"; then ko "w asked for a file while the filter was being applied"; else ok; fi
+# local:19994 holds a needle, past the rows of the first slices
+screen - "$SL" "f text:text=needle Enter slice / text:local:19994 Enter dump" 160x12
+dump_has "/local:19994: not found in the rows found so far (the filter is still being applied)" "a search over part of the rows says so"
 # without `slice` the script sees the filter done; the count is grep's; w byte for byte
 screen - "$SL" "f text:text=needle Enter dump w text:$TMP/slices.ndjson Enter dump" 120x12
 dump_has "$WANT of 18000 events match (F clears)" "the finished count is grep -c's ($WANT)"
