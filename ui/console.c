@@ -117,6 +117,7 @@ static void filter_changed(struct console *c)
 {
 	c->filter_slices = 0;
 	for (int i = V_EVENTS; i <= V_DEAD; i++) {
+		sel_set_step(&c->views[i].sel, console_filter_slow(c) ? 1 : SEL_STEP);
 		sel_reset(&c->views[i].sel);
 		c->views[i].top = c->views[i].cur = 0;
 	}
