@@ -166,6 +166,7 @@ struct console {
 	struct model m;
 	struct view views[V__COUNT];
 	struct rec_pred preds[V__LISTS];
+	int filter_slices;      /* tests: take scripted keys between filter slices (`slice`) */
 	enum view_id cur, back; /* back: the list a detail/help returns to */
 	int back2;              /* the overlay a detail opened from returns to (the Journal), or -1 */
 	enum time_mode tmode;
@@ -214,6 +215,15 @@ long console_read_entry(struct console *c, size_t i, size_t cap, int *fields);
 void console_detail(struct console *c, size_t line);
 /* Record-view predicate (for sel_init with a struct rec_pred). */
 int console_rec_pred(const struct model *m, size_t i, const void *arg);
+/* A filter with text= terms reads every row back: the record views'
+ * selections are then built in slices by the main loop (console_filter_step),
+ * the console drawing and reading keys between them.  Filtering: some
+ * record view's selection is not complete yet; progress in permille of
+ * the lines looked at. */
+int console_filter_slow(const struct console *c);
+int console_filtering(const struct console *c);
+int console_filter_progress(const struct console *c);
+void console_filter_step(struct console *c);
 /* Draw the whole screen: header, the current view, the status line
  * (draw.c).  Callers may draw over it (dialogs) before screen_update. */
 void console_draw(struct console *c);

@@ -14,6 +14,11 @@
 /* Index between input polls for this long: the screen answers a key
  * within about this delay while a large file is being indexed. */
 #define SLICE_MS 30
+/* A text= filter: lines looked at per slice in test scripts (the same
+ * slices every run), and outside them the clock is read every this many
+ * lines so a slice lasts about SLICE_MS whatever a row costs to read. */
+#define FILTER_TEST_LINES 4096
+#define FILTER_CLOCK_LINES 256
 /* Rows read back for a list row: enough for any screen width. */
 #define ROW_READ_MAX 4096
 
@@ -67,10 +72,52 @@ int console_rec_pred(const struct model *m, size_t i, const void *arg)
 	return !p->f->active || filter_keeps(p->f, m, i, p->kind);
 }
 
+int console_filter_slow(const struct console *c)
+{
+	return c->filt.active && c->filt.has[FK_TEXT];
+}
+
+int console_filtering(const struct console *c)
+{
+	for (int i = V_EVENTS; i <= V_DEAD; i++)
+		if (!sel_done(&c->views[i].sel, &c->m))
+			return 1;
+	return 0;
+}
+
+int console_filter_progress(const struct console *c)
+{
+	size_t upto = c->m.n;
+	for (int i = V_EVENTS; i <= V_DEAD; i++) {
+		const struct sel *s = &c->views[i].sel;
+		size_t u = s->gen == c->m.order_gen ? s->upto : 0;
+		upto = u < upto ? u : upto;
+	}
+	return c->m.n ? (int)((double)upto * 1000 / (double)c->m.n) : 1000;
+}
+
+/* One slice: the three record views' selections walk the same lines (each
+ * reads back only the lines of its kind). */
+void console_filter_step(struct console *c)
+{
+	filter_refresh(c);
+	int timed = !screen_is_test();
+	size_t chunk = timed ? FILTER_CLOCK_LINES : FILTER_TEST_LINES;
+	double until = screen_now_ms() + SLICE_MS;
+	do {
+		for (int i = V_EVENTS; i <= V_DEAD; i++)
+			sel_step(&c->views[i].sel, &c->m, chunk);
+	} while (timed && console_filtering(c) && screen_now_ms() < until);
+	if (!console_filtering(c))
+		c->filter_slices = 0;
+}
+
 /* The filter changed: the record views start over from the index. */
 static void filter_changed(struct console *c)
 {
+	c->filter_slices = 0;
 	for (int i = V_EVENTS; i <= V_DEAD; i++) {
+		sel_set_step(&c->views[i].sel, console_filter_slow(c) ? 1 : SEL_STEP);
 		sel_reset(&c->views[i].sel);
 		c->views[i].top = c->views[i].cur = 0;
 	}
@@ -82,6 +129,23 @@ static void refresh_views(struct console *c)
 	for (int i = 0; i < V__COUNT; i++)
 		if (c->views[i].ops->refresh)
 			c->views[i].ops->refresh(c, &c->views[i]);
+}
+
+/* Esc while a text= filter is being applied: the filter is removed (a
+ * selection of part of the store is never left standing), and said so. */
+static void filter_stop(struct console *c)
+{
+	int64_t found = 0;
+	for (int i = V_EVENTS; i <= V_DEAD; i++)
+		found += sel_count(&c->views[i].sel, &c->m);
+	int pct = console_filter_progress(c) / 10;
+	char text[sizeof c->filt.text];
+	snprintf(text, sizeof text, "%s", c->filt.text);
+	filter_clear(&c->filt);
+	filter_changed(c);
+	refresh_views(c);
+	console_status(c, ROLE_WARN, " Filter %s stopped at %d%% of lines (%lld match%s so far) and removed: every "
+		       "record listed (f, Up brings it back)", text, pct, (long long)found, found == 1 ? "" : "es");
 }
 
 void console_show(struct console *c, enum view_id id)
@@ -294,6 +358,8 @@ static void handle(struct console *c, int key)
 	case REQ_BACK:
 		if (overlay)
 			go_back(c);
+		else if (console_filtering(c) && console_filter_slow(c))
+			filter_stop(c);
 		if (c->live.search_pending) {
 			c->live.search_pending = 0;
 			console_status(c, ROLE_NORMAL, " Search stopped");
@@ -465,6 +531,13 @@ int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
 		} else {
 			live_tick(c);
 		}
+		if (console_filtering(c)) {
+			console_filter_step(c);
+			live_after_step(c); /* tail mode, a cursor to put back: on the rows found so far */
+		}
+		int filtering = console_filtering(c);
+		if (filtering && screen_is_test() && !c->filter_slices && screen_test_slice())
+			c->filter_slices = 1; /* the script takes keys between the slices from here */
 		console_draw(c);
 		screen_update();
 		if (first) {
@@ -480,7 +553,9 @@ int console_run(const struct config *cfg, const struct console_opts *o, perr *e)
 		}
 		if (model_scanning(&c->m) && screen_is_test())
 			continue; /* tests see the finished index: deterministic screens */
-		int key = screen_getkey_fd(model_scanning(&c->m) ? 0 : live_wait_ms(c), live_fd(c));
+		if (filtering && screen_is_test() && !c->filter_slices)
+			continue; /* and the finished filter, unless the script says `slice` */
+		int key = screen_getkey_fd(model_scanning(&c->m) || filtering ? 0 : live_wait_ms(c), live_fd(c));
 		if (key == SK_EOF)
 			break;
 		if (key == SK_WAKE) {

@@ -28,8 +28,22 @@ static void draw_filter_matches(struct console *c, char *out, size_t cap)
 		return;
 	}
 	struct view *v = &c->views[k == RK_EVENT ? V_EVENTS : shown];
-	snprintf(out, cap, "%s%lld of %lld %s match", screen_utf8() ? " · " : " - ", (long long)sel_count(&v->sel, &c->m),
-		 (long long)c->m.records[k], kind_plural[k]);
+	snprintf(out, cap, "%s%lld of %lld %s match%s", screen_utf8() ? " · " : " - ", (long long)sel_count(&v->sel, &c->m),
+		 (long long)c->m.records[k], kind_plural[k], sel_done(&v->sel, &c->m) ? "" : " so far");
+}
+
+/* While a text= filter is being applied: how far, and what the view shows. */
+static void draw_filter_progress(struct console *c, char *out, size_t cap)
+{
+	enum view_id shown = c->cur < V__LISTS ? c->cur : c->back;
+	int k = filtered_kind(shown);
+	int64_t found = 0;
+	for (int i = V_EVENTS; i <= V_DEAD; i++)
+		if (k < 0 || i == (k == RK_EVENT ? V_EVENTS : (int)shown))
+			found += sel_count(&c->views[i].sel, &c->m);
+	snprintf(out, cap, " Filtering: %d%% of lines looked at, %lld %s%s so far (Esc stops)",
+		 console_filter_progress(c) / 10, (long long)found, k < 0 ? "records" : kind_plural[k],
+		 found == 1 ? " matches" : " match");
 }
 
 static void draw_header(struct console *c)
@@ -122,14 +136,20 @@ static void draw_status(struct console *c)
 	if (model_scanning(&c->m))
 		snprintf(right, sizeof right, " indexing %lld %s ", (long long)c->m.n,
 			 c->m.t->ids ? "entries" : "lines");
+	else if (console_filtering(c))
+		snprintf(right, sizeof right, " filtering %d%% ", console_filter_progress(c) / 10);
 	else if (c->m.mg && !c->status[0]) /* a message first: it may name the source to open */
 		snprintf(right, sizeof right, " merged: not followed (r re-reads) ");
 	else
 		live_status(c, right, sizeof right);
 	int rw = screen_width_of(right, strlen(right));
-	if (c->status[0])
+	char prog[256];
+	if (c->status[0]) {
 		console_cell(y, 0, c->cols - rw, c->status_role, c->status);
-	else
+	} else if (console_filtering(c) && console_filter_slow(c)) {
+		draw_filter_progress(c, prog, sizeof prog);
+		console_cell(y, 0, c->cols - rw, ROLE_WARN, prog);
+	} else
 		console_cell(y, 0, c->cols - rw, ROLE_DIM,
 			     c->cur >= V__LISTS ? " Esc back  j/k scroll  q close" :
 			     " ? help  Tab views  Enter detail  / search  f filter  e/E anomaly  t time  q quit");

@@ -170,7 +170,7 @@ static int text_hits(const struct fterm *t, struct model *m, size_t i)
 {
 	if (!R.buf && !(R.buf = malloc(FILTER_READ_MAX)))
 		return 0;
-	long n = model_read(m, i, R.buf, FILTER_READ_MAX);
+	long n = model_read_pass(m, i, R.buf, FILTER_READ_MAX);
 	if (n <= 0)
 		return 0;
 	if (matcher_in(&t->m, R.buf, (size_t)n))

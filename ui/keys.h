@@ -24,6 +24,7 @@ enum {
 	SK_APPEND,  /* test pseudo-key: append bytes to a file (screen.c does it) */
 	SK_SHELL,   /* test pseudo-key: run a shell command (sh:CMD) */
 	SK_LATER,
+	SK_SLICE,   /* test pseudo-key: one slice of a filter being applied (slice) */
 	SK_WAKE,    /* the store may have changed (screen_getkey_fd) */   /* test pseudo-key: the console's clock jumps ahead (later:MS) */
 };
 

@@ -155,6 +155,8 @@ void live_after_step(struct console *c)
 		tail_follow(c);
 		return;
 	}
+	if (console_filtering(c))
+		return; /* the rows are still being found (a text= filter) */
 	int64_t line = l->at_line >= 0 ? key_find(c, &l->at) : -1;
 	/* merged stores: rows take their order only once every source is indexed */
 	if ((line < 0 || c->m.mg) && scanning)

@@ -196,6 +196,12 @@ void marks_write(struct console *c)
 			console_status(c, ROLE_WARN, "%s", " w: nothing to write from this view (mark rows with m)");
 			return;
 		}
+		if (!sel_done(&s.v->sel, &c->m)) {
+			/* never part of the filtered rows written as if they were all */
+			console_status(c, ROLE_WARN, " w: the filter is still being applied (%d%% of lines looked at): "
+				       "nothing written; press w again once it is done", console_filter_progress(c) / 10);
+			return;
+		}
 		s.n = s.v->ops->rows(c, s.v);
 	}
 	char path[WRITE_PATH_MAX] = "", label[160];

@@ -516,6 +516,15 @@ void sel_init(struct sel *s, int (*pred)(const struct model *, size_t, const voi
 	s->pred = pred;
 	s->arg = arg;
 	s->hint_row = -1;
+	s->step = SEL_STEP;
+}
+
+void sel_set_step(struct sel *s, unsigned step)
+{
+	if (step && step != s->step) {
+		s->step = step;
+		sel_reset(s);
+	}
 }
 
 void sel_free(struct sel *s)
@@ -533,35 +542,47 @@ void sel_reset(struct sel *s)
 	s->hint_row = -1;
 }
 
-void sel_update(struct sel *s, const struct model *m)
+size_t sel_step(struct sel *s, const struct model *m, size_t max_lines)
 {
 	if (!s->pred) {
 		s->count = (int64_t)m->n;
 		s->upto = m->n;
-		return;
+		return 0;
 	}
 	if (s->gen != m->order_gen) {
 		sel_reset(s);
 		s->gen = m->order_gen;
 	}
-	for (size_t i = s->upto; i < m->n; i++) {
+	size_t i = s->upto, end = m->n - s->upto > max_lines ? s->upto + max_lines : m->n;
+	for (; i < end; i++) {
 		if (!s->pred(m, model_at(m, i), s->arg))
 			continue;
-		if (s->count % SEL_STEP == 0) {
+		if (s->count % s->step == 0) {
 			if (s->n_ck == s->cap_ck) {
 				size_t nc = s->cap_ck ? s->cap_ck * 2 : 1024;
 				uint32_t *ck = realloc(s->ck, nc * sizeof *ck);
 				if (!ck)
-					return; /* try again on the next update */
+					break; /* this line again on the next step */
 				s->ck = ck;
 				s->cap_ck = nc;
 			}
 			s->ck[s->n_ck++] = (uint32_t)i;
 		}
 		s->count++;
-		s->upto = i + 1;
 	}
-	s->upto = m->n;
+	size_t looked = i - s->upto;
+	s->upto = i;
+	return looked;
+}
+
+void sel_update(struct sel *s, const struct model *m)
+{
+	sel_step(s, m, SIZE_MAX);
+}
+
+int sel_done(const struct sel *s, const struct model *m)
+{
+	return !s->pred || (s->gen == m->order_gen && s->upto >= m->n);
 }
 
 int64_t sel_count(const struct sel *s, const struct model *m)
@@ -573,7 +594,7 @@ size_t sel_line(struct sel *s, const struct model *m, int64_t row)
 {
 	if (!s->pred)
 		return (size_t)row;
-	int64_t k = row / SEL_STEP, r = k * SEL_STEP;
+	int64_t k = row / s->step, r = k * s->step;
 	size_t line = s->ck[k];
 	if (s->hint_row >= r && s->hint_row <= row) {
 		r = s->hint_row;
@@ -604,7 +625,7 @@ int64_t sel_row_at(struct sel *s, const struct model *m, size_t line)
 		else
 			hi = mid;
 	}
-	int64_t r = (int64_t)lo * SEL_STEP;
+	int64_t r = (int64_t)lo * s->step;
 	for (size_t l = s->ck[lo] + 1; l < s->upto; l++) {
 		if (!s->pred(m, model_at(m, l), s->arg))
 			continue;

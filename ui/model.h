@@ -206,6 +206,10 @@ const char *model_addr_name(struct model *m, unsigned id);
  * fields as a JSON object, and *fields (when not NULL) is set to 1. */
 long model_read(struct model *m, size_t i, char *buf, size_t cap);
 long model_read_entry(struct model *m, size_t i, char *buf, size_t cap, int *fields);
+/* The same for a pass over many lines (a text= filter): a row read in a
+ * page is not also kept among the recent rows, so the screen's rows stay
+ * cached while the pass reads on. */
+long model_read_pass(struct model *m, size_t i, char *buf, size_t cap);
 /* Drop the cached rows (model_read.c). */
 void model_cache_free(struct model *m);
 
@@ -242,12 +246,22 @@ struct sel {
 	int64_t hint_row;  /* last answer, to walk from it */
 	size_t hint_line;  /* a position in the model's order */
 	unsigned gen;      /* the model's order_gen it was built for */
+	unsigned step;     /* every step-th match remembered (SEL_STEP; 1 for a costly predicate) */
 };
 
 void sel_init(struct sel *s, int (*pred)(const struct model *, size_t, const void *), const void *arg);
 void sel_free(struct sel *s);
 void sel_reset(struct sel *s);   /* the predicate changed */
-void sel_update(struct sel *s, const struct model *m); /* take in new lines */
+/* Remember every `step`-th match (starting over when it changes): 1 for a
+ * predicate that reads rows back (text=), so finding a row never calls it
+ * again (4 bytes per match); SEL_STEP for the cheap ones. */
+void sel_set_step(struct sel *s, unsigned step);
+void sel_update(struct sel *s, const struct model *m); /* take in every new line */
+/* Take in at most `max_lines` more lines (a slice: a text= filter reads
+ * each line back); returns the lines looked at. */
+size_t sel_step(struct sel *s, const struct model *m, size_t max_lines);
+/* Every indexed line looked at (in the model's current order). */
+int sel_done(const struct sel *s, const struct model *m);
 int64_t sel_count(const struct sel *s, const struct model *m);
 size_t sel_line(struct sel *s, const struct model *m, int64_t row);
 /* First row whose line is >= line (count when none). */

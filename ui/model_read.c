@@ -251,7 +251,7 @@ static struct rowslot *page_read(struct model *m, struct rowcache *c, const stru
 	return &p->row[i - p->lo];
 }
 
-static struct rowslot *entry_row(struct model *m, size_t i)
+static struct rowslot *entry_row(struct model *m, size_t i, int keep)
 {
 	if (!m->cache && !(m->cache = calloc(1, sizeof *m->cache))) {
 		snprintf(m->read_err, sizeof m->read_err, "out of memory");
@@ -266,6 +266,8 @@ static struct rowslot *entry_row(struct model *m, size_t i)
 	if (!s && m->b->ops->read_rows && m->id_ms) {
 		if (!(s = page_read(m, m->cache, seg, i)))
 			return NULL;
+		if (s->data && !keep)
+			return s;
 		if (s->data) {
 			/* the row asked for is kept beyond its page, as one read alone */
 			char *copy = malloc(s->len ? s->len : 1);
@@ -314,7 +316,7 @@ static long file_row(struct model *m, size_t i, char *buf, size_t cap)
 	return (long)got;
 }
 
-long model_read_entry(struct model *m, size_t i, char *buf, size_t cap, int *fields)
+static long read_entry(struct model *m, size_t i, char *buf, size_t cap, int *fields, int keep)
 {
 	if (fields)
 		*fields = 0;
@@ -324,7 +326,7 @@ long model_read_entry(struct model *m, size_t i, char *buf, size_t cap, int *fie
 	/* a file the index opened: pread it; anything else through the backend */
 	if (m->t->has_files)
 		return file_row(m, i, buf, cap);
-	const struct rowslot *s = entry_row(m, i);
+	const struct rowslot *s = entry_row(m, i, keep);
 	if (!s)
 		return -1;
 	size_t n = s->len < cap ? s->len : cap;
@@ -334,7 +336,17 @@ long model_read_entry(struct model *m, size_t i, char *buf, size_t cap, int *fie
 	return (long)n;
 }
 
+long model_read_entry(struct model *m, size_t i, char *buf, size_t cap, int *fields)
+{
+	return read_entry(m, i, buf, cap, fields, 1);
+}
+
 long model_read(struct model *m, size_t i, char *buf, size_t cap)
 {
 	return model_read_entry(m, i, buf, cap, NULL);
+}
+
+long model_read_pass(struct model *m, size_t i, char *buf, size_t cap)
+{
+	return read_entry(m, i, buf, cap, NULL, 0);
 }

@@ -392,10 +392,24 @@ static int test_key(void)
 			S.skew_ms += t->arg[i][0];
 			return SK_TIMEOUT;
 		}
+		if (k == SK_SLICE) {
+			if (S.in_main)
+				return SK_TIMEOUT; /* the main loop runs one more slice of its work */
+			continue;
+		}
 		if (k == SK_RESIZE)
 			resize_term(t->arg[i][1], t->arg[i][0]);
 		return k;
 	}
+}
+
+int screen_test_slice(void)
+{
+	if (S.test && S.script.next < S.script.n && S.script.keys[S.script.next] == SK_SLICE) {
+		S.script.next++;
+		return 1;
+	}
+	return 0;
 }
 
 int screen_poll_esc(void)

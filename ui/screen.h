@@ -11,7 +11,10 @@
  * append TEXT (\n newline, \s blank) to FILE at that point, as another
  * writer would; in the main loop the console then looks at the store
  * before the next key), `sh:CMD` to run CMD (escaped the same way) and
- * look, `later:MS` to move the console's clock MS ms on and look, with the size from PAPYRA_TEST_SIZE (default 100x30).
+ * look, `later:MS` to move the console's clock MS ms on and look, `slice` (while a
+ * text= filter is being applied, which a script otherwise sees finished
+ * before its next key: from here the keys are taken between slices, and
+ * each further `slice` lets one more slice run), with the size from PAPYRA_TEST_SIZE (default 100x30).
  * Only under PAPYRA_TEST_SCREEN=1 is any of this read. */
 #ifndef PAPYRA_UI_SCREEN_H
 #define PAPYRA_UI_SCREEN_H
@@ -83,6 +86,8 @@ void screen_highlight(screen_find_fn find, const void *ctx);
  * left for screen_getkey.  Tests: the next scripted key is looked at
  * (a middump there first dumps the screen as it is, mid-operation). */
 int screen_poll_esc(void);
+/* Tests: is the next scripted key `slice`?  It is consumed. */
+int screen_test_slice(void);
 /* Show the terminal's cursor at (y, x) (a prompt's insertion point), or
  * hide it with y < 0. */
 void screen_cursor(int y, int x);

@@ -19,6 +19,7 @@ static const struct {
 	{ "PgUp", SK_PGUP }, { "PgDn", SK_PGDN }, { "Home", SK_HOME }, { "End", SK_END },
 	{ "Backspace", SK_BACKSPACE }, { "Delete", SK_DELETE }, { "Space", ' ' }, { "dump", SK_DUMP },
 	{ "middump", SK_MIDDUMP },
+	{ "slice", SK_SLICE },
 	{ "C-a", 0x01 }, { "C-e", 0x05 }, { "C-u", 0x15 }, { "C-w", 0x17 },
 };
 

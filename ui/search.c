@@ -138,5 +138,6 @@ void console_search(struct console *c, int dir)
 			       "(Esc stops)%s", pat, model_progress(&c->m) / 10, lit);
 		return;
 	}
-	console_status(c, ROLE_WARN, " /%s: not found%s", pat, lit);
+	console_status(c, ROLE_WARN, " /%s: not found%s%s", pat, !sel_done(&v->sel, &c->m) ?
+		       " in the rows found so far (the filter is still being applied)" : "", lit);
 }
