@@ -231,7 +231,8 @@ const struct scan_sink *model_sink(struct model *m);
 void model_index_free(struct model *m);
 
 /* Selections: the lines a list view shows, without a list of them.  Every
- * SEL_STEP-th match is remembered; a row is found from the nearest one.
+ * step-th match (SEL_STEP, or 1: sel_set_step) is remembered; a row is
+ * found from the nearest one.
  * A selection with a predicate walks the index in the model's order
  * (model_at: storage order, or the merge of several stores by time). */
 #define SEL_STEP 64
