@@ -51,11 +51,7 @@ held_run() {
 		# shellcheck disable=SC2086
 		"$TBIN/writer" --path "$_watch" --report w.rep --first $((HELD_SEED + 1)) $_wopts --latch go &
 		_wpid=$!
-		_n=0
-		while [ "$(stat -c %s "$_watch" 2>/dev/null || echo 0)" -le "$_size0" ] && [ "$_n" -lt 300 ]; do
-			sleep 0.005
-			_n=$((_n + 1))
-		done
+		wait_growth "$_watch" "$_size0"
 		# shellcheck disable=SC2086
 		if [ "$_mode" = compact ]; then set -- compact --max-records 200; else set -- recover --mode "$_mode" $_q; fi
 		strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:delay_enter=300000 \

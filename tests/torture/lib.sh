@@ -53,10 +53,14 @@ set_files() {
 	[ -e "$1" ] && printf '%s\n' "$1"
 }
 
-# wait_growth FILE: until FILE exists and is non-empty (the writer started)
+# wait_growth FILE [SIZE]: until FILE holds more than SIZE bytes (default
+# 0: it exists and is non-empty), at most ~5 s (the writer started)
 wait_growth() {
 	_n=0
-	while [ ! -s "$1" ] && [ "$_n" -lt 500 ]; do sleep 0.01; _n=$((_n + 1)); done
+	while [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -le "${2:-0}" ] && [ "$_n" -lt 500 ]; do
+		sleep 0.01
+		_n=$((_n + 1))
+	done
 }
 
 # repeat N CMD...: run CMD N times

@@ -41,11 +41,7 @@ live_run() {
 		# shellcheck disable=SC2086
 		"$TBIN/writer" --path "$_watch" --report w.rep --first $((LIVE_SEED + 1)) $_wopts "$@" &
 		_wpid=$!
-		_n=0
-		while [ "$(stat -c %s "$_watch" 2>/dev/null || echo 0)" -le "$_size0" ] && [ "$_n" -lt 300 ]; do
-			sleep 0.005
-			_n=$((_n + 1))
-		done
+		wait_growth "$_watch" "$_size0"
 		case $_op in
 		repair) set -- persistence recover --mode repair $_opts ;;
 		quarantine) set -- persistence recover --mode quarantine --quarantine-dir q $_opts ;;
